@@ -1,0 +1,176 @@
+/**
+ * Layers as explicit parameters plus pure apply functions (no tf.layers black box), so methods can reach
+ * weights, BatchNorm statistics and intermediate activations (FitNets, CA-MKD, LRP).
+ *
+ * Initialisation follows the PyTorch reference models (RepDistiller): Kaiming-normal fan-out convolutions,
+ * BatchNorm gamma 1 / beta 0, PyTorch's default uniform init for linear layers and conv biases. Values are
+ * drawn in JS from a seeded generator, so a seed gives the same network on every backend.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../core/random';
+
+/** Owns every variable of one network, by name, in creation order. */
+export class ParamStore {
+  readonly #variables = new Map<string, tf.Variable>();
+  readonly #trainable: tf.Variable[] = [];
+
+  constructor(
+    readonly prefix: string,
+    readonly rng: Rng,
+  ) {}
+
+  /** Creates a variable; `values` are in tfjs (row-major) order for `shape`. */
+  create(name: string, shape: number[], values: Float32Array, trainable = true): tf.Variable {
+    if (this.#variables.has(name)) throw new Error(`Parameter "${name}" defined twice`);
+    // A unique tfjs name per store, so two networks can coexist in one engine.
+    const variable = tf.variable(tf.tensor(values, shape), trainable, `${this.prefix}/${name}`);
+    this.#variables.set(name, variable);
+    if (trainable) this.#trainable.push(variable);
+    return variable;
+  }
+
+  get trainable(): readonly tf.Variable[] {
+    return this.#trainable;
+  }
+
+  /** All variables (trainable and BatchNorm running statistics) by local name. */
+  get named(): ReadonlyMap<string, tf.Variable> {
+    return this.#variables;
+  }
+
+  /** Number of trainable scalars. */
+  get trainableCount(): number {
+    return this.#trainable.reduce((sum, v) => sum + v.size, 0);
+  }
+
+  normal(count: number, std: number): Float32Array {
+    const out = new Float32Array(count);
+    for (let i = 0; i < count; i++) out[i] = this.rng.normal() * std;
+    return out;
+  }
+
+  uniform(count: number, bound: number): Float32Array {
+    const out = new Float32Array(count);
+    for (let i = 0; i < count; i++) out[i] = (this.rng.next() * 2 - 1) * bound;
+    return out;
+  }
+
+  dispose(): void {
+    for (const variable of this.#variables.values()) variable.dispose();
+    this.#variables.clear();
+    this.#trainable.length = 0;
+  }
+}
+
+export interface Conv2d {
+  readonly kind: 'conv2d';
+  readonly kernel: tf.Variable; // [kh, kw, in, out]
+  readonly bias: tf.Variable | null;
+  readonly stride: number;
+  readonly pad: number;
+  apply(x: tf.Tensor4D): tf.Tensor4D;
+}
+
+export interface Conv2dOptions {
+  inChannels: number;
+  outChannels: number;
+  kernelSize: number;
+  stride?: number;
+  /** Symmetric zero padding, as PyTorch's `padding` (default: kernelSize / 2 rounded down). */
+  pad?: number;
+  bias?: boolean;
+}
+
+export function conv2d(store: ParamStore, name: string, options: Conv2dOptions): Conv2d {
+  const { inChannels, outChannels, kernelSize: k } = options;
+  const stride = options.stride ?? 1;
+  const pad = options.pad ?? Math.floor(k / 2);
+  const fanOut = outChannels * k * k;
+  const fanIn = inChannels * k * k;
+  const kernel = store.create(`${name}/kernel`, [k, k, inChannels, outChannels], store.normal(k * k * inChannels * outChannels, Math.sqrt(2 / fanOut)));
+  const bias = options.bias ? store.create(`${name}/bias`, [outChannels], store.uniform(outChannels, 1 / Math.sqrt(fanIn))) : null;
+  return {
+    kind: 'conv2d',
+    kernel,
+    bias,
+    stride,
+    pad,
+    apply(x) {
+      const y = tf.conv2d(x, kernel as tf.Tensor4D, stride, pad);
+      return bias ? tf.add(y, bias) : y;
+    },
+  };
+}
+
+export interface BatchNorm {
+  readonly kind: 'batchNorm';
+  readonly gamma: tf.Variable;
+  readonly beta: tf.Variable;
+  readonly runningMean: tf.Variable;
+  readonly runningVariance: tf.Variable;
+  readonly epsilon: number;
+  /** Training mode normalises with batch statistics and updates the running ones; eval mode uses them. */
+  apply<T extends tf.Tensor2D | tf.Tensor4D>(x: T, training: boolean): T;
+}
+
+export interface BatchNormOptions {
+  epsilon?: number;
+  /** PyTorch convention: running = (1 - momentum) * running + momentum * batch. */
+  momentum?: number;
+}
+
+export function batchNorm(store: ParamStore, name: string, channels: number, options: BatchNormOptions = {}): BatchNorm {
+  const epsilon = options.epsilon ?? 1e-5;
+  const momentum = options.momentum ?? 0.1;
+  const gamma = store.create(`${name}/gamma`, [channels], new Float32Array(channels).fill(1));
+  const beta = store.create(`${name}/beta`, [channels], new Float32Array(channels));
+  const runningMean = store.create(`${name}/runningMean`, [channels], new Float32Array(channels), false);
+  const runningVariance = store.create(`${name}/runningVariance`, [channels], new Float32Array(channels).fill(1), false);
+  return {
+    kind: 'batchNorm',
+    gamma,
+    beta,
+    runningMean,
+    runningVariance,
+    epsilon,
+    apply(x, training) {
+      if (!training) return tf.batchNorm(x, runningMean, runningVariance, beta, gamma, epsilon) as typeof x;
+      const axes = x.rank === 4 ? [0, 1, 2] : [0];
+      const { mean, variance } = tf.moments(x, axes);
+      const count = x.size / channels;
+      // The running variance is unbiased, as in PyTorch; the batch is normalised with the biased one.
+      // `assign` is not recorded on the gradient tape, so this is safe inside a loss closure.
+      runningMean.assign(tf.add(tf.mul(runningMean, 1 - momentum), tf.mul(mean, momentum)));
+      runningVariance.assign(tf.add(tf.mul(runningVariance, 1 - momentum), tf.mul(variance, (momentum * count) / Math.max(count - 1, 1))));
+      return tf.batchNorm(x, mean, variance, beta, gamma, epsilon) as typeof x;
+    },
+  };
+}
+
+export interface Dense {
+  readonly kind: 'dense';
+  readonly weight: tf.Variable; // [in, out]
+  readonly bias: tf.Variable;
+  apply(x: tf.Tensor2D): tf.Tensor2D;
+}
+
+export function dense(store: ParamStore, name: string, inFeatures: number, outFeatures: number): Dense {
+  const bound = 1 / Math.sqrt(inFeatures);
+  const weight = store.create(`${name}/weight`, [inFeatures, outFeatures], store.uniform(inFeatures * outFeatures, bound));
+  const bias = store.create(`${name}/bias`, [outFeatures], store.uniform(outFeatures, bound));
+  return {
+    kind: 'dense',
+    weight,
+    bias,
+    apply: (x) => tf.add(tf.matMul(x, weight as tf.Tensor2D), bias),
+  };
+}
+
+/** Global average pooling, NHWC -> NC. */
+export function globalAveragePool(x: tf.Tensor4D): tf.Tensor2D {
+  return tf.mean(x, [1, 2]);
+}
+
+export function maxPool2x2(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.maxPool(x, 2, 2, 'valid');
+}

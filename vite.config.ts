@@ -1,0 +1,25 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+export default defineConfig({
+  plugins: [svelte()],
+  // Relative base: `dist/` works from any static server path.
+  base: './',
+  worker: { format: 'es' },
+  build: {
+    target: 'es2022',
+    // tfjs lives in the worker chunk and Plotly in lazily loaded chunks; both are large by nature.
+    chunkSizeWarningLimit: 5000,
+  },
+  server: { port: 5173 },
+  preview: { port: 4173, strictPort: true },
+  test: {
+    include: ['tests/**/*.test.ts'],
+    environment: 'node',
+    setupFiles: ['tests/setup.ts'],
+    testTimeout: 60_000,
+    // Two cores: keep the math suites from starving each other.
+    maxWorkers: 2,
+  },
+});
