@@ -18,7 +18,7 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     environment: 'node',
     setupFiles: ['tests/setup.ts'],
-    testTimeout: 60_000,
+    testTimeout: 180_000,
     // Two cores: keep the math suites from starving each other.
     maxWorkers: 2,
   },

@@ -23,7 +23,7 @@ export class ParamStore {
   create(name: string, shape: number[], values: Float32Array, trainable = true): tf.Variable {
     if (this.#variables.has(name)) throw new Error(`Parameter "${name}" defined twice`);
     // A unique tfjs name per store, so two networks can coexist in one engine.
-    const variable = tf.variable(tf.tensor(values, shape), trainable, `${this.prefix}/${name}`);
+    const variable = tf.tidy(() => tf.variable(tf.tensor(values, shape), trainable, `${this.prefix}/${name}`));
     this.#variables.set(name, variable);
     if (trainable) this.#trainable.push(variable);
     return variable;

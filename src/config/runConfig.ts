@@ -1,0 +1,37 @@
+/**
+ * The run configuration: one frozen, plain-data value that crosses to the worker, round-trips through the
+ * URL and is recorded with every run. Defaults and ranges live in `fields.ts`.
+ */
+import type { MethodId } from '../methods/catalog';
+import type { ModelId } from '../models/catalog';
+import type { LrSchedule } from '../training/schedule';
+
+export const BACKENDS = ['webgpu', 'webgl', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+export interface RunConfig {
+  readonly dataset: string;
+  readonly teacher: ModelId;
+  readonly student: ModelId;
+  readonly method: MethodId;
+  /** Student epochs. */
+  readonly epochs: number;
+  /** Teacher epochs (teachers usually need more than the demo's students). */
+  readonly teacherEpochs: number;
+  /** Number of training images used (the first ones of the dataset). */
+  readonly subset: number;
+  /** Number of test images evaluated after every epoch. */
+  readonly testSubset: number;
+  readonly batch: number;
+  readonly lr: number;
+  readonly schedule: LrSchedule;
+  readonly momentum: number;
+  readonly weightDecay: number;
+  readonly nesterov: boolean;
+  /** Random crop with 4-pixel padding and horizontal flip. */
+  readonly augment: boolean;
+  readonly seed: number;
+  readonly backend: BackendName;
+  /** Values of the selected method's parameters, by key (see the method catalog). */
+  readonly methodParams: Readonly<Record<string, number>>;
+}

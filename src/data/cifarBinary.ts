@@ -1,0 +1,237 @@
+/**
+ * Parsers for the official CIFAR-10 and CIFAR-100 binary formats.
+ *
+ * A file is a run of fixed-size records: the label byte(s), then 3072 pixel bytes stored planar (1024 red,
+ * 1024 green, 1024 blue, each a row-major 32x32 plane). Models take NHWC input, so the channels are
+ * interleaved once here instead of transposing a tensor on every batch.
+ *
+ * Pure and DOM-free: the training worker, the Node tests and the in-page archive import all use it.
+ */
+
+export const IMAGE_SIDE = 32;
+export const IMAGE_CHANNELS = 3;
+/** Bytes of one image: the pixel part of a record, and one NHWC image in `LabeledImages.images`. */
+export const IMAGE_BYTES = IMAGE_SIDE * IMAGE_SIDE * IMAGE_CHANNELS;
+const PLANE_BYTES = IMAGE_SIDE * IMAGE_SIDE;
+
+export interface CifarLayout {
+  /** Human name used in messages. */
+  readonly title: string;
+  /** Label bytes at the start of each record (CIFAR-100: coarse, then fine). */
+  readonly labelBytes: number;
+  readonly recordBytes: number;
+  readonly numClasses: number;
+  /** Superclasses (CIFAR-100 only); 0 when the format has none. */
+  readonly numCoarseClasses: number;
+  /**
+   * The largest official file (a CIFAR-10 batch, CIFAR-100 train.bin). Anything bigger is refused before
+   * it is allocated: it is not a CIFAR file, and a bogus size must not exhaust a browser tab's memory.
+   */
+  readonly maxRecordsPerFile: number;
+}
+
+export const CIFAR_LAYOUTS = {
+  'cifar10-binary': {
+    title: 'CIFAR-10',
+    labelBytes: 1,
+    recordBytes: 1 + IMAGE_BYTES,
+    numClasses: 10,
+    numCoarseClasses: 0,
+    maxRecordsPerFile: 10_000,
+  },
+  'cifar100-binary': {
+    title: 'CIFAR-100',
+    labelBytes: 2,
+    recordBytes: 2 + IMAGE_BYTES,
+    numClasses: 100,
+    numCoarseClasses: 20,
+    maxRecordsPerFile: 50_000,
+  },
+} as const satisfies Record<string, CifarLayout>;
+
+/** The manifest's `format` field. */
+export type CifarFormat = keyof typeof CIFAR_LAYOUTS;
+
+export function isCifarFormat(value: unknown): value is CifarFormat {
+  return typeof value === 'string' && Object.hasOwn(CIFAR_LAYOUTS, value);
+}
+
+/** Decoded images with their labels, ready to become tensors. */
+export interface LabeledImages {
+  /** `count * 32 * 32 * 3` bytes: NHWC, RGB interleaved, 0..255. */
+  readonly images: Uint8Array;
+  /** One class index per image (CIFAR-100: the fine label). */
+  readonly labels: Uint8Array;
+  /** CIFAR-100 only: one superclass index per image. */
+  readonly coarseLabels?: Uint8Array;
+  readonly count: number;
+}
+
+/** The bytes of a dataset file (or its manifest) are not what the format promises. */
+export class DatasetFormatError extends Error {
+  override readonly name = 'DatasetFormatError';
+
+  constructor(
+    /** The file at fault, as the user would recognise it (e.g. `test_batch.bin`). */
+    readonly file: string,
+    problem: string,
+  ) {
+    super(`${file}: ${problem}`);
+  }
+}
+
+/** Number of records in a file of `byteLength` bytes; throws unless it is a whole, plausible number. */
+export function countRecords(byteLength: number, format: CifarFormat, file: string): number {
+  const { recordBytes, title, maxRecordsPerFile } = CIFAR_LAYOUTS[format];
+  const expected = `${recordBytes}-byte ${title} records expected`;
+  if (byteLength === 0) throw new DatasetFormatError(file, `${expected}, but the file is empty`);
+  const leftover = byteLength % recordBytes;
+  if (leftover !== 0) {
+    const whole = Math.floor(byteLength / recordBytes);
+    const why =
+      whole === 0 ? 'truncated?' : `${whole} whole records and ${leftover} bytes left over: truncated, or not a ${title} file?`;
+    throw new DatasetFormatError(file, `${expected}, but the file is ${byteLength} bytes (${why})`);
+  }
+  const count = byteLength / recordBytes;
+  if (count > maxRecordsPerFile) {
+    throw new DatasetFormatError(
+      file,
+      `${count} records, more than any official ${title} file holds (${maxRecordsPerFile}); refusing it`,
+    );
+  }
+  return count;
+}
+
+function allocate(count: number, withCoarse: boolean): LabeledImages {
+  return {
+    images: new Uint8Array(count * IMAGE_BYTES),
+    labels: new Uint8Array(count),
+    ...(withCoarse ? { coarseLabels: new Uint8Array(count) } : {}),
+    count,
+  };
+}
+
+/** Zeroed storage for `count` images of `format`, to be filled by `decodeCifarInto`. */
+export function createLabeledImages(count: number, format: CifarFormat): LabeledImages {
+  return allocate(count, CIFAR_LAYOUTS[format].numCoarseClasses > 0);
+}
+
+/**
+ * Decodes every record of one file into `target`, starting at image `offset`; returns the record count.
+ *
+ * Decoding in place lets a loader allocate a whole split once and drop each shard's raw bytes as soon as
+ * they are decoded, instead of holding the shards, their parses and a concatenation at the same time.
+ */
+export function decodeCifarInto(
+  target: LabeledImages,
+  offset: number,
+  bytes: Uint8Array,
+  format: CifarFormat,
+  file: string,
+): number {
+  const layout = CIFAR_LAYOUTS[format];
+  const count = countRecords(bytes.length, format, file);
+  if (offset + count > target.count) {
+    throw new DatasetFormatError(file, `holds ${count} records, but only ${target.count - offset} were expected`);
+  }
+  const coarse = layout.numCoarseClasses > 0 ? target.coarseLabels : undefined;
+  if (layout.numCoarseClasses > 0 && !coarse) throw new Error(`${layout.title} needs storage for coarse labels`);
+  const label = (value: number, classes: number, kind: string, record: number): number => {
+    if (value < classes) return value;
+    throw new DatasetFormatError(
+      file,
+      `record ${record} has ${kind} ${value}, but ${layout.title} ${kind}s are 0..${classes - 1} ` +
+        '(wrong format or corrupt file?)',
+    );
+  };
+
+  for (let record = 0; record < count; record++) {
+    const start = record * layout.recordBytes;
+    const index = offset + record;
+    const fine = bytes[start + layout.labelBytes - 1]!;
+    if (coarse) coarse[index] = label(bytes[start]!, layout.numCoarseClasses, 'coarse label', record);
+    target.labels[index] = label(fine, layout.numClasses, coarse ? 'fine label' : 'label', record);
+
+    const red = start + layout.labelBytes;
+    const out = index * IMAGE_BYTES;
+    for (let pixel = 0; pixel < PLANE_BYTES; pixel++) {
+      const at = out + pixel * IMAGE_CHANNELS;
+      target.images[at] = bytes[red + pixel]!;
+      target.images[at + 1] = bytes[red + PLANE_BYTES + pixel]!;
+      target.images[at + 2] = bytes[red + 2 * PLANE_BYTES + pixel]!;
+    }
+  }
+  return count;
+}
+
+/** Parses one whole file (e.g. `data_batch_1.bin`, `test.bin`). `file` names it in error messages. */
+export function parseCifarBinary(bytes: Uint8Array, format: CifarFormat, file: string): LabeledImages {
+  const out = createLabeledImages(countRecords(bytes.length, format, file), format);
+  decodeCifarInto(out, 0, bytes, format, file);
+  return out;
+}
+
+/** Joins parsed shards in order (e.g. the five CIFAR-10 training batches). */
+export function concatLabeledImages(parts: readonly LabeledImages[]): LabeledImages {
+  const withCoarse = parts.length > 0 && parts.every((part) => part.coarseLabels);
+  if (!withCoarse && parts.some((part) => part.coarseLabels)) {
+    throw new Error('Cannot concatenate CIFAR-10 and CIFAR-100 images: only some parts have coarse labels');
+  }
+  const out = allocate(
+    parts.reduce((sum, part) => sum + part.count, 0),
+    withCoarse,
+  );
+  let offset = 0;
+  for (const part of parts) {
+    out.images.set(part.images.subarray(0, part.count * IMAGE_BYTES), offset * IMAGE_BYTES);
+    out.labels.set(part.labels.subarray(0, part.count), offset);
+    if (part.coarseLabels) out.coarseLabels?.set(part.coarseLabels.subarray(0, part.count), offset);
+    offset += part.count;
+  }
+  return out;
+}
+
+/**
+ * The first `n` images with classes as even as the data allows, kept in their original order.
+ *
+ * Balanced rather than a plain prefix: demos train on a hundred or so images, and a prefix can be badly
+ * skewed (the first 128 images of CIFAR-10's data_batch_1 hold 20 automobiles but only 7 ships), which
+ * would move accuracy and calibration for reasons unrelated to distillation. A prefix rather than a random
+ * sample: the same `subset` value selects the same images in every run on every machine without a seed,
+ * and shuffling stays the training loop's job. Classes short of their quota are topped up with the next
+ * images of any class, so the result always has `min(n, count)` images.
+ */
+export function takeBalancedSubset(data: LabeledImages, n: number, numClasses: number): LabeledImages {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`Subset size must be a whole number >= 0, got ${n}`);
+  if (n >= data.count) return data;
+
+  const quota = Array.from({ length: numClasses }, (_, c) => Math.floor(n / numClasses) + (c < n % numClasses ? 1 : 0));
+  const chosen = new Uint8Array(data.count);
+  let taken = 0;
+  for (let i = 0; i < data.count && taken < n; i++) {
+    const label = data.labels[i]!;
+    if ((quota[label] ?? 0) > 0) {
+      quota[label]!--;
+      chosen[i] = 1;
+      taken++;
+    }
+  }
+  for (let i = 0; i < data.count && taken < n; i++) {
+    if (!chosen[i]) {
+      chosen[i] = 1;
+      taken++;
+    }
+  }
+
+  const coarse = data.coarseLabels;
+  const out = allocate(n, coarse !== undefined);
+  let next = 0;
+  for (let i = 0; i < data.count; i++) {
+    if (!chosen[i]) continue;
+    out.images.set(data.images.subarray(i * IMAGE_BYTES, (i + 1) * IMAGE_BYTES), next * IMAGE_BYTES);
+    out.labels[next] = data.labels[i]!;
+    if (coarse && out.coarseLabels) out.coarseLabels[next] = coarse[i]!;
+    next++;
+  }
+  return out;
+}

@@ -1,0 +1,27 @@
+/**
+ * Model id -> builder. A flat registry: the `Record<ModelId, ...>` type makes a new id in `catalog.ts`
+ * fail to compile until it has a builder here.
+ */
+import type { ModelId } from './catalog';
+import type { Network, NetworkOptions } from './network';
+import { resnet } from './resnet';
+import { tinyCnn } from './tinyCnn';
+
+type Builder = (options: NetworkOptions) => Network;
+
+const BUILDERS: Readonly<Record<ModelId, Builder>> = {
+  'tiny-cnn': tinyCnn,
+  resnet8: (options) => resnet('resnet8', options),
+  resnet14: (options) => resnet('resnet14', options),
+  resnet20: (options) => resnet('resnet20', options),
+  resnet32: (options) => resnet('resnet32', options),
+  resnet44: (options) => resnet('resnet44', options),
+  resnet56: (options) => resnet('resnet56', options),
+  resnet110: (options) => resnet('resnet110', options),
+  resnet8x4: (options) => resnet('resnet8x4', options),
+  resnet32x4: (options) => resnet('resnet32x4', options),
+};
+
+export function buildNetwork(id: ModelId, options: NetworkOptions): Network {
+  return BUILDERS[id](options);
+}

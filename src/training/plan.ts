@@ -1,0 +1,89 @@
+/**
+ * What a run will train, decided from the config and the dataset before any tensor exists (pure): the
+ * learners, the effective sizes after clamping, the seeds and the number of steps.
+ */
+import type { RunConfig } from '../config/runConfig';
+import { keyedRng } from '../core/random';
+import { METHOD_CATALOG, type MethodId } from '../methods/catalog';
+import { MODEL_CATALOG, type ModelId } from '../models/catalog';
+import type { LearnerRole } from '../workers/protocol';
+
+export interface PlannedLearner {
+  readonly key: string;
+  readonly role: LearnerRole;
+  readonly label: string;
+  readonly model: ModelId;
+  readonly method: MethodId;
+  /** Seed of the initial weights: the scratch baseline and the student share it, so they start equal. */
+  readonly initSeed: number;
+}
+
+export interface RunPlan {
+  readonly teachers: readonly PlannedLearner[];
+  /** Trained together on the same batches: the scratch baseline, then the distilled student. */
+  readonly students: readonly PlannedLearner[];
+  readonly trainImages: number;
+  readonly testImages: number;
+  readonly batch: number;
+  readonly stepsPerEpoch: number;
+  readonly evalBatches: number;
+  readonly notes: readonly string[];
+}
+
+/** A seed for one purpose, derived from the run seed (teachers get different ones from each other). */
+export function derivedSeed(seed: number, purpose: string, index = 0): number {
+  return keyedRng(seed, purpose, index).int(2 ** 31);
+}
+
+export function planRun(config: RunConfig, dataset: { trainCount: number; testCount: number }): RunPlan {
+  const notes: string[] = [];
+  const trainImages = Math.min(config.subset, dataset.trainCount);
+  if (trainImages < config.subset) notes.push(`subset: the dataset has ${dataset.trainCount} training images; using all of them.`);
+  const testImages = Math.min(config.testSubset, dataset.testCount);
+  if (testImages < config.testSubset) notes.push(`testSubset: the dataset has ${dataset.testCount} test images; using all of them.`);
+  const batch = Math.min(config.batch, trainImages);
+  if (batch < config.batch) notes.push(`batch: only ${trainImages} training images, so batches of ${batch}.`);
+
+  const spec = METHOD_CATALOG[config.method];
+  const teacherCount = spec.needs.teachers.min;
+  const teachers = Array.from({ length: teacherCount }, (_, i): PlannedLearner => ({
+    key: `teacher${i}`,
+    role: 'teacher',
+    label: teacherCount > 1 ? `Teacher ${i + 1} (${MODEL_CATALOG[config.teacher].label})` : `Teacher (${MODEL_CATALOG[config.teacher].label})`,
+    model: config.teacher,
+    method: 'scratch',
+    initSeed: derivedSeed(config.seed, 'teacher', i),
+  }));
+  const studentSeed = derivedSeed(config.seed, 'student');
+  const studentLabel = MODEL_CATALOG[config.student].label;
+  const scratch: PlannedLearner = { key: 'scratch', role: 'scratch', label: `Scratch student (${studentLabel})`, model: config.student, method: 'scratch', initSeed: studentSeed };
+  const distilled: PlannedLearner = { key: 'student', role: 'student', label: `${spec.label} student (${studentLabel})`, model: config.student, method: config.method, initSeed: studentSeed };
+
+  return {
+    teachers,
+    students: config.method === 'scratch' ? [scratch] : [scratch, distilled],
+    trainImages,
+    testImages,
+    batch,
+    // The last incomplete batch is dropped, as in CA-MKD: fixed shapes, and the shuffle covers it over epochs.
+    stepsPerEpoch: Math.floor(trainImages / batch),
+    evalBatches: Math.ceil(testImages / batch),
+    notes,
+  };
+}
+
+/** Measured seconds per training step of each learner key, and per evaluation batch of each model. */
+export interface StepCosts {
+  readonly trainStep: Readonly<Record<string, number>>;
+  readonly evalBatch: Readonly<Record<string, number>>;
+}
+
+/** Predicted seconds of each phase from measured step costs. */
+export function predictSeconds(plan: RunPlan, config: RunConfig, costs: StepCosts): { teachers: number; students: number } {
+  const epochCost = (learners: readonly PlannedLearner[]) =>
+    learners.reduce((sum, l) => sum + plan.stepsPerEpoch * (costs.trainStep[l.key] ?? 0) + plan.evalBatches * (costs.evalBatch[l.key] ?? 0), 0);
+  return {
+    teachers: config.teacherEpochs * epochCost(plan.teachers),
+    students: config.epochs * epochCost(plan.students),
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Picks the tfjs backend: WebGPU when `navigator.gpu` gives an adapter, else WebGL, else CPU, starting
+ * from the one the user asked for. Reports what is really active and why anything was skipped: a silent
+ * fallback is never reported as WebGPU.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import type { BackendName } from '../config/runConfig';
+import { installFastCpuConvFilterGrad } from '../training/cpuConvFilterGrad';
+import type { AdapterSummary } from './protocol';
+
+export interface BackendSelection {
+  readonly backend: BackendName;
+  readonly adapter: AdapterSummary | null;
+  readonly fallbackReason: string | null;
+}
+
+const FALLBACK_ORDER: Readonly<Record<BackendName, readonly BackendName[]>> = {
+  webgpu: ['webgpu', 'webgl', 'cpu'],
+  webgl: ['webgl', 'cpu'],
+  cpu: ['cpu'],
+};
+
+/** Why `name` cannot run here, or null if it may. */
+async function unavailableReason(name: BackendName): Promise<{ reason: string | null; adapter: AdapterSummary | null }> {
+  if (name === 'webgpu') {
+    const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
+    if (!gpu) return { reason: 'this browser exposes no WebGPU (navigator.gpu is missing)', adapter: null };
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) return { reason: 'WebGPU found no adapter (no usable GPU)', adapter: null };
+    const { vendor, architecture, description } = adapter.info;
+    return { reason: null, adapter: { vendor, architecture, description } };
+  }
+  if (name === 'webgl' && typeof OffscreenCanvas === 'undefined') {
+    return { reason: 'WebGL in a worker needs OffscreenCanvas, which this browser lacks', adapter: null };
+  }
+  return { reason: null, adapter: null };
+}
+
+export async function selectBackend(requested: BackendName): Promise<BackendSelection> {
+  const skipped: string[] = [];
+  for (const name of FALLBACK_ORDER[requested]) {
+    const { reason, adapter } = await unavailableReason(name);
+    if (reason) {
+      skipped.push(`${name}: ${reason}`);
+      continue;
+    }
+    try {
+      if ((await tf.setBackend(name)) && tf.getBackend() === name) {
+        await tf.ready();
+        if (name === 'cpu') installFastCpuConvFilterGrad();
+        return { backend: name, adapter, fallbackReason: skipped.length > 0 ? skipped.join('; ') : null };
+      }
+      skipped.push(`${name}: tfjs could not initialise it`);
+    } catch (error) {
+      skipped.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  throw new Error(`No tfjs backend could start (${skipped.join('; ')})`);
+}

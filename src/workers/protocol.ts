@@ -1,0 +1,115 @@
+/**
+ * Messages between the page and the training worker. Both sides import these unions and switch on
+ * `type` exhaustively. Every run-scoped message carries the `runId` it belongs to, so the page drops
+ * stale messages from a run it has already left. Only plain data crosses: numbers, strings, typed arrays.
+ */
+import type { BackendName, RunConfig } from '../config/runConfig';
+import type { MethodId } from '../methods/catalog';
+import type { ModelId } from '../models/catalog';
+
+export type LearnerRole = 'teacher' | 'scratch' | 'student';
+
+/** One model trained in a run: a teacher, the scratch baseline or the distilled student. */
+export interface LearnerInfo {
+  /** Stable within a run: `teacher0`, `scratch`, `student`. */
+  readonly key: string;
+  readonly role: LearnerRole;
+  readonly label: string;
+  readonly model: ModelId;
+  /** How it is trained: teachers and the baseline with `scratch`, the student with the run's method. */
+  readonly method: MethodId;
+  readonly parameters: number;
+}
+
+export interface EpochMetrics {
+  readonly learner: string;
+  /** 1-based. */
+  readonly epoch: number;
+  readonly lr: number;
+  /** Mean total loss over the epoch's batches, and each named term. */
+  readonly trainLoss: number;
+  readonly terms: Readonly<Record<string, number>>;
+  readonly trainAccuracy: number;
+  readonly testAccuracy: number;
+  readonly testNll: number;
+  readonly ece: number;
+  /** Wall-clock seconds since the learner's phase started. */
+  readonly seconds: number;
+}
+
+export interface ModelResult {
+  readonly learner: LearnerInfo;
+  readonly epochs: number;
+  readonly lastAccuracy: number;
+  readonly bestAccuracy: number;
+  /** 1-based epoch of the best test accuracy. */
+  readonly bestEpoch: number;
+  /** ECE (15 bins) and NLL of the last epoch's model. */
+  readonly ece: number;
+  readonly nll: number;
+  readonly seconds: number;
+}
+
+export interface DatasetSummary {
+  readonly name: string;
+  readonly title: string;
+  readonly classNames: readonly string[];
+  readonly trainCount: number;
+  readonly testCount: number;
+}
+
+export interface AdapterSummary {
+  readonly vendor: string;
+  readonly architecture: string;
+  readonly description: string;
+}
+
+export interface RunPlanSummary {
+  readonly learners: readonly LearnerInfo[];
+  /** Effective sizes after clamping to the dataset. */
+  readonly trainImages: number;
+  readonly testImages: number;
+  readonly stepsPerEpoch: number;
+  readonly notes: readonly string[];
+}
+
+export type ToWorker =
+  | { readonly type: 'init'; readonly backend: BackendName }
+  | { readonly type: 'loadDataset'; readonly requestId: number; readonly baseUrl: string; readonly name: string }
+  | { readonly type: 'estimate'; readonly requestId: number; readonly config: RunConfig }
+  | { readonly type: 'train'; readonly runId: number; readonly config: RunConfig }
+  | { readonly type: 'pause' | 'resume' | 'step' | 'stop'; readonly runId: number };
+
+export type FromWorker =
+  | {
+      readonly type: 'ready';
+      readonly backend: BackendName;
+      readonly requested: BackendName;
+      readonly adapter: AdapterSummary | null;
+      /** Why a backend earlier in the fallback order was not used, if one was skipped. */
+      readonly fallbackReason: string | null;
+    }
+  | { readonly type: 'datasetProgress'; readonly requestId: number; readonly loadedBytes: number; readonly totalBytes: number; readonly file: string }
+  | { readonly type: 'datasetReady'; readonly requestId: number; readonly summary: DatasetSummary }
+  | { readonly type: 'estimate'; readonly requestId: number; readonly seconds: number; readonly secondsPerImage: Readonly<Record<string, number>> }
+  | { readonly type: 'runStarted'; readonly runId: number; readonly plan: RunPlanSummary }
+  | { readonly type: 'status'; readonly runId: number; readonly status: 'training' | 'paused' }
+  | {
+      readonly type: 'progress';
+      readonly runId: number;
+      readonly phase: 'warmup' | 'teachers' | 'students';
+      readonly epoch: number;
+      readonly epochs: number;
+      readonly step: number;
+      readonly stepsPerEpoch: number;
+      /** Fraction of the whole run's estimated work done, in [0, 1]. */
+      readonly fraction: number;
+      readonly secondsLeft: number | null;
+      readonly imagesPerSecond: number;
+      /** Latest batch loss per learner key, and how many training images that learner has seen. */
+      readonly losses: Readonly<Record<string, { readonly loss: number; readonly imagesSeen: number }>>;
+    }
+  | { readonly type: 'epoch'; readonly runId: number; readonly metrics: EpochMetrics }
+  | { readonly type: 'learnerDone'; readonly runId: number; readonly result: ModelResult }
+  | { readonly type: 'done'; readonly runId: number; readonly results: readonly ModelResult[]; readonly stopped: boolean; readonly seconds: number }
+  | { readonly type: 'error'; readonly runId: number | null; readonly requestId: number | null; readonly message: string; readonly fatal: boolean };

@@ -1,0 +1,160 @@
+/**
+ * The training worker's state and message handling: the active backend, the loaded dataset, cached step
+ * costs and at most one run. Separate from the worker entry so its logic reads (and types) on its own.
+ */
+import type { RunConfig } from '../config/runConfig';
+import { loadDataset, type LoadedDataset } from '../data/datasetLoader';
+import { RunControl } from '../training/runControl';
+import { runExperiment, type RunData } from '../training/run';
+import type { RunPlan, StepCosts } from '../training/plan';
+import { planRun, predictSeconds } from '../training/plan';
+import { measureStepCosts } from '../training/stepCosts';
+import { BatchSource } from '../data/batches';
+import { selectBackend } from './backend';
+import { throttle } from './throttle';
+import type { FromWorker, ToWorker } from './protocol';
+
+type Post = (message: FromWorker) => void;
+
+/** Progress messages at most ~10 per second. */
+const PROGRESS_INTERVAL_MS = 100;
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class TrainingSession {
+  #backend = '';
+  #dataset: LoadedDataset | null = null;
+  #run: { id: number; control: RunControl } | null = null;
+  /** Step costs by what determines them, so an estimate made before Train is reused by the run. */
+  readonly #costs = new Map<string, Promise<StepCosts>>();
+
+  constructor(private readonly post: Post) {}
+
+  async handle(message: ToWorker): Promise<void> {
+    switch (message.type) {
+      case 'init':
+        return this.#init(message.backend);
+      case 'loadDataset':
+        return this.#loadDataset(message.requestId, message.baseUrl, message.name);
+      case 'estimate':
+        return this.#estimate(message.requestId, message.config);
+      case 'train':
+        return this.#train(message.runId, message.config);
+      case 'pause':
+      case 'resume':
+      case 'step':
+      case 'stop':
+        if (this.#run?.id === message.runId) this.#run.control[message.type]();
+        return;
+    }
+  }
+
+  async #init(requested: RunConfig['backend']): Promise<void> {
+    try {
+      const selection = await selectBackend(requested);
+      if (selection.backend !== this.#backend) this.#costs.clear();
+      this.#backend = selection.backend;
+      this.post({ type: 'ready', requested, ...selection });
+    } catch (error) {
+      this.post({ type: 'error', runId: null, requestId: null, message: errorMessage(error), fatal: true });
+    }
+  }
+
+  async #loadDataset(requestId: number, baseUrl: string, name: string): Promise<void> {
+    const progress = throttle(PROGRESS_INTERVAL_MS, (p: { loadedBytes: number; totalBytes: number; file: string }) =>
+      this.post({ type: 'datasetProgress', requestId, ...p }),
+    );
+    try {
+      this.#dataset = null;
+      this.#costs.clear();
+      const dataset = await loadDataset(baseUrl, name, { onProgress: progress.call });
+      progress.flush();
+      this.#dataset = dataset;
+      const { manifest, train, test } = dataset;
+      this.post({ type: 'datasetReady', requestId, summary: { name: manifest.name, title: manifest.title, classNames: manifest.classNames, trainCount: train.count, testCount: test.count } });
+    } catch (error) {
+      progress.cancel();
+      this.post({ type: 'error', runId: null, requestId, message: `Could not load dataset "${name}": ${errorMessage(error)}`, fatal: false });
+    }
+  }
+
+  #runData(): RunData {
+    if (!this.#dataset) throw new Error('No dataset is loaded yet.');
+    const { manifest, train, test } = this.#dataset;
+    return { train, test, normalization: { mean: manifest.mean, std: manifest.std }, numClasses: manifest.classNames.length };
+  }
+
+  #stepCosts(config: RunConfig, plan: RunPlan, train: BatchSource, test: BatchSource, numClasses: number): Promise<StepCosts> {
+    const key = JSON.stringify([config.teacher, config.student, config.method, plan.batch, this.#backend]);
+    let costs = this.#costs.get(key);
+    if (!costs) {
+      costs = measureStepCosts(plan, config, train, test, numClasses);
+      costs.catch(() => this.#costs.delete(key));
+      this.#costs.set(key, costs);
+    }
+    return costs;
+  }
+
+  async #estimate(requestId: number, config: RunConfig): Promise<void> {
+    try {
+      const data = this.#runData();
+      const plan = planRun(config, { trainCount: data.train.count, testCount: data.test.count });
+      const train = new BatchSource(data.train, data.normalization);
+      const test = new BatchSource(data.test, data.normalization);
+      try {
+        const costs = await this.#stepCosts(config, plan, train, test, data.numClasses);
+        const seconds = predictSeconds(plan, config, costs);
+        const secondsPerImage = Object.fromEntries(Object.entries(costs.trainStep).map(([key, s]) => [key, s / plan.batch]));
+        this.post({ type: 'estimate', requestId, seconds: seconds.teachers + seconds.students, secondsPerImage });
+      } finally {
+        train.dispose();
+        test.dispose();
+      }
+    } catch (error) {
+      this.post({ type: 'error', runId: null, requestId, message: `Could not estimate the run: ${errorMessage(error)}`, fatal: false });
+    }
+  }
+
+  async #train(runId: number, config: RunConfig): Promise<void> {
+    if (this.#run) {
+      this.post({ type: 'error', runId, requestId: null, message: 'A run is already in progress: stop it first.', fatal: false });
+      return;
+    }
+    const control = new RunControl((state) => {
+      if (state !== 'stopped') this.post({ type: 'status', runId, status: state === 'paused' ? 'paused' : 'training' });
+    });
+    this.#run = { id: runId, control };
+    const progress = throttle(PROGRESS_INTERVAL_MS, (p: Omit<Extract<FromWorker, { type: 'progress' }>, 'type' | 'runId'>) => this.post({ type: 'progress', runId, ...p }));
+    const start = performance.now();
+    try {
+      const data = this.#runData();
+      const outcome = await runExperiment(config, data, control, {
+        started: (plan) => this.post({ type: 'runStarted', runId, plan }),
+        progress: progress.call,
+        epoch: (metrics) => {
+          progress.flush();
+          this.post({ type: 'epoch', runId, metrics });
+        },
+        learnerDone: (result) => this.post({ type: 'learnerDone', runId, result }),
+      }, (plan, train, test) => this.#stepCosts(config, plan, train, test, data.numClasses));
+      progress.flush();
+      this.post({ type: 'done', runId, results: outcome.results, stopped: outcome.stopped, seconds: (performance.now() - start) / 1000 });
+    } catch (error) {
+      progress.cancel();
+      this.post({ type: 'error', runId, requestId: null, message: describeRunError(error), fatal: false });
+    } finally {
+      this.#run = null;
+    }
+  }
+}
+
+/** Turns backend failures into advice a person can act on. */
+export function describeRunError(error: unknown): string {
+  const message = errorMessage(error);
+  if (/out of memory|OOM|allocation|device (was )?lost|Failed to create buffer/i.test(message)) {
+    return `The GPU ran out of memory or was lost (${message}). Try a smaller batch size or a smaller model.`;
+  }
+  return message;
+}

@@ -1,0 +1,61 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import type { Rng } from '../../src/core/random';
+import { BatchSource, augment, augmentationBoxes } from '../../src/data/batches';
+
+function images(count: number): { images: Uint8Array; labels: Uint8Array; count: number } {
+  const bytes = new Uint8Array(count * 3072);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7 + Math.floor(i / 3072) * 13) % 256;
+  return { images: bytes, labels: Uint8Array.from({ length: count }, (_, i) => i % 10), count };
+}
+
+/** A generator that replays fixed draws, to pin crop offsets and flips. */
+function scripted(ints: number[], uniforms: number[]): Rng {
+  return { int: () => ints.shift()!, next: () => uniforms.shift()!, normal: () => 0 };
+}
+
+const identity = { mean: [0, 0, 0], std: [1, 1, 1] } as const;
+
+describe('augmentation', () => {
+  it('a centred crop without flip is the identity; a flip mirrors columns; an offset crop shifts and zero-pads', async () => {
+    const source = new BatchSource(images(1), identity);
+    const original = source.evalBatch(0, 1);
+    const raw = original.x as tf.Tensor4D;
+
+    const centred = augment(raw, augmentationBoxes(1, scripted([4, 4], [0.9])));
+    expect(tf.max(tf.abs(tf.sub(centred, raw))).dataSync()[0]).toBeLessThan(1e-5);
+
+    const flipped = augment(raw, augmentationBoxes(1, scripted([4, 4], [0.1])));
+    expect(tf.max(tf.abs(tf.sub(flipped, tf.reverse(raw, 2)))).dataSync()[0]).toBeLessThan(1e-5);
+
+    // dy = 0, dx = 8: rows shift down by 4 (4 zero rows on top), columns shift left by 4 (4 zero columns right).
+    const shifted = augment(raw, augmentationBoxes(1, scripted([0, 8], [0.9])));
+    const top = tf.slice(shifted, [0, 0, 0, 0], [1, 4, 32, 3]);
+    expect(tf.max(tf.abs(top)).dataSync()[0]).toBe(0);
+    const body = tf.slice(shifted, [0, 4, 0, 0], [1, 28, 28, 3]);
+    const expected = tf.slice(raw, [0, 0, 4, 0], [1, 28, 28, 3]);
+    expect(tf.max(tf.abs(tf.sub(body, expected))).dataSync()[0]).toBeLessThan(1e-5);
+    tf.dispose([centred, flipped, shifted, top, body, expected, original.x, original.labels]);
+    source.dispose();
+  });
+
+  it('evaluation batches have a fixed shape and say how many rows are real', () => {
+    const source = new BatchSource(images(5), identity);
+    const batch = source.evalBatch(4, 4);
+    expect(batch.x.shape).toEqual([4, 32, 32, 3]);
+    expect(batch.valid).toBe(1);
+    expect(Array.from(batch.labels.dataSync())).toEqual([4, 0, 0, 0]);
+    tf.dispose([batch.x, batch.labels]);
+    source.dispose();
+  });
+
+  it('normalises per channel', () => {
+    const source = new BatchSource(images(2), { mean: [0.5, 0.5, 0.5], std: [0.25, 0.5, 1] });
+    const batch = source.trainBatch([1], null);
+    const pixel = Array.from(tf.slice(batch.x, [0, 0, 0, 0], [1, 1, 1, 3]).dataSync());
+    const rawBytes = images(2).images.subarray(3072, 3075);
+    pixel.forEach((v, c) => expect(v).toBeCloseTo((rawBytes[c]! / 255 - 0.5) / [0.25, 0.5, 1][c]!, 5));
+    tf.dispose([batch.x, batch.labels]);
+    source.dispose();
+  });
+});

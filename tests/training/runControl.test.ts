@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { RunControl, RunStopped } from '../../src/training/runControl';
+
+const tick = () => new Promise((r) => setTimeout(r, 5));
+
+describe('RunControl', () => {
+  it('pauses before the next batch, steps one batch at a time, resumes and stops', async () => {
+    const states: string[] = [];
+    const control = new RunControl((s) => states.push(s));
+    let batches = 0;
+    const loop = (async () => {
+      for (;;) {
+        await control.gate();
+        batches++;
+        await tick();
+      }
+    })().catch((e) => e);
+
+    await tick();
+    control.pause();
+    await tick();
+    await tick();
+    const atPause = batches;
+    await tick();
+    await tick();
+    expect(batches).toBe(atPause);
+
+    control.step();
+    await tick();
+    await tick();
+    expect(batches).toBe(atPause + 1);
+
+    control.resume();
+    await tick();
+    await tick();
+    expect(batches).toBeGreaterThan(atPause + 1);
+
+    control.stop();
+    expect(await loop).toBeInstanceOf(RunStopped);
+    expect(states).toEqual(['paused', 'running', 'stopped']);
+  });
+
+  it('stop while paused ends the loop at once', async () => {
+    const control = new RunControl();
+    control.pause();
+    const waiting = control.gate().catch((e) => e);
+    control.stop();
+    expect(await waiting).toBeInstanceOf(RunStopped);
+  });
+});
