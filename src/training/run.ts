@@ -62,7 +62,7 @@ export async function runExperiment(config: RunConfig, data: RunData, control: R
   const teachers: Learner[] = [];
   let students: Learner[] = [];
   try {
-    const learnerInfos = [...plan.teachers, ...plan.students].map((p) => ({ key: p.key, role: p.role, label: p.label, model: p.model, method: p.method, parameters: 0 }));
+    const learnerInfos = [...plan.teachers, ...plan.students].map(({ key, role, label, model, method }) => ({ key, role, label, model, method }));
     events.started({ learners: learnerInfos, trainImages: plan.trainImages, testImages: plan.testImages, stepsPerEpoch: plan.stepsPerEpoch, notes: plan.notes });
     events.progress({ phase: 'warmup', epoch: 0, epochs: config.epochs, step: 0, stepsPerEpoch: plan.stepsPerEpoch, fraction: 0, secondsLeft: null, imagesPerSecond: 0, losses: {} });
     const costs = await measureCosts(plan, train, test);

@@ -1,61 +1,66 @@
 /**
- * Measures the seconds per training step and per evaluation batch of each learner in a plan, on
- * throwaway copies of the networks (so the run's own weights are untouched). The first step of each
- * compiles the backend's shaders, which the run then reuses: this is also the pipeline warm-up.
+ * Measures seconds per training step and per evaluation batch for a plan, on throwaway copies of the
+ * networks (the run's own weights stay untouched). The first call of each compiles the backend's shaders,
+ * which the run then reuses: this is also the pipeline warm-up.
+ *
+ * Cost is measured once per architecture: a learner's step is its architecture's cross-entropy step, plus
+ * one teacher forward pass per teacher when its method distils (the distillation loss itself is small).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../config/runConfig';
 import { keyedRng, permutation } from '../core/random';
 import type { BatchSource } from '../data/batches';
+import { METHOD_CATALOG } from '../methods/catalog';
+import type { ModelId } from '../models/catalog';
 import type { Network } from '../models/network';
-import { disposeOutputs, teacherOutputs, trainStep, type Learner } from './learner';
+import { trainStep, type Learner } from './learner';
 import { createLearner, disposeLearner } from './learners';
-import type { RunPlan, StepCosts } from './plan';
+import type { PlannedLearner, RunPlan, StepCosts } from './plan';
 
-async function timed(action: () => Promise<unknown>): Promise<number> {
+/** Seconds of one awaited call, after one untimed call that compiles what it needs. */
+async function warmTimed(action: () => Promise<void>): Promise<number> {
+  await action();
   const start = performance.now();
   await action();
   return (performance.now() - start) / 1000;
 }
 
-async function stepOnce(learner: Learner, teachers: readonly Network[], source: BatchSource, plan: RunPlan): Promise<void> {
+function stepOnce(learner: Learner, source: BatchSource, plan: RunPlan): Promise<void> {
   const indices = permutation(plan.trainImages, keyedRng(0, 'warmup')).subarray(0, plan.batch);
   const batch = source.trainBatch(indices, keyedRng(0, 'warmup-augment'));
-  const outputs = learner.method.spec.needs.teachers.max > 0 ? teacherOutputs(teachers, batch.x) : [];
-  const { packed } = trainStep(learner, batch, outputs, 0, 0);
-  disposeOutputs(outputs);
+  const { packed } = trainStep(learner, batch, [], 0, 0);
   tf.dispose([batch.x, batch.labels]);
-  await packed.data(); // waits for the GPU work to finish
-  packed.dispose();
+  return packed.data().then(() => packed.dispose()); // waits for the GPU work to finish
 }
 
-async function evalOnce(net: Network, source: BatchSource, batchSize: number): Promise<void> {
+function evalOnce(net: Network, source: BatchSource, batchSize: number): Promise<void> {
   const batch = source.evalBatch(0, batchSize);
   const logits = tf.tidy(() => net.apply(batch.x, { training: false }).logits);
   tf.dispose([batch.x, batch.labels]);
-  await logits.data();
-  logits.dispose();
+  return logits.data().then(() => logits.dispose());
 }
 
 export async function measureStepCosts(plan: RunPlan, config: RunConfig, train: BatchSource, test: BatchSource, numClasses: number): Promise<StepCosts> {
-  const learners = [...plan.teachers.slice(0, 1), ...plan.students].map((p) => createLearner(p, config, numClasses, 'warmup-'));
-  const teacherNets = plan.teachers.length > 0 ? [learners[0]!.net] : [];
-  const trainStepCost: Record<string, number> = {};
-  const evalBatchCost: Record<string, number> = {};
-  try {
-    for (const learner of learners) {
-      await stepOnce(learner, teacherNets, train, plan); // compiles shaders
-      trainStepCost[learner.info.key] = await timed(() => stepOnce(learner, teacherNets, train, plan));
-      await evalOnce(learner.net, test, plan.batch);
-      evalBatchCost[learner.info.key] = await timed(() => evalOnce(learner.net, test, plan.batch));
+  const learners = [...plan.teachers, ...plan.students];
+  const byModel = new Map<ModelId, PlannedLearner>();
+  for (const learner of learners) if (!byModel.has(learner.model)) byModel.set(learner.model, { ...learner, method: 'scratch' });
+
+  const step = new Map<ModelId, number>();
+  const forward = new Map<ModelId, number>();
+  for (const [model, planned] of byModel) {
+    const learner = createLearner(planned, config, numClasses, 'warmup-');
+    try {
+      step.set(model, await warmTimed(() => stepOnce(learner, train, plan)));
+      forward.set(model, await warmTimed(() => evalOnce(learner.net, test, plan.batch)));
+    } finally {
+      disposeLearner(learner);
     }
-  } finally {
-    learners.forEach(disposeLearner);
   }
-  // Every teacher costs what the first one does: they share the architecture.
-  for (const teacher of plan.teachers) {
-    trainStepCost[teacher.key] = trainStepCost[plan.teachers[0]!.key]!;
-    evalBatchCost[teacher.key] = evalBatchCost[plan.teachers[0]!.key]!;
-  }
-  return { trainStep: trainStepCost, evalBatch: evalBatchCost };
+
+  const teacherForward = plan.teachers.reduce((sum, t) => sum + forward.get(t.model)!, 0);
+  const distils = (l: PlannedLearner) => METHOD_CATALOG[l.method].needs.teachers.max > 0;
+  return {
+    trainStep: Object.fromEntries(learners.map((l) => [l.key, step.get(l.model)! + (distils(l) ? teacherForward : 0)])),
+    evalBatch: Object.fromEntries(learners.map((l) => [l.key, forward.get(l.model)!])),
+  };
 }

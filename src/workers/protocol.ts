@@ -65,7 +65,8 @@ export interface AdapterSummary {
 }
 
 export interface RunPlanSummary {
-  readonly learners: readonly LearnerInfo[];
+  /** Parameter counts are known once the networks exist: see each ModelResult. */
+  readonly learners: readonly Omit<LearnerInfo, 'parameters'>[];
   /** Effective sizes after clamping to the dataset. */
   readonly trainImages: number;
   readonly testImages: number;

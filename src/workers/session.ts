@@ -25,6 +25,8 @@ function errorMessage(error: unknown): string {
 
 export class TrainingSession {
   #backend = '';
+  /** Settles when the latest backend switch has; runs and estimates wait for it. */
+  #backendReady: Promise<void> = Promise.resolve();
   #dataset: LoadedDataset | null = null;
   #run: { id: number; control: RunControl } | null = null;
   /** Step costs by what determines them, so an estimate made before Train is reused by the run. */
@@ -35,7 +37,8 @@ export class TrainingSession {
   async handle(message: ToWorker): Promise<void> {
     switch (message.type) {
       case 'init':
-        return this.#init(message.backend);
+        this.#backendReady = this.#init(message.backend);
+        return this.#backendReady;
       case 'loadDataset':
         return this.#loadDataset(message.requestId, message.baseUrl, message.name);
       case 'estimate':
@@ -98,6 +101,7 @@ export class TrainingSession {
   }
 
   async #estimate(requestId: number, config: RunConfig): Promise<void> {
+    await this.#backendReady;
     try {
       const data = this.#runData();
       const plan = planRun(config, { trainCount: data.train.count, testCount: data.test.count });
@@ -126,6 +130,7 @@ export class TrainingSession {
       if (state !== 'stopped') this.post({ type: 'status', runId, status: state === 'paused' ? 'paused' : 'training' });
     });
     this.#run = { id: runId, control };
+    await this.#backendReady;
     const progress = throttle(PROGRESS_INTERVAL_MS, (p: Omit<Extract<FromWorker, { type: 'progress' }>, 'type' | 'runId'>) => this.post({ type: 'progress', runId, ...p }));
     const start = performance.now();
     try {

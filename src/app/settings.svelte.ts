@@ -1,0 +1,34 @@
+/** The run configuration being edited, kept in the URL so a link reproduces it. */
+import { parseUrl, serializeConfig, validateConfig } from '../config/fields';
+import type { RunConfig } from '../config/runConfig';
+import { defaultMethodParams, type MethodId } from '../methods/catalog';
+
+export class Settings {
+  config = $state<RunConfig>() as RunConfig;
+  /** Values from the URL that were clamped or refused. */
+  notes = $state<readonly string[]>([]);
+  readonly autostart: boolean;
+  readonly problems = $derived(validateConfig(this.config));
+  readonly valid = $derived(Object.keys(this.problems).length === 0);
+
+  constructor(search: string) {
+    const parsed = parseUrl(search);
+    this.config = parsed.config;
+    this.notes = parsed.notes;
+    this.autostart = parsed.autostart;
+  }
+
+  /** A plain copy that can cross to the worker (a $state proxy cannot be cloned). */
+  snapshot(): RunConfig {
+    return $state.snapshot(this.config) as RunConfig;
+  }
+
+  setMethod(method: MethodId): void {
+    this.config = { ...this.config, method, methodParams: defaultMethodParams(method) };
+  }
+
+  /** The query string for the current config. */
+  query(): string {
+    return serializeConfig(this.snapshot());
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The page's one handle on the training worker: it owns the Worker, sends typed commands and keeps the
+ * reactive state the components render. Components never see the worker or tfjs.
+ */
+import type { BackendName, RunConfig } from '../config/runConfig';
+import type { AdapterSummary, DatasetSummary, EpochMetrics, FromWorker, ModelResult, RunPlanSummary, ToWorker } from '../workers/protocol';
+
+export type RunStatus = 'idle' | 'loading' | 'training' | 'paused' | 'done' | 'error';
+export type Progress = Extract<FromWorker, { type: 'progress' }>;
+
+/** Per-learner training-loss points (x = training images seen). Grows in place; `curvesVersion` signals. */
+export type LossSeries = Record<string, { x: number[]; y: number[] }>;
+
+export class Trainer {
+  backend = $state<BackendName | null>(null);
+  adapter = $state.raw<AdapterSummary | null>(null);
+  fallbackReason = $state<string | null>(null);
+  status = $state<RunStatus>('loading');
+  /** What the page is busy with while `status` is `loading`. */
+  activity = $state('Starting the training worker\u2026');
+  error = $state<string | null>(null);
+  dataset = $state.raw<DatasetSummary | null>(null);
+  datasetProgress = $state.raw<{ loadedBytes: number; totalBytes: number; file: string } | null>(null);
+  estimate = $state.raw<{ seconds: number; key: string } | null>(null);
+  estimating = $state(false);
+  plan = $state.raw<RunPlanSummary | null>(null);
+  progress = $state.raw<Progress | null>(null);
+  epochs = $state.raw<EpochMetrics[]>([]);
+  results = $state.raw<ModelResult[]>([]);
+  runSeconds = $state<number | null>(null);
+  readonly lossSeries: LossSeries = {};
+  curvesVersion = $state(0);
+
+  readonly #worker: Worker;
+  #runId = 0;
+  #requestId = 0;
+  #estimateRequest = { id: -1, key: '' };
+  #datasetRequest = -1;
+
+  constructor() {
+    this.#worker = new Worker(new URL('../workers/training.worker.ts', import.meta.url), { type: 'module' });
+    this.#worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(event.data);
+    this.#worker.onerror = (event) => this.#fail(`The training worker crashed: ${event.message || 'unknown error'}`);
+  }
+
+  get running(): boolean {
+    return this.status === 'training' || this.status === 'paused';
+  }
+
+  init(backend: BackendName): void {
+    this.status = 'loading';
+    this.activity = `Starting the ${backend} backend\u2026`;
+    this.#send({ type: 'init', backend });
+  }
+
+  loadDataset(baseUrl: string, name: string): void {
+    this.#datasetRequest = ++this.#requestId;
+    this.dataset = null;
+    this.estimate = null;
+    this.status = 'loading';
+    this.activity = `Loading ${name}\u2026`;
+    this.#send({ type: 'loadDataset', requestId: this.#datasetRequest, baseUrl, name });
+  }
+
+  /** Asks for a measured duration estimate; `key` identifies the config it belongs to. */
+  requestEstimate(config: RunConfig, key: string): void {
+    if (!this.dataset || this.running) return;
+    this.#estimateRequest = { id: ++this.#requestId, key };
+    this.estimating = true;
+    this.#send({ type: 'estimate', requestId: this.#estimateRequest.id, config });
+  }
+
+  train(config: RunConfig): void {
+    if (this.running || !this.dataset) return;
+    this.#runId += 1;
+    this.error = null;
+    this.plan = null;
+    this.progress = null;
+    this.epochs = [];
+    this.results = [];
+    this.runSeconds = null;
+    for (const key of Object.keys(this.lossSeries)) delete this.lossSeries[key];
+    this.curvesVersion++;
+    this.status = 'training';
+    this.#send({ type: 'train', runId: this.#runId, config });
+  }
+
+  pause = () => this.#control('pause');
+  resume = () => this.#control('resume');
+  step = () => this.#control('step');
+  stop = () => this.#control('stop');
+
+  dispose(): void {
+    this.#worker.terminate();
+  }
+
+  #control(type: 'pause' | 'resume' | 'step' | 'stop'): void {
+    if (this.running) this.#send({ type, runId: this.#runId });
+  }
+
+  #send(message: ToWorker): void {
+    this.#worker.postMessage(message);
+  }
+
+  #fail(message: string): void {
+    this.error = message;
+    this.status = 'error';
+  }
+
+  #receive(message: FromWorker): void {
+    // Messages from a run or request the page has moved on from are dropped.
+    if ('runId' in message && message.runId !== null && message.runId !== this.#runId) return;
+    switch (message.type) {
+      case 'ready':
+        this.backend = message.backend;
+        this.adapter = message.adapter;
+        this.fallbackReason = message.fallbackReason;
+        if (this.status === 'loading' && this.dataset) this.status = 'idle';
+        return;
+      case 'datasetProgress':
+        if (message.requestId === this.#datasetRequest) this.datasetProgress = message;
+        return;
+      case 'datasetReady':
+        if (message.requestId !== this.#datasetRequest) return;
+        this.dataset = message.summary;
+        this.datasetProgress = null;
+        this.status = this.backend ? 'idle' : 'loading';
+        return;
+      case 'estimate':
+        if (message.requestId !== this.#estimateRequest.id) return;
+        this.estimating = false;
+        this.estimate = { seconds: message.seconds, key: this.#estimateRequest.key };
+        return;
+      case 'runStarted':
+        this.plan = message.plan;
+        return;
+      case 'status':
+        this.status = message.status;
+        return;
+      case 'progress':
+        this.progress = message;
+        for (const [key, { loss, imagesSeen }] of Object.entries(message.losses)) {
+          const series = (this.lossSeries[key] ??= { x: [], y: [] });
+          series.x.push(imagesSeen);
+          series.y.push(loss);
+        }
+        this.curvesVersion++;
+        return;
+      case 'epoch':
+        this.epochs = [...this.epochs, message.metrics];
+        return;
+      case 'learnerDone':
+        this.results = [...this.results, message.result];
+        return;
+      case 'done':
+        this.results = [...message.results];
+        this.runSeconds = message.seconds;
+        this.status = message.stopped ? 'idle' : 'done';
+        if (message.stopped) this.activity = 'Stopped.';
+        return;
+      case 'error':
+        if (message.requestId !== null && message.requestId === this.#estimateRequest.id) {
+          this.estimating = false;
+          this.error = message.message;
+          return; // an estimate failing leaves the page as it was
+        }
+        if (message.requestId === this.#datasetRequest) this.dataset = null;
+        this.#fail(message.message);
+        return;
+    }
+  }
+}

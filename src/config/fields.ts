@@ -1,0 +1,177 @@
+/**
+ * One typed table of every run setting: its URL name, type, default and range (TensorFlow Playground's
+ * `State.PROPS` pattern). Parsing, serialising and the config form all loop over it, so a new setting is
+ * one row. Method parameters (T, alpha, ...) come from the method catalog with the same rules.
+ */
+import { METHOD_CATALOG, METHOD_IDS, defaultMethodParams, type MethodId, type ParamSpec } from '../methods/catalog';
+import { MODEL_IDS } from '../models/catalog';
+import { BACKENDS, type RunConfig } from './runConfig';
+
+type Scalar = string | number | boolean;
+type FieldKey = Exclude<keyof RunConfig, 'methodParams'>;
+
+interface NumberField {
+  readonly kind: 'int' | 'float';
+  readonly min: number;
+  readonly max: number;
+}
+interface ChoiceField {
+  readonly kind: 'choice';
+  readonly options: readonly string[];
+}
+interface BoolField {
+  readonly kind: 'bool';
+}
+interface TextField {
+  readonly kind: 'text';
+  readonly pattern: RegExp;
+}
+export type FieldType = NumberField | ChoiceField | BoolField | TextField;
+
+export interface FieldSpec {
+  readonly key: FieldKey;
+  readonly type: FieldType;
+  readonly label: string;
+  readonly help: string;
+}
+
+export const DEFAULT_CONFIG: RunConfig = Object.freeze({
+  dataset: 'cifar10-subset',
+  teacher: 'resnet8',
+  student: 'tiny-cnn',
+  method: 'kd',
+  epochs: 8,
+  teacherEpochs: 8,
+  subset: 5085,
+  testSubset: 1017,
+  batch: 64,
+  lr: 0.05,
+  schedule: 'cosine',
+  momentum: 0.9,
+  weightDecay: 5e-4,
+  nesterov: false,
+  augment: true,
+  seed: 1,
+  backend: 'webgpu',
+  methodParams: Object.freeze(defaultMethodParams('kd')),
+});
+
+export const FIELDS: readonly FieldSpec[] = [
+  { key: 'dataset', type: { kind: 'text', pattern: /^[a-z0-9][a-z0-9_-]{0,63}$/ }, label: 'Dataset', help: 'Which installed or imported dataset to train on.' },
+  { key: 'teacher', type: { kind: 'choice', options: MODEL_IDS }, label: 'Teacher', help: 'The larger model trained first and then frozen.' },
+  { key: 'student', type: { kind: 'choice', options: MODEL_IDS }, label: 'Student', help: 'The model trained from scratch and by distillation, side by side.' },
+  { key: 'method', type: { kind: 'choice', options: METHOD_IDS }, label: 'Method', help: 'How the student learns from the teacher.' },
+  { key: 'epochs', type: { kind: 'int', min: 1, max: 500 }, label: 'Student epochs', help: 'Passes over the training subset for each student.' },
+  { key: 'teacherEpochs', type: { kind: 'int', min: 1, max: 500 }, label: 'Teacher epochs', help: 'Passes over the training subset for each teacher.' },
+  { key: 'subset', type: { kind: 'int', min: 16, max: 50_000 }, label: 'Training images', help: 'How many training images to use (class-balanced, always the same ones).' },
+  { key: 'testSubset', type: { kind: 'int', min: 16, max: 10_000 }, label: 'Test images', help: 'How many test images to evaluate after every epoch.' },
+  { key: 'batch', type: { kind: 'int', min: 8, max: 512 }, label: 'Batch size', help: 'Images per step; smaller uses less GPU memory.' },
+  { key: 'lr', type: { kind: 'float', min: 1e-5, max: 1 }, label: 'Learning rate', help: 'Initial SGD learning rate (RepDistiller: 0.05).' },
+  { key: 'schedule', type: { kind: 'choice', options: ['cosine', 'step', 'constant'] }, label: 'LR schedule', help: 'Cosine decay per step, or x0.1 at 62.5/75/87.5% of the epochs (the 150/180/210-of-240 recipe).' },
+  { key: 'momentum', type: { kind: 'float', min: 0, max: 0.999 }, label: 'Momentum', help: 'SGD momentum.' },
+  { key: 'weightDecay', type: { kind: 'float', min: 0, max: 0.1 }, label: 'Weight decay', help: 'L2 penalty added to the gradient (RepDistiller: 5e-4).' },
+  { key: 'nesterov', type: { kind: 'bool' }, label: 'Nesterov', help: 'Nesterov momentum (the CA-MKD scripts use it).' },
+  { key: 'augment', type: { kind: 'bool' }, label: 'Augmentation', help: 'Random crop with 4-pixel padding and horizontal flip.' },
+  { key: 'seed', type: { kind: 'int', min: 0, max: 2 ** 31 - 1 }, label: 'Seed', help: 'Fixes initial weights, data order and augmentation.' },
+  { key: 'backend', type: { kind: 'choice', options: BACKENDS }, label: 'Backend', help: 'WebGPU, else WebGL, else CPU; the status bar shows which one really runs.' },
+];
+
+export interface ParsedUrl {
+  readonly config: RunConfig;
+  readonly autostart: boolean;
+  /** One line per value that was clamped or refused, shown in the page. */
+  readonly notes: readonly string[];
+}
+
+/** Parses one raw value; returns the (possibly clamped) value and a note, or a refusal. */
+export function parseValue(type: FieldType | ParamSpec, raw: string, name: string): { value: Scalar; note?: string } | { error: string } {
+  const kind = 'kind' in type ? type.kind : type.integer ? 'int' : 'float';
+  switch (kind) {
+    case 'int':
+    case 'float': {
+      const { min, max } = type as NumberField;
+      const number = raw.trim() === '' ? Number.NaN : Number(raw);
+      if (!Number.isFinite(number)) return { error: `${name}=${raw} is not a number` };
+      if (kind === 'int' && !Number.isInteger(number)) return { error: `${name}=${raw} must be a whole number` };
+      if (number < min) return { value: min, note: `${name}=${raw} is below the minimum; using ${min}` };
+      if (number > max) return { value: max, note: `${name}=${raw} is above the maximum; using ${max}` };
+      return { value: number };
+    }
+    case 'choice': {
+      const { options } = type as ChoiceField;
+      return options.includes(raw) ? { value: raw } : { error: `${name}=${raw} is not one of ${options.join(', ')}` };
+    }
+    case 'bool':
+      if (raw === '1' || raw === 'true') return { value: true };
+      if (raw === '0' || raw === 'false') return { value: false };
+      return { error: `${name}=${raw} should be 1 or 0` };
+    case 'text':
+      return (type as TextField).pattern.test(raw) ? { value: raw } : { error: `${name}=${raw} is not a valid name` };
+  }
+}
+
+/** Reads a config from URL parameters: unknown keys are ignored, bad values clamped or refused with a note. */
+export function parseUrl(search: string | URLSearchParams, defaults: RunConfig = DEFAULT_CONFIG): ParsedUrl {
+  const params = typeof search === 'string' ? new URLSearchParams(search) : search;
+  const notes: string[] = [];
+  const values: Record<string, Scalar> = {};
+  for (const field of FIELDS) {
+    const raw = params.get(field.key);
+    if (raw === null) continue;
+    const parsed = parseValue(field.type, raw, field.key);
+    if ('error' in parsed) notes.push(`${parsed.error}; using ${String(defaults[field.key])}.`);
+    else {
+      values[field.key] = parsed.value;
+      if (parsed.note) notes.push(`${parsed.note}.`);
+    }
+  }
+  const method = (values.method as MethodId | undefined) ?? defaults.method;
+  const methodParams = { ...defaultMethodParams(method) };
+  for (const spec of METHOD_CATALOG[method].params) {
+    const raw = params.get(spec.key);
+    if (raw === null) continue;
+    const parsed = parseValue(spec, raw, spec.key);
+    if ('error' in parsed) notes.push(`${parsed.error}; using ${spec.default}.`);
+    else {
+      methodParams[spec.key] = parsed.value as number;
+      if (parsed.note) notes.push(`${parsed.note}.`);
+    }
+  }
+  const config = { ...defaults, ...values, methodParams } as RunConfig;
+  const autostart = params.get('autostart') === '1';
+  return { config, autostart, notes };
+}
+
+/** A value as it appears in the URL (booleans as 1/0). */
+function formatValue(value: Scalar): string {
+  return typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+}
+
+/** The URL query for a config: every setting and the method's parameters, so a link reproduces the run. */
+export function serializeConfig(config: RunConfig): string {
+  const params = new URLSearchParams();
+  for (const field of FIELDS) {
+    params.set(field.key, formatValue(config[field.key]));
+  }
+  for (const spec of METHOD_CATALOG[config.method].params) {
+    const value = config.methodParams[spec.key];
+    if (value !== undefined) params.set(spec.key, String(value));
+  }
+  return params.toString();
+}
+
+/** Checks a config edited in the form: every value in range, with a reason per invalid field. */
+export function validateConfig(config: RunConfig): Partial<Record<string, string>> {
+  const problems: Record<string, string> = {};
+  for (const field of FIELDS) {
+    const parsed = parseValue(field.type, formatValue(config[field.key]), field.label);
+    if ('error' in parsed) problems[field.key] = parsed.error;
+    else if (parsed.note) problems[field.key] = parsed.note;
+  }
+  for (const spec of METHOD_CATALOG[config.method].params) {
+    const parsed = parseValue(spec, String(config.methodParams[spec.key]), spec.label);
+    if ('error' in parsed) problems[spec.key] = parsed.error;
+    else if (parsed.note) problems[spec.key] = parsed.note;
+  }
+  return problems;
+}

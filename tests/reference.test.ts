@@ -1,0 +1,45 @@
+// Runs every case of every *.json file in KD_REFERENCE_DIR (default ../shared/reference) through the
+// project's own functions, per ../shared/reference/README.md, and ends with `reference: N/N cases passed`.
+/// <reference types="node" />
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseReferenceCases, runReferenceCase } from '../src/methods/reference';
+
+const REFERENCE_DIR = process.env.KD_REFERENCE_DIR ?? path.resolve(__dirname, '../../shared/reference');
+
+const cases = readdirSync(REFERENCE_DIR)
+  .filter((file) => file.endsWith('.json'))
+  .sort()
+  .flatMap((file) => {
+    const parsed: unknown = JSON.parse(readFileSync(path.join(REFERENCE_DIR, file), 'utf8'));
+    return parseReferenceCases(parsed, file).map((c, index) => ({ file, index, c }));
+  });
+
+/** Pass/fail of each case that ran, in order; the summary counts these, so a failure shows as e.g. 24/25. */
+const outcomes: boolean[] = [];
+
+describe(`reference fixtures in ${REFERENCE_DIR}`, () => {
+  it('holds at least one case', () => {
+    expect(cases.length).toBeGreaterThan(0);
+  });
+
+  for (const { file, index, c } of cases) {
+    it(`${file} #${index} ${c.fn}${c.note ? ` (${c.note})` : ''}`, async () => {
+      let passed = false;
+      try {
+        const { mismatches } = await runReferenceCase(c);
+        expect(mismatches).toEqual([]);
+        passed = true;
+      } finally {
+        outcomes.push(passed);
+      }
+    });
+  }
+
+  it('summary', () => {
+    const passed = outcomes.filter(Boolean).length;
+    console.log(`reference: ${passed}/${outcomes.length} cases passed`);
+    expect(passed).toBe(outcomes.length);
+  });
+});
