@@ -1,6 +1,5 @@
 // Runs every case of every *.json file in KD_REFERENCE_DIR (default ../shared/reference) through the
 // project's own functions, per ../shared/reference/README.md, and ends with `reference: N/N cases passed`.
-/// <reference types="node" />
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';

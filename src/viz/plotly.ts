@@ -14,11 +14,12 @@ export function loadPlotly(): Promise<Plotly> {
 
 /** Layout defaults shared by every chart. */
 export const BASE_LAYOUT = {
-  margin: { l: 56, r: 16, t: 36, b: 44 },
+  margin: { l: 56, r: 16, t: 36, b: 96 },
   font: { family: 'system-ui, sans-serif', size: 12, color: '#1f2933' },
   paper_bgcolor: 'rgba(0,0,0,0)',
   plot_bgcolor: '#fff',
-  legend: { orientation: 'h' as const, y: -0.25 },
+  // Below the x-axis title, never on it.
+  legend: { orientation: 'h' as const, x: 0, y: -0.32, yanchor: 'top' as const },
   hovermode: 'x unified' as const,
 } satisfies Partial<PlotlyTypes.Layout>;
 

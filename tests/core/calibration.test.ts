@@ -1,5 +1,4 @@
 // The fixture loader reads files; tsconfig.json, which also checks tests, loads no Node types by itself.
-/// <reference types="node" />
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
