@@ -1,19 +1,10 @@
 // Runs every case of every *.json file in KD_REFERENCE_DIR (default ../shared/reference) through the
 // project's own functions, per ../shared/reference/README.md, and ends with `reference: N/N cases passed`.
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseReferenceCases, runReferenceCase } from '../src/methods/reference';
+import { runReferenceCase } from '../src/methods/reference';
+import { REFERENCE_DIR, referenceCasesByFile } from './helpers/fixtures';
 
-const REFERENCE_DIR = process.env.KD_REFERENCE_DIR ?? path.resolve(__dirname, '../../shared/reference');
-
-const cases = readdirSync(REFERENCE_DIR)
-  .filter((file) => file.endsWith('.json'))
-  .sort()
-  .flatMap((file) => {
-    const parsed: unknown = JSON.parse(readFileSync(path.join(REFERENCE_DIR, file), 'utf8'));
-    return parseReferenceCases(parsed, file).map((c, index) => ({ file, index, c }));
-  });
+const cases = referenceCasesByFile();
 
 /** Pass/fail of each case that ran, in order; the summary counts these, so a failure shows as e.g. 24/25. */
 const outcomes: boolean[] = [];

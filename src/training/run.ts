@@ -9,7 +9,7 @@ import { keyedRng, permutation } from '../core/random';
 import { BatchSource, type Normalization } from '../data/batches';
 import { takeBalancedSubset, type LabeledImages } from '../data/cifarBinary';
 import type { Network } from '../models/network';
-import type { EpochMetrics, ModelResult, RunPlanSummary } from '../workers/protocol';
+import type { EpochMetrics, FromWorker, ModelResult, RunPlanSummary } from '../workers/protocol';
 import { TrainingDiverged } from './errors';
 import { evaluate } from './evaluate';
 import { disposeOutputs, teacherOutputs, trainStep, unpackReadout, type Learner } from './learner';
@@ -26,17 +26,8 @@ export interface RunData {
   readonly numClasses: number;
 }
 
-export interface RunProgress {
-  readonly phase: 'warmup' | 'teachers' | 'students';
-  readonly epoch: number;
-  readonly epochs: number;
-  readonly step: number;
-  readonly stepsPerEpoch: number;
-  readonly fraction: number;
-  readonly secondsLeft: number | null;
-  readonly imagesPerSecond: number;
-  readonly losses: Record<string, { loss: number; imagesSeen: number }>;
-}
+/** A progress report, as the worker posts it (without the message envelope). */
+export type RunProgress = Omit<Extract<FromWorker, { type: 'progress' }>, 'type' | 'runId'>;
 
 export interface RunEvents {
   started(plan: RunPlanSummary): void;
@@ -125,7 +116,7 @@ async function trainPhase(ctx: PhaseContext, phase: 'teachers' | 'students', lea
       const values = await Promise.all(steps.map((s) => s.packed.data()));
       steps.forEach((s) => s.packed.dispose());
 
-      const losses: RunProgress['losses'] = {};
+      const losses: Record<string, { loss: number; imagesSeen: number }> = {};
       learners.forEach((learner, i) => {
         const readout = unpackReadout(values[i]!, steps[i]!.termNames);
         if (!Number.isFinite(readout.loss)) throw new TrainingDiverged(learner.info.label, `the loss at epoch ${epoch + 1}, step ${step + 1}`);

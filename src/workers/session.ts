@@ -5,7 +5,7 @@
 import type { RunConfig } from '../config/runConfig';
 import { loadDataset, type LoadedDataset } from '../data/datasetLoader';
 import { RunControl } from '../training/runControl';
-import { runExperiment, type RunData } from '../training/run';
+import { runExperiment, type RunData, type RunProgress } from '../training/run';
 import type { RunPlan, StepCosts } from '../training/plan';
 import { planRun, predictSeconds } from '../training/plan';
 import { measureStepCosts } from '../training/stepCosts';
@@ -131,7 +131,7 @@ export class TrainingSession {
     });
     this.#run = { id: runId, control };
     await this.#backendReady;
-    const progress = throttle(PROGRESS_INTERVAL_MS, (p: Omit<Extract<FromWorker, { type: 'progress' }>, 'type' | 'runId'>) => this.post({ type: 'progress', runId, ...p }));
+    const progress = throttle(PROGRESS_INTERVAL_MS, (p: RunProgress) => this.post({ type: 'progress', runId, ...p }));
     const start = performance.now();
     try {
       const data = this.#runData();

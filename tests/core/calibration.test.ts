@@ -1,43 +1,8 @@
-// The fixture loader reads files; tsconfig.json, which also checks tests, loads no Node types by itself.
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eceReference, fitTemperature, reliabilityBins, TEMPERATURE_RANGE } from '../../src/core/calibration';
 import { crossEntropyFromLogits, softmaxRows } from '../../src/core/metrics';
 import { keyedRng } from '../../src/core/random';
-
-interface ReferenceCase {
-  fn: string;
-  args: Record<string, unknown>;
-  expected: unknown;
-  tol: number;
-}
-
-/** Every case named `fn` in every *.json fixture file (see shared/reference/README.md). */
-function referenceCases(fn: string): ReferenceCase[] {
-  const dir = process.env.KD_REFERENCE_DIR ?? path.resolve(__dirname, '../../../shared/reference');
-  return readdirSync(dir)
-    .filter((file) => file.endsWith('.json'))
-    .flatMap((file) => (JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as { cases: ReferenceCase[] }).cases)
-    .filter((c) => c.fn === fn);
-}
-
-/** Elementwise comparison under the fixture rule |got − expected| ≤ tol·max(1, |expected|); counts exactly. */
-function expectMatches(got: unknown, expected: unknown, tol: number, where = 'expected'): void {
-  if (typeof expected === 'number') {
-    expect(typeof got, where).toBe('number');
-    const diff = Math.abs((got as number) - expected);
-    if (where.endsWith('.count')) expect(got, where).toBe(expected);
-    else expect(diff, where).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(expected)));
-  } else if (Array.isArray(expected)) {
-    expect(Array.isArray(got) && got.length, `${where}.length`).toBe(expected.length);
-    expected.forEach((e, i) => expectMatches((got as unknown[])[i], e, tol, `${where}[${i}]`));
-  } else {
-    const object = expected as Record<string, unknown>;
-    expect(Object.keys(got as object).sort(), `${where} keys`).toEqual(Object.keys(object).sort());
-    for (const key of Object.keys(object)) expectMatches((got as Record<string, unknown>)[key], object[key], tol, `${where}.${key}`);
-  }
-}
+import { referenceCases, referenceMismatches } from '../helpers/fixtures';
 
 /** Two-class rows [c, 1 − c] with c ≥ 0.5, so the top-1 confidence is exactly c and the prediction is class 0. */
 function twoClassRows(confidences: number[]): Float64Array {
@@ -111,7 +76,7 @@ describe('eceReference', () => {
   it('has reference cases to run', () => expect(cases.length).toBeGreaterThan(0));
   it.each(cases.map((c, i) => [i, c] as const))('matches reference case %i', (_, c) => {
     const { probs, labels, bins } = c.args as { probs: number[][]; labels: number[]; bins: number };
-    expectMatches(eceReference(probs, labels, bins), c.expected, c.tol);
+    expect(referenceMismatches(eceReference(probs, labels, bins), c.expected, c.tol)).toEqual([]);
   });
 });
 

@@ -1,29 +1,12 @@
-// The fixture loader reads files; tsconfig.json, which also checks tests, loads no Node types by itself.
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silhouetteScore, trustworthiness } from '../../src/core/clusterQuality';
 import { fromRows } from '../../src/core/metrics';
 import { keyedRng } from '../../src/core/random';
-
-interface ReferenceCase {
-  fn: string;
-  args: Record<string, unknown>;
-  expected: number;
-  tol: number;
-}
-
-/** Every case named `fn` in every *.json fixture file (see shared/reference/README.md). */
-function referenceCases(fn: string): ReferenceCase[] {
-  const dir = process.env.KD_REFERENCE_DIR ?? path.resolve(__dirname, '../../../shared/reference');
-  return readdirSync(dir)
-    .filter((file) => file.endsWith('.json'))
-    .flatMap((file) => (JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as { cases: ReferenceCase[] }).cases)
-    .filter((c) => c.fn === fn);
-}
+import type { ReferenceCase } from '../../src/methods/reference';
+import { referenceCases, referenceMismatches } from '../helpers/fixtures';
 
 function expectReference(got: number, c: ReferenceCase): void {
-  expect(Math.abs(got - c.expected)).toBeLessThanOrEqual(c.tol * Math.max(1, Math.abs(c.expected)));
+  expect(referenceMismatches(got, c.expected, c.tol)).toEqual([]);
 }
 
 /** Points on a line, as 1-D rows. */

@@ -1,10 +1,8 @@
-// The fixture loader reads files; tsconfig.json, which also checks tests, loads no Node types by itself.
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { QuadTree } from '../../src/core/barnesHut';
 import { silhouetteScore, trustworthiness } from '../../src/core/clusterQuality';
 import { keyedRng } from '../../src/core/random';
+import { referenceCases } from '../helpers/fixtures';
 import { createTsne, EXACT_MAX_POINTS, runTsne, type TsneOptions } from '../../src/core/tsne';
 import {
   calibrateRow,
@@ -18,15 +16,6 @@ interface TsneCase {
   fn: string;
   args: { points: number[][]; perplexity: number; seed: number };
   expected: { trustworthinessAtLeast: number; k: number; sklearnTrustworthiness: number };
-}
-
-/** Every tsneEmbedding case in every *.json fixture file (see shared/reference/README.md). */
-function referenceCases(): TsneCase[] {
-  const dir = process.env.KD_REFERENCE_DIR ?? path.resolve(__dirname, '../../../shared/reference');
-  return readdirSync(dir)
-    .filter((file) => file.endsWith('.json'))
-    .flatMap((file) => (JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as { cases: TsneCase[] }).cases)
-    .filter((c) => c.fn === 'tsneEmbedding');
 }
 
 /** `clusters` Gaussian blobs of `size` points each in `dim` dimensions, centres `spread` apart on average. */
@@ -240,7 +229,7 @@ describe('t-SNE', () => {
 });
 
 describe('reference fixtures: tsneEmbedding', () => {
-  const cases = referenceCases();
+  const cases = referenceCases('tsneEmbedding') as unknown as TsneCase[];
   it('has cases to run', () => expect(cases.length).toBeGreaterThan(0));
 
   it.each(cases.map((c, i) => [i, c] as const))('case %i reaches the trustworthiness floor', (_, c) => {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dfkdAdversarialLoss } from '../../src/methods/dfkdLosses';
+import { failOnTensorLeaks } from '../helpers/leaks';
 
 const softmax = (row: readonly number[], T: number) => {
   const e = row.map((z) => Math.exp((z - Math.max(...row)) / T));
@@ -28,13 +29,7 @@ function adversarialByHand(student: number[][], teacher: number[][], T: number):
   return 1 - Math.min(1, Math.max(0, js));
 }
 
-let tensorsBefore = 0;
-beforeEach(() => {
-  tensorsBefore = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors, 'tensors leaked').toBe(tensorsBefore);
-});
+failOnTensorLeaks();
 
 const lossOf = (student: number[][], teacher: number[][], T?: number) => {
   const loss = tf.tidy(() => dfkdAdversarialLoss(tf.tensor2d(student), tf.tensor2d(teacher), T));

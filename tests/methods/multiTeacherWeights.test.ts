@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { keyedRng } from '../../src/core/random';
 import { kdLoss } from '../../src/methods/losses';
 import {
@@ -11,6 +11,7 @@ import {
   ebkdWeights,
   solveCappedSimplexQp,
 } from '../../src/methods/multiTeacherWeights';
+import { failOnTensorLeaks } from '../helpers/leaks';
 
 const softmax = (row: readonly number[]) => {
   const e = row.map((z) => Math.exp(z - Math.max(...row)));
@@ -28,13 +29,7 @@ const randomRows = (rows: number, cols: number, key: number, scale = 3) => {
   return Array.from({ length: rows }, () => Array.from({ length: cols }, () => scale * rng.normal()));
 };
 
-let tensorsBefore = 0;
-beforeEach(() => {
-  tensorsBefore = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors, 'tensors leaked').toBe(tensorsBefore);
-});
+failOnTensorLeaks();
 
 describe('ebkdWeights', () => {
   it('is 1 − H / Σ_j H per sample, computed by hand', () => {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { crossEntropy } from '../../src/methods/losses';
 import {
   pairwiseDistances,
@@ -8,6 +8,7 @@ import {
   refilledTripletLoss,
   semihardTripletMask,
 } from '../../src/methods/refilledLosses';
+import { failOnTensorLeaks } from '../helpers/leaks';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const binaryKl = (p: number, q: number) => p * Math.log(p / q) + (1 - p) * Math.log((1 - p) / (1 - q));
@@ -17,13 +18,7 @@ const logSoftmax = (row: readonly number[]) => {
 };
 const unit = (degrees: number, length = 1) => [length * Math.cos((degrees * Math.PI) / 180), length * Math.sin((degrees * Math.PI) / 180)];
 
-let tensorsBefore = 0;
-beforeEach(() => {
-  tensorsBefore = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors, 'tensors leaked').toBe(tensorsBefore);
-});
+failOnTensorLeaks();
 
 describe('REFILLED stage 1: semihard triplets', () => {
   // Student directions 0°, 60°, −70° (lengths vary: the loss normalises), labels [0, 0, 1]. On the unit

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyedRng } from '../../src/core/random';
 import { denseMlp, gradientInputRelevance, lrpDense, oracleInput, type DenseLayer, type LrpRule } from '../../src/methods/relevance';
+import { failOnTensorLeaks } from '../helpers/leaks';
 
 const EPSILON: LrpRule = { name: 'epsilon', epsilon: 1e-9 };
 
@@ -26,13 +27,7 @@ function relevance(layers: readonly DenseLayer[], inputs: number[][], targets: n
   return rows;
 }
 
-let tensorsBefore = 0;
-beforeEach(() => {
-  tensorsBefore = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors, 'tensors leaked').toBe(tensorsBefore);
-});
+failOnTensorLeaks();
 
 describe('lrpDense', () => {
   let single: DenseLayer[] = [];

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../src/config/fields';
 import type { RunConfig } from '../../src/config/runConfig';
 import { keyedRng } from '../../src/core/random';
 import type { LabeledImages } from '../../src/data/cifarBinary';
@@ -34,24 +35,17 @@ const data: RunData = {
 };
 
 const config: RunConfig = {
+  ...DEFAULT_CONFIG,
   dataset: 'synthetic',
   teacher: 'tiny-cnn',
   student: 'tiny-cnn',
-  method: 'kd',
   epochs: 2,
   teacherEpochs: 2,
   subset: 32,
   testSubset: 16,
   batch: 16,
-  lr: 0.05,
-  schedule: 'cosine',
-  momentum: 0.9,
-  weightDecay: 5e-4,
-  nesterov: false,
-  augment: true,
   seed: 7,
   backend: 'cpu',
-  methodParams: { T: 4, alpha: 0.9, ceWeight: 0.1 },
 };
 
 function recorder() {
