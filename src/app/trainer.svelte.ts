@@ -8,8 +8,14 @@ import type { AdapterSummary, DatasetSummary, EpochMetrics, FromWorker, ModelRes
 export type RunStatus = 'idle' | 'loading' | 'training' | 'paused' | 'done' | 'error';
 export type Progress = Extract<FromWorker, { type: 'progress' }>;
 
-/** Per-learner training-loss points (x = training images seen). Grows in place; `curvesVersion` signals. */
-export type LossSeries = Record<string, { x: number[]; y: number[] }>;
+/** Points by series name (x = training images seen). Grows in place; `curvesVersion` signals a change. */
+export type PointSeries = Record<string, { x: number[]; y: number[] }>;
+
+function appendPoint(series: PointSeries, key: string, x: number, y: number): void {
+  const points = (series[key] ??= { x: [], y: [] });
+  points.x.push(x);
+  points.y.push(y);
+}
 
 export class Trainer {
   backend = $state<BackendName | null>(null);
@@ -28,7 +34,9 @@ export class Trainer {
   epochs = $state.raw<EpochMetrics[]>([]);
   results = $state.raw<ModelResult[]>([]);
   runSeconds = $state<number | null>(null);
-  readonly lossSeries: LossSeries = {};
+  readonly lossSeries: PointSeries = {};
+  /** Per-batch diagnostics of the distilled student's method (e.g. teacher weights), by name. */
+  readonly diagnosticSeries: PointSeries = {};
   curvesVersion = $state(0);
 
   readonly #worker: Worker;
@@ -79,7 +87,7 @@ export class Trainer {
     this.epochs = [];
     this.results = [];
     this.runSeconds = null;
-    for (const key of Object.keys(this.lossSeries)) delete this.lossSeries[key];
+    for (const series of [this.lossSeries, this.diagnosticSeries]) for (const key of Object.keys(series)) delete series[key];
     this.curvesVersion++;
     this.status = 'training';
     this.#send({ type: 'train', runId: this.#runId, config });
@@ -139,10 +147,9 @@ export class Trainer {
         return;
       case 'progress':
         this.progress = message;
-        for (const [key, { loss, imagesSeen }] of Object.entries(message.losses)) {
-          const series = (this.lossSeries[key] ??= { x: [], y: [] });
-          series.x.push(imagesSeen);
-          series.y.push(loss);
+        for (const [key, { loss, imagesSeen, diagnostics }] of Object.entries(message.losses)) {
+          appendPoint(this.lossSeries, key, imagesSeen, loss);
+          for (const [name, value] of Object.entries(diagnostics)) appendPoint(this.diagnosticSeries, name, imagesSeen, value);
         }
         this.curvesVersion++;
         return;

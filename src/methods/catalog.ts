@@ -4,9 +4,9 @@
  * (worker side) are registered in `index.ts` and reference these specs; a test keeps both in step.
  *
  * Loss-weight names are the same in every method: `ceWeight` (cross-entropy), `alpha` (distillation
- * term), `beta` (feature term).
+ * term), `beta` (feature term). Defaults are each method's reference code's (../shared/spec/methods.md).
  */
-export const METHOD_IDS = ['scratch', 'kd'] as const;
+export const METHOD_IDS = ['scratch', 'kd', 'logit-mse', 'fitnet', 'oracle', 'aver-mkd', 'fitnet-mkd', 'ebkd', 'aekd', 'camkd'] as const;
 export type MethodId = (typeof METHOD_IDS)[number];
 
 export interface ParamSpec {
@@ -35,15 +35,22 @@ export interface MethodSpec {
   readonly params: readonly ParamSpec[];
 }
 
-const temperature: ParamSpec = {
+const temperature = (value: number): ParamSpec => ({
   key: 'T',
   label: 'Temperature T',
-  default: 4,
+  default: value,
   min: 0.5,
   max: 20,
   step: 0.5,
   help: 'Softens both distributions; higher T reveals more of the teacher\u2019s "dark knowledge".',
-};
+});
+const ceWeight = (value: number, source: string): ParamSpec => ({ key: 'ceWeight', label: 'CE weight', default: value, min: 0, max: 10, step: 0.05, help: `Weight of cross-entropy with the true labels (${source}: ${value}).` });
+const alpha = (value: number, source: string): ParamSpec => ({ key: 'alpha', label: 'KD weight \u03b1', default: value, min: 0, max: 10, step: 0.05, help: `Weight of the distillation term (${source}: ${value}).` });
+const beta = (value: number, what: string): ParamSpec => ({ key: 'beta', label: 'Feature weight \u03b2', default: value, min: 0, max: 1000, step: 1, help: `Weight of the ${what} (reference: ${value}).` });
+const teachers: ParamSpec = { key: 'teachers', label: 'Teachers', default: 3, min: 2, max: 5, step: 1, integer: true, help: 'How many teachers, trained with different seeds (CA-MKD setup: 3).' };
+const multiTeacher = { teachers: { min: 2, max: 5 } } as const;
+const CAMKD_PAPER = { title: 'Confidence-Aware Multi-Teacher Knowledge Distillation', authors: 'Zhang, Chen, Wang', year: 2022, url: 'https://arxiv.org/abs/2201.00007' };
+const FITNETS_PAPER = { title: 'FitNets: Hints for Thin Deep Nets', authors: 'Romero et al.', year: 2015, url: 'https://arxiv.org/abs/1412.6550' };
 
 export const METHOD_CATALOG: Readonly<Record<MethodId, MethodSpec>> = {
   scratch: {
@@ -60,11 +67,90 @@ export const METHOD_CATALOG: Readonly<Record<MethodId, MethodSpec>> = {
     summary: 'The student matches the teacher\u2019s softened class distribution (KL, T\u00b2, batch mean) plus the labels.',
     paper: { title: 'Distilling the Knowledge in a Neural Network', authors: 'Hinton, Vinyals, Dean', year: 2015, url: 'https://arxiv.org/abs/1503.02531' },
     needs: { teachers: { min: 1, max: 1 } },
+    params: [temperature(4), alpha(0.9, 'RepDistiller'), ceWeight(0.1, 'RepDistiller')],
+  },
+  'logit-mse': {
+    id: 'logit-mse',
+    label: 'Logit MSE',
+    summary: 'The student regresses the teacher\u2019s logits (mean squared error); this replaces the whole loss: no labels, no temperature.',
+    paper: { title: 'Comparing Kullback-Leibler Divergence and Mean Squared Error Loss in Knowledge Distillation', authors: 'Kim et al.', year: 2021, url: 'https://arxiv.org/abs/2105.08919' },
+    needs: { teachers: { min: 1, max: 1 } },
+    params: [],
+  },
+  fitnet: {
+    id: 'fitnet',
+    label: 'FitNets (hint)',
+    summary: 'A regressor maps the student\u2019s middle feature map onto the teacher\u2019s (MSE), trained jointly with the student.',
+    paper: FITNETS_PAPER,
+    needs: { teachers: { min: 1, max: 1 } },
+    params: [beta(100, 'hint loss'), ceWeight(1, 'RepDistiller'), alpha(0, 'RepDistiller'), temperature(4)],
+  },
+  oracle: {
+    id: 'oracle',
+    label: 'Explainable oracle KD',
+    summary: 'The teacher sees relevance-reinforced inputs x* = x \u2212 \u03b3\u00b7(\u2202CE/\u2202x)\u00b7|x| (gradient \u00d7 input, true labels); the student sees x.',
+    paper: { title: 'Distillation for High-Quality Knowledge Extraction via Explainable Oracle Approach', authors: 'Lee et al.', year: 2023, url: 'https://github.com/myunghakLee/Distillation-for-High-Quality-Knowledge-Extraction' },
+    needs: { teachers: { min: 1, max: 1 } },
     params: [
-      temperature,
-      { key: 'alpha', label: 'KD weight \u03b1', default: 0.9, min: 0, max: 10, step: 0.05, help: 'Weight of the distillation term (RepDistiller: 0.9).' },
-      { key: 'ceWeight', label: 'CE weight', default: 0.1, min: 0, max: 10, step: 0.05, help: 'Weight of cross-entropy with the true labels (RepDistiller: 0.1).' },
+      { key: 'gamma', label: 'Relevance step \u03b3', default: 0.2, min: 0, max: 20, step: 0.1, help: 'How far x* moves along the relevance; 0 is plain KD (reference README run: 0.2).' },
+      { key: 'steps', label: 'Relevance steps', default: 1, min: 1, max: 5, step: 1, integer: true, help: 'Repeat the step on x* (the reference\u2019s rec_num, default 1).' },
+      temperature(1.5),
+      alpha(1, 'reference README'),
+      ceWeight(1, 'reference README'),
     ],
+  },
+  'aver-mkd': {
+    id: 'aver-mkd',
+    label: 'AVER-MKD (average of teachers)',
+    summary: 'KD from each teacher, averaged with equal weights.',
+    paper: { title: 'Learning from Multiple Teacher Networks', authors: 'You et al.', year: 2017, url: 'https://doi.org/10.1145/3097983.3098135' },
+    needs: multiTeacher,
+    params: [teachers, temperature(4), alpha(1, 'CA-MKD scripts'), ceWeight(1, 'CA-MKD scripts')],
+  },
+  'fitnet-mkd': {
+    id: 'fitnet-mkd',
+    label: 'FitNet-MKD',
+    summary: 'AVER-MKD plus one hint regressor per teacher, averaged.',
+    paper: FITNETS_PAPER,
+    needs: multiTeacher,
+    params: [
+      teachers,
+      beta(100, 'averaged hint loss'),
+      { key: 'detachHint', label: 'Reference-exact (detached hint)', default: 0, min: 0, max: 1, step: 1, integer: true, help: '1 reproduces the CA-MKD repo bug: the hint term is detached, so it trains nothing and the method equals AVER.' },
+      temperature(4),
+      alpha(1, 'CA-MKD scripts'),
+      ceWeight(1, 'CA-MKD scripts'),
+    ],
+  },
+  ebkd: {
+    id: 'ebkd',
+    label: 'EBKD (entropy-weighted teachers)',
+    summary: 'Each teacher\u2019s per-sample KL is weighted by 1 \u2212 H / \u03a3H: confident (low-entropy) teachers count more.',
+    paper: { title: 'Adaptive Knowledge Distillation Based on Entropy', authors: 'Kwon et al.', year: 2020, url: 'https://doi.org/10.1109/ICASSP40776.2020.9054698' },
+    needs: multiTeacher,
+    params: [teachers, temperature(4), alpha(1, 'CA-MKD scripts'), ceWeight(1, 'CA-MKD scripts')],
+  },
+  aekd: {
+    id: 'aekd',
+    label: 'AEKD (gradient-space ensemble)',
+    summary: 'Teacher weights solve a small QP each batch so the combined KD gradient agrees with as many teachers as possible.',
+    paper: { title: 'Agree to Disagree: Adaptive Ensemble Knowledge Distillation in Gradient Space', authors: 'Du et al.', year: 2020, url: 'https://proceedings.neurips.cc/paper/2020/hash/91c77393975889bd08f301c9e13a44b7-Abstract.html' },
+    needs: multiTeacher,
+    params: [
+      teachers,
+      { key: 'cTol', label: 'C tolerance', default: 0.6, min: 0.2, max: 1, step: 0.05, help: 'Caps each teacher\u2019s weight at C (clamped to [1/M, 1]; reference -C 0.6).' },
+      temperature(4),
+      alpha(1, 'CA-MKD scripts'),
+      ceWeight(1, 'CA-MKD scripts'),
+    ],
+  },
+  camkd: {
+    id: 'camkd',
+    label: 'CA-MKD (confidence-aware)',
+    summary: 'Teachers whose predictions agree with the label weigh more, at the logits and at the last feature map (through each teacher\u2019s head).',
+    paper: CAMKD_PAPER,
+    needs: multiTeacher,
+    params: [teachers, beta(50, 'intermediate (feature) term, left out of epoch 1'), temperature(4), alpha(1, 'CA-MKD scripts'), ceWeight(1, 'CA-MKD scripts')],
   },
 };
 
@@ -75,4 +161,10 @@ export function isMethodId(value: string): value is MethodId {
 /** The method's parameters at their reference defaults. */
 export function defaultMethodParams(id: MethodId): Record<string, number> {
   return Object.fromEntries(METHOD_CATALOG[id].params.map((p) => [p.key, p.default]));
+}
+
+/** How many teachers a run of this method trains. */
+export function teacherCount(id: MethodId, params: Readonly<Record<string, number>>): number {
+  const { min, max } = METHOD_CATALOG[id].needs.teachers;
+  return Math.min(max, Math.max(min, params.teachers ?? min));
 }

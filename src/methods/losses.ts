@@ -4,14 +4,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+/** Softmax cross-entropy of each sample against integer labels, shape [B]. */
+export function crossEntropyPerSample(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
+  return tf.tidy(() => tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(labels, logits.shape[1])), 1)) as tf.Tensor1D);
+}
+
 /** Mean softmax cross-entropy against integer labels. */
 export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
-  return tf.tidy(() => {
-    const numClasses = logits.shape[1];
-    const logProbs = tf.logSoftmax(logits);
-    const picked = tf.sum(tf.mul(logProbs, tf.oneHot(labels, numClasses)), 1);
-    return tf.neg(tf.mean(picked)) as tf.Scalar;
-  });
+  return tf.tidy(() => tf.mean(crossEntropyPerSample(logits, labels)));
 }
 
 /**
@@ -36,3 +36,9 @@ export function kdLoss(student: tf.Tensor2D, teacher: tf.Tensor2D, temperature: 
 export function logitMse(student: tf.Tensor2D, teacher: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => tf.mean(tf.squaredDifference(student, teacher)));
 }
+
+/** The value of `x` as a constant: no gradient flows back through it (tfjs has no stop_gradient op). */
+export const detach = tf.customGrad((...inputs) => {
+  const x = inputs[0] as tf.Tensor;
+  return { value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
+}) as <T extends tf.Tensor>(x: T) => T;

@@ -1,8 +1,8 @@
 import { METHOD_CATALOG } from './catalog';
 import { crossEntropy } from './losses';
-import type { DistillationMethod } from './method';
+import { defineMethod } from './method';
 
-export const scratch: DistillationMethod = {
+export const scratch = defineMethod({
   spec: METHOD_CATALOG.scratch,
-  losses: ({ student, labels }) => ({ ce: crossEntropy(student.logits, labels) }),
-};
+  losses: ({ student, labels }) => ({ terms: { ce: crossEntropy(student.logits, labels) } }),
+});

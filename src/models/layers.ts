@@ -38,6 +38,11 @@ export class ParamStore {
     return this.#variables;
   }
 
+  /** Variables that are not trained by gradient: BatchNorm running statistics. */
+  get statistics(): tf.Variable[] {
+    return [...this.#variables.values()].filter((v) => !v.trainable);
+  }
+
   /** Number of trainable scalars. */
   get trainableCount(): number {
     return this.#trainable.reduce((sum, v) => sum + v.size, 0);

@@ -1,69 +1,137 @@
 /**
  * A learner is one model being trained in a run (a teacher, the scratch baseline or the distilled
- * student) with its optimizer and method. `trainStep` is the whole per-batch update.
+ * student) with its optimizer, its method and the method's modules. `trainStep` is the per-batch update.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../data/batches';
+import type { ParamStore } from '../models/layers';
 import type { DistillationMethod } from '../methods/method';
 import type { ModelOutput, Network } from '../models/network';
 import type { LearnerInfo } from '../workers/protocol';
-import { Sgd } from './sgd';
+import type { Sgd } from './sgd';
 
 export interface Learner {
   readonly info: LearnerInfo;
   readonly net: Network;
   readonly method: DistillationMethod;
   readonly params: Readonly<Record<string, number>>;
+  /** The method's trainable modules (regressors, embedders) and the store that owns their variables. */
+  readonly modules: unknown;
+  readonly moduleStore: ParamStore | null;
   readonly optimizer: Sgd;
 }
 
-/** One step's numbers, read back asynchronously: total loss, each term and correct predictions. */
-export interface StepReadout {
-  readonly loss: number;
-  readonly terms: Readonly<Record<string, number>>;
-  readonly correct: number;
+/** Whether a learner's method distils from teachers. */
+export function distils(learner: Learner): boolean {
+  return learner.method.spec.needs.teachers.max > 0;
 }
 
-/**
- * Forward, loss, backward and update on one batch. Returns a single packed tensor [loss, correct, ...terms]
- * so the caller reads every number back with one asynchronous `data()` call.
- */
-export function trainStep(
-  learner: Learner,
-  batch: Batch,
-  teachers: readonly ModelOutput[],
-  epoch: number,
-  lr: number,
-): { packed: tf.Tensor1D; termNames: string[] } {
+/** One step's numbers, read back asynchronously: total loss, correct predictions, terms and diagnostics. */
+export interface StepReadout {
+  readonly loss: number;
+  readonly correct: number;
+  readonly terms: Readonly<Record<string, number>>;
+  readonly diagnostics: Readonly<Record<string, number>>;
+}
+
+export interface PackedStep {
+  /** [loss, correct, ...terms, ...diagnostics], read back with one asynchronous `data()` call. */
+  readonly packed: tf.Tensor1D;
+  readonly termNames: readonly string[];
+  readonly diagnosticNames: readonly string[];
+}
+
+export interface TeacherContext {
+  readonly nets: readonly Network[];
+  readonly outputs: readonly ModelOutput[];
+}
+
+const NO_TEACHERS: TeacherContext = { nets: [], outputs: [] };
+
+/** A training-mode forward pass that restores BatchNorm's running statistics afterwards. */
+export function forwardKeepingStatistics(net: Network, x: tf.Tensor4D): ModelOutput {
+  const statistics = net.params.statistics;
+  const saved = statistics.map((v) => tf.clone(v));
+  try {
+    return net.apply(x, { training: true });
+  } finally {
+    statistics.forEach((v, i) => v.assign(saved[i]!));
+    tf.dispose(saved);
+  }
+}
+
+/** Runs the method's asynchronous preparation, if it has one (outside any gradient scope). */
+export async function prepareStep(learner: Learner, batch: Batch, teachers: TeacherContext, epoch: number): Promise<unknown> {
+  const { prepare } = learner.method;
+  if (!prepare) return undefined;
+  return prepare({
+    x: batch.x,
+    labels: batch.labels,
+    params: learner.params,
+    epoch,
+    teacherNets: teachers.nets,
+    teachers: teachers.outputs,
+    studentForward: () => forwardKeepingStatistics(learner.net, batch.x),
+  });
+}
+
+/** Forward, loss, backward and update on one batch. */
+export function trainStep(learner: Learner, batch: Batch, teachers: TeacherContext, epoch: number, lr: number, prepared: unknown): PackedStep {
+  const context = distils(learner) ? teachers : NO_TEACHERS;
   let termNames: string[] = [];
+  let diagnosticNames: string[] = [];
   let readouts: tf.Scalar[] = [];
   const { value, grads } = tf.variableGrads(() => {
     const student = learner.net.apply(batch.x, { training: true });
-    const terms = learner.method.losses({ x: batch.x, labels: batch.labels, student, teachers, params: learner.params, epoch });
+    const { terms, diagnostics = {} } = learner.method.losses({
+      x: batch.x,
+      labels: batch.labels,
+      params: learner.params,
+      epoch,
+      teacherNets: context.nets,
+      teachers: context.outputs,
+      student,
+      modules: learner.modules,
+      prepared,
+    });
     termNames = Object.keys(terms);
+    diagnosticNames = Object.keys(diagnostics);
     const correct = tf.sum(tf.cast(tf.equal(tf.argMax(student.logits, 1), batch.labels), 'float32'));
     // Kept past the gradient scope so they can be read after the update.
-    readouts = [correct, ...Object.values(terms)].map((t) => tf.keep(t as tf.Scalar));
+    readouts = [correct, ...Object.values(terms), ...Object.values(diagnostics)].map((t) => tf.keep(t as tf.Scalar));
     return tf.addN(Object.values(terms)) as tf.Scalar;
   }, learner.optimizer.variables as tf.Variable[]);
   learner.optimizer.apply(grads, lr);
   const packed = tf.stack([value, ...readouts]) as tf.Tensor1D;
   tf.dispose([value, ...readouts, ...Object.values(grads)]);
-  return { packed, termNames };
+  return { packed, termNames, diagnosticNames };
 }
 
-export function unpackReadout(values: Float32Array | Int32Array | Uint8Array, termNames: readonly string[]): StepReadout {
+export function unpackReadout(values: ArrayLike<number>, step: Pick<PackedStep, 'termNames' | 'diagnosticNames'>): StepReadout {
+  const offset = 2 + step.termNames.length;
   return {
     loss: values[0]!,
     correct: values[1]!,
-    terms: Object.fromEntries(termNames.map((name, i) => [name, values[i + 2]!])),
+    terms: Object.fromEntries(step.termNames.map((name, i) => [name, values[i + 2]!])),
+    diagnostics: Object.fromEntries(step.diagnosticNames.map((name, i) => [name, values[offset + i]!])),
   };
 }
 
-/** Frozen teachers' outputs on a batch, in eval mode, outside any gradient scope. */
-export function teacherOutputs(teachers: readonly Network[], x: tf.Tensor4D): ModelOutput[] {
+/**
+ * The teachers as the distilling learner's method wants them for this batch: outputs computed once, outside
+ * any gradient, on x or on the method's replacement input (the oracle's x*). No distiller, no teachers.
+ */
+export function teacherContext(distiller: Learner | undefined, nets: readonly Network[], batch: Batch): TeacherContext {
+  if (!distiller) return NO_TEACHERS;
+  const replace = distiller.method.teacherInput;
+  const input = replace && ((teacher: Network) => replace(batch.x, batch.labels, teacher, distiller.params));
+  return { nets, outputs: teacherOutputs(nets, batch.x, input) };
+}
+
+/** Frozen teachers' outputs on a batch, in eval mode, outside any gradient scope; `input` may replace x per teacher. */
+export function teacherOutputs(teachers: readonly Network[], x: tf.Tensor4D, input?: (teacher: Network) => tf.Tensor4D): ModelOutput[] {
   return teachers.map((teacher) => {
-    const [logits, stem, penultimate, ...stages] = tf.tidy(() => outputTensors(teacher.apply(x, { training: false })));
+    const [logits, stem, penultimate, ...stages] = tf.tidy(() => outputTensors(teacher.apply(input ? input(teacher) : x, { training: false })));
     return { logits: logits as tf.Tensor2D, features: { stem: stem as tf.Tensor4D, stages: stages as tf.Tensor4D[], penultimate: penultimate as tf.Tensor2D } };
   });
 }

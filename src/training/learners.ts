@@ -1,17 +1,43 @@
-/** Builds learners (network + optimizer + method) from a plan, for the run and for cost measurement. */
+/** Builds learners (network + method modules + optimizer) from a plan, for the run and for cost measurement. */
+import * as tf from '@tensorflow/tfjs';
+import { keyedRng } from '../core/random';
 import type { RunConfig } from '../config/runConfig';
 import { defaultMethodParams } from '../methods/catalog';
 import { METHODS } from '../methods/index';
+import type { FeatureShapes } from '../methods/method';
+import { ParamStore } from '../models/layers';
+import type { Network } from '../models/network';
 import { buildNetwork } from '../models/zoo';
 import type { Learner } from './learner';
 import type { PlannedLearner } from './plan';
 import { Sgd } from './sgd';
 
-export function createLearner(planned: PlannedLearner, config: RunConfig, numClasses: number, namePrefix = ''): Learner {
-  const net = buildNetwork(planned.model, { numClasses, name: `${namePrefix}${planned.key}`, seed: planned.initSeed });
+/** Shapes of a network's feature taps, from one zero image in eval mode. */
+export function featureShapes(net: Network): FeatureShapes {
+  return tf.tidy(() => {
+    const { features } = net.apply(tf.zeros([1, 32, 32, 3]), { training: false });
+    const drop = (t: tf.Tensor) => t.shape.slice(1);
+    return { stem: drop(features.stem), stages: features.stages.map(drop), penultimate: drop(features.penultimate) };
+  });
+}
+
+export function createLearner(planned: PlannedLearner, config: RunConfig, numClasses: number, teachers: readonly Network[] = [], namePrefix = ''): Learner {
+  const name = `${namePrefix}${planned.key}`;
+  const net = buildNetwork(planned.model, { numClasses, name, seed: planned.initSeed });
   const method = METHODS[planned.method];
   // The distilled student uses the run's method parameters; teachers and the baseline use plain CE.
   const params = planned.method === config.method ? { ...defaultMethodParams(planned.method), ...config.methodParams } : defaultMethodParams(planned.method);
+  let moduleStore: ParamStore | null = null;
+  let modules: unknown;
+  if (method.createModules) {
+    moduleStore = new ParamStore(`${name}/modules`, keyedRng(planned.initSeed, 'modules'));
+    modules = method.createModules({
+      store: moduleStore,
+      student: { model: planned.model, shapes: featureShapes(net) },
+      teachers: teachers.map((t) => ({ model: t.id, shapes: featureShapes(t) })),
+      params,
+    });
+  }
   return {
     info: {
       key: planned.key,
@@ -24,12 +50,14 @@ export function createLearner(planned: PlannedLearner, config: RunConfig, numCla
     net,
     method,
     params,
-    optimizer: new Sgd(net.params.trainable, { momentum: config.momentum, weightDecay: config.weightDecay, nesterov: config.nesterov }),
+    modules,
+    moduleStore,
+    optimizer: new Sgd([...net.params.trainable, ...(moduleStore?.trainable ?? [])], { momentum: config.momentum, weightDecay: config.weightDecay, nesterov: config.nesterov }),
   };
 }
 
 export function disposeLearner(learner: Learner): void {
   learner.optimizer.dispose();
+  learner.moduleStore?.dispose();
   learner.net.dispose();
 }
-

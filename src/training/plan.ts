@@ -4,7 +4,7 @@
  */
 import type { RunConfig } from '../config/runConfig';
 import { keyedRng } from '../core/random';
-import { METHOD_CATALOG, type MethodId } from '../methods/catalog';
+import { METHOD_CATALOG, teacherCount, type MethodId } from '../methods/catalog';
 import { MODEL_CATALOG, type ModelId } from '../models/catalog';
 import type { LearnerRole } from '../workers/protocol';
 
@@ -45,11 +45,11 @@ export function planRun(config: RunConfig, dataset: { trainCount: number; testCo
   if (batch < config.batch) notes.push(`batch: only ${trainImages} training images, so batches of ${batch}.`);
 
   const spec = METHOD_CATALOG[config.method];
-  const teacherCount = spec.needs.teachers.min;
-  const teachers = Array.from({ length: teacherCount }, (_, i): PlannedLearner => ({
+  const teacherTotal = teacherCount(config.method, config.methodParams);
+  const teachers = Array.from({ length: teacherTotal }, (_, i): PlannedLearner => ({
     key: `teacher${i}`,
     role: 'teacher',
-    label: teacherCount > 1 ? `Teacher ${i + 1} (${MODEL_CATALOG[config.teacher].label})` : `Teacher (${MODEL_CATALOG[config.teacher].label})`,
+    label: teacherTotal > 1 ? `Teacher ${i + 1} (${MODEL_CATALOG[config.teacher].label})` : `Teacher (${MODEL_CATALOG[config.teacher].label})`,
     model: config.teacher,
     method: 'scratch',
     initSeed: derivedSeed(config.seed, 'teacher', i),

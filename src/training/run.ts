@@ -9,10 +9,10 @@ import { keyedRng, permutation } from '../core/random';
 import { BatchSource, type Normalization } from '../data/batches';
 import { takeBalancedSubset, type LabeledImages } from '../data/cifarBinary';
 import type { Network } from '../models/network';
-import type { EpochMetrics, FromWorker, ModelResult, RunPlanSummary } from '../workers/protocol';
+import type { EpochMetrics, FromWorker, LearnerProgress, ModelResult, RunPlanSummary } from '../workers/protocol';
 import { TrainingDiverged } from './errors';
 import { evaluate } from './evaluate';
-import { disposeOutputs, teacherOutputs, trainStep, unpackReadout, type Learner } from './learner';
+import { disposeOutputs, distils, prepareStep, teacherContext, trainStep, unpackReadout, type Learner } from './learner';
 import { createLearner, disposeLearner } from './learners';
 import { planRun, predictSeconds, type RunPlan, type StepCosts } from './plan';
 import { ProgressClock } from './progressClock';
@@ -66,8 +66,9 @@ export async function runExperiment(config: RunConfig, data: RunData, control: R
       teachers.push(teacher);
       await trainPhase(phase, 'teachers', [teacher], [], config.teacherEpochs);
     }
-    students = plan.students.map((p) => createLearner(p, config, data.numClasses));
-    await trainPhase(phase, 'students', students, teachers.map((t) => t.net), config.epochs);
+    const teacherNets = teachers.map((t) => t.net);
+    students = plan.students.map((p) => createLearner(p, config, data.numClasses, teacherNets));
+    await trainPhase(phase, 'students', students, teacherNets, config.epochs);
     return { results, stopped: false };
   } catch (error) {
     if (error instanceof RunStopped) return { results, stopped: true };
@@ -97,34 +98,37 @@ async function trainPhase(ctx: PhaseContext, phase: 'teachers' | 'students', lea
   const start = performance.now();
   const history = new Map(learners.map((l) => [l.info.key, [] as EpochMetrics[]]));
   const stepCost = learners.reduce((sum, l) => sum + (costs.trainStep[l.info.key] ?? 0), 0);
-  const needsTeachers = learners.some((l) => l.method.spec.needs.teachers.max > 0);
+  // At most one learner per phase distils; its method decides what the teachers see.
+  const distiller = learners.find(distils);
   const imagesSeen = (epoch: number, step: number) => (epoch * plan.stepsPerEpoch + step + 1) * plan.batch;
 
   for (let epoch = 0; epoch < epochs; epoch++) {
     // Same keys in every phase: the baseline and the student see identical batches.
     const order = permutation(plan.trainImages, keyedRng(config.seed, 'shuffle', epoch));
-    const sums = learners.map(() => ({ loss: 0, correct: 0, terms: {} as Record<string, number> }));
+    const sums = learners.map(() => ({ loss: 0, correct: 0, terms: {} as Record<string, number>, diagnostics: {} as Record<string, number> }));
     let lr = config.lr;
     for (let step = 0; step < plan.stepsPerEpoch; step++) {
       await control.gate();
       lr = learningRate({ schedule: config.schedule, baseLr: config.lr, epochs, stepsPerEpoch: plan.stepsPerEpoch }, epoch, step);
       const batch = train.trainBatch(order.subarray(step * plan.batch, (step + 1) * plan.batch), config.augment ? keyedRng(config.seed, 'augment', epoch, step) : null);
-      const outputs = needsTeachers ? teacherOutputs(teacherNets, batch.x) : [];
-      const steps = learners.map((l) => trainStep(l, batch, l.method.spec.needs.teachers.max > 0 ? outputs : [], epoch, lr));
-      disposeOutputs(outputs);
+      const teachers = teacherContext(distiller, teacherNets, batch);
+      const prepared = await Promise.all(learners.map((l) => prepareStep(l, batch, teachers, epoch)));
+      const steps = learners.map((l, i) => trainStep(l, batch, teachers, epoch, lr, prepared[i]));
+      disposeOutputs(teachers.outputs);
       tf.dispose([batch.x, batch.labels]);
       const values = await Promise.all(steps.map((s) => s.packed.data()));
       steps.forEach((s) => s.packed.dispose());
 
-      const losses: Record<string, { loss: number; imagesSeen: number }> = {};
+      const losses: Record<string, LearnerProgress> = {};
       learners.forEach((learner, i) => {
-        const readout = unpackReadout(values[i]!, steps[i]!.termNames);
+        const readout = unpackReadout(values[i]!, steps[i]!);
         if (!Number.isFinite(readout.loss)) throw new TrainingDiverged(learner.info.label, `the loss at epoch ${epoch + 1}, step ${step + 1}`);
         const sum = sums[i]!;
         sum.loss += readout.loss;
         sum.correct += readout.correct;
         for (const [name, value] of Object.entries(readout.terms)) sum.terms[name] = (sum.terms[name] ?? 0) + value;
-        losses[learner.info.key] = { loss: readout.loss, imagesSeen: imagesSeen(epoch, step) };
+        for (const [name, value] of Object.entries(readout.diagnostics)) sum.diagnostics[name] = (sum.diagnostics[name] ?? 0) + value;
+        losses[learner.info.key] = { loss: readout.loss, imagesSeen: imagesSeen(epoch, step), diagnostics: readout.diagnostics };
       });
       clock.advance(stepCost);
       events.progress({ phase, epoch, epochs, step: step + 1, stepsPerEpoch: plan.stepsPerEpoch, ...clock.reading(), imagesPerSecond: clock.rate(plan.batch * learners.length), losses });
@@ -141,6 +145,7 @@ async function trainPhase(ctx: PhaseContext, phase: 'teachers' | 'students', lea
         lr,
         trainLoss: sum.loss / steps,
         terms: Object.fromEntries(Object.entries(sum.terms).map(([name, value]) => [name, value / steps])),
+        diagnostics: Object.fromEntries(Object.entries(sum.diagnostics).map(([name, value]) => [name, value / steps])),
         trainAccuracy: sum.correct / (steps * plan.batch),
         testAccuracy: evaluation.accuracy,
         testNll: evaluation.nll,

@@ -28,7 +28,7 @@ async function warmTimed(action: () => Promise<void>): Promise<number> {
 function stepOnce(learner: Learner, source: BatchSource, plan: RunPlan): Promise<void> {
   const indices = permutation(plan.trainImages, keyedRng(0, 'warmup')).subarray(0, plan.batch);
   const batch = source.trainBatch(indices, keyedRng(0, 'warmup-augment'));
-  const { packed } = trainStep(learner, batch, [], 0, 0);
+  const { packed } = trainStep(learner, batch, { nets: [], outputs: [] }, 0, 0, undefined);
   tf.dispose([batch.x, batch.labels]);
   return packed.data().then(() => packed.dispose()); // waits for the GPU work to finish
 }
@@ -48,7 +48,7 @@ export async function measureStepCosts(plan: RunPlan, config: RunConfig, train: 
   const step = new Map<ModelId, number>();
   const forward = new Map<ModelId, number>();
   for (const [model, planned] of byModel) {
-    const learner = createLearner(planned, config, numClasses, 'warmup-');
+    const learner = createLearner(planned, config, numClasses, [], 'warmup-');
     try {
       step.set(model, await warmTimed(() => stepOnce(learner, train, plan)));
       forward.set(model, await warmTimed(() => evalOnce(learner.net, test, plan.batch)));
@@ -58,9 +58,9 @@ export async function measureStepCosts(plan: RunPlan, config: RunConfig, train: 
   }
 
   const teacherForward = plan.teachers.reduce((sum, t) => sum + forward.get(t.model)!, 0);
-  const distils = (l: PlannedLearner) => METHOD_CATALOG[l.method].needs.teachers.max > 0;
+  const distillsFrom = (l: PlannedLearner) => METHOD_CATALOG[l.method].needs.teachers.max > 0;
   return {
-    trainStep: Object.fromEntries(learners.map((l) => [l.key, step.get(l.model)! + (distils(l) ? teacherForward : 0)])),
+    trainStep: Object.fromEntries(learners.map((l) => [l.key, step.get(l.model)! + (distillsFrom(l) ? teacherForward : 0)])),
     evalBatch: Object.fromEntries(learners.map((l) => [l.key, forward.get(l.model)!])),
   };
 }

@@ -1,6 +1,6 @@
 /** Pure trace builders for the live curves: the component only hands them to Plotly. */
 import type { Data } from 'plotly.js-dist-min';
-import type { LossSeries } from '../app/trainer.svelte';
+import type { PointSeries } from '../app/trainer.svelte';
 import type { EpochMetrics, RunPlanSummary } from '../workers/protocol';
 import { ROLE_STYLE, TEACHER_SHADES } from './palette';
 
@@ -23,7 +23,7 @@ export function smooth(values: readonly number[], weight = 0.8): number[] {
   return out;
 }
 
-export function lossTraces(learners: readonly LearnerInfo[], series: LossSeries): Data[] {
+export function lossTraces(learners: readonly LearnerInfo[], series: PointSeries): Data[] {
   return learners.flatMap((learner, i): Data[] => {
     const points = series[learner.key];
     if (!points) return [];
@@ -52,5 +52,14 @@ export function accuracyTraces(learners: readonly LearnerInfo[], epochs: readonl
         hovertemplate: '%{y:.1f}%',
       },
     ];
+  });
+}
+
+/** One line per diagnostic (e.g. "weight teacher2"), coloured by teacher index. */
+export function diagnosticTraces(series: PointSeries): Data[] {
+  return Object.entries(series).map(([name, points]): Data => {
+    const teacher = Number(name.match(/teacher(\d+)/)?.[1] ?? 1) - 1;
+    const color = TEACHER_SHADES[teacher % TEACHER_SHADES.length];
+    return { type: 'scatter', mode: 'lines', x: points.x, y: smooth(points.y, 0.6), name, line: { color, dash: name.startsWith('feature') ? 'dash' : 'solid', width: 2 } };
   });
 }

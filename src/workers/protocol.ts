@@ -29,12 +29,21 @@ export interface EpochMetrics {
   /** Mean total loss over the epoch's batches, and each named term. */
   readonly trainLoss: number;
   readonly terms: Readonly<Record<string, number>>;
+  /** Epoch means of what the method reports besides its loss (e.g. each teacher's weight). */
+  readonly diagnostics: Readonly<Record<string, number>>;
   readonly trainAccuracy: number;
   readonly testAccuracy: number;
   readonly testNll: number;
   readonly ece: number;
   /** Wall-clock seconds since the learner's phase started. */
   readonly seconds: number;
+}
+
+export interface LearnerProgress {
+  readonly loss: number;
+  readonly imagesSeen: number;
+  /** What the method computes besides its loss (e.g. each teacher's weight), for the latest batch. */
+  readonly diagnostics: Readonly<Record<string, number>>;
 }
 
 export interface ModelResult {
@@ -107,8 +116,8 @@ export type FromWorker =
       readonly fraction: number;
       readonly secondsLeft: number | null;
       readonly imagesPerSecond: number;
-      /** Latest batch loss per learner key, and how many training images that learner has seen. */
-      readonly losses: Readonly<Record<string, { readonly loss: number; readonly imagesSeen: number }>>;
+      /** Latest batch loss per learner key, how many training images it has seen, and its method's diagnostics. */
+      readonly losses: Readonly<Record<string, LearnerProgress>>;
     }
   | { readonly type: 'epoch'; readonly runId: number; readonly metrics: EpochMetrics }
   | { readonly type: 'learnerDone'; readonly runId: number; readonly result: ModelResult }

@@ -2,30 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/config/fields';
 import type { RunConfig } from '../../src/config/runConfig';
-import { keyedRng } from '../../src/core/random';
-import type { LabeledImages } from '../../src/data/cifarBinary';
 import { runExperiment, type RunData, type RunEvents } from '../../src/training/run';
 import { RunControl } from '../../src/training/runControl';
 import { measureStepCosts } from '../../src/training/stepCosts';
 import type { EpochMetrics, ModelResult } from '../../src/workers/protocol';
-
-/** Learnable synthetic images: each class has its own colour, plus noise. */
-function syntheticImages(count: number, seed: number): LabeledImages {
-  const rng = keyedRng(seed, 'synthetic');
-  const images = new Uint8Array(count * 3072);
-  const labels = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
-    const label = i % 4;
-    labels[i] = label;
-    for (let p = 0; p < 1024; p++) {
-      for (let c = 0; c < 3; c++) {
-        const base = c === label % 3 ? 200 : label === 3 ? 120 : 40;
-        images[i * 3072 + p * 3 + c] = Math.max(0, Math.min(255, base + rng.normal() * 30));
-      }
-    }
-  }
-  return { images, labels, count };
-}
+import { syntheticImages } from '../helpers/synthetic';
 
 const data: RunData = {
   train: syntheticImages(32, 1),

@@ -1,0 +1,29 @@
+import * as tf from '@tensorflow/tfjs';
+import { METHOD_CATALOG } from './catalog';
+import { hintFeature, hintLoss, hintShape } from './hint';
+import { crossEntropy, detach } from './losses';
+import { defineMethod, param } from './method';
+import { convReg, type ConvReg } from './modules/convReg';
+import { averageKd } from './multiTeacherLosses';
+
+/**
+ * FitNet-MKD: AVER-MKD plus (beta/M)·Σ_m hint(reg_m(f_s), f_t^m), one regressor per teacher. With
+ * `detachHint` = 1 the hint term is a constant, reproducing the CA-MKD repo (its regressors never train).
+ */
+export const fitnetMkd = defineMethod({
+  spec: METHOD_CATALOG['fitnet-mkd'],
+  createModules: ({ store, student, teachers }): ConvReg[] =>
+    teachers.map((teacher, m) => convReg(store, `regressor${m}`, hintShape(student.shapes), hintShape(teacher.shapes))),
+  losses({ student, teachers, labels, params, modules }) {
+    const fs = hintFeature(student);
+    let hint: tf.Scalar = tf.div(tf.addN(teachers.map((t, m) => hintLoss(modules[m]!.apply(fs, true), hintFeature(t)))), teachers.length);
+    if (param(params, 'detachHint') === 1) hint = detach(hint);
+    return {
+      terms: {
+        ce: tf.mul(crossEntropy(student.logits, labels), param(params, 'ceWeight')),
+        kd: tf.mul(averageKd(student.logits, teachers, param(params, 'T')), param(params, 'alpha')),
+        hint: tf.mul(hint, param(params, 'beta')),
+      },
+    };
+  },
+});
