@@ -25,6 +25,15 @@ test('a tiny KD run trains teacher, scratch and KD student on WebGPU and fills t
   await page.getByText('Curves as a table').click();
   await expect(page.getByTestId('epoch-table').locator('tbody tr')).toHaveCount(3);
   await app.screenshot('tiny-kd-run-done');
+
+  // A second run with another method distils from the same teacher instead of training it again.
+  await page.locator('#cfg-method').selectOption('logit-mse');
+  await app.button('train').click();
+  await app.waitForStatus('done');
+  const second = app.resultRows.first();
+  await expect(second).toHaveAttribute('data-role', 'teacher');
+  await expect(second).toContainText('reused');
+  expect((await app.resultTable())[0]!.accuracy).toBe(rows[0]!.accuracy);
 });
 
 test('pause, step, resume and stop respond within a batch, and the page stays usable', async ({ page }) => {

@@ -53,6 +53,7 @@ export const DEFAULT_CONFIG: RunConfig = Object.freeze({
   augment: true,
   seed: 1,
   backend: 'webgpu',
+  reuseTeachers: true,
   methodParams: Object.freeze(defaultMethodParams('kd')),
 });
 
@@ -73,6 +74,7 @@ export const FIELDS: readonly FieldSpec[] = [
   { key: 'nesterov', type: { kind: 'bool' }, label: 'Nesterov', help: 'Nesterov momentum (the CA-MKD scripts use it).' },
   { key: 'augment', type: { kind: 'bool' }, label: 'Augmentation', help: 'Random crop with 4-pixel padding and horizontal flip.' },
   { key: 'seed', type: { kind: 'int', min: 0, max: 2 ** 31 - 1 }, label: 'Seed', help: 'Fixes initial weights, data order and augmentation.' },
+  { key: 'reuseTeachers', type: { kind: 'bool' }, label: 'Reuse teachers', help: 'Distil from a teacher trained earlier in this session with the same settings, instead of training it again.' },
   { key: 'backend', type: { kind: 'choice', options: BACKENDS }, label: 'Backend', help: 'WebGPU, else WebGL, else CPU; the status bar shows which one really runs.' },
 ];
 

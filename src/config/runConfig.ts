@@ -32,6 +32,8 @@ export interface RunConfig {
   readonly augment: boolean;
   readonly seed: number;
   readonly backend: BackendName;
+  /** Distil from a teacher trained earlier in this session with the same settings instead of retraining. */
+  readonly reuseTeachers: boolean;
   /** Values of the selected method's parameters, by key (see the method catalog). */
   readonly methodParams: Readonly<Record<string, number>>;
 }

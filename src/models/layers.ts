@@ -15,15 +15,17 @@ export class ParamStore {
   readonly #trainable: tf.Variable[] = [];
 
   constructor(
+    /** The network's name (e.g. "student"), for messages. */
     readonly prefix: string,
     readonly rng: Rng,
   ) {}
 
   /** Creates a variable; `values` are in tfjs (row-major) order for `shape`. */
   create(name: string, shape: number[], values: Float32Array, trainable = true): tf.Variable {
-    if (this.#variables.has(name)) throw new Error(`Parameter "${name}" defined twice`);
-    // A unique tfjs name per store, so two networks can coexist in one engine.
-    const variable = tf.tidy(() => tf.variable(tf.tensor(values, shape), trainable, `${this.prefix}/${name}`));
+    if (this.#variables.has(name)) throw new Error(`Parameter "${this.prefix}/${name}" defined twice`);
+    // tfjs names variables uniquely itself: networks of earlier runs (cached teachers) coexist with new ones.
+    // Local names (`stage1/block0/conv1/kernel`) stay in `named`, for saving and inspection.
+    const variable = tf.tidy(() => tf.variable(tf.tensor(values, shape), trainable));
     this.#variables.set(name, variable);
     if (trainable) this.#trainable.push(variable);
     return variable;

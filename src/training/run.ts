@@ -16,6 +16,7 @@ import { disposeOutputs, distils, prepareStep, teacherContext, trainStep, unpack
 import { createLearner, disposeLearner } from './learners';
 import { planRun, predictSeconds, type RunPlan, type StepCosts } from './plan';
 import { ProgressClock } from './progressClock';
+import { teacherKey, type TeacherCache } from './teacherCache';
 import { RunStopped, type RunControl } from './runControl';
 import { learningRate } from './schedule';
 
@@ -44,7 +45,14 @@ export interface RunOutcome {
 /** Measures step costs for a plan (the warm-up); injected so the worker can cache it across runs. */
 export type CostMeasurer = (plan: RunPlan, train: BatchSource, test: BatchSource) => Promise<StepCosts>;
 
-export async function runExperiment(config: RunConfig, data: RunData, control: RunControl, events: RunEvents, measureCosts: CostMeasurer): Promise<RunOutcome> {
+export interface RunServices {
+  /** Measures step costs for a plan (the warm-up); injected so the worker can cache it across runs. */
+  readonly measureCosts: CostMeasurer;
+  /** Teachers trained earlier in the session; reused when `config.reuseTeachers` and the settings match. */
+  readonly teacherCache?: TeacherCache;
+}
+
+export async function runExperiment(config: RunConfig, data: RunData, control: RunControl, events: RunEvents, { measureCosts, teacherCache }: RunServices): Promise<RunOutcome> {
   const plan = planRun(config, { trainCount: data.train.count, testCount: data.test.count });
     // The first images of each class, class-balanced: the same `subset` always means the same images.
   const train = new BatchSource(takeBalancedSubset(data.train, plan.trainImages, data.numClasses), data.normalization);
@@ -57,16 +65,29 @@ export async function runExperiment(config: RunConfig, data: RunData, control: R
     events.started({ learners: learnerInfos, trainImages: plan.trainImages, testImages: plan.testImages, stepsPerEpoch: plan.stepsPerEpoch, notes: plan.notes });
     events.progress({ phase: 'warmup', epoch: 0, epochs: config.epochs, step: 0, stepsPerEpoch: plan.stepsPerEpoch, fraction: 0, secondsLeft: null, imagesPerSecond: 0, losses: {} });
     const costs = await measureCosts(plan, train, test);
+    const keys = plan.teachers.map((t) => teacherKey(config, plan, t));
+    const reusable = keys.map((key) => (config.reuseTeachers ? teacherCache?.get(key) : undefined));
     const predicted = predictSeconds(plan, config, costs);
-    const clock = new ProgressClock(predicted.teachers + predicted.students);
+    const teachersToTrain = reusable.filter((r) => !r).length / Math.max(1, plan.teachers.length);
+    const clock = new ProgressClock(predicted.teachers * teachersToTrain + predicted.students);
     const phase = { plan, config, train, test, control, events, costs, clock, results };
 
-    for (const planned of plan.teachers) {
+    const teacherNets: Network[] = [];
+    for (const [i, planned] of plan.teachers.entries()) {
+      const cached = reusable[i];
+      if (cached) {
+        const result: ModelResult = { ...cached.result, learner: { ...cached.result.learner, key: planned.key, label: planned.label }, reused: true };
+        results.push(result);
+        events.learnerDone(result);
+        teacherNets.push(cached.net);
+        continue;
+      }
       const teacher = createLearner(planned, config, data.numClasses);
       teachers.push(teacher);
       await trainPhase(phase, 'teachers', [teacher], [], config.teacherEpochs);
+      teacherNets.push(teacher.net);
+      teacherCache?.put(keys[i]!, { net: teacher.net, result: results[results.length - 1]! });
     }
-    const teacherNets = teachers.map((t) => t.net);
     students = plan.students.map((p) => createLearner(p, config, data.numClasses, teacherNets));
     await trainPhase(phase, 'students', students, teacherNets, config.epochs);
     return { results, stopped: false };
@@ -74,7 +95,12 @@ export async function runExperiment(config: RunConfig, data: RunData, control: R
     if (error instanceof RunStopped) return { results, stopped: true };
     throw error;
   } finally {
-    [...teachers, ...students].forEach(disposeLearner);
+    // Teachers now held by the cache outlive the run; only their optimizer state goes.
+    for (const teacher of teachers) {
+      if (teacherCache?.owns(teacher.net)) teacher.optimizer.dispose();
+      else disposeLearner(teacher);
+    }
+    students.forEach(disposeLearner);
     train.dispose();
     test.dispose();
   }
@@ -171,6 +197,7 @@ async function trainPhase(ctx: PhaseContext, phase: 'teachers' | 'students', lea
       ece: last.ece,
       nll: last.testNll,
       seconds: last.seconds,
+      reused: false,
     };
     ctx.results.push(result);
     events.learnerDone(result);

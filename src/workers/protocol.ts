@@ -57,6 +57,8 @@ export interface ModelResult {
   readonly ece: number;
   readonly nll: number;
   readonly seconds: number;
+  /** A teacher trained in an earlier run of this session and reused as it was. */
+  readonly reused: boolean;
 }
 
 export interface DatasetSummary {

@@ -11,8 +11,10 @@ import { planRun, predictSeconds } from '../training/plan';
 import { measureStepCosts } from '../training/stepCosts';
 import { BatchSource } from '../data/batches';
 import { selectBackend } from './backend';
+import { TeacherCache } from '../training/teacherCache';
 import { throttle } from './throttle';
 import type { FromWorker, ToWorker } from './protocol';
+import { METHOD_CATALOG } from '../methods/catalog';
 
 type Post = (message: FromWorker) => void;
 
@@ -31,6 +33,7 @@ export class TrainingSession {
   #run: { id: number; control: RunControl } | null = null;
   /** Step costs by what determines them, so an estimate made before Train is reused by the run. */
   readonly #costs = new Map<string, Promise<StepCosts>>();
+  readonly #teachers = new TeacherCache();
 
   constructor(private readonly post: Post) {}
 
@@ -57,7 +60,11 @@ export class TrainingSession {
   async #init(requested: RunConfig['backend']): Promise<void> {
     try {
       const selection = await selectBackend(requested);
-      if (selection.backend !== this.#backend) this.#costs.clear();
+      if (selection.backend !== this.#backend) {
+        // Measurements and trained weights belong to the backend they came from.
+        this.#costs.clear();
+        this.#teachers.clear();
+      }
       this.#backend = selection.backend;
       this.post({ type: 'ready', requested, ...selection });
     } catch (error) {
@@ -72,6 +79,7 @@ export class TrainingSession {
     try {
       this.#dataset = null;
       this.#costs.clear();
+      this.#teachers.clear();
       const dataset = await loadDataset(baseUrl, name, { onProgress: progress.call });
       progress.flush();
       this.#dataset = dataset;
@@ -90,7 +98,9 @@ export class TrainingSession {
   }
 
   #stepCosts(config: RunConfig, plan: RunPlan, train: BatchSource, test: BatchSource, numClasses: number): Promise<StepCosts> {
-    const key = JSON.stringify([config.teacher, config.student, config.method, plan.batch, this.#backend]);
+    // What the costs depend on: each learner's architecture and whether it runs the teachers, batch, backend.
+    const learners = [...plan.teachers, ...plan.students].map((l) => [l.key, l.model, METHOD_CATALOG[l.method].needs.teachers.max > 0]);
+    const key = JSON.stringify([learners, plan.batch, this.#backend]);
     let costs = this.#costs.get(key);
     if (!costs) {
       costs = measureStepCosts(plan, config, train, test, numClasses);
@@ -143,7 +153,7 @@ export class TrainingSession {
           this.post({ type: 'epoch', runId, metrics });
         },
         learnerDone: (result) => this.post({ type: 'learnerDone', runId, result }),
-      }, (plan, train, test) => this.#stepCosts(config, plan, train, test, data.numClasses));
+      }, { measureCosts: (plan, train, test) => this.#stepCosts(config, plan, train, test, data.numClasses), teacherCache: this.#teachers });
       progress.flush();
       this.post({ type: 'done', runId, results: outcome.results, stopped: outcome.stopped, seconds: (performance.now() - start) / 1000 });
     } catch (error) {

@@ -4,6 +4,7 @@ import { DEFAULT_CONFIG } from '../../src/config/fields';
 import type { RunConfig } from '../../src/config/runConfig';
 import { runExperiment, type RunData, type RunEvents } from '../../src/training/run';
 import { RunControl } from '../../src/training/runControl';
+import { TeacherCache } from '../../src/training/teacherCache';
 import { measureStepCosts } from '../../src/training/stepCosts';
 import type { EpochMetrics, ModelResult } from '../../src/workers/protocol';
 import { syntheticImages } from '../helpers/synthetic';
@@ -49,7 +50,7 @@ describe('runExperiment', () => {
   it('trains a teacher, then a scratch and a KD student on the same batches, without leaking tensors', async () => {
     const before = tf.memory().numTensors;
     const log = recorder();
-    const outcome = await runExperiment(config, data, new RunControl(), log.events, measure);
+    const outcome = await runExperiment(config, data, new RunControl(), log.events, { measureCosts: measure });
 
     expect(outcome.stopped).toBe(false);
     expect(outcome.results.map((r) => r.learner.key)).toEqual(['teacher0', 'scratch', 'student']);
@@ -76,14 +77,14 @@ describe('runExperiment', () => {
 
   it('is deterministic for a seed', async () => {
     const short = { ...config, epochs: 1, teacherEpochs: 1 };
-    const a = await runExperiment(short, data, new RunControl(), recorder().events, measure);
-    const b = await runExperiment(short, data, new RunControl(), recorder().events, measure);
+    const a = await runExperiment(short, data, new RunControl(), recorder().events, { measureCosts: measure });
+    const b = await runExperiment(short, data, new RunControl(), recorder().events, { measureCosts: measure });
     expect(b.results.map((r) => r.lastAccuracy)).toEqual(a.results.map((r) => r.lastAccuracy));
     expect(b.results.map((r) => r.nll)).toEqual(a.results.map((r) => r.nll));
   });
 
   it('the scratch method trains the student alone, without a teacher', async () => {
-    const outcome = await runExperiment({ ...config, method: 'scratch', methodParams: {}, epochs: 1 }, data, new RunControl(), recorder().events, measure);
+    const outcome = await runExperiment({ ...config, method: 'scratch', methodParams: {}, epochs: 1 }, data, new RunControl(), recorder().events, { measureCosts: measure });
     expect(outcome.results.map((r) => r.learner.key)).toEqual(['scratch']);
   });
 
@@ -92,13 +93,30 @@ describe('runExperiment', () => {
     const control = new RunControl();
     const log = recorder();
     const events: RunEvents = { ...log.events, progress: (p) => (p.phase === 'teachers' && p.step === 1 ? control.stop() : undefined) };
-    const outcome = await runExperiment(config, data, control, events, measure);
+    const outcome = await runExperiment(config, data, control, events, { measureCosts: measure });
     expect(outcome.stopped).toBe(true);
     expect(outcome.results).toEqual([]);
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it('reports divergence clearly', async () => {
-    await expect(runExperiment({ ...config, lr: 1e6, method: 'scratch', methodParams: {}, epochs: 1 }, data, new RunControl(), recorder().events, measure)).rejects.toThrow(/NaN or infinite.*lower learning rate/);
+    await expect(runExperiment({ ...config, lr: 1e6, method: 'scratch', methodParams: {}, epochs: 1 }, data, new RunControl(), recorder().events, { measureCosts: measure })).rejects.toThrow(/NaN or infinite.*lower learning rate/);
+  });
+
+  it('reuses a teacher trained earlier with the same settings, and frees it when the cache is cleared', async () => {
+    const before = tf.memory().numTensors;
+    const cache = new TeacherCache();
+    const short = { ...config, epochs: 1, teacherEpochs: 1 };
+    const first = await runExperiment(short, data, new RunControl(), recorder().events, { measureCosts: measure, teacherCache: cache });
+    const second = await runExperiment({ ...short, method: 'logit-mse', methodParams: {} }, data, new RunControl(), recorder().events, { measureCosts: measure, teacherCache: cache });
+    expect(first.results[0]!.reused).toBe(false);
+    expect(second.results[0]!.reused).toBe(true);
+    expect(second.results[0]!.lastAccuracy).toBe(first.results[0]!.lastAccuracy);
+    // A different teacher setting trains a new teacher.
+    const third = await runExperiment({ ...short, teacherEpochs: 2 }, data, new RunControl(), recorder().events, { measureCosts: measure, teacherCache: cache });
+    expect(third.results[0]!.reused).toBe(false);
+    expect(cache.size).toBe(2);
+    cache.clear();
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
