@@ -4,7 +4,7 @@
  * one row. Method parameters (T, alpha, ...) come from the method catalog with the same rules.
  */
 import { METHOD_CATALOG, METHOD_IDS, defaultMethodParams, type MethodId, type ParamSpec } from '../methods/catalog';
-import { MODEL_IDS } from '../models/catalog';
+import { MODEL_CATALOG, MODEL_IDS, headPoolsLastStage } from '../models/catalog';
 import { BACKENDS, type RunConfig } from './runConfig';
 
 type Scalar = string | number | boolean;
@@ -170,7 +170,11 @@ export function validateConfig(config: RunConfig): Partial<Record<string, string
     if ('error' in parsed) problems[field.key] = parsed.error;
     else if (parsed.note) problems[field.key] = parsed.note;
   }
-  for (const spec of METHOD_CATALOG[config.method].params) {
+  const method = METHOD_CATALOG[config.method];
+  if (method.needs.teacherHeadOnLastStage && !headPoolsLastStage(config.teacher)) {
+    problems.teacher = `${method.label} passes student features through each teacher's head, which ${MODEL_CATALOG[config.teacher].label} cannot take; pick another teacher`;
+  }
+  for (const spec of method.params) {
     const parsed = parseValue(spec, String(config.methodParams[spec.key]), spec.label);
     if ('error' in parsed) problems[spec.key] = parsed.error;
     else if (parsed.note) problems[spec.key] = parsed.note;

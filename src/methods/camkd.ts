@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { headPoolsLastStage } from '../models/catalog';
 import { batchNorm, conv2d, globalAveragePool } from '../models/layers';
 import { METHOD_CATALOG } from './catalog';
 import { crossEntropy, crossEntropyPerSample } from './losses';
@@ -28,6 +29,7 @@ export const camkd = defineMethod({
   spec: METHOD_CATALOG.camkd,
   createModules: ({ store, student, teachers }): Embedder[] =>
     teachers.map((teacher, m) => {
+      if (!headPoolsLastStage(teacher.model)) throw new Error(`CA-MKD cannot use ${teacher.model} as a teacher: its head does not take its last stage`);
       const source = student.shapes.stages[student.shapes.stages.length - 1]!;
       const target = teacher.shapes.stages[teacher.shapes.stages.length - 1]!;
       const conv = conv2d(store, `embedder${m}/conv`, { inChannels: source[2]!, outChannels: target[2]!, kernelSize: 1, pad: 0, bias: true });

@@ -24,6 +24,8 @@ export interface ParamSpec {
 export interface MethodNeeds {
   /** How many frozen teachers the method distils from (0 for training from scratch). */
   readonly teachers: { readonly min: number; readonly max: number };
+  /** The method scores student features with each teacher's head on its last stage (CA-MKD). */
+  readonly teacherHeadOnLastStage?: boolean;
 }
 
 export interface MethodSpec {
@@ -149,7 +151,7 @@ export const METHOD_CATALOG: Readonly<Record<MethodId, MethodSpec>> = {
     label: 'CA-MKD (confidence-aware)',
     summary: 'Teachers whose predictions agree with the label weigh more, at the logits and at the last feature map (through each teacher\u2019s head).',
     paper: CAMKD_PAPER,
-    needs: multiTeacher,
+    needs: { ...multiTeacher, teacherHeadOnLastStage: true },
     params: [teachers, beta(50, 'intermediate (feature) term, left out of epoch 1'), temperature(4), alpha(1, 'CA-MKD scripts'), ceWeight(1, 'CA-MKD scripts')],
   },
 };

@@ -1,24 +1,23 @@
 import * as tf from '@tensorflow/tfjs';
 import { METHOD_CATALOG } from './catalog';
-import { hintFeature, hintLoss, hintShape } from './hint';
+import { createHint, hintLoss, type Hint } from './hint';
 import { crossEntropy, kdLoss } from './losses';
 import { defineMethod, param } from './method';
-import { convReg, type ConvReg } from './modules/convReg';
 
 /** FitNets as RepDistiller: ceWeight·CE + alpha·KD + beta·MSE(ConvReg(f_s), f_t), regressor trained jointly. */
 export const fitnet = defineMethod({
   spec: METHOD_CATALOG.fitnet,
-  createModules: ({ store, student, teachers }): ConvReg => {
+  createModules: ({ store, student, teachers }): Hint => {
     const [teacher] = teachers;
     if (!teacher) throw new Error('FitNets needs a teacher');
-    return convReg(store, 'regressor', hintShape(student.shapes), hintShape(teacher.shapes));
+    return createHint(store, 'regressor', student, teacher);
   },
   losses({ student, teachers, labels, params, modules }) {
     const [teacher] = teachers;
     if (!teacher) throw new Error('FitNets needs a teacher');
     const terms: Record<string, tf.Scalar> = {
       ce: tf.mul(crossEntropy(student.logits, labels), param(params, 'ceWeight')),
-      hint: tf.mul(hintLoss(modules.apply(hintFeature(student), true), hintFeature(teacher)), param(params, 'beta')),
+      hint: tf.mul(hintLoss(modules, student, teacher), param(params, 'beta')),
     };
     const alpha = param(params, 'alpha');
     if (alpha > 0) terms.kd = tf.mul(kdLoss(student.logits, teacher.logits, param(params, 'T')), alpha);

@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { METHOD_CATALOG } from './catalog';
-import { hintFeature, hintLoss, hintShape } from './hint';
+import { createHint, hintLoss, type Hint } from './hint';
 import { crossEntropy, detach } from './losses';
 import { defineMethod, param } from './method';
-import { convReg, type ConvReg } from './modules/convReg';
 import { averageKd } from './multiTeacherLosses';
 
 /**
@@ -12,11 +11,9 @@ import { averageKd } from './multiTeacherLosses';
  */
 export const fitnetMkd = defineMethod({
   spec: METHOD_CATALOG['fitnet-mkd'],
-  createModules: ({ store, student, teachers }): ConvReg[] =>
-    teachers.map((teacher, m) => convReg(store, `regressor${m}`, hintShape(student.shapes), hintShape(teacher.shapes))),
+  createModules: ({ store, student, teachers }): Hint[] => teachers.map((teacher, m) => createHint(store, `regressor${m}`, student, teacher)),
   losses({ student, teachers, labels, params, modules }) {
-    const fs = hintFeature(student);
-    let hint: tf.Scalar = tf.div(tf.addN(teachers.map((t, m) => hintLoss(modules[m]!.apply(fs, true), hintFeature(t)))), teachers.length);
+    let hint: tf.Scalar = tf.div(tf.addN(teachers.map((t, m) => hintLoss(modules[m]!, student, t))), teachers.length);
     if (param(params, 'detachHint') === 1) hint = detach(hint);
     return {
       terms: {

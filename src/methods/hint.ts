@@ -1,27 +1,28 @@
-/** FitNets hints, shared by FitNets and FitNet-MKD. */
+/** FitNets hints, shared by FitNets and FitNet-MKD: a regressor from the student's hint map to a teacher's. */
 import * as tf from '@tensorflow/tfjs';
+import { hintStage } from '../models/catalog';
+import type { ParamStore } from '../models/layers';
 import type { ModelOutput } from '../models/network';
-import type { FeatureShapes } from './method';
+import type { ModuleContext } from './method';
+import { convReg, type ConvReg } from './modules/convReg';
 
-/**
- * RepDistiller's `--hint_layer 2` indexes the feature list [stem, stage1, stage2, ...] (ResNet, WRN: layer2;
- * VGG: block2), so the hint is stage2 of every model in the zoo.
- */
-const HINT_LAYER = 2;
+type Participant = ModuleContext['student'];
 
-export function hintFeature(output: ModelOutput): tf.Tensor4D {
-  const feature = output.features.stages[HINT_LAYER - 1];
-  if (!feature) throw new Error(`FitNets needs a model with at least ${HINT_LAYER} stages`);
-  return feature;
+export interface Hint {
+  readonly regressor: ConvReg;
+  /** Index into `features.stages` of RepDistiller's hint layer 2, for the student and the teacher. */
+  readonly studentStage: number;
+  readonly teacherStage: number;
 }
 
-export function hintShape(shapes: FeatureShapes): readonly number[] {
-  const shape = shapes.stages[HINT_LAYER - 1];
-  if (!shape) throw new Error(`FitNets needs a model with at least ${HINT_LAYER} stages`);
-  return shape;
+export function createHint(store: ParamStore, name: string, student: Participant, teacher: Participant): Hint {
+  const studentStage = hintStage(student.model);
+  const teacherStage = hintStage(teacher.model);
+  return { regressor: convReg(store, name, student.shapes.stages[studentStage]!, teacher.shapes.stages[teacherStage]!), studentStage, teacherStage };
 }
 
 /** L_hint = mean over B·C·H·W of (reg(f_s) − f_t)². */
-export function hintLoss(regressed: tf.Tensor4D, teacher: tf.Tensor4D): tf.Scalar {
-  return tf.mean(tf.squaredDifference(regressed, teacher));
+export function hintLoss(hint: Hint, student: ModelOutput, teacher: ModelOutput): tf.Scalar {
+  const regressed = hint.regressor.apply(student.features.stages[hint.studentStage]!, true);
+  return tf.mean(tf.squaredDifference(regressed, teacher.features.stages[hint.teacherStage]!));
 }

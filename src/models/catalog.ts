@@ -1,5 +1,6 @@
 /**
- * What the page may know about models without loading tfjs: ids, names and a one-line description.
+ * What the page may know about models without loading tfjs: ids, names, a one-line description, and which
+ * feature taps the distillation methods read.
  * The builders live in `zoo.ts` (worker side); a test keeps the two in step.
  */
 export const MODEL_IDS = [
@@ -13,6 +14,14 @@ export const MODEL_IDS = [
   'resnet110',
   'resnet8x4',
   'resnet32x4',
+  'wrn_16_1',
+  'wrn_16_2',
+  'wrn_40_1',
+  'wrn_40_2',
+  'vgg8',
+  'vgg11',
+  'vgg13',
+  'mobilenetv2',
 ] as const;
 
 export type ModelId = (typeof MODEL_IDS)[number];
@@ -20,7 +29,7 @@ export type ModelId = (typeof MODEL_IDS)[number];
 export interface ModelInfo {
   readonly id: ModelId;
   readonly label: string;
-  readonly family: 'tiny' | 'resnet';
+  readonly family: 'tiny' | 'resnet' | 'wrn' | 'vgg' | 'mobilenet';
   readonly description: string;
   /** Trainable parameters for 10 classes, in millions (shown in the picker; checked by a test). */
   readonly paramsMillions: number;
@@ -31,6 +40,22 @@ const resnet = (id: ModelId, depth: number, wide: boolean, paramsMillions: numbe
   label: `ResNet-${depth}${wide ? 'x4' : ''}`,
   family: 'resnet',
   description: `CIFAR ResNet, ${(depth - 2) / 6} basic blocks per stage, channels ${wide ? '32/64/128/256' : '16/16/32/64'}`,
+  paramsMillions,
+});
+
+const wrn = (id: ModelId, depth: number, widen: number, paramsMillions: number): ModelInfo => ({
+  id,
+  label: `WRN-${depth}-${widen}`,
+  family: 'wrn',
+  description: `Wide ResNet, ${(depth - 4) / 6} pre-activation blocks per stage, channels 16/${16 * widen}/${32 * widen}/${64 * widen}`,
+  paramsMillions,
+});
+
+const vgg = (id: ModelId, depth: number, convs: string, paramsMillions: number): ModelInfo => ({
+  id,
+  label: `VGG-${depth}`,
+  family: 'vgg',
+  description: `CIFAR VGG with BatchNorm, ${convs} 3x3 convolutions per block, global average pooling and one linear layer`,
   paramsMillions,
 });
 
@@ -51,8 +76,51 @@ export const MODEL_CATALOG: Readonly<Record<ModelId, ModelInfo>> = {
   resnet110: resnet('resnet110', 110, false, 1.731),
   resnet8x4: resnet('resnet8x4', 8, true, 1.21),
   resnet32x4: resnet('resnet32x4', 32, true, 7.41),
+  wrn_16_1: wrn('wrn_16_1', 16, 1, 0.175),
+  wrn_16_2: wrn('wrn_16_2', 16, 2, 0.692),
+  wrn_40_1: wrn('wrn_40_1', 40, 1, 0.564),
+  wrn_40_2: wrn('wrn_40_2', 40, 2, 2.24),
+  vgg8: vgg('vgg8', 8, '1/1/1/1/1', 3.92),
+  vgg11: vgg('vgg11', 11, '1/1/2/2/2', 9.23),
+  vgg13: vgg('vgg13', 13, '2/2/2/2/2', 9.42),
+  mobilenetv2: {
+    id: 'mobilenetv2',
+    label: 'MobileNetV2 (x0.5)',
+    family: 'mobilenet',
+    description: "RepDistiller's mobile_half: width 0.5, expansion 6, inverted residuals with depthwise convolutions",
+    paramsMillions: 0.698,
+  },
 };
 
 export function isModelId(value: string): value is ModelId {
   return (MODEL_IDS as readonly string[]).includes(value);
+}
+
+/*
+ * Which taps the feature methods read. RepDistiller's feature lists are [stem, stage1, stage2, ..., pooled]
+ * in every family (ResNet/WRN: [conv1, layer1, layer2, layer3, pooled]; VGG: [block0..block4, pooled];
+ * MobileNetV2: [conv1, f1..f4, pooled]), and the zoo maps feat[0] to `stem`, feat[k] to `stages[k - 1]` and
+ * feat[-1] to `penultimate`. So CA-MKD's feat[-2] is `stages.at(-1)` in every family.
+ */
+
+// Per family, so that adding a family (ShuffleNet, say) does not compile until its hint is decided.
+const HINT_STAGE: Readonly<Record<ModelInfo['family'], number>> = { tiny: 1, resnet: 1, wrn: 1, vgg: 1, mobilenet: 1 };
+
+/**
+ * The index into `FeatureTaps.stages` of RepDistiller's `--hint_layer 2`, FitNets' hint: feat[2], which is
+ * stages[1] everywhere. That is layer2 (16x16) for ResNet/WRN, block2 (8x8) for VGG, group 2 (8x8) for
+ * MobileNetV2, and block2 (8x8, its last) for the tiny CNN, whose list has VGG's layout.
+ */
+export function hintStage(id: ModelId): number {
+  return HINT_STAGE[MODEL_CATALOG[id].family];
+}
+
+/**
+ * Whether `head(globalAveragePool(stages.at(-1)))` reproduces the logits, i.e. feat[-2] is also the map the
+ * classifier pools, so the head can score features of that shape. False only for MobileNetV2, whose 1x1
+ * conv to 1280 channels sits between its last stage (160 channels) and the pool: it can be a CA-MKD
+ * student but not a CA-MKD teacher.
+ */
+export function headPoolsLastStage(id: ModelId): boolean {
+  return MODEL_CATALOG[id].family !== 'mobilenet';
 }

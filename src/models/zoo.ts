@@ -3,9 +3,12 @@
  * fail to compile until it has a builder here.
  */
 import type { ModelId } from './catalog';
+import { mobileNetV2 } from './mobilenetV2';
 import type { Network, NetworkOptions } from './network';
 import { resnet } from './resnet';
 import { tinyCnn } from './tinyCnn';
+import { vgg } from './vgg';
+import { wrn } from './wrn';
 
 type Builder = (options: NetworkOptions) => Network;
 
@@ -20,6 +23,14 @@ const BUILDERS: Readonly<Record<ModelId, Builder>> = {
   resnet110: (options) => resnet('resnet110', options),
   resnet8x4: (options) => resnet('resnet8x4', options),
   resnet32x4: (options) => resnet('resnet32x4', options),
+  wrn_16_1: (options) => wrn('wrn_16_1', options),
+  wrn_16_2: (options) => wrn('wrn_16_2', options),
+  wrn_40_1: (options) => wrn('wrn_40_1', options),
+  wrn_40_2: (options) => wrn('wrn_40_2', options),
+  vgg8: (options) => vgg('vgg8', options),
+  vgg11: (options) => vgg('vgg11', options),
+  vgg13: (options) => vgg('vgg13', options),
+  mobilenetv2: mobileNetV2,
 };
 
 export function buildNetwork(id: ModelId, options: NetworkOptions): Network {

@@ -34,6 +34,12 @@ describe('URL config', () => {
     expect(parseUrl('method=scratch').config.methodParams).toEqual({});
   });
 
+  it('refuses a teacher the method cannot use, with the reason', () => {
+    const problems = validateConfig({ ...DEFAULT_CONFIG, method: 'camkd', teacher: 'mobilenetv2', methodParams: { teachers: 2, beta: 50, T: 4, alpha: 1, ceWeight: 1 } });
+    expect(problems.teacher).toMatch(/teacher's head/);
+    expect(validateConfig({ ...DEFAULT_CONFIG, method: 'camkd', teacher: 'resnet8', methodParams: { teachers: 2, beta: 50, T: 4, alpha: 1, ceWeight: 1 } })).toEqual({});
+  });
+
   it('validates a form-edited config with a reason per field', () => {
     expect(validateConfig(DEFAULT_CONFIG)).toEqual({});
     const problems = validateConfig({ ...DEFAULT_CONFIG, epochs: 0, lr: Number.NaN, methodParams: { ...DEFAULT_CONFIG.methodParams, T: -1 } });

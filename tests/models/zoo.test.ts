@@ -1,21 +1,32 @@
 // The Network contract, checked for every model the catalog offers, built through the zoo.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { MODEL_CATALOG, MODEL_IDS, type ModelId } from '../../src/models/catalog';
+import { MODEL_CATALOG, MODEL_IDS, headPoolsLastStage, hintStage, type ModelId, type ModelInfo } from '../../src/models/catalog';
+import { globalAveragePool } from '../../src/models/layers';
 import type { Network } from '../../src/models/network';
 import { buildNetwork } from '../../src/models/zoo';
 
 const NUM_CLASSES = 10; // the catalog's parameter counts are for 10 classes
-const BATCH = 2;
+// One 32x32 image for the eval forward (samples are independent there, and the big models are slow on the
+// CPU backend); two 8x8 ones for the training forward, so BatchNorm has a batch to take statistics over.
+const EVAL_BATCH = 1;
+const TRAIN_BATCH = 2;
 
 /** [height = width, channels] of a feature map on a 32x32 input. */
 type Tap = readonly [size: number, channels: number];
 interface Taps {
   readonly stem: Tap;
   readonly stages: readonly Tap[];
+  /** Width of the pooled vector, when it is not the last stage's (MobileNetV2's 1x1 conv comes between). */
+  readonly penultimate?: number;
 }
 const RESNET: Taps = { stem: [32, 16], stages: [[32, 16], [16, 32], [8, 64]] };
 const RESNET_X4: Taps = { stem: [32, 32], stages: [[32, 64], [16, 128], [8, 256]] };
+// The stem is a bare 16-channel conv at every width; the stages are 16k/32k/64k.
+const WRN_1: Taps = { stem: [32, 16], stages: [[32, 16], [16, 32], [8, 64]] };
+const WRN_2: Taps = { stem: [32, 16], stages: [[32, 32], [16, 64], [8, 128]] };
+// Block outputs before pooling; no pool before block4 on 32-px inputs.
+const VGG: Taps = { stem: [32, 64], stages: [[16, 128], [8, 256], [4, 512], [4, 512]] };
 const TAPS: Record<ModelId, Taps> = {
   'tiny-cnn': { stem: [32, 16], stages: [[16, 32], [8, 64]] },
   resnet8: RESNET,
@@ -27,9 +38,21 @@ const TAPS: Record<ModelId, Taps> = {
   resnet110: RESNET,
   resnet8x4: RESNET_X4,
   resnet32x4: RESNET_X4,
+  wrn_16_1: WRN_1,
+  wrn_16_2: WRN_2,
+  wrn_40_1: WRN_1,
+  wrn_40_2: WRN_2,
+  vgg8: VGG,
+  vgg11: VGG,
+  vgg13: VGG,
+  // Stem stride 2, then RepDistiller's f1..f4 after groups 1, 2, 4 and 6.
+  mobilenetv2: { stem: [16, 16], stages: [[16, 12], [8, 16], [4, 48], [2, 160]], penultimate: 1280 },
 };
 
-// Distinct names per test: tfjs refuses two live variables with one name, so a failed test cannot break the next.
+/** Size of FitNets' hint map on a 32x32 input, as methods.md §1c gives it (layer2 for ResNet/WRN, block2 for VGG). */
+const HINT_SIZE: Readonly<Record<ModelInfo['family'], number>> = { tiny: 8, resnet: 16, wrn: 16, vgg: 8, mobilenet: 8 };
+
+// Distinct names per test, so that a message naming a network points at its test.
 const build = (id: ModelId, name: string, seed = 1): Network => buildNetwork(id, { numClasses: NUM_CLASSES, name: `${id}-${name}`, seed });
 
 /** Copies of variable values by name (optionally only some), so later updates do not show through. */
@@ -49,7 +72,8 @@ function differing(a: ReadonlyMap<string, Float32Array>, b: ReadonlyMap<string, 
 }
 
 describe('model zoo', () => {
-  it.each(MODEL_IDS)('%s: builds with its id, and its size matches the catalog to within one percent', (id) => {
+  it.each(MODEL_IDS)('%s: builds with its id, its size matches the catalog to within one percent, and dispose frees it', (id) => {
+    const before = tf.memory().numTensors;
     const net = build(id, 'size');
     expect(net.id).toBe(id);
     expect(net.numClasses).toBe(NUM_CLASSES);
@@ -57,6 +81,7 @@ describe('model zoo', () => {
     const error = Math.abs(MODEL_CATALOG[id].paramsMillions * 1e6 - count) / count;
     expect(error, `${id} has ${count} trainable parameters`).toBeLessThan(0.01);
     net.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it.each(MODEL_IDS)('%s: the seed alone decides the initial weights', (id) => {
@@ -69,8 +94,9 @@ describe('model zoo', () => {
     const [a, b, c] = [initialWeights(1), initialWeights(1), initialWeights(2)];
     expect([...b.keys()]).toEqual([...a.keys()]);
     expect(differing(a, b)).toEqual([]);
-    // BatchNorm starts from constants; everything drawn at random must change with the seed.
-    const random = [...a.keys()].filter((name) => /\/(kernel|weight|bias)$/.test(name));
+    // BatchNorm and the zeroed biases start from constants; everything drawn at random must change with the seed.
+    const random = [...a].filter(([, values]) => values.some((value) => value !== values[0])).map(([name]) => name);
+    expect(random.filter((name) => !/\/(kernel|weight|bias)$/.test(name))).toEqual([]);
     expect(differing(a, c)).toEqual(random);
   });
 
@@ -79,11 +105,14 @@ describe('model zoo', () => {
     const stats = runningStats(net);
     const before = tf.memory().numTensors;
     const out = tf.tidy(() => {
-      const { logits, features } = net.apply(tf.randomNormal([BATCH, 32, 32, 3], 0, 1, 'float32', 7), { training: false });
+      const { logits, features } = net.apply(tf.randomNormal([EVAL_BATCH, 32, 32, 3], 0, 1, 'float32', 7), { training: false });
+      const maxGap = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
       return {
         logitsShape: logits.shape,
         logits: logits.arraySync(),
         head: net.head(features.penultimate).arraySync(),
+        // CA-MKD scores teacher-shaped feat[-2] maps with the teacher's head, which needs this to match.
+        headOnLastStage: headPoolsLastStage(id) ? maxGap(net.head(globalAveragePool(features.stages.at(-1)!)), logits) : undefined,
         stem: features.stem.shape,
         stages: features.stages.map((stage) => stage.shape),
         penultimate: features.penultimate.shape,
@@ -92,14 +121,22 @@ describe('model zoo', () => {
     expect(tf.memory().numTensors).toBe(before);
 
     const { stem, stages } = TAPS[id];
-    const nhwc = ([size, channels]: Tap) => [BATCH, size, size, channels];
-    expect(out.logitsShape).toEqual([BATCH, NUM_CLASSES]);
+    const nhwc = ([size, channels]: Tap) => [EVAL_BATCH, size, size, channels];
+    expect(out.logitsShape).toEqual([EVAL_BATCH, NUM_CLASSES]);
     expect(out.stem).toEqual(nhwc(stem));
     expect(out.stages).toEqual(stages.map(nhwc));
-    expect(out.penultimate).toEqual([BATCH, stages.at(-1)?.[1]]); // the last stage, pooled
+    expect(out.penultimate).toEqual([EVAL_BATCH, TAPS[id].penultimate ?? stages.at(-1)?.[1]]);
     expect(out.head).toEqual(out.logits);
+    if (out.headOnLastStage !== undefined) expect(out.headOnLastStage).toBeLessThan(1e-5);
     expect(differing(stats, runningStats(net))).toEqual([]);
     net.dispose();
+  });
+
+  it.each(MODEL_IDS)('%s: FitNets hint stage and CA-MKD head flag agree with the tap table', (id) => {
+    const { stages, penultimate } = TAPS[id];
+    expect(stages[hintStage(id)]?.[0]).toBe(HINT_SIZE[MODEL_CATALOG[id].family]);
+    // The head pools the last stage exactly when the pooled vector is as wide as that stage.
+    expect(headPoolsLastStage(id)).toBe(penultimate === undefined);
   });
 
   it.each(MODEL_IDS)('%s: a training-mode forward updates every BatchNorm running statistic', (id) => {
@@ -108,16 +145,10 @@ describe('model zoo', () => {
     const before = tf.memory().numTensors;
     // An 8x8 input keeps the big models cheap; the update does not depend on the input size.
     tf.tidy(() => {
-      net.apply(tf.randomNormal([BATCH, 8, 8, 3], 0, 1, 'float32', 7), { training: true });
+      net.apply(tf.randomNormal([TRAIN_BATCH, 8, 8, 3], 0, 1, 'float32', 7), { training: true });
     });
     expect(tf.memory().numTensors).toBe(before);
     expect(differing(stats, runningStats(net))).toEqual([...stats.keys()]);
     net.dispose();
-  });
-
-  it.each(MODEL_IDS)('%s: dispose frees every tensor the network made', (id) => {
-    const before = tf.memory().numTensors;
-    build(id, 'dispose').dispose();
-    expect(tf.memory().numTensors).toBe(before);
   });
 });
