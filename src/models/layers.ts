@@ -173,6 +173,22 @@ export function dense(store: ParamStore, name: string, inFeatures: number, outFe
   };
 }
 
+/** A bias-free convolution followed by BatchNorm: the unit of the CIFAR ResNets and MobileNetV2. */
+export interface ConvBn {
+  readonly kind: 'convBn';
+  readonly conv: Conv2d;
+  readonly bn: BatchNorm;
+  /** Pre-activation output: the caller decides whether a ReLU (or a residual add) follows. */
+  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D;
+}
+
+export function convBn(store: ParamStore, convName: string, bnName: string, options: Conv2dOptions): ConvBn {
+  // conv2d's default padding is floor(k / 2): PyTorch's padding=1 for 3x3 and 0 for 1x1.
+  const conv = conv2d(store, convName, { ...options, bias: false });
+  const bn = batchNorm(store, bnName, options.outChannels);
+  return { kind: 'convBn', conv, bn, apply: (x, training) => bn.apply(conv.apply(x), training) };
+}
+
 /** Global average pooling, NHWC -> NC. */
 export function globalAveragePool(x: tf.Tensor4D): tf.Tensor2D {
   return tf.mean(x, [1, 2]);

@@ -21,10 +21,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { keyedRng } from '../core/random';
 import { depthwiseConv2d, type DepthwiseConv2d } from './depthwise';
-import { ParamStore, batchNorm, conv2d, globalAveragePool } from './layers';
-import type { BatchNorm, Conv2dOptions, Dense } from './layers';
+import { ParamStore, batchNorm, convBn, globalAveragePool } from './layers';
+import type { BatchNorm, ConvBn, Dense } from './layers';
 import type { Network, NetworkOptions } from './network';
-import type { ConvBn } from './resnet';
 import { smallNormalDense } from './vgg';
 
 const EXPANSION = 6;
@@ -115,7 +114,7 @@ export function mobileNetV2(options: NetworkOptions): MobileNetV2 {
 // Creation order decides which random draws each parameter gets: PyTorch's module order.
 function buildLayers(params: ParamStore, numClasses: number): MobileNetV2Layers {
   let inChannels = Math.trunc(32 * WIDTH);
-  const stem = convBn(params, 'stem', { inChannels: 3, outChannels: inChannels, kernelSize: 3, stride: 2 });
+  const stem = convBn(params, 'stem/conv', 'stem/bn', { inChannels: 3, outChannels: inChannels, kernelSize: 3, stride: 2 });
   const groups = GROUPS.map(({ t, c, n, s }, g) => {
     const outChannels = Math.trunc(c * WIDTH);
     return Array.from({ length: n }, (_, b) => {
@@ -124,17 +123,17 @@ function buildLayers(params: ParamStore, numClasses: number): MobileNetV2Layers 
       return block;
     });
   });
-  const conv2 = convBn(params, 'conv2', { inChannels, outChannels: LAST_CHANNELS, kernelSize: 1 });
+  const conv2 = convBn(params, 'conv2/conv', 'conv2/bn', { inChannels, outChannels: LAST_CHANNELS, kernelSize: 1 });
   return { stem, groups, conv2, classifier: smallNormalDense(params, 'classifier', LAST_CHANNELS, numClasses) };
 }
 
 function invertedResidual(params: ParamStore, name: string, inChannels: number, outChannels: number, stride: number, t: number): InvertedResidual {
   const hidden = inChannels * t;
-  const expand = convBn(params, `${name}/expand`, { inChannels, outChannels: hidden, kernelSize: 1 });
+  const expand = convBn(params, `${name}/expand/conv`, `${name}/expand/bn`, { inChannels, outChannels: hidden, kernelSize: 1 });
   const dwConv = depthwiseConv2d(params, `${name}/depthwise/conv`, { channels: hidden, kernelSize: 3, stride });
   const dwBn = batchNorm(params, `${name}/depthwise/bn`, hidden);
   const depthwise: DepthwiseBn = { kind: 'depthwiseBn', conv: dwConv, bn: dwBn, apply: (x, training) => dwBn.apply(dwConv.apply(x), training) };
-  const project = convBn(params, `${name}/project`, { inChannels: hidden, outChannels, kernelSize: 1 });
+  const project = convBn(params, `${name}/project/conv`, `${name}/project/bn`, { inChannels: hidden, outChannels, kernelSize: 1 });
   const residual = stride === 1 && inChannels === outChannels;
   return {
     kind: 'invertedResidual',
@@ -149,9 +148,3 @@ function invertedResidual(params: ParamStore, name: string, inChannels: number, 
   };
 }
 
-function convBn(params: ParamStore, name: string, options: Conv2dOptions): ConvBn {
-  // conv2d's default padding is floor(k / 2): RepDistiller's padding 1 for 3x3 and 0 for 1x1.
-  const conv = conv2d(params, `${name}/conv`, { ...options, bias: false });
-  const bn = batchNorm(params, `${name}/bn`, options.outChannels);
-  return { kind: 'convBn', conv, bn, apply: (x, training) => bn.apply(conv.apply(x), training) };
-}

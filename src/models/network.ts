@@ -42,3 +42,11 @@ export interface NetworkOptions {
   /** Seed for the initial weights. */
   readonly seed: number;
 }
+
+/** A network of one family whose layer structure can be walked (LRP): the contract plus its layers. */
+export type LayeredNetwork<Id extends ModelId, Layers> = Network & { readonly id: Id; readonly layers: Layers };
+
+/** The type guard of one family, from the table of its ids. */
+export function familyGuard<Id extends ModelId, Layers>(ids: Readonly<Record<Id, unknown>>) {
+  return (network: Network): network is LayeredNetwork<Id, Layers> => Object.hasOwn(ids, network.id) && 'layers' in network;
+}

@@ -8,9 +8,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { keyedRng } from '../core/random';
 import type { ModelId } from './catalog';
-import { ParamStore, batchNorm, conv2d, dense, globalAveragePool } from './layers';
-import type { BatchNorm, Conv2d, Conv2dOptions, Dense } from './layers';
-import type { Network, NetworkOptions } from './network';
+import { ParamStore, convBn, dense, globalAveragePool } from './layers';
+import type { ConvBn, Dense } from './layers';
+import { familyGuard, type LayeredNetwork, type NetworkOptions } from './network';
 
 interface ResNetConfig {
   /** 6n + 2: n BasicBlocks per stage, two 3x3 convolutions each, plus the stem and the head. */
@@ -38,14 +38,6 @@ const RESNET_CONFIGS = {
 export type ResNetId = keyof typeof RESNET_CONFIGS;
 
 /** A convolution and the BatchNorm after it: the pair LRP folds into one affine map. */
-export interface ConvBn {
-  readonly kind: 'convBn';
-  readonly conv: Conv2d;
-  readonly bn: BatchNorm;
-  /** Pre-activation output: the caller decides whether a ReLU (or a residual add) follows. */
-  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D;
-}
-
 /** relu(conv2(relu(conv1(x))) + shortcut(x)). */
 export interface BasicBlock {
   readonly kind: 'basicBlock';
@@ -67,19 +59,9 @@ export interface ResNetLayers {
   readonly fc: Dense;
 }
 
-/** A Network whose layers can be walked. */
-export interface ResNet extends Network {
-  readonly id: ResNetId;
-  readonly layers: ResNetLayers;
-}
-
-function isResNetId(id: string): id is ResNetId {
-  return Object.hasOwn(RESNET_CONFIGS, id);
-}
-
-export function isResNet(network: Network): network is ResNet {
-  return isResNetId(network.id) && 'layers' in network;
-}
+/** A ResNet whose layers can be walked. */
+export type ResNet = LayeredNetwork<ResNetId, ResNetLayers>;
+export const isResNet = familyGuard<ResNetId, ResNetLayers>(RESNET_CONFIGS);
 
 export function resnet(id: ResNetId, options: NetworkOptions): ResNet {
   const params = new ParamStore(options.name, keyedRng(options.seed, 'init', 0));
@@ -144,9 +126,3 @@ function basicBlock(params: ParamStore, name: string, inChannels: number, outCha
   };
 }
 
-function convBn(params: ParamStore, convName: string, bnName: string, options: Conv2dOptions): ConvBn {
-  // conv2d's default padding is floor(k / 2): PyTorch's padding=1 for 3x3 and 0 for 1x1.
-  const conv = conv2d(params, convName, { ...options, bias: false });
-  const bn = batchNorm(params, bnName, options.outChannels);
-  return { kind: 'convBn', conv, bn, apply: (x, training) => bn.apply(conv.apply(x), training) };
-}

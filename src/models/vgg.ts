@@ -13,9 +13,8 @@ import * as tf from '@tensorflow/tfjs';
 import { keyedRng } from '../core/random';
 import type { ModelId } from './catalog';
 import { ParamStore, batchNorm, conv2d, globalAveragePool, maxPool2x2 } from './layers';
-import type { Conv2d, Dense } from './layers';
-import type { Network, NetworkOptions } from './network';
-import type { ConvBn } from './resnet';
+import type { Conv2d, ConvBn, Dense } from './layers';
+import { familyGuard, type LayeredNetwork, type NetworkOptions } from './network';
 
 /** Output channels of each 3x3 conv, block by block (RepDistiller's cfg; every entry is one conv-BN-ReLU). */
 type VggConfig = readonly [readonly number[], readonly number[], readonly number[], readonly number[], readonly number[]];
@@ -35,19 +34,9 @@ export interface VggLayers {
   readonly classifier: Dense;
 }
 
-/** A Network whose layers can be walked. */
-export interface Vgg extends Network {
-  readonly id: VggId;
-  readonly layers: VggLayers;
-}
-
-function isVggId(id: string): id is VggId {
-  return Object.hasOwn(VGG_CONFIGS, id);
-}
-
-export function isVgg(network: Network): network is Vgg {
-  return isVggId(network.id) && 'layers' in network;
-}
+/** A Vgg whose layers can be walked. */
+export type Vgg = LayeredNetwork<VggId, VggLayers>;
+export const isVgg = familyGuard<VggId, VggLayers>(VGG_CONFIGS);
 
 /** Whether block `index` is preceded by a 2x2 max pool (RepDistiller's pool0..pool3) for this input size. */
 export function poolsBefore(index: number, inputSize: number): boolean {

@@ -19,7 +19,7 @@ import { keyedRng } from '../core/random';
 import type { ModelId } from './catalog';
 import { ParamStore, batchNorm, conv2d, globalAveragePool } from './layers';
 import type { BatchNorm, Conv2d, Dense } from './layers';
-import type { Network, NetworkOptions } from './network';
+import { familyGuard, type LayeredNetwork, type NetworkOptions } from './network';
 
 interface WrnConfig {
   /** 6n + 4, with n pre-activation blocks per stage. */
@@ -64,19 +64,9 @@ export interface WrnLayers {
   readonly fc: Dense;
 }
 
-/** A Network whose layers can be walked. */
-export interface Wrn extends Network {
-  readonly id: WrnId;
-  readonly layers: WrnLayers;
-}
-
-function isWrnId(id: string): id is WrnId {
-  return Object.hasOwn(WRN_CONFIGS, id);
-}
-
-export function isWrn(network: Network): network is Wrn {
-  return isWrnId(network.id) && 'layers' in network;
-}
+/** A Wrn whose layers can be walked. */
+export type Wrn = LayeredNetwork<WrnId, WrnLayers>;
+export const isWrn = familyGuard<WrnId, WrnLayers>(WRN_CONFIGS);
 
 export function wrn(id: WrnId, options: NetworkOptions): Wrn {
   const params = new ParamStore(options.name, keyedRng(options.seed, 'init', 0));

@@ -3,7 +3,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { isMobileNetV2, mobileNetV2, TAP_GROUPS, type DepthwiseBn } from '../../src/models/mobilenetV2';
-import { resnet, type ConvBn } from '../../src/models/resnet';
+import type { ConvBn } from '../../src/models/layers';
+import { resnet } from '../../src/models/resnet';
 
 const options = (name: string) => ({ numClasses: 10, name, seed: 3 });
 

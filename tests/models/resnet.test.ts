@@ -2,7 +2,8 @@
 // exposed layer tree. The generic Network contract (shapes, seeds, BatchNorm, leaks) is in zoo.test.ts.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { resnet, isResNet, type ConvBn, type ResNet, type ResNetId, type ResNetLayers } from '../../src/models/resnet';
+import type { ConvBn } from '../../src/models/layers';
+import { resnet, isResNet, type ResNet, type ResNetId, type ResNetLayers } from '../../src/models/resnet';
 import { tinyCnn } from '../../src/models/tinyCnn';
 
 // Trainable parameters for 10 classes, worked out by hand from the layer shapes in models/resnet.py; `shortcuts` is the number of
