@@ -5,6 +5,7 @@
  */
 import { METHOD_CATALOG, METHOD_IDS, defaultMethodParams, type MethodId, type ParamSpec } from '../methods/catalog';
 import { MODEL_CATALOG, MODEL_IDS, headPoolsLastStage } from '../models/catalog';
+import { USER_LOSS_MAX_LENGTH, USER_LOSS_TEMPLATE, checkUserLossSyntax } from '../methods/userCode';
 import { BACKENDS, type RunConfig } from './runConfig';
 
 type Scalar = string | number | boolean;
@@ -26,13 +27,19 @@ interface TextField {
   readonly kind: 'text';
   readonly pattern: RegExp;
 }
-export type FieldType = NumberField | ChoiceField | BoolField | TextField;
+interface CodeField {
+  readonly kind: 'code';
+  readonly maxLength: number;
+}
+export type FieldType = NumberField | ChoiceField | BoolField | TextField | CodeField;
 
 export interface FieldSpec {
   readonly key: FieldKey;
   readonly type: FieldType;
   readonly label: string;
   readonly help: string;
+  /** Only meaningful (and only written to the URL) for this method. */
+  readonly onlyFor?: MethodId;
 }
 
 export const DEFAULT_CONFIG: RunConfig = Object.freeze({
@@ -54,6 +61,7 @@ export const DEFAULT_CONFIG: RunConfig = Object.freeze({
   seed: 1,
   backend: 'webgpu',
   reuseTeachers: true,
+  userLoss: USER_LOSS_TEMPLATE,
   methodParams: Object.freeze(defaultMethodParams('kd')),
 });
 
@@ -75,6 +83,7 @@ export const FIELDS: readonly FieldSpec[] = [
   { key: 'augment', type: { kind: 'bool' }, label: 'Augmentation', help: 'Random crop with 4-pixel padding and horizontal flip.' },
   { key: 'seed', type: { kind: 'int', min: 0, max: 2 ** 31 - 1 }, label: 'Seed', help: 'Fixes initial weights, data order and augmentation.' },
   { key: 'reuseTeachers', type: { kind: 'bool' }, label: 'Reuse teachers', help: 'Distil from a teacher trained earlier in this session with the same settings, instead of training it again.' },
+  { key: 'userLoss', type: { kind: 'code', maxLength: USER_LOSS_MAX_LENGTH }, label: 'Your loss', help: 'JavaScript returning the distillation term as a scalar tensor.', onlyFor: 'custom' },
   { key: 'backend', type: { kind: 'choice', options: BACKENDS }, label: 'Backend', help: 'WebGPU, else WebGL, else CPU; the status bar shows which one really runs.' },
 ];
 
@@ -109,6 +118,8 @@ export function parseValue(type: FieldType | ParamSpec, raw: string, name: strin
       return { error: `${name}=${raw} should be 1 or 0` };
     case 'text':
       return (type as TextField).pattern.test(raw) ? { value: raw } : { error: `${name}=${raw} is not a valid name` };
+    case 'code':
+      return raw.length <= (type as CodeField).maxLength ? { value: raw } : { error: `${name} is longer than ${(type as CodeField).maxLength} characters` };
   }
 }
 
@@ -153,6 +164,7 @@ function formatValue(value: Scalar): string {
 export function serializeConfig(config: RunConfig): string {
   const params = new URLSearchParams();
   for (const field of FIELDS) {
+    if (field.onlyFor && field.onlyFor !== config.method) continue; // keeps other links short
     params.set(field.key, formatValue(config[field.key]));
   }
   for (const spec of METHOD_CATALOG[config.method].params) {
@@ -171,6 +183,13 @@ export function validateConfig(config: RunConfig): Partial<Record<string, string
     else if (parsed.note) problems[field.key] = parsed.note;
   }
   const method = METHOD_CATALOG[config.method];
+  if (config.method === 'custom') {
+    try {
+      checkUserLossSyntax(config.userLoss);
+    } catch (error) {
+      problems.userLoss = error instanceof Error ? error.message : String(error);
+    }
+  }
   if (method.needs.teacherHeadOnLastStage && !headPoolsLastStage(config.teacher)) {
     problems.teacher = `${method.label} passes student features through each teacher's head, which ${MODEL_CATALOG[config.teacher].label} cannot take; pick another teacher`;
   }

@@ -6,7 +6,7 @@
  * Loss-weight names are the same in every method: `ceWeight` (cross-entropy), `alpha` (distillation
  * term), `beta` (feature term). Defaults are each method's reference code's (../shared/spec/methods.md).
  */
-export const METHOD_IDS = ['scratch', 'kd', 'logit-mse', 'fitnet', 'oracle', 'aver-mkd', 'fitnet-mkd', 'ebkd', 'aekd', 'camkd'] as const;
+export const METHOD_IDS = ['scratch', 'kd', 'logit-mse', 'fitnet', 'oracle', 'aver-mkd', 'fitnet-mkd', 'ebkd', 'aekd', 'camkd', 'custom'] as const;
 export type MethodId = (typeof METHOD_IDS)[number];
 
 export interface ParamSpec {
@@ -153,6 +153,14 @@ export const METHOD_CATALOG: Readonly<Record<MethodId, MethodSpec>> = {
     paper: CAMKD_PAPER,
     needs: { ...multiTeacher, teacherHeadOnLastStage: true },
     params: [teachers, beta(50, 'intermediate (feature) term, left out of epoch 1'), temperature(4), alpha(1, 'CA-MKD scripts'), ceWeight(1, 'CA-MKD scripts')],
+  },
+  custom: {
+    id: 'custom',
+    label: 'Your own loss',
+    summary: 'Write the distillation term yourself, with the teacher\u2019s and student\u2019s logits and features and tf ops in scope; it runs in the worker.',
+    paper: { title: 'Distilling the Knowledge in a Neural Network (the template)', authors: 'Hinton, Vinyals, Dean', year: 2015, url: 'https://arxiv.org/abs/1503.02531' },
+    needs: { teachers: { min: 1, max: 1 } },
+    params: [temperature(4), alpha(1, 'template'), ceWeight(1, 'template')],
   },
 };
 

@@ -2,6 +2,7 @@
 import { aekd } from './aekd';
 import { averMkd } from './averMkd';
 import { camkd } from './camkd';
+import { custom } from './custom';
 import type { MethodId } from './catalog';
 import { ebkd } from './ebkd';
 import { fitnet } from './fitnet';
@@ -23,4 +24,5 @@ export const METHODS: Readonly<Record<MethodId, DistillationMethod>> = {
   ebkd,
   aekd,
   camkd,
+  custom,
 };

@@ -24,6 +24,8 @@ export interface ModuleContext {
   readonly student: { readonly model: ModelId; readonly shapes: FeatureShapes };
   readonly teachers: readonly { readonly model: ModelId; readonly shapes: FeatureShapes }[];
   readonly params: Readonly<Record<string, number>>;
+  /** The loss the user wrote in the page (the custom method compiles it). */
+  readonly userCode: string;
 }
 
 interface BatchInputs {

@@ -31,12 +31,20 @@ export function createLearner(planned: PlannedLearner, config: RunConfig, numCla
   let modules: unknown;
   if (method.createModules) {
     moduleStore = new ParamStore(`${name}/modules`, keyedRng(planned.initSeed, 'modules'));
-    modules = method.createModules({
-      store: moduleStore,
-      student: { model: planned.model, shapes: featureShapes(net) },
-      teachers: teachers.map((t) => ({ model: t.id, shapes: featureShapes(t) })),
-      params,
-    });
+    try {
+      modules = method.createModules({
+        store: moduleStore,
+        student: { model: planned.model, shapes: featureShapes(net) },
+        teachers: teachers.map((t) => ({ model: t.id, shapes: featureShapes(t) })),
+        params,
+        userCode: config.userLoss,
+      });
+    } catch (error) {
+      // A method may refuse its inputs (a shape it cannot map, the user's code): nothing is left behind.
+      moduleStore.dispose();
+      net.dispose();
+      throw error;
+    }
   }
   return {
     info: {
