@@ -26,6 +26,15 @@ test('a tiny KD run trains teacher, scratch and KD student on WebGPU and fills t
   await expect(page.getByTestId('epoch-table').locator('tbody tr')).toHaveCount(3);
   await app.screenshot('tiny-kd-run-done');
 
+  // The calibration panel plots the run's own test predictions: its ECE for the student (15 bins) is the table's.
+  const panel = page.getByTestId('reliability-panel');
+  await expect(panel).toBeVisible();
+  await expect(page.getByTestId('reliability-ece')).toHaveText(rows[2]!.ece.toFixed(4));
+  await expect(page.getByTestId('reliability-table').locator('tbody tr')).toHaveCount(15);
+  await page.getByTestId('reliability-scaled').check();
+  await expect(page.getByTestId('reliability-stats')).toContainText('Fitted T');
+  await panel.screenshot({ path: 'e2e/screenshots/calibration-panel.png' });
+
   // A second run with another method distils from the same teacher instead of training it again.
   await page.locator('#cfg-method').selectOption('logit-mse');
   await app.button('train').click();

@@ -11,7 +11,7 @@ import { takeBalancedSubset, type LabeledImages } from '../data/cifarBinary';
 import type { Network } from '../models/network';
 import type { EpochMetrics, FromWorker, LearnerProgress, ModelResult, RunPlanSummary } from '../workers/protocol';
 import { TrainingDiverged } from './errors';
-import { evaluate } from './evaluate';
+import { evaluate, type Evaluation } from './evaluate';
 import { disposeOutputs, distils, prepareStep, teacherContext, trainStep, unpackReadout, type Learner } from './learner';
 import { createLearner, disposeLearner } from './learners';
 import { planRun, predictSeconds, type RunPlan, type StepCosts } from './plan';
@@ -123,6 +123,7 @@ async function trainPhase(ctx: PhaseContext, phase: 'teachers' | 'students', lea
   const { plan, config, train, test, control, events, costs, clock } = ctx;
   const start = performance.now();
   const history = new Map(learners.map((l) => [l.info.key, [] as EpochMetrics[]]));
+  const lastEvaluation = new Map<string, Evaluation>();
   const stepCost = learners.reduce((sum, l) => sum + (costs.trainStep[l.info.key] ?? 0), 0);
   // At most one learner per phase distils; its method decides what the teachers see.
   const distiller = learners.find(distils);
@@ -162,6 +163,7 @@ async function trainPhase(ctx: PhaseContext, phase: 'teachers' | 'students', lea
 
     for (const [i, learner] of learners.entries()) {
       const evaluation = await evaluate(learner.net, test, plan.batch, learner.info.label);
+      lastEvaluation.set(learner.info.key, evaluation);
       clock.advance(plan.evalBatches * (costs.evalBatch[learner.info.key] ?? 0));
       const sum = sums[i]!;
       const steps = Math.max(1, plan.stepsPerEpoch);
@@ -198,6 +200,8 @@ async function trainPhase(ctx: PhaseContext, phase: 'teachers' | 'students', lea
       nll: last.testNll,
       seconds: last.seconds,
       reused: false,
+      testLogits: lastEvaluation.get(learner.info.key)!.logits,
+      testLabels: lastEvaluation.get(learner.info.key)!.labels.slice(),
     };
     ctx.results.push(result);
     events.learnerDone(result);

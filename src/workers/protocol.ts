@@ -59,6 +59,9 @@ export interface ModelResult {
   readonly seconds: number;
   /** A teacher trained in an earlier run of this session and reused as it was. */
   readonly reused: boolean;
+  /** The last epoch's test-set logits, row-major [N, C], and labels: what the calibration panel plots. */
+  readonly testLogits: Float32Array;
+  readonly testLabels: Uint8Array;
 }
 
 export interface DatasetSummary {

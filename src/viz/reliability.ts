@@ -1,0 +1,52 @@
+/**
+ * The calibration panel's numbers and traces (pure): reliability bins of a model's test predictions,
+ * before and after temperature scaling fitted on NLL, and the Plotly traces of the diagram.
+ */
+import type { Data } from 'plotly.js-dist-min';
+import { fitTemperature, reliabilityBins, type Reliability } from '../core/calibration';
+import { negativeLogLikelihood, softmaxRows } from '../core/metrics';
+
+export interface Calibration {
+  readonly raw: Reliability & { readonly nll: number };
+  /** The temperature minimising NLL on these predictions, and the calibration after dividing by it. */
+  readonly temperature: number;
+  readonly scaled: Reliability & { readonly nll: number };
+}
+
+export function calibrationOf(logits: Float32Array, labels: Uint8Array, numClasses: number, bins: number): Calibration {
+  const measure = (t: number) => {
+    const probs = softmaxRows(logits, numClasses, t);
+    return { ...reliabilityBins(probs, labels, numClasses, bins), nll: negativeLogLikelihood(probs, labels, numClasses) };
+  };
+  const temperature = fitTemperature(logits, labels, numClasses);
+  return { raw: measure(1), temperature, scaled: measure(temperature) };
+}
+
+/** Accuracy bars per confidence bin, the gap to the diagonal shaded, and the confidence histogram below. */
+export function reliabilityTraces(reliability: Reliability): Data[] {
+  const centres = reliability.bins.map((b) => (b.lo + b.hi) / 2);
+  const width = reliability.bins.map((b) => b.hi - b.lo);
+  const filled = reliability.bins.map((b) => b.count > 0);
+  return [
+    { type: 'bar', x: centres, y: reliability.bins.map((b, i) => (filled[i] ? b.accuracy : 0)), width, name: 'accuracy', marker: { color: '#0072B2' }, hovertemplate: 'accuracy %{y:.3f}<extra></extra>' },
+    {
+      type: 'bar',
+      x: centres,
+      // The gap: from accuracy up (or down) to the bin's mean confidence.
+      base: reliability.bins.map((b, i) => (filled[i] ? b.accuracy : 0)),
+      y: reliability.bins.map((b, i) => (filled[i] ? b.confidence - b.accuracy : 0)),
+      width,
+      name: 'gap to confidence',
+      marker: { color: 'rgba(213, 94, 0, 0.35)', line: { color: '#D55E00', width: 1 } },
+      hovertemplate: 'gap %{y:.3f}<extra></extra>',
+    },
+    { type: 'scatter', mode: 'lines', x: [0, 1], y: [0, 1], name: 'perfect calibration', line: { color: '#555', dash: 'dot' }, hoverinfo: 'skip' },
+    { type: 'bar', x: centres, y: reliability.bins.map((b) => b.count), width, name: 'images', marker: { color: '#999' }, xaxis: 'x', yaxis: 'y2', hovertemplate: '%{y} images<extra></extra>' },
+  ];
+}
+
+/** The bins as CSV (one row per bin), for export. */
+export function reliabilityCsv(reliability: Reliability): string {
+  const rows = reliability.bins.map((b) => [b.lo.toFixed(4), b.hi.toFixed(4), b.count, b.confidence.toFixed(6), b.accuracy.toFixed(6)].join(','));
+  return ['lo,hi,count,confidence,accuracy', ...rows].join('\n') + '\n';
+}
