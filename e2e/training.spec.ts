@@ -29,6 +29,7 @@ test('a tiny KD run trains teacher, scratch and KD student on WebGPU and fills t
   // The calibration panel plots the run's own test predictions: its ECE for the student (15 bins) is the table's.
   const panel = page.getByTestId('reliability-panel');
   await expect(panel).toBeVisible();
+  await expect(page.getByTestId('reliability-model')).toHaveValue('student');
   await expect(page.getByTestId('reliability-ece')).toHaveText(rows[2]!.ece.toFixed(4));
   await expect(page.getByTestId('reliability-table').locator('tbody tr')).toHaveCount(15);
   await page.getByTestId('reliability-scaled').check();

@@ -41,7 +41,7 @@ export function reliabilityTraces(reliability: Reliability): Data[] {
       hovertemplate: 'gap %{y:.3f}<extra></extra>',
     },
     { type: 'scatter', mode: 'lines', x: [0, 1], y: [0, 1], name: 'perfect calibration', line: { color: '#555', dash: 'dot' }, hoverinfo: 'skip' },
-    { type: 'bar', x: centres, y: reliability.bins.map((b) => b.count), width, name: 'images', marker: { color: '#999' }, xaxis: 'x', yaxis: 'y2', hovertemplate: '%{y} images<extra></extra>' },
+    { type: 'bar', x: centres, y: reliability.bins.map((b) => b.count), width, name: 'images', marker: { color: '#999' }, xaxis: 'x2', yaxis: 'y2', hovertemplate: '%{y} images<extra></extra>' },
   ];
 }
 
