@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { METHOD_CATALOG } from './catalog';
-import { crossEntropy, kdLoss } from './losses';
+import { kdLoss } from './losses';
 import { defineMethod, param } from './method';
 import { stackLogits } from './multiTeacherLosses';
 import { aekdWeights } from './multiTeacherWeights';
+import { ceTerm } from './terms';
 
 /**
  * AEKD: L_div = Σ_m λ_m·KD_m with λ the capped-simplex QP solution on the Gram matrix of the teachers' KD
@@ -24,7 +25,7 @@ export const aekd = defineMethod({
     const weighted = teachers.map((t, m) => tf.mul(kdLoss(student.logits, t.logits, temperature), lambda[m] ?? 0));
     return {
       terms: {
-        ce: tf.mul(crossEntropy(student.logits, labels), param(params, 'ceWeight')),
+        ce: ceTerm({ student, labels, params }),
         kd: tf.mul(tf.addN(weighted), param(params, 'alpha')),
       },
       diagnostics: Object.fromEntries(lambda.map((l, m) => [`weight teacher${m + 1}`, tf.scalar(l)])),

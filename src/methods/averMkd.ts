@@ -1,15 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { METHOD_CATALOG } from './catalog';
-import { crossEntropy } from './losses';
 import { defineMethod, param } from './method';
 import { averageKd } from './multiTeacherLosses';
+import { ceTerm } from './terms';
 
 /** AVER-MKD: ceWeight·CE + alpha·(1/M)·Σ_m KD(z_s, z_t^m). */
 export const averMkd = defineMethod({
   spec: METHOD_CATALOG['aver-mkd'],
   losses: ({ student, teachers, labels, params }) => ({
     terms: {
-      ce: tf.mul(crossEntropy(student.logits, labels), param(params, 'ceWeight')),
+      ce: ceTerm({ student, labels, params }),
       kd: tf.mul(averageKd(student.logits, teachers, param(params, 'T')), param(params, 'alpha')),
     },
   }),

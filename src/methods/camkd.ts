@@ -2,10 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { headPoolsLastStage } from '../models/catalog';
 import { batchNorm, conv2d, globalAveragePool } from '../models/layers';
 import { METHOD_CATALOG } from './catalog';
-import { crossEntropy, crossEntropyPerSample } from './losses';
+import { crossEntropyPerSample } from './losses';
 import { defineMethod, param } from './method';
 import { kdPerTeacher, stackLogits, teacherWeightDiagnostics, weightedMean } from './multiTeacherLosses';
 import { camkdLogitWeights } from './multiTeacherWeights';
+import { ceTerm } from './terms';
 
 interface Embedder {
   readonly size: readonly [number, number];
@@ -41,7 +42,7 @@ export const camkd = defineMethod({
     const spread = (w: tf.Tensor2D) => tf.div(tf.sub(1, w), m - 1) as tf.Tensor2D;
     const logitWeights = camkdLogitWeights(stackLogits(teachers), labels);
     const terms: Record<string, tf.Scalar> = {
-      ce: tf.mul(crossEntropy(student.logits, labels), param(params, 'ceWeight')),
+      ce: ceTerm({ student, labels, params }),
       kd: tf.mul(weightedMean(logitWeights, kdPerTeacher(student.logits, teachers, param(params, 'T'))), param(params, 'alpha')),
     };
     const diagnostics = teacherWeightDiagnostics(logitWeights, 'logit weight teacher');

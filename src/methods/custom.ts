@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { METHOD_CATALOG } from './catalog';
-import { crossEntropy } from './losses';
 import { defineMethod, param } from './method';
 import { USER_LOSS_SCOPE, UserCodeError, checkUserLossSyntax, userLineOf, userLossBody } from './userCode';
+import { ceTerm } from './terms';
 
 type UserLoss = (...scope: unknown[]) => unknown;
 
@@ -35,7 +35,7 @@ export const custom = defineMethod({
     }
     return {
       terms: {
-        ce: tf.mul(crossEntropy(student.logits, labels), param(params, 'ceWeight')),
+        ce: ceTerm({ student, labels, params }),
         yours: tf.mul(value as tf.Scalar, param(params, 'alpha')),
       },
     };

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { METHOD_CATALOG } from './catalog';
-import { crossEntropy } from './losses';
 import { defineMethod, param } from './method';
 import { kdPerTeacher, stackLogits, teacherWeightDiagnostics, weightedMean } from './multiTeacherLosses';
 import { ebkdWeights } from './multiTeacherWeights';
+import { ceTerm } from './terms';
 
 /** EBKD: per-sample KL weighted by w = 1 − H/ΣH of each teacher's prediction (label-free, constants). */
 export const ebkd = defineMethod({
@@ -13,7 +13,7 @@ export const ebkd = defineMethod({
     const kl = kdPerTeacher(student.logits, teachers, param(params, 'T'));
     return {
       terms: {
-        ce: tf.mul(crossEntropy(student.logits, labels), param(params, 'ceWeight')),
+        ce: ceTerm({ student, labels, params }),
         kd: tf.mul(weightedMean(weights, kl), param(params, 'alpha')),
       },
       diagnostics: teacherWeightDiagnostics(weights, 'weight teacher'),

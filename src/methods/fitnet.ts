@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { METHOD_CATALOG } from './catalog';
 import { createHint, hintLoss, type Hint } from './hint';
-import { crossEntropy, kdLoss } from './losses';
 import { defineMethod, param } from './method';
+import { ceTerm, kdTerm } from './terms';
 
 /** FitNets as RepDistiller: ceWeight·CE + alpha·KD + beta·MSE(ConvReg(f_s), f_t), regressor trained jointly. */
 export const fitnet = defineMethod({
@@ -16,11 +16,11 @@ export const fitnet = defineMethod({
     const [teacher] = teachers;
     if (!teacher) throw new Error('FitNets needs a teacher');
     const terms: Record<string, tf.Scalar> = {
-      ce: tf.mul(crossEntropy(student.logits, labels), param(params, 'ceWeight')),
+      ce: ceTerm({ student, labels, params }),
       hint: tf.mul(hintLoss(modules, student, teacher), param(params, 'beta')),
     };
     const alpha = param(params, 'alpha');
-    if (alpha > 0) terms.kd = tf.mul(kdLoss(student.logits, teacher.logits, param(params, 'T')), alpha);
+    if (alpha > 0) terms.kd = kdTerm({ student, params }, teacher);
     return { terms };
   },
 });

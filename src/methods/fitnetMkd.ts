@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { METHOD_CATALOG } from './catalog';
 import { createHint, hintLoss, type Hint } from './hint';
-import { crossEntropy, detach } from './losses';
+import { detach } from './losses';
 import { defineMethod, param } from './method';
 import { averageKd } from './multiTeacherLosses';
+import { ceTerm } from './terms';
 
 /**
  * FitNet-MKD: AVER-MKD plus (beta/M)·Σ_m hint(reg_m(f_s), f_t^m), one regressor per teacher. With
@@ -17,7 +18,7 @@ export const fitnetMkd = defineMethod({
     if (param(params, 'detachHint') === 1) hint = detach(hint);
     return {
       terms: {
-        ce: tf.mul(crossEntropy(student.logits, labels), param(params, 'ceWeight')),
+        ce: ceTerm({ student, labels, params }),
         kd: tf.mul(averageKd(student.logits, teachers, param(params, 'T')), param(params, 'alpha')),
         hint: tf.mul(hint, param(params, 'beta')),
       },

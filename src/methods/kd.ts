@@ -1,7 +1,6 @@
-import * as tf from '@tensorflow/tfjs';
 import { METHOD_CATALOG } from './catalog';
-import { crossEntropy, kdLoss } from './losses';
-import { defineMethod, param } from './method';
+import { defineMethod } from './method';
+import { ceTerm, kdTerm } from './terms';
 
 /** Hinton KD as RepDistiller: ceWeight * CE + alpha * T^2 * KL_batchmean(teacher || student). */
 export const kd = defineMethod({
@@ -11,8 +10,8 @@ export const kd = defineMethod({
     if (!teacher) throw new Error('KD needs a teacher');
     return {
       terms: {
-        ce: tf.mul(crossEntropy(student.logits, labels), param(params, 'ceWeight')),
-        kd: tf.mul(kdLoss(student.logits, teacher.logits, param(params, 'T')), param(params, 'alpha')),
+        ce: ceTerm({ student, labels, params }),
+        kd: kdTerm({ student, params }, teacher),
       },
     };
   },
