@@ -163,7 +163,6 @@ export class Trainer {
         this.results = [...message.results];
         this.runSeconds = message.seconds;
         this.status = message.stopped ? 'idle' : 'done';
-        if (message.stopped) this.activity = 'Stopped.';
         return;
       case 'error':
         if (message.requestId !== null && message.requestId === this.#estimateRequest.id) {

@@ -42,7 +42,7 @@ export interface RunOutcome {
   readonly stopped: boolean;
 }
 
-/** Measures step costs for a plan (the warm-up); injected so the worker can cache it across runs. */
+/** Measures step costs for a plan (the warm-up). */
 export type CostMeasurer = (plan: RunPlan, train: BatchSource, test: BatchSource) => Promise<StepCosts>;
 
 export interface RunServices {
@@ -54,7 +54,7 @@ export interface RunServices {
 
 export async function runExperiment(config: RunConfig, data: RunData, control: RunControl, events: RunEvents, { measureCosts, teacherCache }: RunServices): Promise<RunOutcome> {
   const plan = planRun(config, { trainCount: data.train.count, testCount: data.test.count });
-    // The first images of each class, class-balanced: the same `subset` always means the same images.
+  // The first images of each class, class-balanced: the same `subset` always means the same images.
   const train = new BatchSource(takeBalancedSubset(data.train, plan.trainImages, data.numClasses), data.normalization);
   const test = new BatchSource(takeBalancedSubset(data.test, plan.testImages, data.numClasses), data.normalization);
   const results: ModelResult[] = [];
