@@ -9,10 +9,26 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/random';
 
+/**
+ * What one BatchNorm layer saw during an observed forward pass (`ParamStore.observeBatchStatistics`): the
+ * per-channel batch mean and biased batch variance of its input, taken on the gradient tape, and its running
+ * statistics (the variables themselves, read after the layer ran, as a PyTorch forward hook reads them).
+ */
+export interface BatchStatistics {
+  /** The layer's local name, e.g. "stage1/block0/bn1". */
+  readonly layer: string;
+  readonly mean: tf.Tensor1D;
+  readonly variance: tf.Tensor1D;
+  readonly runningMean: tf.Tensor1D;
+  readonly runningVariance: tf.Tensor1D;
+}
+
 /** Owns every variable of one network, by name, in creation order. */
 export class ParamStore {
   readonly #variables = new Map<string, tf.Variable>();
   readonly #trainable: tf.Variable[] = [];
+  /** Collects BatchNorm statistics while `observeBatchStatistics` runs; null otherwise. */
+  #batchStatistics: BatchStatistics[] | null = null;
 
   constructor(
     /** The network's name (e.g. "student"), for messages. */
@@ -60,6 +76,33 @@ export class ParamStore {
     const out = new Float32Array(count);
     for (let i = 0; i < count; i++) out[i] = (this.rng.next() * 2 - 1) * bound;
     return out;
+  }
+
+  /**
+   * Runs `fn` (one forward pass of this store's network) and returns, with its result, the statistics of
+   * every BatchNorm layer it applied, in call order: DeepInversion's feature hook (TA-DFKD's L_BNS) without
+   * changing any apply signature. Scoped to this store and to the call. The mean/variance tensors belong to
+   * the caller's tidy or gradient scope, so `fn` must not dispose them in a tidy of its own.
+   */
+  observeBatchStatistics<T>(fn: () => T): { result: T; statistics: BatchStatistics[] } {
+    if (this.#batchStatistics) throw new Error(`BatchNorm statistics of "${this.prefix}" are already being observed`);
+    const statistics: BatchStatistics[] = [];
+    this.#batchStatistics = statistics;
+    try {
+      return { result: fn(), statistics };
+    } finally {
+      this.#batchStatistics = null;
+    }
+  }
+
+  /** Whether a BatchNorm layer of this store must report its batch statistics. */
+  get observingBatchStatistics(): boolean {
+    return this.#batchStatistics !== null;
+  }
+
+  /** Called by `batchNorm` layers while observed; a no-op otherwise. */
+  reportBatchStatistics(statistics: BatchStatistics): void {
+    this.#batchStatistics?.push(statistics);
   }
 
   dispose(): void {
@@ -141,9 +184,15 @@ export function batchNorm(store: ParamStore, name: string, channels: number, opt
     runningVariance,
     epsilon,
     apply(x, training) {
-      if (!training) return tf.batchNorm(x, runningMean, runningVariance, beta, gamma, epsilon) as typeof x;
+      const observed = store.observingBatchStatistics;
+      if (!training && !observed) return tf.batchNorm(x, runningMean, runningVariance, beta, gamma, epsilon) as typeof x;
       const axes = x.rank === 4 ? [0, 1, 2] : [0];
-      const { mean, variance } = tf.moments(x, axes);
+      // Biased batch moments, also in eval mode when observed: they stay on the tape for L_BNS's gradient.
+      const { mean, variance } = tf.moments(x, axes) as { mean: tf.Tensor1D; variance: tf.Tensor1D };
+      if (observed) {
+        store.reportBatchStatistics({ layer: name, mean, variance, runningMean: runningMean as tf.Tensor1D, runningVariance: runningVariance as tf.Tensor1D });
+      }
+      if (!training) return tf.batchNorm(x, runningMean, runningVariance, beta, gamma, epsilon) as typeof x;
       const count = x.size / channels;
       // The running variance is unbiased, as in PyTorch; the batch is normalised with the biased one.
       // `assign` is not recorded on the gradient tape, so this is safe inside a loss closure.
