@@ -3,18 +3,24 @@
  * (two teachers for the multi-teacher ones), and its student lands in the results table.
  */
 import { expect, test } from '@playwright/test';
-import { METHOD_CATALOG, METHOD_IDS } from '../src/methods/catalog';
+import { METHOD_CATALOG, METHOD_IDS, type MethodId } from '../src/methods/catalog';
 import { Playground, TINY_RUN } from './playground';
 
 // scratch and kd have their own specs (training.spec.ts, backend.spec.ts).
 const METHODS = METHOD_IDS.filter((id) => id !== 'scratch' && id !== 'kd');
 const REPORTS_WEIGHTS = new Set(['ebkd', 'aekd', 'camkd']);
+/** The tiniest settings of methods with stages or a generator. */
+const TINY_PARAMS: Partial<Record<MethodId, Record<string, string>>> = {
+  refilled: { stage1Epochs: '1' },
+  'ta-dfkd': { ngf: '8', nz: '32', studentSteps: '1' },
+  'dfkd-basic': { ngf: '8', nz: '32', studentSteps: '1' },
+};
 
 for (const method of METHODS) {
   test(`${method} runs from a URL to done on WebGPU`, async ({ page }) => {
     const multi = METHOD_CATALOG[method].needs.teachers.max > 1;
     const app = new Playground(page);
-    await app.open({ ...TINY_RUN, subset: '32', testSubset: '32', batch: '16', method, ...(multi ? { teachers: '2' } : {}), autostart: '1' });
+    await app.open({ ...TINY_RUN, subset: '32', testSubset: '32', batch: '16', method, ...(multi ? { teachers: '2' } : {}), ...TINY_PARAMS[method], autostart: '1' });
     await expect(app.backend).toHaveText('webgpu', { timeout: 60_000 });
     await app.waitForStatus(['done', 'error']);
     await expect(page.getByTestId('error')).toHaveCount(0);
@@ -27,5 +33,29 @@ for (const method of METHODS) {
       await expect(page.getByTestId('method-table').locator('tbody tr')).toHaveCount(1);
       await app.screenshot(`method-${method}`);
     }
+    if (method === 'refilled') {
+      // One embedding epoch scored by NCM accuracy, then one classifier epoch.
+      const rows = page.getByTestId('method-table').locator('tbody tr');
+      await expect(rows).toHaveCount(2);
+      await expect(rows.nth(0)).toContainText('Stage 1: embedding');
+      await expect(rows.nth(1)).toContainText('Stage 2: classifier');
+      await expect(page.getByTestId('method-table').locator('thead')).toContainText('ncmAccuracy');
+      await app.screenshot('method-refilled');
+    }
+    if (METHOD_CATALOG[method].needs.dataFree) {
+      await expect(page.getByTestId('generated-samples').locator('canvas')).toHaveCount(16);
+      await expect(page.getByTestId('method-table').locator('thead')).toContainText(method === 'ta-dfkd' ? 'selected' : 'generator');
+      await app.screenshot(`method-${method}`);
+    }
   });
 }
+
+test('the oracle runs with a layer-wise relevance rule (LRP-\u03b3) on WebGPU', async ({ page }) => {
+  const app = new Playground(page);
+  await app.open({ ...TINY_RUN, subset: '32', testSubset: '32', batch: '16', method: 'oracle', rule: '2', autostart: '1' });
+  await expect(page.locator('#cfg-rule')).toHaveValue('2');
+  await app.waitForStatus(['done', 'error']);
+  await expect(page.getByTestId('error')).toHaveCount(0);
+  await expect(app.status).toHaveText('done');
+  expect((await app.resultTable()).map((r) => r.role)).toEqual(['teacher', 'scratch', 'student']);
+});

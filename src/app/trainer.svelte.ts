@@ -3,7 +3,7 @@
  * reactive state the components render. Components never see the worker or tfjs.
  */
 import type { BackendName, RunConfig } from '../config/runConfig';
-import type { AdapterSummary, DatasetSummary, EpochMetrics, FromWorker, ModelResult, RunPlanSummary, ToWorker } from '../workers/protocol';
+import type { AdapterSummary, DatasetSummary, EpochMetrics, FromWorker, MethodSamplesSummary, ModelResult, RunPlanSummary, ToWorker } from '../workers/protocol';
 
 export type RunStatus = 'idle' | 'loading' | 'training' | 'paused' | 'done' | 'error';
 export type Progress = Extract<FromWorker, { type: 'progress' }>;
@@ -33,6 +33,8 @@ export class Trainer {
   progress = $state.raw<Progress | null>(null);
   epochs = $state.raw<EpochMetrics[]>([]);
   results = $state.raw<ModelResult[]>([]);
+  /** The latest images the method generated (data-free methods), with the teacher's labels. */
+  samples = $state.raw<MethodSamplesSummary | null>(null);
   runSeconds = $state<number | null>(null);
   readonly lossSeries: PointSeries = {};
   /** Per-batch diagnostics of the distilled student's method (e.g. teacher weights), by name. */
@@ -86,6 +88,7 @@ export class Trainer {
     this.progress = null;
     this.epochs = [];
     this.results = [];
+    this.samples = null;
     this.runSeconds = null;
     for (const series of [this.lossSeries, this.diagnosticSeries]) for (const key of Object.keys(series)) delete series[key];
     this.curvesVersion++;
@@ -155,6 +158,9 @@ export class Trainer {
         return;
       case 'epoch':
         this.epochs = [...this.epochs, message.metrics];
+        return;
+      case 'samples':
+        this.samples = message.samples;
         return;
       case 'learnerDone':
         this.results = [...this.results, message.result];

@@ -178,3 +178,36 @@ export function perClassAccuracy(predOrProbs: ArrayLike<number>, labels: ArrayLi
     return present === 0 ? Number.NaN : matrix[k * numClasses + k]! / present;
   });
 }
+
+/**
+ * REFILLED's nearest-class-mean accuracy (Test.test_ncm): class centres are the L2-normalised sums of the
+ * embeddings of each class in the same set (with its labels), and each embedding, unnormalised, goes to the
+ * centre it has the largest inner product with. A class absent from the set has a zero centre.
+ */
+export function nearestClassMeanAccuracy(embeddings: ArrayLike<number>, labels: ArrayLike<number>, numClasses: number): number {
+  const dim = embeddings.length / labels.length;
+  if (labels.length === 0 || !Number.isInteger(dim)) throw new RangeError(`${embeddings.length} embedding values for ${labels.length} labels`);
+  const centres = new Float64Array(numClasses * dim);
+  for (let i = 0; i < labels.length; i++) {
+    const offset = labels[i]! * dim;
+    for (let d = 0; d < dim; d++) centres[offset + d]! += embeddings[i * dim + d]!;
+  }
+  for (let k = 0; k < numClasses; k++) {
+    let norm = 0;
+    for (let d = 0; d < dim; d++) norm += centres[k * dim + d]! ** 2;
+    const scale = 1 / Math.max(Math.sqrt(norm), 1e-12);
+    for (let d = 0; d < dim; d++) centres[k * dim + d]! *= scale;
+  }
+  let correct = 0;
+  for (let i = 0; i < labels.length; i++) {
+    let best = 0;
+    let bestScore = -Infinity;
+    for (let k = 0; k < numClasses; k++) {
+      let score = 0;
+      for (let d = 0; d < dim; d++) score += embeddings[i * dim + d]! * centres[k * dim + d]!;
+      if (score > bestScore) [best, bestScore] = [k, score];
+    }
+    if (best === labels[i]) correct++;
+  }
+  return correct / labels.length;
+}

@@ -3,6 +3,7 @@ import { aekd } from './aekd';
 import { averMkd } from './averMkd';
 import { camkd } from './camkd';
 import { custom } from './custom';
+import { dfkdBasic, taDfkd } from './dataFree';
 import type { MethodId } from './catalog';
 import { ebkd } from './ebkd';
 import { fitnet } from './fitnet';
@@ -11,6 +12,7 @@ import { kd } from './kd';
 import { logitMse } from './logitMse';
 import type { DistillationMethod } from './method';
 import { oracle } from './oracle';
+import { refilled } from './refilled';
 import { scratch } from './scratch';
 
 export const METHODS: Readonly<Record<MethodId, DistillationMethod>> = {
@@ -24,5 +26,8 @@ export const METHODS: Readonly<Record<MethodId, DistillationMethod>> = {
   ebkd,
   aekd,
   camkd,
+  refilled,
+  'ta-dfkd': taDfkd,
+  'dfkd-basic': dfkdBasic,
   custom,
 };

@@ -1,17 +1,38 @@
 import * as tf from '@tensorflow/tfjs';
 import { METHOD_CATALOG } from './catalog';
 import { kd } from './kd';
+import { lrpOracleInput } from './lrp/index';
 import { defineMethod, param } from './method';
-import { oracleInput } from './relevance';
+import { LRP_DEFAULTS, oracleInput, type LrpRule } from './relevance';
+
+/** The oracle's `rule` parameter, by index of RELEVANCE_RULES: null is the reference's gradient × input. */
+export function relevanceRule(index: number): LrpRule | null {
+  switch (index) {
+    case 1:
+      return { name: 'epsilon', epsilon: LRP_DEFAULTS.epsilon };
+    case 2:
+      return { name: 'gamma', gamma: LRP_DEFAULTS.gamma, epsilon: LRP_DEFAULTS.epsilon };
+    case 3:
+      return { name: 'zplus' };
+    default:
+      return null;
+  }
+}
 
 /**
- * Explainable-oracle KD (reference-exact): the frozen teacher sees x* = x − γ·(∂CE/∂x)·|x| with the true
- * labels and mean-reduced CE (so the step carries 1/B, as in the reference); the student only sees x.
- * The loss is Hinton KD's, on the teacher's answers to x*.
+ * Explainable-oracle KD: the frozen teacher sees relevance-reinforced inputs x*; the student only sees x.
+ * Reference-exact by default: x* = x − γ·(∂CE/∂x)·|x| with the true labels and mean-reduced CE (so the step
+ * carries 1/B, as in the reference). The LRP rules replace that relevance by the true class's layer-wise
+ * relevance, with the same 1/B scale. The loss is Hinton KD's, on the teacher's answers to x*.
  */
 export const oracle = defineMethod({
   spec: METHOD_CATALOG.oracle,
-  teacherInput: (x, labels, teacher, params) =>
-    oracleInput((input: tf.Tensor4D) => teacher.apply(input, { training: false }).logits, x, labels, param(params, 'gamma'), param(params, 'steps')),
+  teacherInput(x, labels, teacher, params) {
+    const gamma = param(params, 'gamma');
+    const steps = param(params, 'steps');
+    const rule = relevanceRule(param(params, 'rule'));
+    if (rule) return lrpOracleInput(teacher, x, labels, rule, gamma, steps);
+    return oracleInput((input: tf.Tensor4D) => teacher.apply(input, { training: false }).logits, x, labels, gamma, steps);
+  },
   losses: kd.losses,
 });

@@ -106,6 +106,7 @@ export function mobileNetV2(options: NetworkOptions): MobileNetV2 {
       const penultimate = globalAveragePool(tf.relu(layers.conv2.apply(h, training)));
       return { logits: layers.classifier.apply(penultimate), features: { stem, stages, penultimate } };
     },
+    classifier: layers.classifier,
     head: (penultimate) => layers.classifier.apply(penultimate),
     dispose: () => params.dispose(),
   };

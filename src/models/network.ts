@@ -4,7 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { ModelId } from './catalog';
-import type { ParamStore } from './layers';
+import type { Dense, ParamStore } from './layers';
 
 export interface FeatureTaps {
   /** Output of the first convolution block (post-activation). */
@@ -30,6 +30,8 @@ export interface Network {
   readonly numClasses: number;
   readonly params: ParamStore;
   apply(x: tf.Tensor4D, options: ApplyOptions): ModelOutput;
+  /** The linear classifier on the penultimate features (REFILLED restarts it between its stages). */
+  readonly classifier: Dense;
   /** penultimate -> logits. */
   head(penultimate: tf.Tensor2D): tf.Tensor2D;
   dispose(): void;

@@ -84,6 +84,7 @@ export function resnet(id: ResNetId, options: NetworkOptions): ResNet {
       const penultimate = globalAveragePool(h);
       return { logits: layers.fc.apply(penultimate), features: { stem, stages, penultimate } };
     },
+    classifier: layers.fc,
     head: (penultimate) => layers.fc.apply(penultimate),
     dispose: () => params.dispose(),
   };

@@ -32,6 +32,7 @@ export function tinyCnn(options: NetworkOptions): Network {
         features: { stem: maps[0]!, stages: maps.slice(1), penultimate },
       };
     },
+    classifier: fc,
     head: (penultimate) => fc.apply(penultimate),
     dispose: () => params.dispose(),
   };

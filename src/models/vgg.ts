@@ -67,6 +67,7 @@ export function vgg(id: VggId, options: NetworkOptions): Vgg {
         features: { stem: maps[0]!, stages: maps.slice(1), penultimate },
       };
     },
+    classifier: layers.classifier,
     head: (penultimate) => layers.classifier.apply(penultimate),
     dispose: () => params.dispose(),
   };

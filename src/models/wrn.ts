@@ -91,6 +91,7 @@ export function wrn(id: WrnId, options: NetworkOptions): Wrn {
       const stages = [...sums.slice(0, -1), last];
       return { logits: layers.fc.apply(penultimate), features: { stem, stages, penultimate } };
     },
+    classifier: layers.fc,
     head: (penultimate) => layers.fc.apply(penultimate),
     dispose: () => params.dispose(),
   };

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../data/batches';
 import type { ParamStore } from '../models/layers';
-import type { DistillationMethod } from '../methods/method';
+import type { DistillationMethod, MethodStep, StepInputs } from '../methods/method';
 import type { ModelOutput, Network } from '../models/network';
 import type { LearnerInfo } from '../workers/protocol';
 import type { Sgd } from './sgd';
@@ -75,15 +75,23 @@ export async function prepareStep(learner: Learner, batch: Batch, teachers: Teac
   });
 }
 
-/** Forward, loss, backward and update on one batch. */
-export function trainStep(learner: Learner, batch: Batch, teachers: TeacherContext, epoch: number, lr: number, prepared: unknown): PackedStep {
+/** Forward, loss, backward and update on one batch; `losses` replaces the method's (an early stage's). */
+export function trainStep(
+  learner: Learner,
+  batch: Batch,
+  teachers: TeacherContext,
+  epoch: number,
+  lr: number,
+  prepared: unknown,
+  losses: (inputs: StepInputs<unknown, undefined>) => MethodStep = learner.method.losses,
+): PackedStep {
   const context = distils(learner) ? teachers : NO_TEACHERS;
   let termNames: string[] = [];
   let diagnosticNames: string[] = [];
   let readouts: tf.Scalar[] = [];
   const { value, grads } = tf.variableGrads(() => {
     const student = learner.net.apply(batch.x, { training: true });
-    const { terms, diagnostics = {} } = learner.method.losses({
+    const { terms, diagnostics = {} } = losses({
       x: batch.x,
       labels: batch.labels,
       params: learner.params,
@@ -92,7 +100,7 @@ export function trainStep(learner: Learner, batch: Batch, teachers: TeacherConte
       teachers: context.outputs,
       student,
       modules: learner.modules,
-      prepared,
+      prepared: prepared as undefined,
     });
     termNames = Object.keys(terms);
     diagnosticNames = Object.keys(diagnostics);

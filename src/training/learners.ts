@@ -37,6 +37,8 @@ export function createLearner(planned: PlannedLearner, config: RunConfig, numCla
         student: { model: planned.model, shapes: featureShapes(net) },
         teachers: teachers.map((t) => ({ model: t.id, shapes: featureShapes(t) })),
         params,
+        numClasses,
+        seed: planned.initSeed,
         userCode: config.userLoss,
       });
     } catch (error) {
@@ -65,6 +67,7 @@ export function createLearner(planned: PlannedLearner, config: RunConfig, numCla
 }
 
 export function disposeLearner(learner: Learner): void {
+  learner.method.disposeModules?.(learner.modules);
   learner.optimizer.dispose();
   learner.moduleStore?.dispose();
   learner.net.dispose();

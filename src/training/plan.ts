@@ -4,7 +4,7 @@
  */
 import type { RunConfig } from '../config/runConfig';
 import { keyedRng } from '../core/random';
-import { METHOD_CATALOG, teacherCount, type MethodId } from '../methods/catalog';
+import { METHOD_CATALOG, defaultMethodParams, earlyStages, teacherCount, type MethodId } from '../methods/catalog';
 import { MODEL_CATALOG, type ModelId } from '../models/catalog';
 import type { LearnerRole } from '../workers/protocol';
 
@@ -22,6 +22,8 @@ export interface RunPlan {
   readonly teachers: readonly PlannedLearner[];
   /** Trained together on the same batches: the scratch baseline, then the distilled student. */
   readonly students: readonly PlannedLearner[];
+  /** Stages the distilled student trains alone before the main one (REFILLED's embedding stage). */
+  readonly earlyStages: readonly { readonly id: string; readonly label: string; readonly epochs: number }[];
   readonly trainImages: number;
   readonly testImages: number;
   readonly batch: number;
@@ -59,9 +61,11 @@ export function planRun(config: RunConfig, dataset: { trainCount: number; testCo
   const scratch: PlannedLearner = { key: 'scratch', role: 'scratch', label: `Scratch student (${studentLabel})`, model: config.student, method: 'scratch', initSeed: studentSeed };
   const distilled: PlannedLearner = { key: 'student', role: 'student', label: `${spec.label} student (${studentLabel})`, model: config.student, method: config.method, initSeed: studentSeed };
 
+  if (spec.needs.dataFree) notes.push('Data-free: the student learns only from generated images; the scratch baseline trains on the real subset for comparison.');
   return {
     teachers,
     students: config.method === 'scratch' ? [scratch] : [scratch, distilled],
+    earlyStages: earlyStages(config.method, { ...defaultMethodParams(config.method), ...config.methodParams }),
     trainImages,
     testImages,
     batch,
@@ -82,8 +86,9 @@ export interface StepCosts {
 export function predictSeconds(plan: RunPlan, config: RunConfig, costs: StepCosts): { teachers: number; students: number } {
   const epochCost = (learners: readonly PlannedLearner[]) =>
     learners.reduce((sum, l) => sum + plan.stepsPerEpoch * (costs.trainStep[l.key] ?? 0) + plan.evalBatches * (costs.evalBatch[l.key] ?? 0), 0);
+  const earlyEpochs = plan.earlyStages.reduce((sum, stage) => sum + stage.epochs, 0);
   return {
     teachers: config.teacherEpochs * epochCost(plan.teachers),
-    students: config.epochs * epochCost(plan.students),
+    students: config.epochs * epochCost(plan.students) + earlyEpochs * epochCost(plan.students.slice(-1)),
   };
 }

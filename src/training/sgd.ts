@@ -41,6 +41,11 @@ export class Sgd {
     });
   }
 
+  /** Zeroes the momentum buffers: a new stage starts as with a new optimizer. */
+  reset(): void {
+    tf.tidy(() => this.#velocity.forEach((velocity) => velocity.assign(tf.zerosLike(velocity))));
+  }
+
   dispose(): void {
     for (const velocity of this.#velocity.values()) velocity.dispose();
     this.#velocity.clear();

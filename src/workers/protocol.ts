@@ -37,6 +37,8 @@ export interface EpochMetrics {
   readonly ece: number;
   /** Wall-clock seconds since the learner's phase started. */
   readonly seconds: number;
+  /** The method's stage this epoch belongs to, for multi-stage methods (REFILLED). */
+  readonly stage?: string;
 }
 
 export interface LearnerProgress {
@@ -62,6 +64,18 @@ export interface ModelResult {
   /** The last epoch's test-set logits, row-major [N, C], and labels: what the calibration panel plots. */
   readonly testLogits: Float32Array;
   readonly testLabels: Uint8Array;
+}
+
+/** Images a method made (TA-DFKD's generator), as 32x32 RGBA, with the label the teacher gives each. */
+export interface MethodSamplesSummary {
+  readonly learner: string;
+  /** 1-based epoch after which they were drawn. */
+  readonly epoch: number;
+  readonly count: number;
+  readonly size: number;
+  /** count × size × size × 4 bytes. */
+  readonly rgba: Uint8ClampedArray;
+  readonly labels: Uint8Array;
 }
 
 export interface DatasetSummary {
@@ -123,7 +137,10 @@ export type FromWorker =
       readonly imagesPerSecond: number;
       /** Latest batch loss per learner key, how many training images it has seen, and its method's diagnostics. */
       readonly losses: Readonly<Record<string, LearnerProgress>>;
+      /** The distilled student's stage, for multi-stage methods. */
+      readonly stage?: string;
     }
+  | { readonly type: 'samples'; readonly runId: number; readonly samples: MethodSamplesSummary }
   | { readonly type: 'epoch'; readonly runId: number; readonly metrics: EpochMetrics }
   | { readonly type: 'learnerDone'; readonly runId: number; readonly result: ModelResult }
   | { readonly type: 'done'; readonly runId: number; readonly results: readonly ModelResult[]; readonly stopped: boolean; readonly seconds: number }

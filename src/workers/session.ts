@@ -153,6 +153,7 @@ export class TrainingSession {
           this.post({ type: 'epoch', runId, metrics });
         },
         learnerDone: (result) => this.post({ type: 'learnerDone', runId, result }),
+        samples: (samples) => this.post({ type: 'samples', runId, samples }),
       }, { measureCosts: (plan, train, test) => this.#stepCosts(config, plan, train, test, data.numClasses), teacherCache: this.#teachers });
       progress.flush();
       this.post({ type: 'done', runId, results: outcome.results, stopped: outcome.stopped, seconds: (performance.now() - start) / 1000 });

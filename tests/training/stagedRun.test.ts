@@ -1,0 +1,131 @@
+/**
+ * Runs of methods that change the loop: REFILLED's two stages (the student alone first, scored by NCM
+ * accuracy, then with the baseline) and the stage helpers they rely on.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../src/config/fields';
+import type { RunConfig } from '../../src/config/runConfig';
+import { buildNetwork } from '../../src/models/zoo';
+import { runExperiment, type RunData, type RunEvents } from '../../src/training/run';
+import { RunControl } from '../../src/training/runControl';
+import { restoreWeights, snapshotWeights } from '../../src/training/stages';
+import { measureStepCosts } from '../../src/training/stepCosts';
+import type { EpochMetrics, FromWorker } from '../../src/workers/protocol';
+import { syntheticImages } from '../helpers/synthetic';
+
+const data: RunData = {
+  train: syntheticImages(32, 1),
+  test: syntheticImages(16, 2),
+  normalization: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] },
+  numClasses: 4,
+};
+
+const base: RunConfig = {
+  ...DEFAULT_CONFIG,
+  dataset: 'synthetic',
+  teacher: 'tiny-cnn',
+  student: 'tiny-cnn',
+  epochs: 2,
+  teacherEpochs: 2,
+  subset: 32,
+  testSubset: 16,
+  batch: 16,
+  seed: 3,
+  backend: 'cpu',
+};
+
+function recorder() {
+  const epochs: EpochMetrics[] = [];
+  const stages: (string | undefined)[] = [];
+  const samples: Extract<FromWorker, { type: 'samples' }>['samples'][] = [];
+  const events: RunEvents = {
+    started: () => {},
+    progress: (p) => void (p.phase === 'students' && stages.push(p.stage)),
+    epoch: (m) => epochs.push(m),
+    learnerDone: () => {},
+    samples: (s) => samples.push(s),
+  };
+  return { events, epochs, stages, samples };
+}
+
+describe('REFILLED', () => {
+  it('trains the embedding stage alone, scored by NCM accuracy, then the classifier stage beside the baseline', async () => {
+    const config: RunConfig = { ...base, method: 'refilled', methodParams: { stage1Epochs: 2 } };
+    const before = tf.memory().numTensors;
+    const log = recorder();
+    const outcome = await runExperiment(config, data, new RunControl(), log.events, { measureCosts: (plan, train, test) => measureStepCosts(plan, config, train, test, 4) });
+
+    expect(outcome.results.map((r) => r.learner.key)).toEqual(['teacher0', 'scratch', 'student']);
+    const student = log.epochs.filter((m) => m.learner === 'student');
+    expect(student.map((m) => [m.epoch, m.stage])).toEqual([
+      [1, 'Stage 1: embedding'],
+      [2, 'Stage 1: embedding'],
+      [3, 'Stage 2: classifier'],
+      [4, 'Stage 2: classifier'],
+    ]);
+    for (const m of student.slice(0, 2)) {
+      expect(Object.keys(m.terms)).toEqual(['triplet']);
+      expect(m.diagnostics.ncmAccuracy).toBeGreaterThanOrEqual(0);
+      expect(m.diagnostics.ncmAccuracy).toBeLessThanOrEqual(1);
+      expect(m.diagnostics.triplets).toBeGreaterThanOrEqual(0);
+    }
+    // The synthetic classes are colours: the distilled embedding separates them by class means.
+    expect(Math.max(...student.slice(0, 2).map((m) => m.diagnostics.ncmAccuracy!))).toBeGreaterThan(0.5);
+    for (const m of student.slice(2)) expect(Object.keys(m.terms).sort()).toEqual(['ce', 'kd']);
+    // The baseline trains only alongside stage 2, numbered from 1.
+    expect(log.epochs.filter((m) => m.learner === 'scratch').map((m) => m.epoch)).toEqual([1, 2]);
+    const result = outcome.results.find((r) => r.learner.key === 'student')!;
+    expect(result.epochs).toBe(2);
+    expect(result.bestEpoch).toBeGreaterThan(2);
+    expect(log.stages).toContain('Stage 1: embedding');
+    expect(log.stages).toContain('Stage 2: classifier');
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('data-free methods', () => {
+  for (const method of ['ta-dfkd', 'dfkd-basic'] as const) {
+    it(`${method}: the student learns from generated batches, the generator updates, samples reach the page`, async () => {
+      const config: RunConfig = { ...base, epochs: 2, teacherEpochs: 1, method, methodParams: { ngf: 8, nz: 16, studentSteps: 1 } };
+      const before = tf.memory().numTensors;
+      const log = recorder();
+      const outcome = await runExperiment(config, data, new RunControl(), log.events, { measureCosts: (plan, train, test) => measureStepCosts(plan, config, train, test, 4) });
+
+      expect(outcome.results.map((r) => r.learner.key)).toEqual(['teacher0', 'scratch', 'student']);
+      const student = log.epochs.filter((m) => m.learner === 'student');
+      expect(student).toHaveLength(2);
+      for (const m of student) {
+        expect(Object.keys(m.terms)).toEqual(['l1']);
+        expect(Number.isFinite(m.diagnostics['generator loss'])).toBe(true);
+        expect(m.diagnostics['BN-statistics loss']).toBeGreaterThanOrEqual(0);
+        if (method === 'ta-dfkd') {
+          expect(m.diagnostics.selected).toBeGreaterThan(0);
+          expect(m.diagnostics.selected).toBeLessThanOrEqual(1);
+        } else expect(m.diagnostics.selected).toBeUndefined();
+      }
+      expect(log.samples.map((s) => s.epoch)).toEqual([1, 2]);
+      for (const s of log.samples) {
+        expect(s.rgba).toHaveLength(s.count * 32 * 32 * 4);
+        expect(s.count).toBe(16);
+        expect(Math.max(...s.labels)).toBeLessThan(4);
+      }
+      // Different epochs, different generator weights and noise: the pictures change.
+      expect(Array.from(log.samples[0]!.rgba)).not.toEqual(Array.from(log.samples[1]!.rgba));
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  }
+});
+
+describe('stage helpers', () => {
+  it('a weight snapshot restores every variable, running statistics included', () => {
+    const net = buildNetwork('tiny-cnn', { numClasses: 4, name: 'snapshot-net', seed: 1 });
+    const snapshot = snapshotWeights(net);
+    const original = [...net.params.named.values()].map((v) => Array.from(v.dataSync()));
+    tf.tidy(() => net.params.named.forEach((v) => v.assign(tf.add(v, 1))));
+    restoreWeights(net, snapshot);
+    expect([...net.params.named.values()].map((v) => Array.from(v.dataSync()))).toEqual(original);
+    snapshot.dispose();
+    net.dispose();
+  });
+});
