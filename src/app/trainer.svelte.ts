@@ -3,6 +3,7 @@
  * reactive state the components render. Components never see the worker or tfjs.
  */
 import type { BackendName, RunConfig } from '../config/runConfig';
+import type { Inspect, InspectionResult } from '../workers/inspection';
 import type { AdapterSummary, DatasetSummary, EpochMetrics, FromWorker, MethodSamplesSummary, ModelResult, RunPlanSummary, ToWorker } from '../workers/protocol';
 
 export type RunStatus = 'idle' | 'loading' | 'training' | 'paused' | 'done' | 'error';
@@ -36,6 +37,8 @@ export class Trainer {
   /** The latest images the method generated (data-free methods), with the teacher's labels. */
   samples = $state.raw<MethodSamplesSummary | null>(null);
   runSeconds = $state<number | null>(null);
+  /** The finished run's test images (what every result's `testLogits` row refers to), for the panels. */
+  testImages = $state.raw<Extract<InspectionResult, { kind: 'testImages' }> | null>(null);
   readonly lossSeries: PointSeries = {};
   /** Per-batch diagnostics of the distilled student's method (e.g. teacher weights), by name. */
   readonly diagnosticSeries: PointSeries = {};
@@ -46,11 +49,17 @@ export class Trainer {
   #requestId = 0;
   #estimateRequest = { id: -1, key: '' };
   #datasetRequest = -1;
+  /** Inspection requests waiting for the worker's answer. */
+  readonly #inspections = new Map<number, { resolve: (result: InspectionResult) => void; reject: (error: Error) => void }>();
 
   constructor() {
     this.#worker = new Worker(new URL('../workers/training.worker.ts', import.meta.url), { type: 'module' });
     this.#worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(event.data);
-    this.#worker.onerror = (event) => this.#fail(`The training worker crashed: ${event.message || 'unknown error'}`);
+    this.#worker.onerror = (event) => {
+      this.#fail(`The training worker crashed: ${event.message || 'unknown error'}`);
+      for (const { reject } of this.#inspections.values()) reject(new Error('The training worker crashed.'));
+      this.#inspections.clear();
+    };
   }
 
   get running(): boolean {
@@ -89,12 +98,21 @@ export class Trainer {
     this.epochs = [];
     this.results = [];
     this.samples = null;
+    this.testImages = null;
     this.runSeconds = null;
     for (const series of [this.lossSeries, this.diagnosticSeries]) for (const key of Object.keys(series)) delete series[key];
     this.curvesVersion++;
     this.status = 'training';
     this.#send({ type: 'train', runId: this.#runId, config });
   }
+
+  /** Asks the worker about the last run's models (relevance, responses to x*, test images). */
+  inspect: Inspect = (request) =>
+    new Promise((resolve, reject) => {
+      const requestId = ++this.#requestId;
+      this.#inspections.set(requestId, { resolve: resolve as (result: InspectionResult) => void, reject });
+      this.#send({ type: 'inspect', requestId, request });
+    });
 
   pause = () => this.#control('pause');
   resume = () => this.#control('resume');
@@ -169,8 +187,18 @@ export class Trainer {
         this.results = [...message.results];
         this.runSeconds = message.seconds;
         this.status = message.stopped ? 'idle' : 'done';
+        if (message.results.length > 0) this.inspect({ kind: 'testImages' }).then((images) => (this.testImages = images), () => {});
+        return;
+      case 'inspection':
+        this.#inspections.get(message.requestId)?.resolve(message.result);
+        this.#inspections.delete(message.requestId);
         return;
       case 'error':
+        if (message.requestId !== null && this.#inspections.has(message.requestId)) {
+          this.#inspections.get(message.requestId)!.reject(new Error(message.message));
+          this.#inspections.delete(message.requestId);
+          return; // a failed inspection is the asking panel's to show
+        }
         if (message.requestId !== null && message.requestId === this.#estimateRequest.id) {
           this.estimating = false;
           this.error = message.message;

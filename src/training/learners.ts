@@ -66,9 +66,14 @@ export function createLearner(planned: PlannedLearner, config: RunConfig, numCla
   };
 }
 
-export function disposeLearner(learner: Learner): void {
+/** Everything a learner holds but its network: optimizer state and the method's modules. */
+export function disposeLearnerState(learner: Learner): void {
   learner.method.disposeModules?.(learner.modules);
   learner.optimizer.dispose();
   learner.moduleStore?.dispose();
+}
+
+export function disposeLearner(learner: Learner): void {
+  disposeLearnerState(learner);
   learner.net.dispose();
 }

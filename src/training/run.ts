@@ -12,7 +12,8 @@ import { METHOD_CATALOG } from '../methods/catalog';
 import type { Network } from '../models/network';
 import type { ModelResult } from '../workers/protocol';
 import { distils, type Learner } from './learner';
-import { createLearner, disposeLearner } from './learners';
+import { createLearner, disposeLearner, disposeLearnerState } from './learners';
+import type { ModelShelf } from './modelShelf';
 import { trainPhase, type PhaseContext, type RunEvents } from './phase';
 import { planRun, predictSeconds, type RunPlan, type StepCosts } from './plan';
 import { ProgressClock } from './progressClock';
@@ -42,9 +43,11 @@ export interface RunServices {
   readonly measureCosts: CostMeasurer;
   /** Teachers trained earlier in the session; reused when `config.reuseTeachers` and the settings match. */
   readonly teacherCache?: TeacherCache;
+  /** Receives the run's trained networks when it ends (finished or stopped), for inspection. */
+  readonly shelf?: ModelShelf;
 }
 
-export async function runExperiment(config: RunConfig, data: RunData, control: RunControl, events: RunEvents, { measureCosts, teacherCache }: RunServices): Promise<RunOutcome> {
+export async function runExperiment(config: RunConfig, data: RunData, control: RunControl, events: RunEvents, { measureCosts, teacherCache, shelf }: RunServices): Promise<RunOutcome> {
   const plan = planRun(config, { trainCount: data.train.count, testCount: data.test.count });
   // The first images of each class, class-balanced: the same `subset` always means the same images.
   const train = new BatchSource(takeBalancedSubset(data.train, plan.trainImages, data.numClasses), data.normalization);
@@ -52,6 +55,9 @@ export async function runExperiment(config: RunConfig, data: RunData, control: R
   const results: ModelResult[] = [];
   const teachers: Learner[] = [];
   let students: Learner[] = [];
+  const teacherNets: Network[] = [];
+  let failed = false;
+  shelf?.clear(); // the previous run's models give their memory back before this run takes any
   try {
     const learnerInfos = [...plan.teachers, ...plan.students].map(({ key, role, label, model, method }) => ({ key, role, label, model, method }));
     events.started({ learners: learnerInfos, trainImages: plan.trainImages, testImages: plan.testImages, stepsPerEpoch: plan.stepsPerEpoch, notes: plan.notes });
@@ -64,7 +70,6 @@ export async function runExperiment(config: RunConfig, data: RunData, control: R
     const clock = new ProgressClock(predicted.teachers * teachersToTrain + predicted.students);
     const phase: PhaseContext = { plan, config, train, test, control, events, costs, clock, results };
 
-    const teacherNets: Network[] = [];
     for (const [i, planned] of plan.teachers.entries()) {
       const cached = reusable[i];
       if (cached) {
@@ -87,14 +92,22 @@ export async function runExperiment(config: RunConfig, data: RunData, control: R
     return { results, stopped: false };
   } catch (error) {
     if (error instanceof RunStopped) return { results, stopped: true };
+    failed = true;
     throw error;
   } finally {
-    // Teachers now held by the cache outlive the run; only their optimizer state goes.
-    for (const teacher of teachers) {
-      if (teacherCache?.owns(teacher.net)) teacher.optimizer.dispose();
-      else disposeLearner(teacher);
+    if (shelf && !failed) {
+      const infos = [...plan.teachers, ...plan.students];
+      const nets = [...teacherNets, ...students.map((s) => s.net)];
+      shelf.keep(
+        nets.map((net, i) => ({ key: infos[i]!.key, label: infos[i]!.label, net, owned: !teacherCache?.owns(net) })),
+        { test: test.set, normalization: data.normalization, batch: plan.batch },
+      );
     }
-    students.forEach(disposeLearner);
+    // Nets held by the cache or the shelf outlive the run; their optimizer state and modules go.
+    for (const learner of [...teachers, ...students]) {
+      if (teacherCache?.owns(learner.net) || shelf?.holds(learner.net)) disposeLearnerState(learner);
+      else disposeLearner(learner);
+    }
     train.dispose();
     test.dispose();
   }

@@ -14,6 +14,9 @@ import { selectBackend } from './backend';
 import { TeacherCache } from '../training/teacherCache';
 import { throttle } from './throttle';
 import type { FromWorker, ToWorker } from './protocol';
+import type { InspectionRequest } from './inspection';
+import { inspect } from '../training/inspect';
+import { ModelShelf } from '../training/modelShelf';
 import { METHOD_CATALOG } from '../methods/catalog';
 
 type Post = (message: FromWorker) => void;
@@ -34,6 +37,8 @@ export class TrainingSession {
   /** Step costs by what determines them, so an estimate made before Train is reused by the run. */
   readonly #costs = new Map<string, Promise<StepCosts>>();
   readonly #teachers = new TeacherCache();
+  /** The last run's models, for the page's inspection panels. */
+  readonly #shelf = new ModelShelf();
 
   constructor(private readonly post: Post) {}
 
@@ -54,6 +59,8 @@ export class TrainingSession {
       case 'stop':
         if (this.#run?.id === message.runId) this.#run.control[message.type]();
         return;
+      case 'inspect':
+        return this.#inspect(message.requestId, message.request);
     }
   }
 
@@ -63,6 +70,7 @@ export class TrainingSession {
       if (selection.backend !== this.#backend) {
         // Measurements and trained weights belong to the backend they came from.
         this.#costs.clear();
+        this.#shelf.clear();
         this.#teachers.clear();
       }
       this.#backend = selection.backend;
@@ -79,6 +87,7 @@ export class TrainingSession {
     try {
       this.#dataset = null;
       this.#costs.clear();
+      this.#shelf.clear();
       this.#teachers.clear();
       const dataset = await loadDataset(baseUrl, name, { onProgress: progress.call });
       progress.flush();
@@ -131,6 +140,17 @@ export class TrainingSession {
     }
   }
 
+  async #inspect(requestId: number, request: InspectionRequest): Promise<void> {
+    await this.#backendReady;
+    try {
+      if (this.#run) throw new Error('The models can be inspected when the run has ended.');
+      const result = await this.#shelf.with((context) => inspect(request, context));
+      this.post({ type: 'inspection', requestId, result });
+    } catch (error) {
+      this.post({ type: 'error', runId: null, requestId, message: errorMessage(error), fatal: false });
+    }
+  }
+
   async #train(runId: number, config: RunConfig): Promise<void> {
     if (this.#run) {
       this.post({ type: 'error', runId, requestId: null, message: 'A run is already in progress: stop it first.', fatal: false });
@@ -154,7 +174,7 @@ export class TrainingSession {
         },
         learnerDone: (result) => this.post({ type: 'learnerDone', runId, result }),
         samples: (samples) => this.post({ type: 'samples', runId, samples }),
-      }, { measureCosts: (plan, train, test) => this.#stepCosts(config, plan, train, test, data.numClasses), teacherCache: this.#teachers });
+      }, { measureCosts: (plan, train, test) => this.#stepCosts(config, plan, train, test, data.numClasses), teacherCache: this.#teachers, shelf: this.#shelf });
       progress.flush();
       this.post({ type: 'done', runId, results: outcome.results, stopped: outcome.stopped, seconds: (performance.now() - start) / 1000 });
     } catch (error) {
