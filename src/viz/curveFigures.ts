@@ -1,5 +1,5 @@
 /** Pure trace builders for the live curves: the component only hands them to Plotly. */
-import type { Data } from 'plotly.js-dist-min';
+import type { Data, Layout } from 'plotly.js-dist-min';
 import type { PointSeries } from '../app/trainer.svelte';
 import type { EpochMetrics, RunPlanSummary } from '../workers/protocol';
 import { ROLE_STYLE, TEACHER_SHADES } from './palette';
@@ -55,11 +55,35 @@ export function accuracyTraces(learners: readonly LearnerInfo[], epochs: readonl
   });
 }
 
-/** One line per diagnostic (e.g. "weight teacher2"), coloured by teacher index. */
-export function diagnosticTraces(series: PointSeries): Data[] {
-  return Object.entries(series).map(([name, points]): Data => {
-    const teacher = Number(name.match(/teacher(\d+)/)?.[1] ?? 1) - 1;
-    const color = TEACHER_SHADES[teacher % TEACHER_SHADES.length];
-    return { type: 'scatter', mode: 'lines', x: points.x, y: smooth(points.y, 0.6), name, line: { color, dash: name.startsWith('feature') ? 'dash' : 'solid', width: 2 } };
+/** Okabe-Ito colours for diagnostics that are not per-teacher (colour-blind safe). */
+const DIAGNOSTIC_COLOURS = ['#D55E00', '#CC79A7', '#009E73', '#E69F00', '#56B4E9', '#0072B2'] as const;
+
+/**
+ * The method panel's figure. Teacher weights share one axis (they are comparable, and sum to 1 for some
+ * methods), coloured by teacher. Anything else (triplet counts, a generator's losses, a selection rate)
+ * gets its own row and axis: their scales differ by orders of magnitude.
+ */
+export function diagnosticFigure(series: PointSeries): { data: Data[]; layout: Partial<Layout> } {
+  const entries = Object.entries(series);
+  if (entries.every(([name]) => /teacher\d+/.test(name))) {
+    const data = entries.map(([name, points]): Data => {
+      const teacher = Number(name.match(/teacher(\d+)/)![1]) - 1;
+      const color = TEACHER_SHADES[teacher % TEACHER_SHADES.length];
+      return { type: 'scatter', mode: 'lines', x: points.x, y: smooth(points.y, 0.6), name, line: { color, dash: name.startsWith('feature') ? 'dash' : 'solid', width: 2 } };
+    });
+    return { data, layout: { xaxis: { title: { text: 'training images seen' } }, yaxis: { title: { text: 'weight' }, rangemode: 'tozero' } } };
+  }
+  const rows = entries.length;
+  const gap = 0.06;
+  const height = (1 - gap * (rows - 1)) / rows;
+  const layout: Record<string, unknown> = { showlegend: false, height: 140 + 130 * rows, grid: { rows, columns: 1 } };
+  const data = entries.map(([name, points], i): Data => {
+    const axis = i === 0 ? '' : String(i + 1);
+    const top = 1 - i * (height + gap);
+    layout[`yaxis${axis}`] = { domain: [top - height, top], title: { text: name }, rangemode: 'tozero' };
+    layout[`xaxis${axis}`] = { anchor: `y${axis}`, matches: i === 0 ? undefined : 'x', showticklabels: i === rows - 1, ...(i === rows - 1 ? { title: { text: 'training images seen' } } : {}) };
+    const color = DIAGNOSTIC_COLOURS[i % DIAGNOSTIC_COLOURS.length];
+    return { type: 'scatter', mode: 'lines+markers', x: points.x, y: points.y, name, xaxis: `x${axis}`, yaxis: `y${axis}`, line: { color, width: 2 }, marker: { color, size: 4 } };
   });
+  return { data, layout: layout as Partial<Layout> };
 }
