@@ -72,6 +72,14 @@ describe('architecture', () => {
     expect(worker).toContain('@tensorflow/tfjs-backend-webgpu');
   });
 
+  it('the analysis worker (t-SNE) stays free of tfjs: it must start fast and never touch the GPU', () => {
+    const offenders = [...importGraph(join(src, 'workers/analysis.worker.ts'))]
+      .filter(([, specifiers]) => specifiers.some((s) => s.startsWith('@tensorflow/')))
+      .map(([file]) => relative(root, file));
+    expect(offenders).toEqual([]);
+    expect(importGraph(join(src, 'workers/analysis.worker.ts')).size).toBeGreaterThan(1);
+  });
+
   it('worker-side code imports neither Svelte nor page modules', () => {
     const workerSide = ['workers', 'training', 'models', 'methods', 'data', 'core', 'config'];
     const offenders = workerSide
