@@ -1,0 +1,82 @@
+/**
+ * After one tiny oracle run, every explanation panel shows that run's own numbers, computed off the main
+ * thread (the analysis worker, the training worker), and saves a screenshot to look at.
+ */
+import { expect, test } from '@playwright/test';
+import { Playground, TINY_RUN } from './playground';
+
+test('the panels explain a finished run with its own numbers', async ({ page }) => {
+  test.setTimeout(12 * 60_000);
+  const app = new Playground(page);
+  await app.open({ ...TINY_RUN, method: 'oracle', gamma: '2', autostart: '1' });
+  await app.waitForStatus(['done', 'error']);
+  await expect(app.status).toHaveText('done');
+
+  await test.step('t-SNE of the teacher on x and on x*', async () => {
+    const panel = page.getByTestId('tsne-panel');
+    await expect(panel.getByTestId('tsne-set-reinforced')).toBeVisible({ timeout: 120_000 });
+    await expect(panel.getByTestId('tsne-set-reinforced').locator('h3')).toContainText('γ = 2');
+    await panel.getByTestId('tsne-iterations').fill('500');
+    await panel.getByTestId('tsne-run').click();
+    await expect(panel.getByTestId('tsne-progress')).toContainText(/x \(γ = 0\): iteration 500 \/ 500, done.*x\* .*iteration 500 \/ 500, done/, { timeout: 180_000 });
+    for (const key of ['plain', 'reinforced']) {
+      const silhouette = Number(await panel.getByTestId(`tsne-silhouette-${key}`).textContent());
+      expect(silhouette).toBeGreaterThanOrEqual(-1);
+      expect(silhouette).toBeLessThanOrEqual(1);
+    }
+    await panel.scrollIntoViewIfNeeded();
+    await panel.screenshot({ path: 'e2e/screenshots/panel-tsne.png' });
+  });
+
+  await test.step('confusion matrix and per-class accuracy of every model', async () => {
+    const panel = page.getByTestId('confusion-panel');
+    await expect(panel.getByTestId('confusion-model')).toHaveValue('student');
+    // The matrix counts every test image once.
+    const counts = await panel.getByTestId('confusion-table').locator('tbody td.num').allTextContents();
+    const total = counts.map(Number).filter(Number.isFinite).reduce((a, b) => a + b, 0);
+    expect(total).toBe(128);
+    await expect(panel.getByTestId('per-class-table').locator('thead th')).toHaveCount(1 + 1 + 3);
+    await panel.screenshot({ path: 'e2e/screenshots/panel-confusion.png' });
+  });
+
+  await test.step('dark knowledge: the temperature flattens the teacher\'s distribution', async () => {
+    const panel = page.getByTestId('dark-knowledge-panel');
+    const entropy = async () => Number.parseFloat((await panel.getByTestId('dark-knowledge-entropy').textContent())!.match(/teacher[^0-9]*([0-9.]+)/i)![1]!);
+    await panel.getByTestId('dark-knowledge-temperature').fill('1');
+    const cold = await entropy();
+    await panel.getByTestId('dark-knowledge-temperature').fill('20');
+    await expect.poll(entropy).toBeGreaterThan(cold);
+    await expect(panel.getByTestId('dark-knowledge-table').locator('tbody tr')).toHaveCount(10);
+    await panel.screenshot({ path: 'e2e/screenshots/panel-dark-knowledge.png' });
+  });
+
+  await test.step('relevance maps and x* for test images, recomputed when γ changes', async () => {
+    const panel = page.getByTestId('relevance-panel');
+    await expect(panel.getByTestId('relevance-row')).toHaveCount(6, { timeout: 120_000 });
+    const table = panel.getByTestId('relevance-table');
+    await expect(table.locator('tbody tr')).toHaveCount(6);
+    const before = await table.textContent();
+    await panel.getByTestId('relevance-rule').selectOption('1');
+    await panel.getByTestId('relevance-gamma').fill('15');
+    await expect.poll(() => table.textContent(), { timeout: 120_000 }).not.toBe(before);
+    await expect(panel.getByTestId('relevance-error')).toHaveCount(0);
+    await panel.screenshot({ path: 'e2e/screenshots/panel-relevance.png' });
+  });
+
+  await test.step('your own picture: predictions, and a clear message for files that are not pictures', async () => {
+    const panel = page.getByTestId('own-picture-panel');
+    const input = panel.getByTestId('own-picture-input');
+    await input.setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not a picture at all') });
+    await expect(panel.getByTestId('own-picture-error')).toBeVisible();
+    await input.setInputFiles({ name: 'empty.png', mimeType: 'image/png', buffer: Buffer.alloc(0) });
+    await expect(panel.getByTestId('own-picture-error')).toBeVisible();
+    // Any picture of any size: here, a screenshot of the results table.
+    const picture = await page.getByTestId('results').screenshot();
+    await input.setInputFiles({ name: 'mine.png', mimeType: 'image/png', buffer: picture });
+    await expect(panel.getByTestId('own-picture-predictions')).toContainText('Teacher', { timeout: 120_000 });
+    await expect(panel.getByTestId('own-picture-predictions')).toContainText('student');
+    await expect(panel.getByTestId('own-picture-error')).toHaveCount(0);
+    await panel.screenshot({ path: 'e2e/screenshots/panel-own-picture.png' });
+    await expect(app.status).toHaveText('done'); // the page is still usable
+  });
+});
