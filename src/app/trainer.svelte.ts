@@ -28,6 +28,10 @@ export class Trainer {
   error = $state<string | null>(null);
   dataset = $state.raw<DatasetSummary | null>(null);
   datasetProgress = $state.raw<{ loadedBytes: number; totalBytes: number; file: string } | null>(null);
+  /** An archive import in progress (its progress), and why the last one failed. */
+  importProgress = $state.raw<{ loadedBytes: number; totalBytes: number; file: string } | null>(null);
+  importing = $state(false);
+  importError = $state<string | null>(null);
   estimate = $state.raw<{ seconds: number; key: string } | null>(null);
   estimating = $state(false);
   plan = $state.raw<RunPlanSummary | null>(null);
@@ -49,6 +53,7 @@ export class Trainer {
   #requestId = 0;
   #estimateRequest = { id: -1, key: '' };
   #datasetRequest = -1;
+  #importRequest = -1;
   /** Inspection requests waiting for the worker's answer. */
   readonly #inspections = new Map<number, { resolve: (result: InspectionResult) => void; reject: (error: Error) => void }>();
 
@@ -80,6 +85,22 @@ export class Trainer {
     this.activity = `Loading ${name}\u2026`;
     this.#send({ type: 'loadDataset', requestId: this.#datasetRequest, baseUrl, name });
   }
+
+  /**
+   * Sends the user's archive to the worker to parse. The current dataset stays until the archive has
+   * parsed, so a broken file loses nothing; `onImported` gets the new dataset's name.
+   */
+  importDataset(file: File, onImported: (name: string) => void): void {
+    if (this.running) return;
+    this.#importRequest = ++this.#requestId;
+    this.#onImported = onImported;
+    this.importing = true;
+    this.importError = null;
+    this.importProgress = null;
+    this.#send({ type: 'importDataset', requestId: this.#importRequest, file });
+  }
+
+  #onImported: (name: string) => void = () => {};
 
   /** Asks for a measured duration estimate; `key` identifies the config it belongs to. */
   requestEstimate(config: RunConfig, key: string): void {
@@ -148,8 +169,15 @@ export class Trainer {
         return;
       case 'datasetProgress':
         if (message.requestId === this.#datasetRequest) this.datasetProgress = message;
+        if (message.requestId === this.#importRequest) this.importProgress = message;
         return;
       case 'datasetReady':
+        if (message.requestId === this.#importRequest) {
+          this.importing = false;
+          this.importProgress = null;
+          this.#datasetRequest = message.requestId; // the imported dataset is now the loaded one
+          this.#onImported(message.summary.name);
+        }
         if (message.requestId !== this.#datasetRequest) return;
         this.dataset = message.summary;
         this.datasetProgress = null;
@@ -194,6 +222,12 @@ export class Trainer {
         this.#inspections.delete(message.requestId);
         return;
       case 'error':
+        if (message.requestId !== null && message.requestId === this.#importRequest) {
+          this.importing = false;
+          this.importProgress = null;
+          this.importError = message.message;
+          return; // the dataset in use stays as it was
+        }
         if (message.requestId !== null && this.#inspections.has(message.requestId)) {
           this.#inspections.get(message.requestId)!.reject(new Error(message.message));
           this.#inspections.delete(message.requestId);

@@ -106,6 +106,8 @@ export interface RunPlanSummary {
 export type ToWorker =
   | { readonly type: 'init'; readonly backend: BackendName }
   | { readonly type: 'loadDataset'; readonly requestId: number; readonly baseUrl: string; readonly name: string }
+  /** An official CIFAR-10/100 binary archive the user picked: parsed, validated and kept in the browser. */
+  | { readonly type: 'importDataset'; readonly requestId: number; readonly file: File }
   | { readonly type: 'estimate'; readonly requestId: number; readonly config: RunConfig }
   | { readonly type: 'train'; readonly runId: number; readonly config: RunConfig }
   | { readonly type: 'pause' | 'resume' | 'step' | 'stop'; readonly runId: number }

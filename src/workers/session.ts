@@ -3,6 +3,8 @@
  * costs and at most one run. Separate from the worker entry so its logic reads (and types) on its own.
  */
 import type { RunConfig } from '../config/runConfig';
+import { isImportedDataset, loadImportedArchive, saveImportedArchive } from '../data/archiveCache';
+import { importCifarArchive } from '../data/cifarArchive';
 import { loadDataset, type LoadedDataset } from '../data/datasetLoader';
 import { RunControl } from '../training/runControl';
 import { runExperiment, type RunData, type RunProgress } from '../training/run';
@@ -49,6 +51,8 @@ export class TrainingSession {
         return this.#backendReady;
       case 'loadDataset':
         return this.#loadDataset(message.requestId, message.baseUrl, message.name);
+      case 'importDataset':
+        return this.#importDataset(message.requestId, message.file);
       case 'estimate':
         return this.#estimate(message.requestId, message.config);
       case 'train':
@@ -89,15 +93,51 @@ export class TrainingSession {
       this.#costs.clear();
       this.#shelf.clear();
       this.#teachers.clear();
-      const dataset = await loadDataset(baseUrl, name, { onProgress: progress.call });
+      const dataset = isImportedDataset(name) ? await this.#loadImported(name, progress.call) : await loadDataset(baseUrl, name, { onProgress: progress.call });
       progress.flush();
-      this.#dataset = dataset;
-      const { manifest, train, test } = dataset;
-      this.post({ type: 'datasetReady', requestId, summary: { name: manifest.name, title: manifest.title, classNames: manifest.classNames, trainCount: train.count, testCount: test.count } });
+      this.#useDataset(requestId, dataset);
     } catch (error) {
       progress.cancel();
       this.post({ type: 'error', runId: null, requestId, message: `Could not load dataset "${name}": ${errorMessage(error)}`, fatal: false });
     }
+  }
+
+  /** An archive imported earlier, parsed again from the browser's copy. */
+  async #loadImported(name: string, onProgress: (p: { loadedBytes: number; totalBytes: number; file: string }) => void): Promise<LoadedDataset> {
+    const archive = await loadImportedArchive(name);
+    if (!archive) throw new Error('it is no longer stored in this browser; import the archive again.');
+    return importCifarArchive(archive, { onProgress: (p) => onProgress({ loadedBytes: p.readBytes, totalBytes: p.totalBytes ?? archive.size, file: p.member ?? name }) });
+  }
+
+  /**
+   * Parses the user's archive; only once it has parsed does it replace the current dataset and the stored
+   * copy of its format, so a broken file loses nothing.
+   */
+  async #importDataset(requestId: number, file: File): Promise<void> {
+    const progress = throttle(PROGRESS_INTERVAL_MS, (p: { loadedBytes: number; totalBytes: number; file: string }) => this.post({ type: 'datasetProgress', requestId, ...p }));
+    try {
+      if (this.#run) throw new Error('a run is in progress: stop it first.');
+      const dataset = await importCifarArchive(file, { onProgress: (p) => progress.call({ loadedBytes: p.readBytes, totalBytes: p.totalBytes ?? file.size, file: p.member ?? file.name }) });
+      progress.flush();
+      const { name, title } = dataset.manifest;
+      await saveImportedArchive({ name, title, fileName: file.name, bytes: file.size, importedAt: Date.now() }, file).catch((error: unknown) => {
+        // The dataset still works for this session; only keeping it across reloads failed.
+        console.warn(`Could not keep ${file.name} in the browser: ${errorMessage(error)}`);
+      });
+      this.#costs.clear();
+      this.#shelf.clear();
+      this.#teachers.clear();
+      this.#useDataset(requestId, dataset);
+    } catch (error) {
+      progress.cancel();
+      this.post({ type: 'error', runId: null, requestId, message: `Could not import "${file.name}": ${errorMessage(error)}`, fatal: false });
+    }
+  }
+
+  #useDataset(requestId: number, dataset: LoadedDataset): void {
+    this.#dataset = dataset;
+    const { manifest, train, test } = dataset;
+    this.post({ type: 'datasetReady', requestId, summary: { name: manifest.name, title: manifest.title, classNames: manifest.classNames, trainCount: train.count, testCount: test.count } });
   }
 
   #runData(): RunData {

@@ -1,0 +1,63 @@
+/**
+ * Archives the user imported, kept in the browser (IndexedDB through idb) so an imported dataset survives a
+ * reload and stays a dataset choice. The archive itself is stored (a Blob, ~17 MB for the subset, ~170 MB for
+ * the official CIFAR-10) and parsed again when chosen: parsing takes seconds, and the raw file is the
+ * smallest faithful copy. A new import replaces the stored one of its format only once it has parsed.
+ * Used by the training worker (save, load) and the page (list); no tfjs.
+ */
+import { openDB, type DBSchema } from 'idb';
+
+export interface ImportedDatasetEntry {
+  /** The `dataset` URL parameter: `imported-cifar10` or `imported-cifar100`. */
+  readonly name: string;
+  readonly title: string;
+  readonly fileName: string;
+  readonly bytes: number;
+  readonly importedAt: number;
+}
+
+interface ArchiveSchema extends DBSchema {
+  archives: { key: string; value: ImportedDatasetEntry & { readonly archive: Blob } };
+}
+
+const DATABASE = 'distillery-datasets';
+
+/** Names of imported datasets start with this, so the worker knows where to load them from. */
+export const IMPORTED_PREFIX = 'imported-';
+
+export const isImportedDataset = (name: string) => name.startsWith(IMPORTED_PREFIX);
+
+function open() {
+  return openDB<ArchiveSchema>(DATABASE, 1, {
+    upgrade(db) {
+      db.createObjectStore('archives', { keyPath: 'name' });
+    },
+  });
+}
+
+async function withDatabase<T>(use: (db: Awaited<ReturnType<typeof open>>) => Promise<T>): Promise<T> {
+  if (typeof indexedDB === 'undefined') throw new Error('This browser keeps no local storage (IndexedDB is unavailable), so imported data cannot be kept.');
+  const db = await open();
+  try {
+    return await use(db);
+  } finally {
+    db.close();
+  }
+}
+
+export function saveImportedArchive(entry: ImportedDatasetEntry, archive: Blob): Promise<void> {
+  return withDatabase(async (db) => void (await db.put('archives', { ...entry, archive })));
+}
+
+export function loadImportedArchive(name: string): Promise<Blob | null> {
+  return withDatabase(async (db) => (await db.get('archives', name))?.archive ?? null);
+}
+
+/** The imported datasets, without their archives. */
+export function listImportedDatasets(): Promise<ImportedDatasetEntry[]> {
+  return withDatabase(async (db) => (await db.getAll('archives')).map(({ archive: _archive, ...entry }) => entry));
+}
+
+export function removeImportedDataset(name: string): Promise<void> {
+  return withDatabase((db) => db.delete('archives', name));
+}
