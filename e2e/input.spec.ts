@@ -35,3 +35,22 @@ test('a dataset that is not installed gets a clear message and the page stays us
   await expect(page.getByTestId('dataset-error')).toHaveCount(0);
   await expect(app.button('train')).toBeEnabled();
 });
+
+test('hide= publishes a simplified classroom view that stays in the address bar; presets are links', async ({ page }) => {
+  const app = new Playground(page);
+  await app.open({ teacher: 'tiny-cnn', hide: 'settings,runs,bogus' });
+  await expect(page.getByRole('form', { name: 'Run settings' })).toHaveCount(0);
+  await expect(page.getByTestId('runs-panel')).toHaveCount(0);
+  await expect(page.getByTestId('url-notes')).toContainText('hide=bogus');
+  await expect(app.button('train')).toBeVisible();
+  await expect.poll(() => new URL(page.url()).searchParams.get('hide')).toBe('settings,runs');
+  expect(new URL(page.url()).searchParams.get('teacher')).toBe('tiny-cnn');
+
+  await app.open();
+  await page.getByTestId('presets').locator('summary').click();
+  const links = page.getByTestId('presets').getByRole('link');
+  await expect(links).toHaveCount(6);
+  await links.filter({ hasText: 'REFILLED' }).click();
+  await expect(page.locator('#cfg-method')).toHaveValue('refilled');
+  await expect(page.locator('#cfg-stage1Epochs')).toHaveValue('10');
+});

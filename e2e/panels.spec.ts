@@ -8,9 +8,11 @@ import { Playground, TINY_RUN } from './playground';
 test('the panels explain a finished run with its own numbers', async ({ page }) => {
   test.setTimeout(12 * 60_000);
   const app = new Playground(page);
-  await app.open({ ...TINY_RUN, method: 'oracle', gamma: '2', autostart: '1' });
+  await app.open({ ...TINY_RUN, subset: '64', testSubset: '64', batch: '32', method: 'oracle', gamma: '2', autostart: '1' });
   await app.waitForStatus(['done', 'error']);
   await expect(app.status).toHaveText('done');
+
+  await page.getByTestId('reliability-panel').screenshot({ path: 'e2e/screenshots/panel-calibration.png' });
 
   await test.step('t-SNE of the teacher on x and on x*', async () => {
     const panel = page.getByTestId('tsne-panel');
@@ -34,7 +36,7 @@ test('the panels explain a finished run with its own numbers', async ({ page }) 
     // The matrix counts every test image once.
     const counts = await panel.getByTestId('confusion-table').locator('tbody td.num').allTextContents();
     const total = counts.map(Number).filter(Number.isFinite).reduce((a, b) => a + b, 0);
-    expect(total).toBe(128);
+    expect(total).toBe(64);
     await expect(panel.getByTestId('per-class-table').locator('thead th')).toHaveCount(1 + 1 + 3);
     await panel.screenshot({ path: 'e2e/screenshots/panel-confusion.png' });
   });
@@ -78,5 +80,26 @@ test('the panels explain a finished run with its own numbers', async ({ page }) 
     await expect(panel.getByTestId('own-picture-error')).toHaveCount(0);
     await panel.screenshot({ path: 'e2e/screenshots/panel-own-picture.png' });
     await expect(app.status).toHaveText('done'); // the page is still usable
+  });
+
+  await test.step('on a phone, the panels fit the screen', async () => {
+    await page.setViewportSize({ width: 375, height: 800 });
+    for (const id of ['tsne-panel', 'confusion-panel', 'dark-knowledge-panel', 'relevance-panel', 'own-picture-panel', 'reliability-panel']) {
+      const box = await page.getByTestId(id).boundingBox();
+      expect(box!.width, id).toBeLessThanOrEqual(375);
+    }
+    // Nothing outside a scrolling box sticks out of the screen.
+    const sticking = await page.evaluate(() =>
+      [...document.querySelectorAll('body *')]
+        .filter((el) => {
+          for (let a = el.parentElement; a; a = a.parentElement) if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(a).overflowX)) return false;
+          const r = el.getBoundingClientRect();
+          return r.width > 0 && r.right > 376;
+        })
+        .map((el) => `${el.tagName.toLowerCase()}.${el.className} ${el.getAttribute('data-testid') ?? ''}`),
+    );
+    expect(sticking).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await page.getByTestId('relevance-panel').screenshot({ path: 'e2e/screenshots/phone-relevance.png' });
   });
 });

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { parseUrl } from '../../src/config/fields';
+import { PRESETS, parseHidden, serializeHidden } from '../../src/config/view';
+
+describe('hide=', () => {
+  it('reads known parts, notes unknown ones, and writes them back in a stable order', () => {
+    const view = parseHidden('?hide=runs, settings,bogus');
+    expect([...view.hidden].sort()).toEqual(['runs', 'settings']);
+    expect(view.notes).toEqual([expect.stringContaining('hide=bogus')]);
+    expect(serializeHidden(view.hidden)).toBe('hide=settings,runs');
+    expect(serializeHidden(new Set())).toBe('');
+    expect(parseHidden('').hidden.size).toBe(0);
+  });
+});
+
+describe('presets', () => {
+  it('every preset is a link the URL table reads without a single note', () => {
+    for (const preset of PRESETS) {
+      const parsed = parseUrl(preset.query);
+      expect(parsed.notes, preset.title).toEqual([]);
+      // Every key in the link is one the config knows (nothing silently ignored).
+      const params = new URLSearchParams(preset.query);
+      for (const [key, value] of params) {
+        if (key === 'autostart') continue;
+        const known = key in parsed.config || key in parsed.config.methodParams;
+        expect(known, `${preset.title}: ${key}`).toBe(true);
+        const actual = key in parsed.config ? (parsed.config as unknown as Record<string, unknown>)[key] : parsed.config.methodParams[key];
+        expect(String(actual), `${preset.title}: ${key}`).toBe(value);
+      }
+    }
+  });
+});
