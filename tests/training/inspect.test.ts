@@ -1,7 +1,6 @@
 /** The page's questions about a finished run's models, answered by the worker-side code the session uses. */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../src/config/fields';
 import type { RunConfig } from '../../src/config/runConfig';
 import { inspect } from '../../src/training/inspect';
 import { ModelShelf } from '../../src/training/modelShelf';
@@ -10,10 +9,10 @@ import { RunControl } from '../../src/training/runControl';
 import { measureStepCosts } from '../../src/training/stepCosts';
 import type { InspectionRequest } from '../../src/workers/inspection';
 import type { ModelResult } from '../../src/workers/protocol';
-import { syntheticImages } from '../helpers/synthetic';
+import { tinyRunConfig, tinyRunData } from '../helpers/synthetic';
 
-const data: RunData = { train: syntheticImages(32, 1), test: syntheticImages(16, 2), normalization: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] }, numClasses: 4 };
-const config: RunConfig = { ...DEFAULT_CONFIG, dataset: 'synthetic', teacher: 'tiny-cnn', student: 'tiny-cnn', epochs: 1, teacherEpochs: 2, subset: 32, testSubset: 16, batch: 16, seed: 5, backend: 'cpu', method: 'oracle' };
+const data: RunData = tinyRunData();
+const config: RunConfig = tinyRunConfig({ epochs: 1, seed: 5, method: 'oracle' });
 
 describe('inspecting the last run', () => {
   const shelf = new ModelShelf();

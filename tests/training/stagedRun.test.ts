@@ -4,7 +4,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../src/config/fields';
 import type { RunConfig } from '../../src/config/runConfig';
 import { buildNetwork } from '../../src/models/zoo';
 import { runExperiment, type RunData, type RunEvents } from '../../src/training/run';
@@ -12,28 +11,11 @@ import { RunControl } from '../../src/training/runControl';
 import { restoreWeights, snapshotWeights } from '../../src/training/stages';
 import { measureStepCosts } from '../../src/training/stepCosts';
 import type { EpochMetrics, FromWorker } from '../../src/workers/protocol';
-import { syntheticImages } from '../helpers/synthetic';
+import { tinyRunConfig, tinyRunData } from '../helpers/synthetic';
 
-const data: RunData = {
-  train: syntheticImages(32, 1),
-  test: syntheticImages(16, 2),
-  normalization: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] },
-  numClasses: 4,
-};
+const data: RunData = tinyRunData();
 
-const base: RunConfig = {
-  ...DEFAULT_CONFIG,
-  dataset: 'synthetic',
-  teacher: 'tiny-cnn',
-  student: 'tiny-cnn',
-  epochs: 2,
-  teacherEpochs: 2,
-  subset: 32,
-  testSubset: 16,
-  batch: 16,
-  seed: 3,
-  backend: 'cpu',
-};
+const base: RunConfig = tinyRunConfig({ seed: 3 });
 
 function recorder() {
   const epochs: EpochMetrics[] = [];
