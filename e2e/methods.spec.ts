@@ -4,14 +4,13 @@
  */
 import { expect, test } from '@playwright/test';
 import { METHOD_CATALOG, METHOD_IDS, type MethodId } from '../src/methods/catalog';
-import { Playground, TINY_RUN } from './playground';
+import { Playground, TINIEST_RUN } from './playground';
 
 // scratch and kd have their own specs (training.spec.ts, backend.spec.ts), custom too (custom.spec.ts), and
 // the reference oracle runs to done in panels.spec.ts; the oracle's LRP variant is the last test here.
 const COVERED_ELSEWHERE = new Set<MethodId>(['scratch', 'kd', 'custom', 'oracle']);
 const METHODS = METHOD_IDS.filter((id) => !COVERED_ELSEWHERE.has(id));
 /** One batch of 16 per epoch and one evaluation batch: the emulated GPU makes every step count. */
-const TINIEST = { ...TINY_RUN, subset: '16', testSubset: '16', batch: '16' } as const;
 const REPORTS_WEIGHTS = new Set(['ebkd', 'aekd', 'camkd']);
 /** The tiniest settings of methods with stages or a generator. */
 const TINY_PARAMS: Partial<Record<MethodId, Record<string, string>>> = {
@@ -24,7 +23,7 @@ for (const method of METHODS) {
   test(`${method} runs from a URL to done on WebGPU`, async ({ page }) => {
     const multi = METHOD_CATALOG[method].needs.teachers.max > 1;
     const app = new Playground(page);
-    await app.open({ ...TINIEST, method, ...(multi ? { teachers: '2' } : {}), ...TINY_PARAMS[method], autostart: '1' });
+    await app.open({ ...TINIEST_RUN, method, ...(multi ? { teachers: '2' } : {}), ...TINY_PARAMS[method], autostart: '1' });
     await expect(app.backend).toHaveText('webgpu', { timeout: 60_000 });
     await app.waitForStatus(['done', 'error']);
     await expect(page.getByTestId('error')).toHaveCount(0);
@@ -56,7 +55,7 @@ for (const method of METHODS) {
 
 test('the oracle runs with a layer-wise relevance rule (LRP-\u03b3) on WebGPU', async ({ page }) => {
   const app = new Playground(page);
-  await app.open({ ...TINIEST, method: 'oracle', rule: '2', autostart: '1' });
+  await app.open({ ...TINIEST_RUN, method: 'oracle', rule: '2', autostart: '1' });
   await expect(page.locator('#cfg-rule')).toHaveValue('2');
   await app.waitForStatus(['done', 'error']);
   await expect(page.getByTestId('error')).toHaveCount(0);

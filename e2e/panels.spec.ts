@@ -8,7 +8,7 @@ import { Playground, TINY_RUN } from './playground';
 test('the panels explain a finished run with its own numbers', async ({ page }) => {
   test.setTimeout(12 * 60_000);
   const app = new Playground(page);
-  await app.open({ ...TINY_RUN, subset: '64', testSubset: '64', batch: '32', method: 'oracle', gamma: '2', autostart: '1' });
+  await app.open({ ...TINY_RUN, subset: '32', testSubset: '64', batch: '32', method: 'oracle', gamma: '2', autostart: '1' });
   await app.waitForStatus(['done', 'error']);
   await expect(app.status).toHaveText('done');
 
@@ -18,9 +18,9 @@ test('the panels explain a finished run with its own numbers', async ({ page }) 
     const panel = page.getByTestId('tsne-panel');
     await expect(panel.getByTestId('tsne-set-reinforced')).toBeVisible({ timeout: 120_000 });
     await expect(panel.getByTestId('tsne-set-reinforced').locator('h3')).toContainText('γ = 2');
-    await panel.getByTestId('tsne-iterations').fill('500');
+    await panel.getByTestId('tsne-iterations').fill('300');
     await panel.getByTestId('tsne-run').click();
-    await expect(panel.getByTestId('tsne-progress')).toContainText(/x \(γ = 0\): iteration 500 \/ 500, done.*x\* .*iteration 500 \/ 500, done/, { timeout: 180_000 });
+    await expect(panel.getByTestId('tsne-progress')).toContainText(/x \(γ = 0\): iteration 300 \/ 300, done.*x\* .*iteration 300 \/ 300, done/, { timeout: 180_000 });
     for (const key of ['plain', 'reinforced']) {
       const silhouette = Number(await panel.getByTestId(`tsne-silhouette-${key}`).textContent());
       expect(silhouette).toBeGreaterThanOrEqual(-1);

@@ -6,6 +6,9 @@ export type RunStatus = 'idle' | 'loading' | 'training' | 'paused' | 'done' | 'e
 /** The smallest real run: tiny CNN teacher and student, a few batches of real CIFAR-10 images. */
 export const TINY_RUN = { teacher: 'tiny-cnn', student: 'tiny-cnn', epochs: '1', teacherEpochs: '1', subset: '128', testSubset: '128' } as const;
 
+/** One batch of 16 images per epoch: for tests that need a run to reach done, not to learn anything. */
+export const TINIEST_RUN = { ...TINY_RUN, subset: '16', testSubset: '16', batch: '16' } as const;
+
 export class Playground {
   constructor(readonly page: Page) {}
 

@@ -1,9 +1,9 @@
 import { expect, test } from '@playwright/test';
-import { Playground, TINY_RUN } from './playground';
+import { Playground, TINIEST_RUN, TINY_RUN } from './playground';
 
 test('a tiny KD run trains teacher, scratch and KD student on WebGPU and fills the results table', async ({ page }) => {
   const app = new Playground(page);
-  await app.open({ ...TINY_RUN, method: 'kd', autostart: '1' });
+  await app.open({ ...TINIEST_RUN, method: 'kd', autostart: '1' });
   await expect(app.backend).toHaveText('webgpu', { timeout: 60_000 });
   await app.waitForStatus('training', 60_000);
   await expect(page.getByTestId('time-left')).toBeVisible({ timeout: 4 * 60_000 });
@@ -19,7 +19,7 @@ test('a tiny KD run trains teacher, scratch and KD student on WebGPU and fills t
   }
   await expect(app.results.locator('thead tr')).toHaveCount(1);
   // The run's config is in the URL, so the link reproduces it.
-  expect(new URL(page.url()).searchParams.get('subset')).toBe('128');
+  expect(new URL(page.url()).searchParams.get('subset')).toBe('16');
   expect(new URL(page.url()).searchParams.get('method')).toBe('kd');
   // Curves were drawn from the run's own numbers, and their table alternative lists every model.
   await page.getByText('Curves as a table').click();
@@ -48,7 +48,7 @@ test('a tiny KD run trains teacher, scratch and KD student on WebGPU and fills t
 
 test('pause, step, resume and stop respond within a batch, and the page stays usable', async ({ page }) => {
   const app = new Playground(page);
-  await app.open({ ...TINY_RUN, method: 'scratch', subset: '256', batch: '32', epochs: '3', teacherEpochs: '1' });
+  await app.open({ ...TINY_RUN, method: 'scratch', subset: '64', testSubset: '16', batch: '16', epochs: '2', teacherEpochs: '1' });
   await app.waitForStatus('idle', 60_000);
   await app.button('train').click();
   await app.waitForStatus('training');
