@@ -3,6 +3,7 @@
  * reactive state the components render. Components never see the worker or tfjs.
  */
 import type { BackendName, RunConfig } from '../config/runConfig';
+import type { ModelJson } from '../models/modelFile';
 import type { Inspect, InspectionResult } from '../workers/inspection';
 import type { AdapterSummary, DatasetSummary, EpochMetrics, FromWorker, MethodSamplesSummary, ModelResult, RunPlanSummary, ToWorker } from '../workers/protocol';
 
@@ -41,6 +42,8 @@ export class Trainer {
   /** The latest images the method generated (data-free methods), with the teacher's labels. */
   samples = $state.raw<MethodSamplesSummary | null>(null);
   runSeconds = $state<number | null>(null);
+  /** The config the current (or last) run started with: the form may have changed since. */
+  runConfig = $state.raw<RunConfig | null>(null);
   /** The finished run's test images (what every result's `testLogits` row refers to), for the panels. */
   testImages = $state.raw<Extract<InspectionResult, { kind: 'testImages' }> | null>(null);
   readonly lossSeries: PointSeries = {};
@@ -54,16 +57,16 @@ export class Trainer {
   #estimateRequest = { id: -1, key: '' };
   #datasetRequest = -1;
   #importRequest = -1;
-  /** Inspection requests waiting for the worker's answer. */
-  readonly #inspections = new Map<number, { resolve: (result: InspectionResult) => void; reject: (error: Error) => void }>();
+  /** Requests waiting for the worker's answer (inspections, model checks). */
+  readonly #pending = new Map<number, { resolve: (result: InspectionResult | null) => void; reject: (error: Error) => void }>();
 
   constructor() {
     this.#worker = new Worker(new URL('../workers/training.worker.ts', import.meta.url), { type: 'module' });
     this.#worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(event.data);
     this.#worker.onerror = (event) => {
       this.#fail(`The training worker crashed: ${event.message || 'unknown error'}`);
-      for (const { reject } of this.#inspections.values()) reject(new Error('The training worker crashed.'));
-      this.#inspections.clear();
+      for (const { reject } of this.#pending.values()) reject(new Error('The training worker crashed.'));
+      this.#pending.clear();
     };
   }
 
@@ -121,6 +124,7 @@ export class Trainer {
     this.samples = null;
     this.testImages = null;
     this.runSeconds = null;
+    this.runConfig = config;
     for (const series of [this.lossSeries, this.diagnosticSeries]) for (const key of Object.keys(series)) delete series[key];
     this.curvesVersion++;
     this.status = 'training';
@@ -131,8 +135,16 @@ export class Trainer {
   inspect: Inspect = (request) =>
     new Promise((resolve, reject) => {
       const requestId = ++this.#requestId;
-      this.#inspections.set(requestId, { resolve: resolve as (result: InspectionResult) => void, reject });
+      this.#pending.set(requestId, { resolve: resolve as (result: InspectionResult | null) => void, reject });
       this.#send({ type: 'inspect', requestId, request });
+    });
+
+  /** Asks the worker whether a picked model file fits its architecture; rejects with the reason if not. */
+  checkModel = (json: ModelJson, weights: ArrayBuffer, weightsFileName: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const requestId = ++this.#requestId;
+      this.#pending.set(requestId, { resolve: () => resolve(), reject });
+      this.#send({ type: 'checkModel', requestId, json, weights, weightsFileName });
     });
 
   pause = () => this.#control('pause');
@@ -218,8 +230,12 @@ export class Trainer {
         if (message.results.length > 0) this.inspect({ kind: 'testImages' }).then((images) => (this.testImages = images), () => {});
         return;
       case 'inspection':
-        this.#inspections.get(message.requestId)?.resolve(message.result);
-        this.#inspections.delete(message.requestId);
+        this.#pending.get(message.requestId)?.resolve(message.result);
+        this.#pending.delete(message.requestId);
+        return;
+      case 'modelChecked':
+        this.#pending.get(message.requestId)?.resolve(null);
+        this.#pending.delete(message.requestId);
         return;
       case 'error':
         if (message.requestId !== null && message.requestId === this.#importRequest) {
@@ -228,9 +244,9 @@ export class Trainer {
           this.importError = message.message;
           return; // the dataset in use stays as it was
         }
-        if (message.requestId !== null && this.#inspections.has(message.requestId)) {
-          this.#inspections.get(message.requestId)!.reject(new Error(message.message));
-          this.#inspections.delete(message.requestId);
+        if (message.requestId !== null && this.#pending.has(message.requestId)) {
+          this.#pending.get(message.requestId)!.reject(new Error(message.message));
+          this.#pending.delete(message.requestId);
           return; // a failed inspection is the asking panel's to show
         }
         if (message.requestId !== null && message.requestId === this.#estimateRequest.id) {

@@ -61,6 +61,7 @@ export const DEFAULT_CONFIG: RunConfig = Object.freeze({
   seed: 1,
   backend: 'webgpu',
   reuseTeachers: true,
+  savedTeacher: '',
   userLoss: USER_LOSS_TEMPLATE,
   methodParams: Object.freeze(defaultMethodParams('kd')),
 });
@@ -83,6 +84,7 @@ export const FIELDS: readonly FieldSpec[] = [
   { key: 'augment', type: { kind: 'bool' }, label: 'Augmentation', help: 'Random crop with 4-pixel padding and horizontal flip.' },
   { key: 'seed', type: { kind: 'int', min: 0, max: 2 ** 31 - 1 }, label: 'Seed', help: 'Fixes initial weights, data order and augmentation.' },
   { key: 'reuseTeachers', type: { kind: 'bool' }, label: 'Reuse teachers', help: 'Distil from a teacher trained earlier in this session with the same settings, instead of training it again.' },
+  { key: 'savedTeacher', type: { kind: 'text', pattern: /^(m-[0-9a-f]{16})?$/ }, label: 'Teacher weights', help: 'Train a new teacher, or distil from a model saved in this browser (see Saved models).' },
   { key: 'userLoss', type: { kind: 'code', maxLength: USER_LOSS_MAX_LENGTH }, label: 'Your loss', help: 'JavaScript returning the distillation term as a scalar tensor.', onlyFor: 'custom' },
   { key: 'backend', type: { kind: 'choice', options: BACKENDS }, label: 'Backend', help: 'WebGPU, else WebGL, else CPU; the status bar shows which one really runs.' },
 ];
@@ -132,7 +134,7 @@ export function parseUrl(search: string | URLSearchParams, defaults: RunConfig =
     const raw = params.get(field.key);
     if (raw === null) continue;
     const parsed = parseValue(field.type, raw, field.key);
-    if ('error' in parsed) notes.push(`${parsed.error}; using ${String(defaults[field.key])}.`);
+    if ('error' in parsed) notes.push(`${parsed.error}; using ${String(defaults[field.key]) || 'none'}.`);
     else {
       values[field.key] = parsed.value;
       if (parsed.note) notes.push(`${parsed.note}.`);
@@ -165,6 +167,7 @@ export function serializeConfig(config: RunConfig): string {
   const params = new URLSearchParams();
   for (const field of FIELDS) {
     if (field.onlyFor && field.onlyFor !== config.method) continue; // keeps other links short
+    if (field.type.kind === 'text' && config[field.key] === '' && DEFAULT_CONFIG[field.key] === '') continue;
     params.set(field.key, formatValue(config[field.key]));
   }
   for (const spec of METHOD_CATALOG[config.method].params) {

@@ -34,6 +34,8 @@ export interface RunConfig {
   readonly backend: BackendName;
   /** Distil from a teacher trained earlier in this session with the same settings instead of retraining. */
   readonly reuseTeachers: boolean;
+  /** A model saved in this browser (its id) used as the first teacher instead of training one; '' trains it. */
+  readonly savedTeacher: string;
   /** The custom method's loss, JavaScript written in the page (see methods/userCode.ts). */
   readonly userLoss: string;
   /** Values of the selected method's parameters, by key (see the method catalog). */

@@ -5,7 +5,7 @@
  */
 
 /** Parts of the page a link can hide. */
-export const HIDEABLE = ['settings', 'curves', 'method', 'calibration', 'panels', 'runs', 'results'] as const;
+export const HIDEABLE = ['settings', 'curves', 'method', 'calibration', 'panels', 'runs', 'models', 'results'] as const;
 export type Hideable = (typeof HIDEABLE)[number];
 
 export interface ParsedView {

@@ -11,6 +11,7 @@ import { crossEntropy } from '../methods/losses';
 import { lrpRelevance } from '../methods/lrp/index';
 import { relevanceRule } from '../methods/oracle';
 import type { Network } from '../models/network';
+import { encodeNetwork } from '../models/networkWeights';
 import type { InspectionRequest, InspectionResult, ModelPrediction, RelevanceItem } from '../workers/inspection';
 
 /** A trained model of the last run, by learner key. */
@@ -39,6 +40,10 @@ export async function inspect<R extends InspectionRequest>(request: R, context: 
       return (await responses(request as Extract<InspectionRequest, { kind: 'responses' }>, context)) as unknown as Answer<R>;
     case 'relevance':
       return (await relevance(request as Extract<InspectionRequest, { kind: 'relevance' }>, context)) as unknown as Answer<R>;
+    case 'encodeModel': {
+      const { model, metadata } = request as Extract<InspectionRequest, { kind: 'encodeModel' }>;
+      return { kind: 'encodeModel', model, ...(await encodeNetwork(modelOf(context, model).net, metadata)) } as unknown as Answer<R>;
+    }
   }
   throw new Error(`Unknown inspection "${(request as { kind: string }).kind}"`);
 }

@@ -16,6 +16,8 @@ export interface PlannedLearner {
   readonly method: MethodId;
   /** Seed of the initial weights: the scratch baseline and the student share it, so they start equal. */
   readonly initSeed: number;
+  /** A teacher loaded from a model saved in the browser (its id) instead of trained. */
+  readonly savedModel?: string;
 }
 
 export interface RunPlan {
@@ -48,14 +50,12 @@ export function planRun(config: RunConfig, dataset: { trainCount: number; testCo
 
   const spec = METHOD_CATALOG[config.method];
   const teacherTotal = teacherCount(config.method, config.methodParams);
-  const teachers = Array.from({ length: teacherTotal }, (_, i): PlannedLearner => ({
-    key: `teacher${i}`,
-    role: 'teacher',
-    label: teacherTotal > 1 ? `Teacher ${i + 1} (${MODEL_CATALOG[config.teacher].label})` : `Teacher (${MODEL_CATALOG[config.teacher].label})`,
-    model: config.teacher,
-    method: 'scratch',
-    initSeed: derivedSeed(config.seed, 'teacher', i),
-  }));
+  const teachers = Array.from({ length: teacherTotal }, (_, i): PlannedLearner => {
+    // A saved model stands in for the first teacher; any others are trained as usual.
+    const saved = i === 0 && config.savedTeacher !== '' ? config.savedTeacher : undefined;
+    const name = `${saved ? 'Saved teacher' : 'Teacher'}${teacherTotal > 1 ? ` ${i + 1}` : ''} (${MODEL_CATALOG[config.teacher].label})`;
+    return { key: `teacher${i}`, role: 'teacher', label: name, model: config.teacher, method: 'scratch', initSeed: derivedSeed(config.seed, 'teacher', i), ...(saved ? { savedModel: saved } : {}) };
+  });
   const studentSeed = derivedSeed(config.seed, 'student');
   const studentLabel = MODEL_CATALOG[config.student].label;
   const scratch: PlannedLearner = { key: 'scratch', role: 'scratch', label: `Scratch student (${studentLabel})`, model: config.student, method: 'scratch', initSeed: studentSeed };
@@ -88,7 +88,7 @@ export function predictSeconds(plan: RunPlan, config: RunConfig, costs: StepCost
     learners.reduce((sum, l) => sum + plan.stepsPerEpoch * (costs.trainStep[l.key] ?? 0) + plan.evalBatches * (costs.evalBatch[l.key] ?? 0), 0);
   const earlyEpochs = plan.earlyStages.reduce((sum, stage) => sum + stage.epochs, 0);
   return {
-    teachers: config.teacherEpochs * epochCost(plan.teachers),
+    teachers: config.teacherEpochs * epochCost(plan.teachers.filter((t) => !t.savedModel)),
     students: config.epochs * epochCost(plan.students) + earlyEpochs * epochCost(plan.students.slice(-1)),
   };
 }

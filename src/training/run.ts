@@ -15,7 +15,8 @@ import { distils, type Learner } from './learner';
 import { createLearner, disposeLearner, disposeLearnerState } from './learners';
 import type { ModelShelf } from './modelShelf';
 import { trainPhase, type PhaseContext, type RunEvents } from './phase';
-import { planRun, predictSeconds, type RunPlan, type StepCosts } from './plan';
+import { evaluate } from './evaluate';
+import { planRun, predictSeconds, type PlannedLearner, type RunPlan, type StepCosts } from './plan';
 import { ProgressClock } from './progressClock';
 import { forEachTrainingBatch } from './stages';
 import { teacherKey, type TeacherCache } from './teacherCache';
@@ -45,9 +46,11 @@ export interface RunServices {
   readonly teacherCache?: TeacherCache;
   /** Receives the run's trained networks when it ends (finished or stopped), for inspection. */
   readonly shelf?: ModelShelf;
+  /** Loads a model saved in the browser as a teacher (`config.savedTeacher`); the run owns the network. */
+  readonly loadSavedTeacher?: (id: string, planned: PlannedLearner, numClasses: number) => Promise<Network>;
 }
 
-export async function runExperiment(config: RunConfig, data: RunData, control: RunControl, events: RunEvents, { measureCosts, teacherCache, shelf }: RunServices): Promise<RunOutcome> {
+export async function runExperiment(config: RunConfig, data: RunData, control: RunControl, events: RunEvents, { measureCosts, teacherCache, shelf, loadSavedTeacher }: RunServices): Promise<RunOutcome> {
   const plan = planRun(config, { trainCount: data.train.count, testCount: data.test.count });
   // The first images of each class, class-balanced: the same `subset` always means the same images.
   const train = new BatchSource(takeBalancedSubset(data.train, plan.trainImages, data.numClasses), data.normalization);
@@ -56,21 +59,39 @@ export async function runExperiment(config: RunConfig, data: RunData, control: R
   const teachers: Learner[] = [];
   let students: Learner[] = [];
   const teacherNets: Network[] = [];
+  /** Saved teachers loaded for this run: no learner owns them, so the run disposes them unless shelved. */
+  const loaded: Network[] = [];
   let failed = false;
   shelf?.clear(); // the previous run's models give their memory back before this run takes any
   try {
     const learnerInfos = [...plan.teachers, ...plan.students].map(({ key, role, label, model, method }) => ({ key, role, label, model, method }));
     events.started({ learners: learnerInfos, trainImages: plan.trainImages, testImages: plan.testImages, stepsPerEpoch: plan.stepsPerEpoch, notes: plan.notes });
     events.progress({ phase: 'warmup', epoch: 0, epochs: config.epochs, step: 0, stepsPerEpoch: plan.stepsPerEpoch, fraction: 0, secondsLeft: null, imagesPerSecond: 0, losses: {} });
+    // Saved teachers load first, so a missing or mismatched one fails before the warm-up.
+    const savedNets: (Network | null)[] = [];
+    for (const planned of plan.teachers) {
+      if (planned.savedModel && !loadSavedTeacher) throw new Error('Saved models cannot be loaded here.');
+      const net = planned.savedModel ? await loadSavedTeacher!(planned.savedModel, planned, data.numClasses) : null;
+      if (net) loaded.push(net);
+      savedNets.push(net);
+    }
     const costs = await measureCosts(plan, train, test);
     const keys = plan.teachers.map((t) => teacherKey(config, plan, t));
-    const reusable = keys.map((key) => (config.reuseTeachers ? teacherCache?.get(key) : undefined));
+    const reusable = keys.map((key, i) => (config.reuseTeachers && !plan.teachers[i]!.savedModel ? teacherCache?.get(key) : undefined));
     const predicted = predictSeconds(plan, config, costs);
-    const teachersToTrain = reusable.filter((r) => !r).length / Math.max(1, plan.teachers.length);
+    const teachersToTrain = plan.teachers.filter((t, i) => !reusable[i] && !t.savedModel).length / Math.max(1, plan.teachers.filter((t) => !t.savedModel).length);
     const clock = new ProgressClock(predicted.teachers * teachersToTrain + predicted.students);
     const phase: PhaseContext = { plan, config, train, test, control, events, costs, clock, results };
 
     for (const [i, planned] of plan.teachers.entries()) {
+      const net = savedNets[i];
+      if (net) {
+        teacherNets.push(net);
+        const result = await savedTeacherResult(net, planned, test, plan.batch);
+        results.push(result);
+        events.learnerDone(result);
+        continue;
+      }
       const cached = reusable[i];
       if (cached) {
         const result: ModelResult = { ...cached.result, learner: { ...cached.result.learner, key: planned.key, label: planned.label }, reused: true };
@@ -95,7 +116,9 @@ export async function runExperiment(config: RunConfig, data: RunData, control: R
     failed = true;
     throw error;
   } finally {
-    if (shelf && !failed) {
+    const shelved = shelf && !failed;
+    if (!shelved) for (const net of loaded) net.dispose();
+    if (shelved) {
       const infos = [...plan.teachers, ...plan.students];
       const nets = [...teacherNets, ...students.map((s) => s.net)];
       shelf.keep(
@@ -139,4 +162,22 @@ async function trainEarlyStages(phase: PhaseContext, student: Learner | undefine
   });
   student.optimizer.reset();
   return { [student.info.key]: trained };
+}
+
+/** A saved teacher's row in the results: evaluated on this run's test subset, never trained here. */
+async function savedTeacherResult(net: Network, planned: PlannedLearner, test: BatchSource, batch: number): Promise<ModelResult> {
+  const evaluation = await evaluate(net, test, batch, planned.label);
+  return {
+    learner: { key: planned.key, role: planned.role, label: planned.label, model: planned.model, method: planned.method, parameters: net.params.trainableCount },
+    epochs: 0,
+    lastAccuracy: evaluation.accuracy,
+    bestAccuracy: evaluation.accuracy,
+    bestEpoch: 0,
+    ece: evaluation.ece,
+    nll: evaluation.nll,
+    seconds: 0,
+    reused: true,
+    testLogits: evaluation.logits,
+    testLabels: evaluation.labels.slice(),
+  };
 }

@@ -1,7 +1,9 @@
 /**
  * Questions the page asks the training worker about the models of the last run, after it ends: the test
- * images, a model's responses to relevance-reinforced inputs, and per-image relevance. Plain data only.
+ * images, a model's responses to relevance-reinforced inputs, per-image relevance, and a model's weights
+ * as files (to save or export). Plain data only.
  */
+import type { ModelJson, ModelMetadata } from '../models/modelFile';
 
 /** The relevance rule by index, as the oracle's `rule` parameter: 0 gradient × input, 1 LRP-ε, 2 LRP-γ, 3 LRP-z⁺. */
 export type RuleIndex = number;
@@ -22,7 +24,9 @@ export type InspectionRequest =
       readonly gamma: number;
       readonly rule: RuleIndex;
       readonly images: { readonly indices: readonly number[] } | { readonly rgba: Uint8ClampedArray; readonly count: number };
-    };
+    }
+  /** A model of the last run in the tfjs format (model.json + weights), to keep in the browser or download. */
+  | { readonly kind: 'encodeModel'; readonly model: string; readonly metadata: ModelMetadata };
 
 export interface ModelPrediction {
   /** Learner key and label, as in the run's results. */
@@ -48,7 +52,8 @@ export interface RelevanceItem {
 export type InspectionResult =
   | { readonly kind: 'testImages'; readonly count: number; readonly size: number; readonly rgba: Uint8ClampedArray; readonly labels: Uint8Array }
   | { readonly kind: 'responses'; readonly model: string; readonly gamma: number; readonly rule: RuleIndex; readonly numClasses: number; readonly logits: Float32Array; readonly labels: Uint8Array }
-  | { readonly kind: 'relevance'; readonly model: string; readonly gamma: number; readonly rule: RuleIndex; readonly items: readonly RelevanceItem[] };
+  | { readonly kind: 'relevance'; readonly model: string; readonly gamma: number; readonly rule: RuleIndex; readonly items: readonly RelevanceItem[] }
+  | { readonly kind: 'encodeModel'; readonly model: string; readonly json: ModelJson; readonly weights: ArrayBuffer };
 
 /** What a panel calls to ask; the Trainer implements it over the worker. Rejects with a readable message. */
 export type Inspect = <R extends InspectionRequest>(request: R) => Promise<Extract<InspectionResult, { kind: R['kind'] }>>;

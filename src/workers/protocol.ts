@@ -6,6 +6,7 @@
 import type { BackendName, RunConfig } from '../config/runConfig';
 import type { MethodId } from '../methods/catalog';
 import type { ModelId } from '../models/catalog';
+import type { ModelJson } from '../models/modelFile';
 import type { InspectionRequest, InspectionResult } from './inspection';
 
 export type LearnerRole = 'teacher' | 'scratch' | 'student';
@@ -111,7 +112,9 @@ export type ToWorker =
   | { readonly type: 'estimate'; readonly requestId: number; readonly config: RunConfig }
   | { readonly type: 'train'; readonly runId: number; readonly config: RunConfig }
   | { readonly type: 'pause' | 'resume' | 'step' | 'stop'; readonly runId: number }
-  | { readonly type: 'inspect'; readonly requestId: number; readonly request: InspectionRequest };
+  | { readonly type: 'inspect'; readonly requestId: number; readonly request: InspectionRequest }
+  /** A model file the user picked: does it fit its architecture, weight by weight? Answered `modelChecked`. */
+  | { readonly type: 'checkModel'; readonly requestId: number; readonly json: ModelJson; readonly weights: ArrayBuffer; readonly weightsFileName: string };
 
 export type FromWorker =
   | {
@@ -147,6 +150,7 @@ export type FromWorker =
   | { readonly type: 'samples'; readonly runId: number; readonly samples: MethodSamplesSummary }
   | { readonly type: 'epoch'; readonly runId: number; readonly metrics: EpochMetrics }
   | { readonly type: 'inspection'; readonly requestId: number; readonly result: InspectionResult }
+  | { readonly type: 'modelChecked'; readonly requestId: number }
   | { readonly type: 'learnerDone'; readonly runId: number; readonly result: ModelResult }
   | { readonly type: 'done'; readonly runId: number; readonly results: readonly ModelResult[]; readonly stopped: boolean; readonly seconds: number }
   | { readonly type: 'error'; readonly runId: number | null; readonly requestId: number | null; readonly message: string; readonly fatal: boolean };

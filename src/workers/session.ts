@@ -20,6 +20,8 @@ import type { InspectionRequest } from './inspection';
 import { inspect } from '../training/inspect';
 import { ModelShelf } from '../training/modelShelf';
 import { METHOD_CATALOG } from '../methods/catalog';
+import { restoreNetwork } from '../models/networkWeights';
+import { loadSavedTeacher } from '../training/savedTeacher';
 
 type Post = (message: FromWorker) => void;
 
@@ -65,6 +67,8 @@ export class TrainingSession {
         return;
       case 'inspect':
         return this.#inspect(message.requestId, message.request);
+      case 'checkModel':
+        return this.#checkModel(message);
     }
   }
 
@@ -191,6 +195,17 @@ export class TrainingSession {
     }
   }
 
+  /** Builds the file's architecture and loads its weights, which checks every name and shape; then lets it go. */
+  async #checkModel({ requestId, json, weights, weightsFileName }: Extract<ToWorker, { type: 'checkModel' }>): Promise<void> {
+    await this.#backendReady;
+    try {
+      restoreNetwork(json, weights, 'imported-check', weightsFileName).dispose();
+      this.post({ type: 'modelChecked', requestId });
+    } catch (error) {
+      this.post({ type: 'error', runId: null, requestId, message: errorMessage(error), fatal: false });
+    }
+  }
+
   async #train(runId: number, config: RunConfig): Promise<void> {
     if (this.#run) {
       this.post({ type: 'error', runId, requestId: null, message: 'A run is already in progress: stop it first.', fatal: false });
@@ -214,7 +229,7 @@ export class TrainingSession {
         },
         learnerDone: (result) => this.post({ type: 'learnerDone', runId, result }),
         samples: (samples) => this.post({ type: 'samples', runId, samples }),
-      }, { measureCosts: (plan, train, test) => this.#stepCosts(config, plan, train, test, data.numClasses), teacherCache: this.#teachers, shelf: this.#shelf });
+      }, { measureCosts: (plan, train, test) => this.#stepCosts(config, plan, train, test, data.numClasses), teacherCache: this.#teachers, shelf: this.#shelf, loadSavedTeacher });
       progress.flush();
       this.post({ type: 'done', runId, results: outcome.results, stopped: outcome.stopped, seconds: (performance.now() - start) / 1000 });
     } catch (error) {

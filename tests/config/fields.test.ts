@@ -9,6 +9,15 @@ describe('URL config', () => {
     expect(parsed.notes).toEqual([]);
   });
 
+  it('names a saved teacher only when there is one, and refuses a malformed id', () => {
+    expect(serializeConfig(DEFAULT_CONFIG)).not.toContain('savedTeacher');
+    const withSaved = { ...DEFAULT_CONFIG, savedTeacher: 'm-0123456789abcdef' };
+    expect(parseUrl(serializeConfig(withSaved)).config.savedTeacher).toBe('m-0123456789abcdef');
+    const bad = parseUrl('savedTeacher=../../etc');
+    expect(bad.config.savedTeacher).toBe('');
+    expect(bad.notes).toEqual(['savedTeacher=../../etc is not a valid name; using none.']);
+  });
+
   it('uses the testing-contract names', () => {
     const { config, autostart } = parseUrl('dataset=cifar10-subset&teacher=tiny-cnn&student=tiny-cnn&method=kd&epochs=1&subset=128&testSubset=128&batch=32&lr=0.1&T=3&alpha=0.7&seed=5&backend=cpu&autostart=1');
     expect(config).toMatchObject({ teacher: 'tiny-cnn', epochs: 1, subset: 128, testSubset: 128, batch: 32, lr: 0.1, seed: 5, backend: 'cpu' });

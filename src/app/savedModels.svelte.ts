@@ -1,0 +1,124 @@
+/**
+ * The models kept in this browser, as the page sees them: the list, saving a model of the last run,
+ * exporting one in the tfjs format, importing a picked model.json + weights file, deleting. The worker
+ * encodes weights and checks shapes; everything else here is plain data and IndexedDB.
+ */
+import type { RunConfig } from '../config/runConfig';
+import { METHOD_CATALOG } from '../methods/catalog';
+import { checkWeightsFile, MAX_WEIGHTS_BYTES, ModelFileError, modelFileStem, parseModelJson, type ModelJson, type ModelMetadata } from '../models/modelFile';
+import { deleteModel, listModels, loadModel, newModelId, saveModel, savedModelRecord, type SavedModelSummary } from '../models/modelStore';
+import type { DatasetSummary, ModelResult } from '../workers/protocol';
+import { downloadBytes, downloadText } from './download';
+import type { Trainer } from './trainer.svelte';
+
+/** model.json files are a few kilobytes; anything this large is not one. */
+const MAX_MODEL_JSON_BYTES = 4 * 1024 * 1024;
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** What a model of a finished run is called and how it was trained, for its saved record. */
+export function runModelMetadata(result: ModelResult, config: RunConfig, dataset: DatasetSummary, now: number): ModelMetadata {
+  const { learner } = result;
+  const how = learner.role === 'student' ? METHOD_CATALOG[config.method].label : learner.role === 'teacher' ? 'cross-entropy (teacher)' : 'cross-entropy (scratch baseline)';
+  const epochs = result.reused ? 'reused' : `${result.epochs} epoch${result.epochs === 1 ? '' : 's'}`;
+  return {
+    name: `${learner.label} \u00b7 seed ${config.seed}`.slice(0, 80),
+    dataset: dataset.name,
+    classNames: [...dataset.classNames],
+    testAccuracy: result.lastAccuracy,
+    trainedWith: `${how}, ${epochs}, ${Math.min(config.subset, dataset.trainCount)} images of ${dataset.name}`,
+    savedAt: now,
+  };
+}
+
+/** Picks model.json and its weights file from what the user chose, or says what is missing. */
+export function pickModelFiles(files: readonly File[]): { json: File; weights: File } {
+  const json = files.filter((f) => f.name.toLowerCase().endsWith('.json'));
+  const weights = files.filter((f) => !f.name.toLowerCase().endsWith('.json'));
+  if (json.length !== 1 || weights.length !== 1) {
+    throw new ModelFileError(`Pick two files together: the model's .json and its .weights.bin (you picked ${files.length === 0 ? 'none' : files.map((f) => f.name).join(', ')}).`);
+  }
+  return { json: json[0]!, weights: weights[0]! };
+}
+
+export class SavedModels {
+  list = $state.raw<SavedModelSummary[]>([]);
+  /** False until the first listing has answered (so a link's saved teacher is not called missing too soon). */
+  loaded = $state(false);
+  /** Why the list could not be read (no IndexedDB), shown in the panel. */
+  error = $state<string | null>(null);
+
+  constructor(private readonly trainer: Trainer) {
+    void this.refresh();
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.list = await listModels();
+      this.error = null;
+    } catch (error) {
+      this.error = messageOf(error);
+    } finally {
+      this.loaded = true;
+    }
+  }
+
+  async #encode(result: ModelResult): Promise<{ json: ModelJson; weights: ArrayBuffer }> {
+    const { runConfig, dataset } = this.trainer;
+    if (!runConfig || !dataset) throw new Error('There is no finished run to take the model from.');
+    const metadata = runModelMetadata(result, runConfig, dataset, Date.now());
+    const encoded = await this.trainer.inspect({ kind: 'encodeModel', model: result.learner.key, metadata });
+    return { json: encoded.json, weights: encoded.weights };
+  }
+
+  /** Keeps a model of the last run in the browser; resolves to its summary. */
+  async saveFromRun(result: ModelResult): Promise<SavedModelSummary> {
+    const { json, weights } = await this.#encode(result);
+    const saved = await saveModel(savedModelRecord(newModelId(), json, weights));
+    await this.refresh();
+    return saved;
+  }
+
+  async exportFromRun(result: ModelResult): Promise<void> {
+    const { json, weights } = await this.#encode(result);
+    download(json, weights);
+  }
+
+  async exportSaved(id: string): Promise<void> {
+    const record = await loadModel(id);
+    if (!record) throw new Error('That model is no longer stored in this browser.');
+    download(record.json, record.weights);
+  }
+
+  /**
+   * Reads a picked model.json + weights file, checks it against the dataset in use (class count) and the
+   * architecture it names (every weight's name and shape, in the worker), then keeps it.
+   */
+  async importFiles(files: readonly File[]): Promise<SavedModelSummary> {
+    const dataset = this.trainer.dataset;
+    if (!dataset) throw new Error('Load a dataset first: an imported model must fit its classes.');
+    const picked = pickModelFiles(files);
+    if (picked.json.size > MAX_MODEL_JSON_BYTES) throw new ModelFileError(`${picked.json.name} is ${(picked.json.size / 2 ** 20).toFixed(1)} MB, far larger than a model.json; pick the .json an export wrote.`);
+    if (picked.weights.size > MAX_WEIGHTS_BYTES) throw new ModelFileError(`${picked.weights.name} is larger than any network here (${MAX_WEIGHTS_BYTES / 2 ** 20} MB).`);
+    const json = parseModelJson(await picked.json.text(), { numClasses: dataset.classNames.length });
+    const weights = await picked.weights.arrayBuffer();
+    checkWeightsFile(json, weights.byteLength, picked.weights.name);
+    await this.trainer.checkModel(json, weights, picked.weights.name);
+    const saved = await saveModel(savedModelRecord(newModelId(), json, weights));
+    await this.refresh();
+    return saved;
+  }
+
+  async remove(id: string): Promise<void> {
+    await deleteModel(id);
+    await this.refresh();
+  }
+}
+
+function download(json: ModelJson, weights: ArrayBuffer): void {
+  const stem = modelFileStem(json.userDefinedMetadata.name);
+  // The manifest names the weights file, so the two downloads load together with tf.io or an import here.
+  const manifest = { ...json, weightsManifest: [{ ...json.weightsManifest[0], paths: [`${stem}.weights.bin`] }] };
+  downloadText(`${stem}.json`, JSON.stringify(manifest), 'application/json');
+  downloadBytes(`${stem}.weights.bin`, weights, 'application/octet-stream');
+}
