@@ -38,6 +38,15 @@ export interface SavedRun {
   /** Every learner's every epoch, as the worker reported them. */
   readonly epochs: readonly EpochMetrics[];
   readonly results: readonly SavedResult[];
+  /** Set on a run imported from a bundle file (see runBundle.ts); records saved before it existed have none. */
+  readonly importedFrom?: RunImport;
+}
+
+/** Where an imported run came from: it was trained elsewhere (or earlier) and exported. */
+export interface RunImport {
+  readonly fileName: string;
+  /** Epoch milliseconds of the import. */
+  readonly at: number;
 }
 
 export interface RunStore {

@@ -1,0 +1,133 @@
+/**
+ * Run bundles in the real page, with no training: a bundle built here is imported and listed as
+ * imported, exported again (JSON and curves CSV) and re-imported; broken files each get their message
+ * while the runs already imported stay.
+ */
+import { expect, test, type Download, type Page } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
+import { DEFAULT_CONFIG } from '../src/config/fields';
+import { Playground } from './playground';
+
+const LEARNERS = [
+  { key: 'teacher0', role: 'teacher', label: 'Teacher (Tiny CNN)', model: 'tiny-cnn', method: 'scratch' },
+  { key: 'scratch', role: 'scratch', label: 'Scratch student', model: 'tiny-cnn', method: 'scratch' },
+  { key: 'student', role: 'student', label: 'Hinton KD student', model: 'tiny-cnn', method: 'kd' },
+] as const;
+
+const epochs = LEARNERS.flatMap((l, i) =>
+  [1, 2, 3].map((epoch) => ({
+    learner: l.key, epoch, lr: 0.05, trainLoss: 2 - epoch / 3, terms: l.role === 'student' ? { ce: 1.2, kd: 0.6 } : { ce: 1.8 }, diagnostics: {},
+    trainAccuracy: 0.2 + epoch / 10, testAccuracy: 0.15 + epoch / 10 + i / 20, testNll: 1.9, ece: 0.04, seconds: epoch * 3,
+  })),
+);
+
+/** A bundle as another browser would export it. */
+function bundle(name: string, config: Record<string, unknown> = {}) {
+  return {
+    format: 'distillery-run-bundle',
+    version: 1,
+    exportedAt: '2025-06-01T12:00:00.000Z',
+    run: {
+      name,
+      config: { ...DEFAULT_CONFIG, teacher: 'tiny-cnn', student: 'tiny-cnn', epochs: 3, teacherEpochs: 3, subset: 128, testSubset: 128, methodParams: { ...DEFAULT_CONFIG.methodParams }, ...config },
+      finishedAt: Date.UTC(2025, 5, 1, 11, 58),
+      seconds: 27,
+      backend: 'webgpu',
+      adapter: 'Colleague GPU',
+      stopped: false,
+      learners: LEARNERS,
+      epochs,
+      results: LEARNERS.map((l, i) => ({ key: l.key, label: l.label, role: l.role, bestAccuracy: 0.45 + i / 20, bestEpoch: 3, lastAccuracy: 0.45 + i / 20, ece: 0.04, nll: 1.9, epochs: 3, reused: false })),
+    },
+  };
+}
+
+const jsonFile = (name: string, value: unknown) => ({ name, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(value, null, 2)) });
+
+async function download(page: Page, testId: string): Promise<{ file: Download; text: string }> {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+  return { file, text: await readFile(await file.path(), 'utf8') };
+}
+
+test('a run bundle imports, exports and re-imports; broken files get their message and lose nothing', async ({ page }) => {
+  test.setTimeout(3 * 60_000); // no training: a minute is plenty, so a failure should not wait eight
+  const app = new Playground(page);
+  await app.open();
+  await app.waitForStatus('idle', 120_000);
+  const panel = page.getByTestId('runs-panel');
+  const rows = panel.getByTestId('run-row');
+  const input = page.getByTestId('bundle-import');
+  const error = page.getByTestId('bundle-error');
+  const notes = page.getByTestId('bundle-notes');
+  await expect(panel.getByText('No saved runs yet.')).toBeVisible();
+
+  // Imported, listed as imported, ticked so its curves show.
+  const original = bundle('Colleague KD run');
+  await input.setInputFiles(jsonFile('colleague.distillery-run.json', original));
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('Colleague KD run');
+  await expect(rows.first().getByTestId('run-imported')).toHaveText('imported');
+  await expect(rows.first().getByRole('checkbox')).toBeChecked();
+  await expect(notes).toContainText('Imported \u201cColleague KD run\u201d from colleague.distillery-run.json.');
+  await expect(panel.getByRole('img', { name: /Test accuracy per epoch of the ticked runs/ })).toBeVisible();
+  await expect(rows.first().getByTestId('run-link')).toHaveAttribute('href', /epochs=3&teacherEpochs=3&subset=128/);
+
+  // Exported: the same config, epochs and results; the curves CSV has its header and a row per epoch.
+  const exported = await download(page, 'bundle-export');
+  expect(exported.file.suggestedFilename()).toBe('colleague-kd-run.distillery-run.json');
+  const json = JSON.parse(exported.text);
+  expect(json).toMatchObject({ format: 'distillery-run-bundle', version: 1 });
+  expect(json.run.config).toEqual(original.run.config);
+  expect(json.run.epochs).toEqual(original.run.epochs);
+  expect(json.run.results).toEqual(original.run.results);
+  expect(json.run.learners).toEqual(original.run.learners);
+  const csv = await download(page, 'bundle-csv');
+  expect(csv.file.suggestedFilename()).toBe('colleague-kd-run.curves.csv');
+  const lines = csv.text.trimEnd().split('\n');
+  expect(lines[0]).toBe('learner,label,role,stage,epoch,lr,train_loss,train_accuracy,test_accuracy,test_nll,ece,seconds,term:ce,term:kd');
+  expect(lines).toHaveLength(1 + epochs.length);
+
+  // The export re-imports as a second run (never over the first).
+  await input.setInputFiles({ name: exported.file.suggestedFilename(), mimeType: 'application/json', buffer: Buffer.from(exported.text) });
+  await expect(rows).toHaveCount(2);
+  await expect(panel.getByTestId('run-imported')).toHaveCount(2);
+  await expect(error).toHaveCount(0);
+
+  // An old config is clamped to today's fields, and the panel says what changed.
+  await input.setInputFiles(jsonFile('old.distillery-run.json', bundle('Old long run', { epochs: 900, schedule: 'exponential' })));
+  await expect(rows).toHaveCount(3);
+  await expect(notes).toContainText('epochs=900 is above the maximum; using 500.');
+  await expect(notes).toContainText('schedule=exponential is not one of');
+  await expect(panel.getByTestId('runs-compare').locator('.js-plotly-plot .scatterlayer .trace')).toHaveCount(6, { timeout: 60_000 });
+  await panel.screenshot({ path: 'e2e/screenshots/panel-runs-bundle.png' });
+
+  // An imported run renames and deletes like any other.
+  const old = panel.locator(`[data-run-id="${await rows.filter({ hasText: 'Old long run' }).getAttribute('data-run-id')}"]`);
+  await old.getByTestId('run-rename').click();
+  await old.getByTestId('run-rename-input').fill('Old run, clamped');
+  await old.getByTestId('run-rename-input').press('Enter');
+  await expect(old).toContainText('Old run, clamped');
+  await expect(old.getByTestId('run-imported')).toBeVisible();
+  await old.getByTestId('run-delete').click();
+  await old.getByTestId('run-delete-confirm').click();
+  await expect(rows).toHaveCount(2);
+
+  const text = JSON.stringify(original, null, 2);
+  const broken: [string, string, RegExp][] = [
+    ['runs.csv', 'id,name,method,teacher,student,seed\nabc,run,kd,resnet8,tiny-cnn,1\n', /runs table CSV, not a run bundle/],
+    ['curves.csv', lines.join('\n'), /curves CSV, not a run bundle/],
+    ['garbage.json', '\u0000\u0001 not json at all', /not JSON/],
+    ['truncated.distillery-run.json', text.slice(0, text.length / 2), /not valid JSON: it may be cut short or damaged/],
+    ['model.json', JSON.stringify({ format: 'distillery-network', modelTopology: { model: 'resnet8', numClasses: 10 }, weightsManifest: [] }), /model file \(model\.json\), not a run bundle/],
+    ['other.json', JSON.stringify({ format: 'something-else', version: 1 }), /not a Distillery run bundle \(its format is "something-else"\)/],
+    ['future.distillery-run.json', JSON.stringify({ ...original, version: 7 }), /newer Distillery/],
+    ['bad-metric.distillery-run.json', text.replace('"testAccuracy": 0.25', '"testAccuracy": "high"'), /run\.epochs\[0\]\.testAccuracy should be a finite number/],
+  ];
+  for (const [name, body, message] of broken) {
+    await input.setInputFiles({ name, mimeType: name.endsWith('.csv') ? 'text/csv' : 'application/json', buffer: Buffer.from(body) });
+    await expect(error, name).toContainText(message);
+    await expect(error).toContainText(name);
+    await expect(rows).toHaveCount(2);
+  }
+  await expect(panel.getByTestId('run-imported')).toHaveCount(2);
+});
