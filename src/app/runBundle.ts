@@ -9,6 +9,7 @@ import type { RunConfig } from '../config/runConfig';
 import { isMethodId } from '../methods/catalog';
 import { MODEL_FILE_FORMAT } from '../models/modelFile';
 import type { EpochMetrics, LearnerRole } from '../workers/protocol';
+import { csvText } from './csv';
 import { formatBytes } from './format';
 import { runNameProblem, type SavedLearner, type SavedResult, type SavedRun } from './runStore';
 
@@ -49,14 +50,6 @@ function learnersOf(run: SavedRun): readonly Pick<SavedLearner, 'key' | 'label' 
   return run.learners.length > 0 ? run.learners : run.results;
 }
 
-/** One CSV cell: quoted when needed, text a spreadsheet would run as a formula defused (as runsCsv does). */
-function csvCell(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 const uniqueKeys = (records: readonly Readonly<Record<string, number>>[]) => [...new Set(records.flatMap((r) => Object.keys(r)))];
 
 /** One row per learner and epoch, learners in the run's order; a column per loss term and diagnostic seen. */
@@ -72,13 +65,12 @@ export function runCurvesCsv(run: SavedRun): string {
   ];
   const lines = rows.map((m) => {
     const learner = learners.find((l) => l.key === m.learner);
-    const cells = [
+    return [
       m.learner, learner?.label, learner?.role, m.stage, m.epoch, m.lr, m.trainLoss, m.trainAccuracy, m.testAccuracy, m.testNll, m.ece, m.seconds,
       ...terms.map((t) => m.terms[t]), ...diagnostics.map((d) => m.diagnostics[d]),
     ];
-    return cells.map(csvCell).join(',');
   });
-  return [header.map(csvCell).join(','), ...lines].join('\n') + '\n';
+  return csvText(header, lines);
 }
 
 // ---- Reading a bundle: small typed readers that name the offending field ----

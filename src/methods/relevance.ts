@@ -5,6 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { crossEntropy } from './losses';
+// rules.ts only imports LrpRule's type from here, so this import makes no runtime cycle.
+import { ruleParameters, stabilise } from './lrp/rules';
 
 /** A dense layer computing a @ weight + bias: weight [in, out], bias [out]. */
 export interface DenseLayer {
@@ -16,7 +18,7 @@ export interface DenseLayer {
  * An LRP rule, applied to every layer (input layer included):
  * - epsilon: z = a @ W + b, stabilised by ε·sign(z);
  * - gamma: W' = W + γ·max(W, 0) and b' = b + γ·max(b, 0), then as epsilon (favours positive contributions);
- * - zplus: W⁺ = max(W, 0), no bias, z + 1e-12.
+ * - zplus: W⁺ = max(W, 0), no bias, z + 1e-12 (lrp/rules.ts's ZPLUS_STABILISER).
  * Relevance then flows back as R_in = a ⊙ (W' @ (R / z)). sign(0) is +1.
  */
 export type LrpRule =
@@ -26,9 +28,6 @@ export type LrpRule =
 
 /** Defaults for rule parameters a caller leaves out: ε only stabilises; γ = 0.25 as Montavon et al. suggest. */
 export const LRP_DEFAULTS = { epsilon: 1e-6, gamma: 0.25 } as const;
-
-/** z+ adds this to every denominator instead of a signed ε. */
-const ZPLUS_STABILISER = 1e-12;
 
 /** Each layer's input (x, then post-ReLU activations) and the final logits of a dense ReLU network. */
 function denseTrace(layers: readonly DenseLayer[], x: tf.Tensor2D): { inputs: tf.Tensor2D[]; logits: tf.Tensor2D } {
@@ -46,28 +45,6 @@ function denseTrace(layers: readonly DenseLayer[], x: tf.Tensor2D): { inputs: tf
 /** The dense network as a model function, `a @ weight + bias` with ReLU between layers and none after the last. */
 export function denseMlp(layers: readonly DenseLayer[]): (x: tf.Tensor2D) => tf.Tensor2D {
   return (x) => tf.tidy(() => denseTrace(layers, x).logits);
-}
-
-/** The rule's modified weight and bias (null: no bias term). */
-function ruleParameters(layer: DenseLayer, rule: LrpRule): { weight: tf.Tensor2D; bias: tf.Tensor1D | null } {
-  switch (rule.name) {
-    case 'epsilon':
-      return layer;
-    case 'gamma':
-      return {
-        weight: tf.add(layer.weight, tf.mul(tf.relu(layer.weight), rule.gamma)) as tf.Tensor2D,
-        bias: tf.add(layer.bias, tf.mul(tf.relu(layer.bias), rule.gamma)) as tf.Tensor1D,
-      };
-    case 'zplus':
-      return { weight: tf.relu(layer.weight), bias: null };
-  }
-}
-
-/** z moved away from 0: by ε·sign(z) (sign(0) = +1) for epsilon and gamma, by a tiny constant for z+. */
-function stabilise(z: tf.Tensor, rule: LrpRule): tf.Tensor {
-  if (rule.name === 'zplus') return tf.add(z, ZPLUS_STABILISER);
-  const sign = tf.sub(tf.mul(tf.cast(tf.greaterEqual(z, 0), 'float32'), 2), 1);
-  return tf.add(z, tf.mul(sign, rule.epsilon));
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { Data, Layout, PatternShape } from 'plotly.js-dist-min';
 import { confusionMatrix, perClassAccuracy } from '../core/metrics';
+import { csvText } from '../app/csv';
 import type { LearnerRole, ModelResult } from '../workers/protocol';
 import { ROLE_STYLE, TEACHER_SHADES } from './palette';
 
@@ -136,23 +137,16 @@ export function perClassLayout(numClasses: number): Partial<Layout> {
   };
 }
 
-/** A CSV field, quoted when it holds a comma, quote or line break. */
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 /** The matrix of counts: a row per true class, a column per predicted class. */
 export function confusionCsv(matrix: ArrayLike<number>, classNames: readonly string[], numClasses = classNames.length): string {
-  const names = classLabels(classNames, numClasses).map(csvField);
-  const rows = names.map((name, t) => [name, ...Array.from({ length: numClasses }, (_, p) => matrix[t * numClasses + p]!)].join(','));
-  return [['true \\ predicted', ...names].join(','), ...rows].join('\n') + '\n';
+  const names = classLabels(classNames, numClasses);
+  const rows = names.map((name, t) => [name, ...Array.from({ length: numClasses }, (_, p) => matrix[t * numClasses + p]!)]);
+  return csvText(['true \\ predicted', ...names], rows);
 }
 
 /** A row per class: its test images and each model's accuracy (empty where the class has no image). */
 export function perClassCsv(perClass: PerClass, classNames: readonly string[]): string {
-  const header = ['class', 'images', ...perClass.models.map((m) => csvField(m.label))].join(',');
-  const rows = perClass.accuracy.map((row, c) =>
-    [csvField(className(classNames, c)), perClass.support[c], ...row.map((a) => (Number.isNaN(a) ? '' : a.toFixed(6)))].join(','),
-  );
-  return [header, ...rows].join('\n') + '\n';
+  const header = ['class', 'images', ...perClass.models.map((m) => m.label)];
+  const rows = perClass.accuracy.map((row, c) => [className(classNames, c), perClass.support[c], ...row.map((a) => (Number.isNaN(a) ? null : a.toFixed(6)))]);
+  return csvText(header, rows);
 }

@@ -5,6 +5,7 @@
  */
 import type { Data, Layout, PatternShape } from 'plotly.js-dist-min';
 import { softmaxRows } from '../core/metrics';
+import { csvText } from '../app/csv';
 import type { LearnerRole, ModelResult } from '../workers/protocol';
 import { ROLE_STYLE } from './palette';
 
@@ -181,16 +182,11 @@ export function darkKnowledgeLayout(view: DarkKnowledgeView): Partial<Layout> {
   };
 }
 
-/** A CSV field, quoted when it holds a comma, quote or line break. */
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 /** One row per class: the image, temperature, one-hot label and each model's probability (columns by role). */
 export function darkKnowledgeCsv(view: DarkKnowledgeView, classNames: readonly string[]): string {
-  const header = ['image', 'temperature', 'class', 'one_hot', ...view.models.map((m) => `${m.role}_p`)].join(',');
-  const rows = Array.from({ length: view.numClasses }, (_, c) =>
-    [view.index, view.temperature, csvField(className(classNames, c)), c === view.label ? 1 : 0, ...view.models.map((m) => m.probs[c]!.toFixed(6))].join(','),
-  );
-  return [header, ...rows].join('\n') + '\n';
+  const header = ['image', 'temperature', 'class', 'one_hot', ...view.models.map((m) => `${m.role}_p`)];
+  const rows = Array.from({ length: view.numClasses }, (_, c) => [
+    view.index, view.temperature, className(classNames, c), c === view.label ? 1 : 0, ...view.models.map((m) => m.probs[c]!.toFixed(6)),
+  ]);
+  return csvText(header, rows);
 }

@@ -4,6 +4,7 @@
  * image's own max |R|, its colour bar, a prediction's top classes, and the table as CSV. Everything here is
  * DOM-free except `paintRgba` (a Svelte action) and `composeGrid` (the PNG export), which only run in the page.
  */
+import { csvText } from '../app/csv';
 import { METHOD_CATALOG, RELEVANCE_RULES } from '../methods/catalog';
 import type { ModelPrediction, RelevanceItem } from '../workers/inspection';
 
@@ -146,23 +147,20 @@ export function relevanceRows(items: readonly RelevanceItem[], indices: readonly
   });
 }
 
-const csvField = (value: string): string => (/[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
-
+/** The table as CSV, a line per image; an unknown prediction leaves its cells empty. */
 export function relevanceCsv(rows: readonly RelevanceRow[]): string {
-  const header = 'image,true_class,top_class_x,confidence_x,top_class_xstar,confidence_xstar,relevance_positive,relevance_negative';
-  const lines = rows.map((r) =>
-    [
-      String(r.index),
-      csvField(r.trueClass),
-      csvField(r.topX?.name ?? ''),
-      r.topX ? r.topX.p.toFixed(6) : '',
-      csvField(r.topXStar?.name ?? ''),
-      r.topXStar ? r.topXStar.p.toFixed(6) : '',
-      r.positive.toFixed(6),
-      r.negative.toFixed(6),
-    ].join(','),
-  );
-  return [header, ...lines].join('\n') + '\n';
+  const header = ['image', 'true_class', 'top_class_x', 'confidence_x', 'top_class_xstar', 'confidence_xstar', 'relevance_positive', 'relevance_negative'];
+  const lines = rows.map((r) => [
+    r.index,
+    r.trueClass,
+    r.topX?.name,
+    r.topX?.p.toFixed(6),
+    r.topXStar?.name,
+    r.topXStar?.p.toFixed(6),
+    r.positive.toFixed(6),
+    r.negative.toFixed(6),
+  ]);
+  return csvText(header, lines);
 }
 
 /** How many test images the panel shows at most at once. */

@@ -3,6 +3,7 @@
  * before and after temperature scaling fitted on NLL, and the Plotly traces of the diagram.
  */
 import type { Data } from 'plotly.js-dist-min';
+import { csvText } from '../app/csv';
 import { fitTemperature, reliabilityBins, type Reliability } from '../core/calibration';
 import { negativeLogLikelihood, softmaxRows } from '../core/metrics';
 
@@ -47,6 +48,6 @@ export function reliabilityTraces(reliability: Reliability): Data[] {
 
 /** The bins as CSV (one row per bin), for export. */
 export function reliabilityCsv(reliability: Reliability): string {
-  const rows = reliability.bins.map((b) => [b.lo.toFixed(4), b.hi.toFixed(4), b.count, b.confidence.toFixed(6), b.accuracy.toFixed(6)].join(','));
-  return ['lo,hi,count,confidence,accuracy', ...rows].join('\n') + '\n';
+  const rows = reliability.bins.map((b) => [b.lo.toFixed(4), b.hi.toFixed(4), b.count, b.confidence.toFixed(6), b.accuracy.toFixed(6)]);
+  return csvText(['lo', 'hi', 'count', 'confidence', 'accuracy'], rows);
 }

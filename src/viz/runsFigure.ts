@@ -1,5 +1,6 @@
 /** Pure builders for the runs panel: its table rows, their CSV, and the compared accuracy curves. */
 import type { Data, Layout } from 'plotly.js-dist-min';
+import { csvText } from '../app/csv';
 import type { SavedResult, SavedRun } from '../app/runStore';
 import { METHOD_CATALOG } from '../methods/catalog';
 import { ROLE_STYLE } from './palette';
@@ -64,14 +65,6 @@ export function runTableRow(run: SavedRun): RunTableRow {
   };
 }
 
-/** One CSV cell: quoted when needed, and text that a spreadsheet would run as a formula is defused. */
-function csvCell(value: string | number | boolean | null): string {
-  if (value === null) return '';
-  if (typeof value !== 'string') return String(value);
-  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 const fraction = (value: number | null) => (value === null ? null : value.toFixed(6));
 
 const CSV_HEADER = [
@@ -84,16 +77,15 @@ const CSV_HEADER = [
 export function runsCsv(runs: readonly SavedRun[]): string {
   const lines = runs.map((run) => {
     const row = runTableRow(run);
-    const cells = [
+    return [
       row.id, row.name, run.config.method, run.config.method === 'scratch' ? null : run.config.teacher, run.config.student,
       row.seed, row.epochs, row.trainedEpochs,
       fraction(row.studentBest), fraction(row.studentLast), fraction(row.studentEce),
       fraction(row.scratchBest), fraction(row.scratchLast), fraction(row.scratchEce),
       row.seconds.toFixed(1), row.backend, row.adapter, row.stopped, new Date(row.finishedAt).toISOString(),
     ];
-    return cells.map(csvCell).join(',');
   });
-  return [CSV_HEADER.join(','), ...lines].join('\n') + '\n';
+  return csvText(CSV_HEADER, lines);
 }
 
 /** Test accuracy per epoch of one learner of a run, in percent. */

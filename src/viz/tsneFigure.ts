@@ -4,6 +4,7 @@
  * min-max normalised to [0, 1], as the oracle paper's notebook does before its silhouette, which also
  * keeps the axes still while the animation runs.
  */
+import { csvText } from '../app/csv';
 import { minMaxNormalise } from '../workers/tsneJob';
 import type { TsneJobOptions } from '../workers/analysisProtocol';
 import type { Data, Layout } from './plotly';
@@ -139,14 +140,9 @@ export function classCentroids(xy: ArrayLike<number>, labels: ArrayLike<number>,
   });
 }
 
-/** A CSV field, quoted when it holds a comma, quote or line break. */
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 /** One row per point, in input order: its (x, y) in the layout, label and class name. */
 export function tsneCsv(xy: ArrayLike<number>, labels: ArrayLike<number>, classNames: readonly string[]): string {
   checkLayout(xy, labels);
-  const rows = Array.from(labels, (label, i) => `${xy[2 * i]!.toFixed(6)},${xy[2 * i + 1]!.toFixed(6)},${label},${csvField(className(classNames, label))}`);
-  return ['x,y,label,class', ...rows].join('\n') + '\n';
+  const rows = Array.from(labels, (label, i) => [xy[2 * i]!.toFixed(6), xy[2 * i + 1]!.toFixed(6), label, className(classNames, label)]);
+  return csvText(['x', 'y', 'label', 'class'], rows);
 }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { LearnerRole, ModelResult } from '../../src/workers/protocol';
 import {
   confusionCsv,
   confusionFigure,
@@ -10,25 +9,7 @@ import {
   perClassTraces,
   rowNormalised,
 } from '../../src/viz/confusion';
-
-/** One-hot-ish logits predicting `predictions`, against `labels`. */
-function result(key: string, role: LearnerRole, predictions: number[], labels: number[], numClasses = 3): ModelResult {
-  const logits = new Float32Array(predictions.length * numClasses);
-  predictions.forEach((p, i) => (logits[i * numClasses + p] = 3));
-  return {
-    learner: { key, role, label: `${key} net`, model: 'tiny-cnn' as ModelResult['learner']['model'], method: 'scratch' as ModelResult['learner']['method'], parameters: 1 },
-    epochs: 1,
-    lastAccuracy: 0,
-    bestAccuracy: 0,
-    bestEpoch: 1,
-    ece: 0,
-    nll: 0,
-    seconds: 0,
-    reused: false,
-    testLogits: logits,
-    testLabels: Uint8Array.from(labels),
-  };
-}
+import { resultFromPredictions as result } from '../helpers/results';
 
 const names = ['cat', 'dog', 'frog'];
 // True: cat ×3, dog ×2, frog ×1.

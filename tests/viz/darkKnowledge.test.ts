@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { LearnerRole, ModelResult } from '../../src/workers/protocol';
 import {
   comparedModels,
   darkKnowledgeCsv,
@@ -13,22 +12,7 @@ import {
   softenedRow,
   stripIndices,
 } from '../../src/viz/darkKnowledge';
-
-function result(key: string, role: LearnerRole, rows: number[][], labels: number[]): ModelResult {
-  return {
-    learner: { key, role, label: `${key} net`, model: 'tiny-cnn' as ModelResult['learner']['model'], method: 'scratch' as ModelResult['learner']['method'], parameters: 1 },
-    epochs: 1,
-    lastAccuracy: 0,
-    bestAccuracy: 0,
-    bestEpoch: 1,
-    ece: 0,
-    nll: 0,
-    seconds: 0,
-    reused: false,
-    testLogits: Float32Array.from(rows.flat()),
-    testLabels: Uint8Array.from(labels),
-  };
-}
+import { resultFromLogits as result } from '../helpers/results';
 
 const sum = (p: ArrayLike<number>) => Array.from(p).reduce((s, v) => s + v, 0);
 

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LrpRule } from '../relevance';
 
-/** z+ adds this to every denominator instead of a signed ε (as relevance.ts's lrpDense does). */
+/** z+ adds this to every denominator instead of a signed ε (here and in relevance.ts's lrpDense). */
 const ZPLUS_STABILISER = 1e-12;
 
 /**
@@ -70,14 +70,20 @@ export function channelLayer(scale: tf.Tensor1D, shift: tf.Tensor1D | null): Aff
   return { weight: scale, bias: shift, linear: (a, weight) => tf.mul(a, weight), transpose: (s, weight) => tf.mul(s, weight) };
 }
 
-/** The rule's modified weight and bias (null: no bias term), as lrpDense's ruleParameters. */
-function ruleParameters(layer: AffineLayer, rule: LrpRule): { weight: tf.Tensor; bias: tf.Tensor1D | null } {
+/**
+ * The rule's modified weight and bias (null: no bias term), for any layer with a weight of shape W: the
+ * affine layers here and relevance.ts's dense layers alike.
+ */
+export function ruleParameters<W extends tf.Tensor>(
+  layer: { readonly weight: W; readonly bias: tf.Tensor1D | null },
+  rule: LrpRule,
+): { weight: W; bias: tf.Tensor1D | null } {
   switch (rule.name) {
     case 'epsilon':
       return layer;
     case 'gamma':
       return {
-        weight: tf.add(layer.weight, tf.mul(tf.relu(layer.weight), rule.gamma)),
+        weight: tf.add(layer.weight, tf.mul(tf.relu(layer.weight), rule.gamma)) as W,
         bias: layer.bias ? (tf.add(layer.bias, tf.mul(tf.relu(layer.bias), rule.gamma)) as tf.Tensor1D) : null,
       };
     case 'zplus':
