@@ -113,7 +113,8 @@ export class Trainer {
     this.#send({ type: 'estimate', requestId: this.#estimateRequest.id, config });
   }
 
-  train(config: RunConfig): void {
+  /** Starts a run; `resume` continues the unfinished run whose checkpoint the browser keeps (`config` is its config). */
+  train(config: RunConfig, { resume = false }: { resume?: boolean } = {}): void {
     if (this.running || !this.dataset) return;
     this.#runId += 1;
     this.error = null;
@@ -128,7 +129,12 @@ export class Trainer {
     for (const series of [this.lossSeries, this.diagnosticSeries]) for (const key of Object.keys(series)) delete series[key];
     this.curvesVersion++;
     this.status = 'training';
-    this.#send({ type: 'train', runId: this.#runId, config });
+    try {
+      this.#send({ type: 'train', runId: this.#runId, config, resume });
+    } catch (error) {
+      // A config the worker cannot receive (e.g. a reactive proxy) must not leave the page "training" forever.
+      this.#fail(`Could not start the run: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /** Asks the worker about the last run's models (relevance, responses to x*, test images). */

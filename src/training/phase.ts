@@ -43,6 +43,16 @@ export interface PhaseContext {
   readonly costs: StepCosts;
   readonly clock: ProgressClock;
   readonly results: ModelResult[];
+  /** Called after each main-phase epoch that has another after it (a checkpoint); the phase waits for it. */
+  readonly onEpochEnd?: (state: PhaseState) => Promise<void>;
+}
+
+/** Where a phase stands after an epoch: enough, with the learners' variables, to continue it later. */
+export interface PhaseState {
+  readonly phase: 'teachers' | 'students';
+  readonly learners: readonly Learner[];
+  readonly epochsDone: number;
+  readonly epochs: number;
 }
 
 export interface PhaseSpec {
@@ -56,6 +66,8 @@ export interface PhaseSpec {
   readonly earlyStage?: EarlyStage<unknown>;
   /** Epochs already trained in earlier stages, by learner key: numbering continues after them. */
   readonly epochOffsets?: Readonly<Record<string, number>>;
+  /** A resumed phase: epochs of it already trained (restored from a checkpoint) and their metrics by learner key. */
+  readonly resumeAt?: { readonly epochsDone: number; readonly history: Readonly<Record<string, readonly EpochMetrics[]>> };
 }
 
 interface EpochSums {
@@ -70,8 +82,10 @@ interface EpochSums {
 export async function trainPhase(ctx: PhaseContext, spec: PhaseSpec): Promise<void> {
   const { plan, config, train, test, control, events, costs, clock } = ctx;
   const { phase, learners, teacherNets, epochs, earlyStage } = spec;
-  const start = performance.now();
-  const history = new Map(learners.map((l) => [l.info.key, [] as EpochMetrics[]]));
+  const resumed = spec.resumeAt;
+  const history = new Map(learners.map((l) => [l.info.key, [...(resumed?.history[l.info.key] ?? [])]]));
+  // A resumed phase's clock continues from its last recorded epoch.
+  const start = performance.now() - 1000 * (history.get(learners[0]?.info.key ?? '')?.at(-1)?.seconds ?? 0);
   const lastEvaluation = new Map<string, Evaluation>();
   const stepCost = learners.reduce((sum, l) => sum + (costs.trainStep[l.info.key] ?? 0), 0);
   // At most one learner per phase distils; its method decides what the teachers see.
@@ -82,7 +96,7 @@ export async function trainPhase(ctx: PhaseContext, spec: PhaseSpec): Promise<vo
   let best: { score: number; weights: WeightSnapshot } | null = null;
 
   try {
-    for (let epoch = 0; epoch < epochs; epoch++) {
+    for (let epoch = resumed?.epochsDone ?? 0; epoch < epochs; epoch++) {
       // Same keys in every phase: the baseline and the student see identical batches.
       const order = permutation(plan.trainImages, keyedRng(config.seed, 'shuffle', epoch));
       const sums: EpochSums[] = learners.map(() => ({ loss: 0, correct: 0, terms: {}, diagnostics: {} }));
@@ -157,6 +171,7 @@ export async function trainPhase(ctx: PhaseContext, spec: PhaseSpec): Promise<vo
         const inputs = synthesisInputs(distiller, teacherNets, train, plan.batch, config.seed, epoch, plan.stepsPerEpoch);
         events.samples(await methodSamples(distiller, inputs, history.get(distiller.info.key)!.at(-1)!.epoch));
       }
+      if (ctx.onEpochEnd && !earlyStage && epoch + 1 < epochs) await ctx.onEpochEnd({ phase, learners, epochsDone: epoch + 1, epochs });
     }
     // The next stage starts from the best-scoring epoch's weights, as REFILLED keeps its best stage-1 model.
     if (best && distiller) restoreWeights(distiller.net, best.weights);

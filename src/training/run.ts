@@ -8,13 +8,16 @@ import type { RunConfig } from '../config/runConfig';
 import { keyedRng } from '../core/random';
 import { BatchSource, type Normalization } from '../data/batches';
 import { takeBalancedSubset, type LabeledImages } from '../data/cifarBinary';
-import { METHOD_CATALOG } from '../methods/catalog';
+import { METHOD_CATALOG, teacherCount } from '../methods/catalog';
 import type { Network } from '../models/network';
-import type { ModelResult } from '../workers/protocol';
+import type { EpochMetrics, ModelResult } from '../workers/protocol';
 import { distils, type Learner } from './learner';
 import { createLearner, disposeLearner, disposeLearnerState } from './learners';
 import type { ModelShelf } from './modelShelf';
-import { trainPhase, type PhaseContext, type RunEvents } from './phase';
+import { trainPhase, type PhaseContext, type PhaseSpec, type PhaseState, type RunEvents } from './phase';
+import type { RunCheckpoint } from '../data/checkpointStore';
+import { buildNetwork } from '../models/zoo';
+import { CheckpointTensors, captureCheckpoint, resumable } from './checkpoint';
 import { evaluate } from './evaluate';
 import { planRun, predictSeconds, type PlannedLearner, type RunPlan, type StepCosts } from './plan';
 import { ProgressClock } from './progressClock';
@@ -48,9 +51,14 @@ export interface RunServices {
   readonly shelf?: ModelShelf;
   /** Loads a model saved in the browser as a teacher (`config.savedTeacher`); the run owns the network. */
   readonly loadSavedTeacher?: (id: string, planned: PlannedLearner, numClasses: number) => Promise<Network>;
+  /** Receives a checkpoint after each epoch that has another after it (methods that can resume only). */
+  readonly checkpoints?: { readonly backend: string; save(checkpoint: RunCheckpoint): Promise<void> };
+  /** Continues the run this checkpoint was taken from (`config` must be the checkpoint's). */
+  readonly resume?: RunCheckpoint;
 }
 
-export async function runExperiment(config: RunConfig, data: RunData, control: RunControl, events: RunEvents, { measureCosts, teacherCache, shelf, loadSavedTeacher }: RunServices): Promise<RunOutcome> {
+export async function runExperiment(config: RunConfig, data: RunData, control: RunControl, runEvents: RunEvents, services: RunServices): Promise<RunOutcome> {
+  const { measureCosts, teacherCache, shelf, loadSavedTeacher, checkpoints } = services;
   const plan = planRun(config, { trainCount: data.train.count, testCount: data.test.count });
   // The first images of each class, class-balanced: the same `subset` always means the same images.
   const train = new BatchSource(takeBalancedSubset(data.train, plan.trainImages, data.numClasses), data.normalization);
@@ -62,14 +70,22 @@ export async function runExperiment(config: RunConfig, data: RunData, control: R
   /** Saved teachers loaded for this run: no learner owns them, so the run disposes them unless shelved. */
   const loaded: Network[] = [];
   let failed = false;
+  // Every epoch's metrics so far (a resumed run's included), for checkpoints.
+  const history: EpochMetrics[] = [...(services.resume?.history ?? [])];
+  const events: RunEvents = { ...runEvents, epoch: (metrics) => (history.push(metrics), runEvents.epoch(metrics)) };
+  let resume: CheckpointTensors | null = null;
   shelf?.clear(); // the previous run's models give their memory back before this run takes any
   try {
     const learnerInfos = [...plan.teachers, ...plan.students].map(({ key, role, label, model, method }) => ({ key, role, label, model, method }));
     events.started({ learners: learnerInfos, trainImages: plan.trainImages, testImages: plan.testImages, stepsPerEpoch: plan.stepsPerEpoch, notes: plan.notes });
     events.progress({ phase: 'warmup', epoch: 0, epochs: config.epochs, step: 0, stepsPerEpoch: plan.stepsPerEpoch, fraction: 0, secondsLeft: null, imagesPerSecond: 0, losses: {} });
+    if (services.resume) {
+      resume = new CheckpointTensors(services.resume);
+      for (const metrics of services.resume.history) runEvents.epoch(metrics); // the page's curves start where they were
+    }
     // Saved teachers load first, so a missing or mismatched one fails before the warm-up.
     const savedNets: (Network | null)[] = [];
-    for (const planned of plan.teachers) {
+    for (const planned of resume ? [] : plan.teachers) {
       if (planned.savedModel && !loadSavedTeacher) throw new Error('Saved models cannot be loaded here.');
       const net = planned.savedModel ? await loadSavedTeacher!(planned.savedModel, planned, data.numClasses) : null;
       if (net) loaded.push(net);
@@ -80,10 +96,29 @@ export async function runExperiment(config: RunConfig, data: RunData, control: R
     const reusable = keys.map((key, i) => (config.reuseTeachers && !plan.teachers[i]!.savedModel ? teacherCache?.get(key) : undefined));
     const predicted = predictSeconds(plan, config, costs);
     const teachersToTrain = plan.teachers.filter((t, i) => !reusable[i] && !t.savedModel).length / Math.max(1, plan.teachers.filter((t) => !t.savedModel).length);
-    const clock = new ProgressClock(predicted.teachers * teachersToTrain + predicted.students);
-    const phase: PhaseContext = { plan, config, train, test, control, events, costs, clock, results };
+    const clock = new ProgressClock(resume ? remainingSeconds(resume.checkpoint, predicted, config) : predicted.teachers * teachersToTrain + predicted.students);
+    const onEpochEnd =
+      checkpoints && resumable(config.method)
+        ? async (state: PhaseState) => {
+            const finished = teacherNets.map((net, i) => ({ key: plan.teachers[i]!.key, net }));
+            await checkpoints.save(await captureCheckpoint({ config, backend: checkpoints.backend, state, teachers: finished, history, results }));
+          }
+        : undefined;
+    const phase: PhaseContext = { plan, config, train, test, control, events, costs, clock, results, onEpochEnd };
+    const restoring = resume?.checkpoint;
 
     for (const [i, planned] of plan.teachers.entries()) {
+      if (resume && restoring && (restoring.phase === 'students' || i < restoring.teachersDone)) {
+        // Finished before the checkpoint: its weights and its result come back as they were.
+        const net = buildNetwork(planned.model, { numClasses: data.numClasses, name: planned.key, seed: planned.initSeed });
+        loaded.push(net);
+        resume.restoreNet(planned.key, net);
+        teacherNets.push(net);
+        const result = resume.result(planned.key);
+        results.push(result);
+        events.learnerDone(result);
+        continue;
+      }
       const net = savedNets[i];
       if (net) {
         teacherNets.push(net);
@@ -102,20 +137,25 @@ export async function runExperiment(config: RunConfig, data: RunData, control: R
       }
       const teacher = createLearner(planned, config, data.numClasses);
       teachers.push(teacher);
-      await trainPhase(phase, { phase: 'teachers', learners: [teacher], teacherNets: [], epochs: config.teacherEpochs });
+      const resumeAt = resume && restoring?.phase === 'teachers' && i === restoring.teachersDone ? resumeLearners(resume, [teacher]) : undefined;
+      await trainPhase(phase, { phase: 'teachers', learners: [teacher], teacherNets: [], epochs: config.teacherEpochs, resumeAt });
       teacherNets.push(teacher.net);
       teacherCache?.put(keys[i]!, { net: teacher.net, result: results[results.length - 1]! });
     }
     students = plan.students.map((p) => createLearner(p, config, data.numClasses, teacherNets));
+    const resumeAt = resume && restoring?.phase === 'students' ? resumeLearners(resume, students) : undefined;
+    resume?.dispose();
+    resume = null;
     const epochOffsets = await trainEarlyStages(phase, students.find(distils), teacherNets, data.numClasses);
     const stages = METHOD_CATALOG[config.method].needs.stages;
-    await trainPhase(phase, { phase: 'students', learners: students, teacherNets, epochs: config.epochs, epochOffsets, stageLabel: stages?.at(-1)?.label });
+    await trainPhase(phase, { phase: 'students', learners: students, teacherNets, epochs: config.epochs, epochOffsets, stageLabel: stages?.at(-1)?.label, resumeAt });
     return { results, stopped: false };
   } catch (error) {
     if (error instanceof RunStopped) return { results, stopped: true };
     failed = true;
     throw error;
   } finally {
+    resume?.dispose();
     const shelved = shelf && !failed;
     if (!shelved) for (const net of loaded) net.dispose();
     if (shelved) {
@@ -162,6 +202,20 @@ async function trainEarlyStages(phase: PhaseContext, student: Learner | undefine
   });
   student.optimizer.reset();
   return { [student.info.key]: trained };
+}
+
+/** Restores learners from a checkpoint; the phase continues after its epochs. */
+function resumeLearners(resume: CheckpointTensors, learners: readonly Learner[]): PhaseSpec['resumeAt'] {
+  for (const learner of learners) resume.restoreLearner(learner);
+  return { epochsDone: resume.checkpoint.epochsDone, history: Object.fromEntries(learners.map((l) => [l.info.key, resume.history(l.info.key)])) };
+}
+
+/** Predicted seconds a resumed run has left: the phase's remaining epochs and what follows it. */
+function remainingSeconds(checkpoint: RunCheckpoint, predicted: { teachers: number; students: number }, config: RunConfig): number {
+  const { phase, epochsDone, teachersDone } = checkpoint;
+  const teachersTotal = Math.max(1, teacherCount(config.method, config.methodParams));
+  if (phase === 'students') return predicted.students * (1 - epochsDone / config.epochs);
+  return predicted.teachers * (1 - (teachersDone + epochsDone / config.teacherEpochs) / teachersTotal) + predicted.students;
 }
 
 /** A saved teacher's row in the results: evaluated on this run's test subset, never trained here. */

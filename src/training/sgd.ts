@@ -41,6 +41,11 @@ export class Sgd {
     });
   }
 
+  /** The momentum buffers in the order of `variables` (what a checkpoint saves). */
+  get velocities(): readonly tf.Variable[] {
+    return this.variables.map((variable) => this.#velocity.get(variable.name)!);
+  }
+
   /** Zeroes the momentum buffers: a new stage starts as with a new optimizer. */
   reset(): void {
     tf.tidy(() => this.#velocity.forEach((velocity) => velocity.assign(tf.zerosLike(velocity))));

@@ -110,7 +110,8 @@ export type ToWorker =
   /** An official CIFAR-10/100 binary archive the user picked: parsed, validated and kept in the browser. */
   | { readonly type: 'importDataset'; readonly requestId: number; readonly file: File }
   | { readonly type: 'estimate'; readonly requestId: number; readonly config: RunConfig }
-  | { readonly type: 'train'; readonly runId: number; readonly config: RunConfig }
+  /** `resume`: continue the run of the checkpoint kept in the browser (its config wins) instead of starting anew. */
+  | { readonly type: 'train'; readonly runId: number; readonly config: RunConfig; readonly resume?: boolean }
   | { readonly type: 'pause' | 'resume' | 'step' | 'stop'; readonly runId: number }
   | { readonly type: 'inspect'; readonly requestId: number; readonly request: InspectionRequest }
   /** A model file the user picked: does it fit its architecture, weight by weight? Answered `modelChecked`. */

@@ -20,6 +20,7 @@ import type { InspectionRequest } from './inspection';
 import { inspect } from '../training/inspect';
 import { ModelShelf } from '../training/modelShelf';
 import { METHOD_CATALOG } from '../methods/catalog';
+import { clearCheckpoint, loadCheckpoint, saveCheckpoint } from '../data/checkpointStore';
 import { restoreNetwork } from '../models/networkWeights';
 import { loadSavedTeacher } from '../training/savedTeacher';
 
@@ -58,7 +59,7 @@ export class TrainingSession {
       case 'estimate':
         return this.#estimate(message.requestId, message.config);
       case 'train':
-        return this.#train(message.runId, message.config);
+        return this.#train(message.runId, message.config, message.resume === true);
       case 'pause':
       case 'resume':
       case 'step':
@@ -206,7 +207,7 @@ export class TrainingSession {
     }
   }
 
-  async #train(runId: number, config: RunConfig): Promise<void> {
+  async #train(runId: number, requested: RunConfig, resume: boolean): Promise<void> {
     if (this.#run) {
       this.post({ type: 'error', runId, requestId: null, message: 'A run is already in progress: stop it first.', fatal: false });
       return;
@@ -219,6 +220,12 @@ export class TrainingSession {
     const progress = throttle(PROGRESS_INTERVAL_MS, (p: RunProgress) => this.post({ type: 'progress', runId, ...p }));
     const start = performance.now();
     try {
+      const checkpoint = resume ? await loadCheckpoint() : undefined;
+      if (resume && !checkpoint) throw new Error('There is no unfinished run to resume in this browser.');
+      // A new run replaces the last unfinished one; a resumed run goes on with its own config.
+      if (!resume) await clearCheckpoint().catch(() => {});
+      const config = checkpoint?.config ?? requested;
+      if (checkpoint && this.#dataset?.manifest.name !== config.dataset) throw new Error(`The run to resume trained on "${config.dataset}": load that dataset first.`);
       const data = this.#runData();
       const outcome = await runExperiment(config, data, control, {
         started: (plan) => this.post({ type: 'runStarted', runId, plan }),
@@ -229,8 +236,11 @@ export class TrainingSession {
         },
         learnerDone: (result) => this.post({ type: 'learnerDone', runId, result }),
         samples: (samples) => this.post({ type: 'samples', runId, samples }),
-      }, { measureCosts: (plan, train, test) => this.#stepCosts(config, plan, train, test, data.numClasses), teacherCache: this.#teachers, shelf: this.#shelf, loadSavedTeacher });
+      }, { measureCosts: (plan, train, test) => this.#stepCosts(config, plan, train, test, data.numClasses), teacherCache: this.#teachers, shelf: this.#shelf, loadSavedTeacher, resume: checkpoint,
+        checkpoints: { backend: this.#backend, save: (c) => saveCheckpoint(c).catch((error: unknown) => console.warn(`Could not keep a checkpoint: ${errorMessage(error)}`)) },
+      });
       progress.flush();
+      if (!outcome.stopped) await clearCheckpoint().catch(() => {});
       this.post({ type: 'done', runId, results: outcome.results, stopped: outcome.stopped, seconds: (performance.now() - start) / 1000 });
     } catch (error) {
       progress.cancel();
