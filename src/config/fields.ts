@@ -81,7 +81,7 @@ export const FIELDS: readonly FieldSpec[] = [
   { key: 'momentum', type: { kind: 'float', min: 0, max: 0.999 }, label: 'Momentum', help: 'SGD momentum.' },
   { key: 'weightDecay', type: { kind: 'float', min: 0, max: 0.1 }, label: 'Weight decay', help: 'L2 penalty added to the gradient (RepDistiller: 5e-4).' },
   { key: 'nesterov', type: { kind: 'bool' }, label: 'Nesterov', help: 'Nesterov momentum (the CA-MKD scripts use it).' },
-  { key: 'augment', type: { kind: 'bool' }, label: 'Augmentation', help: 'Random crop with 4-pixel padding and horizontal flip.' },
+  { key: 'augment', type: { kind: 'bool' }, label: 'Augmentation', help: 'Random crop with 4-pixel padding and horizontal flip. Off, methods that read only logits (KD, logit MSE, AVER, EBKD, AEKD) compute the teachers\u2019 outputs once instead of every step.' },
   { key: 'seed', type: { kind: 'int', min: 0, max: 2 ** 31 - 1 }, label: 'Seed', help: 'Fixes initial weights, data order and augmentation.' },
   { key: 'reuseTeachers', type: { kind: 'bool' }, label: 'Reuse teachers', help: 'Distil from a teacher trained earlier in this session with the same settings, instead of training it again.' },
   { key: 'savedTeacher', type: { kind: 'text', pattern: /^(m-[0-9a-f]{16})?$/ }, label: 'Teacher weights', help: 'Train a new teacher, or distil from a model saved in this browser (see Saved models).' },

@@ -40,6 +40,8 @@ export interface MethodNeeds {
   readonly stages?: readonly StageSpec[];
   /** The student never sees a training image: a generator makes its inputs (the teachers still train on data). */
   readonly dataFree?: boolean;
+  /** The method reads only the teachers' logits (no features, no teacher network), so they can be computed once. */
+  readonly teacherLogitsOnly?: boolean;
 }
 
 export interface MethodSpec {
@@ -67,6 +69,8 @@ const alpha = (value: number, source: string): ParamSpec => ({ key: 'alpha', lab
 const beta = (value: number, what: string): ParamSpec => ({ key: 'beta', label: 'Feature weight \u03b2', default: value, min: 0, max: 1000, step: 1, help: `Weight of the ${what} (reference: ${value}).` });
 const teachers: ParamSpec = { key: 'teachers', label: 'Teachers', default: 3, min: 2, max: 5, step: 1, integer: true, help: 'How many teachers, trained with different seeds (CA-MKD setup: 3).' };
 const multiTeacher = { teachers: { min: 2, max: 5 } } as const;
+const oneTeacherLogits = { teachers: { min: 1, max: 1 }, teacherLogitsOnly: true } as const;
+const multiTeacherLogits = { ...multiTeacher, teacherLogitsOnly: true } as const;
 /** The oracle's relevance rules, by index (its `rule` parameter). */
 export const RELEVANCE_RULES = ['Gradient \u00d7 input (reference)', 'LRP-\u03b5', 'LRP-\u03b3', 'LRP-z\u207a'] as const;
 const TA_DFKD_PAPER = { title: 'Teacher as a Lenient Expert: Teacher-Agnostic Data-Free Knowledge Distillation', authors: 'Shin, Choi', year: 2024, url: 'https://arxiv.org/abs/2402.12406' };
@@ -102,7 +106,7 @@ export const METHOD_CATALOG: Readonly<Record<MethodId, MethodSpec>> = {
     label: 'Hinton KD',
     summary: 'The student matches the teacher\u2019s softened class distribution (KL, T\u00b2, batch mean) plus the labels.',
     paper: { title: 'Distilling the Knowledge in a Neural Network', authors: 'Hinton, Vinyals, Dean', year: 2015, url: 'https://arxiv.org/abs/1503.02531' },
-    needs: { teachers: { min: 1, max: 1 } },
+    needs: oneTeacherLogits,
     params: [temperature(4), alpha(0.9, 'RepDistiller'), ceWeight(0.1, 'RepDistiller')],
   },
   'logit-mse': {
@@ -110,7 +114,7 @@ export const METHOD_CATALOG: Readonly<Record<MethodId, MethodSpec>> = {
     label: 'Logit MSE',
     summary: 'The student regresses the teacher\u2019s logits (mean squared error); this replaces the whole loss: no labels, no temperature.',
     paper: { title: 'Comparing Kullback-Leibler Divergence and Mean Squared Error Loss in Knowledge Distillation', authors: 'Kim et al.', year: 2021, url: 'https://arxiv.org/abs/2105.08919' },
-    needs: { teachers: { min: 1, max: 1 } },
+    needs: oneTeacherLogits,
     params: [],
   },
   fitnet: {
@@ -151,7 +155,7 @@ export const METHOD_CATALOG: Readonly<Record<MethodId, MethodSpec>> = {
     label: 'AVER-MKD (average of teachers)',
     summary: 'KD from each teacher, averaged with equal weights.',
     paper: { title: 'Learning from Multiple Teacher Networks', authors: 'You et al.', year: 2017, url: 'https://doi.org/10.1145/3097983.3098135' },
-    needs: multiTeacher,
+    needs: multiTeacherLogits,
     params: [teachers, temperature(4), alpha(1, 'CA-MKD scripts'), ceWeight(1, 'CA-MKD scripts')],
   },
   'fitnet-mkd': {
@@ -175,7 +179,7 @@ export const METHOD_CATALOG: Readonly<Record<MethodId, MethodSpec>> = {
     label: 'EBKD (entropy-weighted teachers)',
     summary: 'Each teacher\u2019s per-sample KL is weighted by 1 \u2212 H / \u03a3H: confident (low-entropy) teachers count more.',
     paper: { title: 'Adaptive Knowledge Distillation Based on Entropy', authors: 'Kwon et al.', year: 2020, url: 'https://doi.org/10.1109/ICASSP40776.2020.9054698' },
-    needs: multiTeacher,
+    needs: multiTeacherLogits,
     params: [teachers, temperature(4), alpha(1, 'CA-MKD scripts'), ceWeight(1, 'CA-MKD scripts')],
   },
   aekd: {
@@ -184,7 +188,7 @@ export const METHOD_CATALOG: Readonly<Record<MethodId, MethodSpec>> = {
     label: 'AEKD (gradient-space ensemble)',
     summary: 'Teacher weights solve a small QP each batch so the combined KD gradient agrees with as many teachers as possible.',
     paper: { title: 'Agree to Disagree: Adaptive Ensemble Knowledge Distillation in Gradient Space', authors: 'Du et al.', year: 2020, url: 'https://proceedings.neurips.cc/paper/2020/hash/91c77393975889bd08f301c9e13a44b7-Abstract.html' },
-    needs: multiTeacher,
+    needs: multiTeacherLogits,
     params: [
       teachers,
       { key: 'cTol', label: 'C tolerance', default: 0.6, min: 0.2, max: 1, step: 0.05, help: 'Caps each teacher\u2019s weight at C (clamped to [1/M, 1]; reference -C 0.6).' },

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../data/batches';
 import type { ParamStore } from '../models/layers';
 import type { DistillationMethod, MethodStep, StepInputs } from '../methods/method';
-import type { ModelOutput, Network } from '../models/network';
+import type { FeatureTaps, ModelOutput, Network } from '../models/network';
 import type { LearnerInfo } from '../workers/protocol';
 import type { Sgd } from './sgd';
 
@@ -47,6 +47,22 @@ export interface TeacherContext {
 }
 
 const NO_TEACHERS: TeacherContext = { nets: [], outputs: [] };
+
+const notCached = (): never => {
+  throw new Error('Cached teacher outputs hold logits only; a method that reads features must not declare teacherLogitsOnly.');
+};
+/** The features of a cached teacher output: reading one is a bug in a method's declared needs. */
+export const LOGITS_ONLY_FEATURES: FeatureTaps = Object.freeze({
+  get stem(): never {
+    return notCached();
+  },
+  get stages(): never {
+    return notCached();
+  },
+  get penultimate(): never {
+    return notCached();
+  },
+});
 
 /** A training-mode forward pass that restores BatchNorm's running statistics afterwards. */
 export function forwardKeepingStatistics(net: Network, x: tf.Tensor4D): ModelOutput {
@@ -146,6 +162,7 @@ export function teacherOutputs(teachers: readonly Network[], x: tf.Tensor4D, inp
 
 /** Every tensor of an output, in a fixed order (logits, stem, penultimate, stages...). */
 function outputTensors(output: ModelOutput): tf.Tensor[] {
+  if (output.features === LOGITS_ONLY_FEATURES) return [output.logits];
   return [output.logits, output.features.stem, output.features.penultimate, ...output.features.stages];
 }
 

@@ -19,6 +19,7 @@ import type { ProgressClock } from './progressClock';
 import type { RunControl } from './runControl';
 import { learningRate } from './schedule';
 import { methodSamples, restoreWeights, snapshotWeights, type WeightSnapshot } from './stages';
+import { canCacheTeacherLogits, TeacherLogitsCache } from './teacherLogitsCache';
 
 /** A progress report, as the worker posts it (without the message envelope). */
 export type RunProgress = Omit<Extract<FromWorker, { type: 'progress' }>, 'type' | 'runId'>;
@@ -43,6 +44,8 @@ export interface PhaseContext {
   readonly costs: StepCosts;
   readonly clock: ProgressClock;
   readonly results: ModelResult[];
+  /** Computes frozen teachers' logits once per phase when the inputs allow it (see teacherLogitsCache.ts). */
+  readonly cacheTeacherLogits?: boolean;
   /** Called after each main-phase epoch that has another after it (a checkpoint); the phase waits for it. */
   readonly onEpochEnd?: (state: PhaseState) => Promise<void>;
 }
@@ -94,8 +97,10 @@ export async function trainPhase(ctx: PhaseContext, spec: PhaseSpec): Promise<vo
   // Counted across stages, so a multi-stage student's curves continue rather than restart.
   const imagesSeen = (learner: Learner, epoch: number, step: number) => ((epoch + (spec.epochOffsets?.[learner.info.key] ?? 0)) * plan.stepsPerEpoch + step + 1) * plan.batch;
   let best: { score: number; weights: WeightSnapshot } | null = null;
+  let cache: TeacherLogitsCache | null = null;
 
   try {
+    if (ctx.cacheTeacherLogits && !earlyStage && canCacheTeacherLogits(config, distiller)) cache = await TeacherLogitsCache.build(teacherNets, train, plan.batch);
     for (let epoch = resumed?.epochsDone ?? 0; epoch < epochs; epoch++) {
       // Same keys in every phase: the baseline and the student see identical batches.
       const order = permutation(plan.trainImages, keyedRng(config.seed, 'shuffle', epoch));
@@ -111,7 +116,7 @@ export async function trainPhase(ctx: PhaseContext, spec: PhaseSpec): Promise<vo
         try {
           synthesized = synthesis ? await distiller!.method.synthesize!(synthesis) : null;
           const batchOf = (learner: Learner) => (learner === distiller && synthesized ? synthesized.batch : real);
-          const teachers = teacherContext(distiller, teacherNets, synthesized?.batch ?? real);
+          const teachers = cache ? cache.context(order.subarray(step * plan.batch, (step + 1) * plan.batch)) : teacherContext(distiller, teacherNets, synthesized?.batch ?? real);
           const prepared = earlyStage ? learners.map(() => undefined) : await Promise.all(learners.map((l) => prepareStep(l, batchOf(l), teachers, epoch)));
           const steps = learners.map((l, i) => trainStep(l, batchOf(l), teachers, epoch, lr, prepared[i], earlyStage?.losses));
           disposeOutputs(teachers.outputs);
@@ -177,6 +182,7 @@ export async function trainPhase(ctx: PhaseContext, spec: PhaseSpec): Promise<vo
     if (best && distiller) restoreWeights(distiller.net, best.weights);
   } finally {
     best?.weights.dispose();
+    cache?.dispose();
   }
   if (!earlyStage) reportResults(ctx, learners, history, lastEvaluation);
 }

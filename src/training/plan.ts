@@ -61,6 +61,7 @@ export function planRun(config: RunConfig, dataset: { trainCount: number; testCo
   const scratch: PlannedLearner = { key: 'scratch', role: 'scratch', label: `Scratch student (${studentLabel})`, model: config.student, method: 'scratch', initSeed: studentSeed };
   const distilled: PlannedLearner = { key: 'student', role: 'student', label: `${spec.label} student (${studentLabel})`, model: config.student, method: config.method, initSeed: studentSeed };
 
+  if (spec.needs.teacherLogitsOnly && !config.augment) notes.push('No augmentation: the teachers\u2019 logits are computed once for the training subset and reused every step.');
   if (spec.needs.dataFree) notes.push('Data-free: the student learns only from generated images; the scratch baseline trains on the real subset for comparison.');
   return {
     teachers,

@@ -55,6 +55,8 @@ export interface RunServices {
   readonly checkpoints?: { readonly backend: string; save(checkpoint: RunCheckpoint): Promise<void> };
   /** Continues the run this checkpoint was taken from (`config` must be the checkpoint's). */
   readonly resume?: RunCheckpoint;
+  /** Compute frozen teachers' logits once when the inputs allow it (default true; the benchmark turns it off to compare). */
+  readonly cacheTeacherOutputs?: boolean;
 }
 
 export async function runExperiment(config: RunConfig, data: RunData, control: RunControl, runEvents: RunEvents, services: RunServices): Promise<RunOutcome> {
@@ -104,7 +106,7 @@ export async function runExperiment(config: RunConfig, data: RunData, control: R
             await checkpoints.save(await captureCheckpoint({ config, backend: checkpoints.backend, state, teachers: finished, history, results }));
           }
         : undefined;
-    const phase: PhaseContext = { plan, config, train, test, control, events, costs, clock, results, onEpochEnd };
+    const phase: PhaseContext = { plan, config, train, test, control, events, costs, clock, results, onEpochEnd, cacheTeacherLogits: services.cacheTeacherOutputs !== false };
     const restoring = resume?.checkpoint;
 
     for (const [i, planned] of plan.teachers.entries()) {
