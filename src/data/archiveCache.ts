@@ -6,6 +6,7 @@
  * Used by the training worker (save, load) and the page (list); no tfjs.
  */
 import { openDB, type DBSchema } from 'idb';
+import { withBrowserDatabase } from './browserDatabase';
 
 export interface ImportedDatasetEntry {
   /** The `dataset` URL parameter: `imported-cifar10` or `imported-cifar100`. */
@@ -35,14 +36,8 @@ function open() {
   });
 }
 
-async function withDatabase<T>(use: (db: Awaited<ReturnType<typeof open>>) => Promise<T>): Promise<T> {
-  if (typeof indexedDB === 'undefined') throw new Error('This browser keeps no local storage (IndexedDB is unavailable), so imported data cannot be kept.');
-  const db = await open();
-  try {
-    return await use(db);
-  } finally {
-    db.close();
-  }
+function withDatabase<T>(use: (db: Awaited<ReturnType<typeof open>>) => Promise<T>): Promise<T> {
+  return withBrowserDatabase(open, 'imported data cannot be kept', use);
 }
 
 export function saveImportedArchive(entry: ImportedDatasetEntry, archive: Blob): Promise<void> {

@@ -4,6 +4,7 @@
  * writes and reads it; the page only reads its summary (to offer Resume) and discards it. No tfjs.
  */
 import { openDB, type DBSchema } from 'idb';
+import { withBrowserDatabase } from './browserDatabase';
 import type { RunConfig } from '../config/runConfig';
 import type { EpochMetrics, ModelResult } from '../workers/protocol';
 
@@ -52,14 +53,8 @@ function open(name: string) {
   });
 }
 
-async function withDatabase<T>(use: (db: Awaited<ReturnType<typeof open>>) => Promise<T>, name = DATABASE): Promise<T> {
-  if (typeof indexedDB === 'undefined') throw new Error('This browser keeps no local storage (IndexedDB is unavailable), so runs cannot be resumed.');
-  const db = await open(name);
-  try {
-    return await use(db);
-  } finally {
-    db.close();
-  }
+function withDatabase<T>(use: (db: Awaited<ReturnType<typeof open>>) => Promise<T>, name = DATABASE): Promise<T> {
+  return withBrowserDatabase(() => open(name), 'runs cannot be resumed', use);
 }
 
 export function saveCheckpoint(checkpoint: RunCheckpoint, database?: string): Promise<void> {

@@ -5,6 +5,7 @@
  * and deletes. No tfjs.
  */
 import { openDB, type DBSchema } from 'idb';
+import { withBrowserDatabase } from '../data/browserDatabase';
 import type { ModelId } from './catalog';
 import type { ModelJson, ModelMetadata } from './modelFile';
 
@@ -36,14 +37,8 @@ function open(name: string) {
   });
 }
 
-async function withDatabase<T>(use: (db: Awaited<ReturnType<typeof open>>) => Promise<T>, name = DATABASE): Promise<T> {
-  if (typeof indexedDB === 'undefined') throw new Error('This browser keeps no local storage (IndexedDB is unavailable), so models cannot be saved.');
-  const db = await open(name);
-  try {
-    return await use(db);
-  } finally {
-    db.close();
-  }
+function withDatabase<T>(use: (db: Awaited<ReturnType<typeof open>>) => Promise<T>, name = DATABASE): Promise<T> {
+  return withBrowserDatabase(() => open(name), 'models cannot be saved', use);
 }
 
 /** A short id that is also a valid URL value (`savedTeacher=m-…`). */
