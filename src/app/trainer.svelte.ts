@@ -137,6 +137,17 @@ export class Trainer {
     }
   }
 
+  #testImagesRun = -1;
+  /** Fetches the finished run's test images once, when a panel that shows them is on the page. */
+  loadTestImages(): void {
+    if (this.running || this.results.length === 0 || this.#testImagesRun === this.#runId) return;
+    const runId = (this.#testImagesRun = this.#runId);
+    this.inspect({ kind: 'testImages' }).then(
+      (images) => runId === this.#runId && (this.testImages = images),
+      () => (this.#testImagesRun = -1), // asked again next time
+    );
+  }
+
   /** Asks the worker about the last run's models (relevance, responses to x*, test images). */
   inspect: Inspect = (request) =>
     new Promise((resolve, reject) => {
@@ -233,7 +244,6 @@ export class Trainer {
         this.results = [...message.results];
         this.runSeconds = message.seconds;
         this.status = message.stopped ? 'idle' : 'done';
-        if (message.results.length > 0) this.inspect({ kind: 'testImages' }).then((images) => (this.testImages = images), () => {});
         return;
       case 'inspection':
         this.#pending.get(message.requestId)?.resolve(message.result);
