@@ -20,17 +20,19 @@ async function downloads(page: Page, count: number, action: () => Promise<void>)
 test('a trained model is saved, exported, re-imported and teaches a later run', async ({ page }) => {
   test.setTimeout(10 * 60_000);
   const app = new Playground(page);
-  await app.open({ ...TINIEST_RUN, method: 'kd', autostart: '1' });
+  // The cheapest run that trains a model: the scratch baseline alone.
+  await app.open({ ...TINIEST_RUN, method: 'scratch', autostart: '1' });
   await app.waitForStatus(['done', 'error']);
   await expect(app.status).toHaveText('done');
   const panel = page.getByTestId('models-panel');
   const rows = panel.getByTestId('model-row');
 
-  // Keep the teacher; export the student as model.json + weights.
-  await app.results.locator('tr[data-role=teacher]').getByTestId('model-save').click();
-  await expect(app.results.locator('tr[data-role=teacher]').getByTestId('model-action-status')).toContainText('Saved as');
+  // Keep the model; export it as model.json + weights.
+  const trained = app.results.locator('tr[data-role=scratch]');
+  await trained.getByTestId('model-save').click();
+  await expect(trained.getByTestId('model-action-status')).toContainText('Saved as');
   await expect(rows).toHaveCount(1);
-  const files = await downloads(page, 2, () => app.results.locator('tr[data-role=student]').getByTestId('model-download').click());
+  const files = await downloads(page, 2, () => trained.getByTestId('model-download').click());
   const byName = Object.fromEntries(await Promise.all(files.map(async (d) => [d.suggestedFilename(), await readFile((await d.path())!)] as const)));
   const jsonName = Object.keys(byName).find((n) => n.endsWith('.json'))!;
   const binName = Object.keys(byName).find((n) => n.endsWith('.weights.bin'))!;
@@ -39,7 +41,7 @@ test('a trained model is saved, exported, re-imported and teaches a later run', 
   expect(manifest.weightsManifest[0].paths).toEqual([binName]);
   const weights = byName[binName]!;
 
-  // A reload keeps the saved teacher.
+  // A reload keeps the saved model.
   await page.reload();
   await app.waitForStatus('idle', 120_000);
   await expect(rows).toHaveCount(1);
@@ -63,11 +65,13 @@ test('a trained model is saved, exported, re-imported and teaches a later run', 
   }
   await panel.screenshot({ path: 'e2e/screenshots/panel-models-error.png' });
 
-  // The exported student imports back and teaches the next run, which does not train it.
+  // The exported model imports back (listed first, the newest) and teaches a KD run that does not train it.
   await input.setInputFiles([json(manifest), bin]);
   await expect(panel.getByTestId('model-message')).toContainText('Imported', { timeout: 60_000 });
   await expect(rows).toHaveCount(2);
-  const imported = rows.filter({ hasText: manifest.userDefinedMetadata.name });
+  const imported = rows.first();
+  await expect(imported).toContainText(manifest.userDefinedMetadata.name);
+  await page.locator('#cfg-method').selectOption('kd');
   await imported.getByTestId('model-use').click();
   await expect(page.locator('#cfg-savedTeacher')).toHaveValue(await imported.getAttribute('data-model-id') as string);
   expect(new URL(page.url()).searchParams.get('savedTeacher')).toMatch(/^m-[0-9a-f]{16}$/);
