@@ -1,9 +1,9 @@
 import { expect, test } from '@playwright/test';
-import { Playground, TINY_RUN } from './playground';
+import { Playground, TINIEST_RUN } from './playground';
 
 test('your own loss: a syntax error is refused at the form, a runtime error stops the run at its line, and the page stays usable', async ({ page }) => {
   const app = new Playground(page);
-  await app.open({ ...TINY_RUN, subset: '32', testSubset: '32', batch: '16', method: 'custom' });
+  await app.open({ ...TINIEST_RUN, method: 'custom' });
   await app.waitForStatus('idle', 60_000);
   const editor = page.getByTestId('user-loss');
   await expect(editor).toHaveValue(/tf\.logSoftmax/); // the template

@@ -36,7 +36,7 @@ test('the official archive layout imports with progress, survives a reload and t
   test.skip(!hasSubsetArchive(), 'the CIFAR-10 subset archive is not in ../shared/datasets');
   test.setTimeout(8 * 60_000);
   const app = new Playground(page);
-  await app.open({ teacher: 'tiny-cnn', student: 'tiny-cnn', epochs: '1', teacherEpochs: '1', subset: '32', testSubset: '32', batch: '16' });
+  await app.open({ teacher: 'tiny-cnn', student: 'tiny-cnn', epochs: '1', teacherEpochs: '1', subset: '16', testSubset: '16', batch: '16' });
   await app.waitForStatus('idle', 120_000);
   await page.getByTestId('dataset-import-input').setInputFiles({ name: 'cifar-10-binary-subset.tar.gz', mimeType: 'application/gzip', buffer: subsetArchive() });
   await expect(page.locator('#cfg-dataset')).toHaveValue('imported-cifar10', { timeout: 120_000 });

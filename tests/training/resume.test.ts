@@ -15,7 +15,7 @@ import type { EpochMetrics, ModelResult } from '../../src/workers/protocol';
 import { tinyRunConfig, tinyRunData } from '../helpers/synthetic';
 
 const data = tinyRunData();
-const config: RunConfig = tinyRunConfig({ method: 'kd', epochs: 3, teacherEpochs: 2, augment: true, seed: 3 });
+const config: RunConfig = tinyRunConfig({ method: 'kd', epochs: 2, teacherEpochs: 2, augment: true, seed: 3 });
 
 async function run(resume?: RunCheckpoint) {
   const checkpoints: RunCheckpoint[] = [];
@@ -50,11 +50,10 @@ describe('resuming a run from a checkpoint', () => {
   }, 300_000);
 
   it('gives the numbers of the run that never stopped, from a teacher epoch or a student epoch', async () => {
-    // One checkpoint after each epoch that has another after it: teacher epoch 1, student epochs 1 and 2.
+    // One checkpoint after each epoch that has another after it: teacher epoch 1, student epoch 1.
     expect(full.checkpoints.map((c) => [c.phase, c.teachersDone, c.epochsDone])).toEqual([
       ['teachers', 0, 1],
       ['students', 1, 1],
-      ['students', 1, 2],
     ]);
     expect(full.checkpoints[1]!.results.map((r) => r.learner.key)).toEqual(['teacher0']);
     expect(full.checkpoints[1]!.history.map((m) => `${m.learner}@${m.epoch}`)).toEqual(['teacher0@1', 'teacher0@2', 'scratch@1', 'student@1']);

@@ -56,7 +56,7 @@ describe('the teacher logits cache', () => {
   });
 
   it('a KD run with the cache ends with the numbers of the run without it', async () => {
-    const config: RunConfig = tinyRunConfig({ method: 'aver-mkd', methodParams: { teachers: 2 }, augment: false, epochs: 2, teacherEpochs: 1 });
+    const config: RunConfig = tinyRunConfig({ method: 'kd', augment: false, epochs: 2, teacherEpochs: 1 });
     const run = (cacheTeacherOutputs: boolean) => {
       const services: RunServices = { measureCosts: (plan, train, test) => measureStepCosts(plan, config, train, test, data.numClasses), cacheTeacherOutputs };
       return runExperiment(config, data, new RunControl(), { started() {}, progress() {}, epoch() {}, learnerDone() {} }, services);
