@@ -1,4 +1,5 @@
 /// <reference types="vitest/config" />
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
@@ -11,6 +12,13 @@ export default defineConfig({
     target: 'es2022',
     // tfjs lives in the worker chunk and Plotly in lazily loaded chunks; both are large by nature.
     chunkSizeWarningLimit: 5000,
+    // Two pages: the app, and the benchmark page that `npm run bench` drives (bench/run.mjs).
+    rolldownOptions: {
+      input: {
+        main: fileURLToPath(new URL('index.html', import.meta.url)),
+        bench: fileURLToPath(new URL('bench.html', import.meta.url)),
+      },
+    },
   },
   server: { port: 5173 },
   preview: { port: 4173, strictPort: true },

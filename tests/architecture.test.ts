@@ -80,6 +80,17 @@ describe('architecture', () => {
     expect(importGraph(join(src, 'workers/analysis.worker.ts')).size).toBeGreaterThan(1);
   });
 
+  it('the benchmark page (bench.html) never imports tfjs either: it drives the bench worker, which does', () => {
+    expect(readFileSync(join(root, 'bench.html'), 'utf8')).toContain('src="/src/bench/main.ts"');
+    const offenders = [...importGraph(join(src, 'bench/main.ts'))]
+      .filter(([, specifiers]) => specifiers.some((s) => s.startsWith('@tensorflow/')))
+      .map(([file]) => relative(root, file));
+    expect(offenders).toEqual([]);
+    const client = readFileSync(join(src, 'bench/benchClient.ts'), 'utf8');
+    expect(client).toMatch(/new Worker\(new URL\('\.\.\/workers\/bench\.worker\.ts'/);
+    expect([...importGraph(join(src, 'workers/bench.worker.ts')).values()].flat()).toContain('@tensorflow/tfjs');
+  });
+
   it('worker-side code imports neither Svelte nor page modules', () => {
     const workerSide = ['workers', 'training', 'models', 'methods', 'data', 'core', 'config'];
     const offenders = workerSide
