@@ -14,14 +14,18 @@ export interface EncodedNetwork {
   readonly weights: ArrayBuffer;
 }
 
+/** Named float32 tensors as one buffer and its manifest entries, in order (model files and checkpoints). */
+export async function encodeFloat32(named: readonly { name: string; tensor: tf.Tensor }[]): Promise<{ specs: WeightSpec[]; weights: ArrayBuffer }> {
+  const { data, specs } = await tf.io.encodeWeights([...named]);
+  if (specs.some((s) => s.dtype !== 'float32')) throw new Error('Only float32 tensors can be saved.');
+  const weights = data instanceof ArrayBuffer ? data : tf.io.concatenateArrayBuffers(data as ArrayBuffer[]);
+  return { specs: specs.map((s) => ({ name: s.name, shape: s.shape, dtype: 'float32' })), weights };
+}
+
 /** Encodes every variable (weights and BatchNorm running statistics) of `net`. */
 export async function encodeNetwork(net: Network, metadata: ModelMetadata): Promise<EncodedNetwork> {
-  const named = [...net.params.named].map(([name, tensor]) => ({ name, tensor }));
-  const { data, specs } = await tf.io.encodeWeights(named);
-  const weights: WeightSpec[] = specs.map((s) => ({ name: s.name, shape: s.shape, dtype: 'float32' }));
-  if (specs.some((s) => s.dtype !== 'float32')) throw new Error('Only float32 networks can be saved.');
-  const buffer = data instanceof ArrayBuffer ? data : tf.io.concatenateArrayBuffers(data as ArrayBuffer[]);
-  return { json: modelJson(net.id, net.numClasses, weights, `${modelFileStem(metadata.name)}.weights.bin`, metadata), weights: buffer };
+  const { specs, weights } = await encodeFloat32([...net.params.named].map(([name, tensor]) => ({ name, tensor })));
+  return { json: modelJson(net.id, net.numClasses, specs, `${modelFileStem(metadata.name)}.weights.bin`, metadata), weights };
 }
 
 /**

@@ -10,6 +10,7 @@ import type { RunConfig } from '../config/runConfig';
 import type { CheckpointTensorSpec, RunCheckpoint } from '../data/checkpointStore';
 import { METHOD_CATALOG, type MethodId } from '../methods/catalog';
 import type { Network } from '../models/network';
+import { encodeFloat32 } from '../models/networkWeights';
 import type { EpochMetrics, ModelResult } from '../workers/protocol';
 import type { Learner } from './learner';
 import type { PhaseState } from './phase';
@@ -47,7 +48,7 @@ export interface CheckpointInputs {
 
 export async function captureCheckpoint({ config, backend, state, teachers, history, results }: CheckpointInputs): Promise<RunCheckpoint> {
   const named = [...teachers.flatMap((t) => netTensors(t.key, t.net)), ...state.learners.flatMap(learnerTensors)];
-  const { data, specs } = await tf.io.encodeWeights(named);
+  const { specs, weights } = await encodeFloat32(named);
   return {
     config,
     savedAt: Date.now(),
@@ -58,8 +59,8 @@ export async function captureCheckpoint({ config, backend, state, teachers, hist
     epochs: state.epochs,
     history: [...history],
     results: [...results],
-    specs: specs.map((s): CheckpointTensorSpec => ({ name: s.name, shape: s.shape, dtype: 'float32' })),
-    weights: data instanceof ArrayBuffer ? data : tf.io.concatenateArrayBuffers(data as ArrayBuffer[]),
+    specs: specs.map((s): CheckpointTensorSpec => ({ ...s, shape: [...s.shape] })),
+    weights,
   };
 }
 
