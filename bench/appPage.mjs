@@ -5,17 +5,22 @@
  * is installed before the page's own code, the run starts from the URL (autostart=1), and the tasks that
  * overlap the 'training' status are counted.
  */
+import { spanSummary } from './report.mjs';
 
 /**
  * Runs in the page before its scripts (Playwright's addInitScript): records long tasks, long animation
  * frames and every change of the run-status text, and opens every <details> as it appears.
  */
 function installRecorder() {
-  const record = { tasks: [], frames: [], statuses: [] };
+  const record = { tasks: [], frames: [], statuses: [], spans: [] };
   Object.defineProperty(window, '__distilleryBenchRecord', { value: record });
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) record.tasks.push({ start: entry.startTime, duration: entry.duration });
   }).observe({ type: 'longtask', buffered: true });
+  // The page's own named spans (performance.measure), e.g. one per chart redraw.
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) record.spans.push({ name: entry.name, start: entry.startTime, duration: entry.duration });
+  }).observe({ type: 'measure', buffered: true });
   try {
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) {
@@ -120,9 +125,10 @@ function summarise(record, info) {
     count: tasks.length,
     longestMs: tasks.reduce((max, t) => Math.max(max, t.duration), 0),
     totalMs: tasks.reduce((sum, t) => sum + t.duration, 0),
-    wholePage: { count: record.tasks.length, longestMs: record.tasks.reduce((max, t) => Math.max(max, t.duration), 0) },
+    wholePage: { count: record.tasks.length, longestMs: record.tasks.reduce((max, t) => Math.max(max, t.duration), 0), spans: spanSummary(record.spans) },
     longAnimationFrames: frames.length,
     causes: causes(frames),
+    spans: spanSummary(record.spans.filter(overlaps)),
     statuses: record.statuses.map((s) => `${s.status || '(none)'}@${(s.t / 1000).toFixed(1)}s`),
   };
 }

@@ -22,7 +22,7 @@ function header(r) {
     `- Browser: ${m.browser.version} (${m.browser.executablePath}${m.browser.headed ? ', headed' : ', headless'})`,
     `- WebGPU adapter (adapter.info): ${adapter}`,
     `- Backends: ${backends}`,
-    `- Batch ${m.batch}; each throughput figure is the median of ${plural(m.timedSteps, 'timed step')} after ${plural(m.warmupSteps, 'warm-up step')} per variant`,
+    `- Batch ${m.batch}; each throughput figure is the median of ${plural(m.timedSteps, 'timed step')} after ${plural(m.warmupSteps, 'warm-up step')} per variant; ours / bare is the median of the ${plural(m.timedSteps, 'interleaved pair')}' speed ratios`,
   ].join('\n');
 }
 
@@ -79,6 +79,30 @@ function cache(r) {
   return lines.join('\n');
 }
 
+/** The page's named spans (one per chart redraw) while training, longest first. */
+function spans(l) {
+  if (!l.spans?.length) return [];
+  return [
+    '',
+    'Chart redraws while training (the page measures each `Plotly.react` as a `chart: <label>` span):',
+    '',
+    markdownTable(
+      ['Chart', 'Redraws', 'Longest (ms)', 'Total (ms)'],
+      l.spans.map((s) => [s.name.replace(/^chart: /, ''), s.count, f(s.longestMs, 0), f(s.totalMs, 0)]),
+    ),
+  ];
+}
+
+/** The same loss chart redrawn with the page otherwise idle (nothing training), for comparison. */
+function idleRedraw(c) {
+  if (!c) return [];
+  return [
+    '',
+    `The live loss chart redrawn on an otherwise idle page (no training, so no emulated GPU competing for the cores; ${c.redraws} redraws, ${c.pointsPerRedraw} more points per learner each): ` +
+      `the first draw ${f(c.firstMs, 0)} ms (Plotly's code not yet run; the app draws a throwaway figure while the dataset loads to take this cost early), later redraws median ${f(c.medianMs, 0)} ms, longest ${f(c.longestMs, 0)} ms.`,
+  ];
+}
+
 function longTasks(r) {
   const l = r.longTasks;
   if (!l) return 'Not measured.';
@@ -92,6 +116,8 @@ function longTasks(r) {
     ),
     '',
     `What ran in the long animation frames while training (script time summed): ${causes}; rendering and layout ${l.causes.renderAndLayoutMs} ms.`,
+    ...spans(l),
+    ...idleRedraw(r.chartRedraw),
   ].join('\n');
 }
 

@@ -24,11 +24,19 @@ export interface ThroughputRow {
   readonly batch: number;
   readonly oursImagesPerSecond: number;
   readonly baselineImagesPerSecond: number;
-  /** ours / baseline images per second. */
+  /** ours / baseline images per second: the median over interleaved step pairs. */
   readonly ratio: number;
   readonly oursStepSeconds: readonly number[];
   readonly baselineStepSeconds: readonly number[];
   readonly firstStepSeconds: number;
+}
+
+/** performance.measure entries of one name. */
+export interface SpanSummary {
+  readonly name: string;
+  readonly count: number;
+  readonly longestMs: number;
+  readonly totalMs: number;
 }
 
 export interface StudentPhaseTiming {
@@ -71,6 +79,8 @@ export declare const TARGETS: Readonly<{ oursOverBaseline: number; longestTaskMs
 export declare function median(values: readonly number[]): number;
 export declare function geometricMean(values: readonly number[]): number;
 export declare function imagesPerSecond(images: number, seconds: number): number;
+export declare function pairedSpeedRatio(oursSeconds: readonly number[], baselineSeconds: readonly number[]): number;
+export declare function spanSummary(spans: readonly { name: string; duration: number }[]): SpanSummary[];
 export declare function throughputRow(measurement: ThroughputMeasurement): ThroughputRow;
 export declare function tensorsFlat(readings: readonly { learner: string; epoch: number; numTensors: number }[]): TensorsFlat;
 export declare function teacherCacheSpeedup(runs: readonly StudentPhaseTiming[]): { cachedImagesPerSecond: number; uncachedImagesPerSecond: number; speedup: number };

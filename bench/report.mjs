@@ -34,15 +34,25 @@ export function imagesPerSecond(images, seconds) {
 }
 
 /**
- * One throughput row from the raw step times: medians, images/s and ours / baseline.
+ * Ours / baseline from interleaved steps: the median over pairs (the i-th step of each) of the speed
+ * ratio. A pair ran back to back, so a slow spell of the shared machine hits both of its steps and
+ * cancels out, which a ratio of the two medians does not do.
+ * @param {readonly number[]} oursSeconds
+ * @param {readonly number[]} baselineSeconds
+ */
+export function pairedSpeedRatio(oursSeconds, baselineSeconds) {
+  const pairs = Math.min(oursSeconds.length, baselineSeconds.length);
+  return median(Array.from({ length: pairs }, (_, i) => baselineSeconds[i] / oursSeconds[i]));
+}
+
+/**
+ * One throughput row from the raw step times: medians, images/s and ours / baseline (paired).
  * @param {import('./report.d.mts').ThroughputMeasurement} m
  * @returns {import('./report.d.mts').ThroughputRow}
  */
 export function throughputRow(m) {
-  const oursSeconds = median(m.ours.stepSeconds);
-  const baselineSeconds = median(m.baseline.stepSeconds);
-  const ours = imagesPerSecond(m.batch, oursSeconds);
-  const baseline = imagesPerSecond(m.batch, baselineSeconds);
+  const ours = imagesPerSecond(m.batch, median(m.ours.stepSeconds));
+  const baseline = imagesPerSecond(m.batch, median(m.baseline.stepSeconds));
   return {
     backend: m.backend,
     model: m.model,
@@ -51,11 +61,28 @@ export function throughputRow(m) {
     batch: m.batch,
     oursImagesPerSecond: ours,
     baselineImagesPerSecond: baseline,
-    ratio: ours / baseline,
+    ratio: pairedSpeedRatio(m.ours.stepSeconds, m.baseline.stepSeconds),
     oursStepSeconds: m.ours.stepSeconds,
     baselineStepSeconds: m.baseline.stepSeconds,
     firstStepSeconds: m.ours.firstStepSeconds,
   };
+}
+
+/**
+ * Named spans (performance.measure entries) by name: how many, the longest and their sum, longest first.
+ * @param {readonly { name: string, duration: number }[]} spans
+ * @returns {import('./report.d.mts').SpanSummary[]}
+ */
+export function spanSummary(spans) {
+  const byName = new Map();
+  for (const { name, duration } of spans) {
+    const s = byName.get(name) ?? { name, count: 0, longestMs: 0, totalMs: 0 };
+    s.count += 1;
+    s.longestMs = Math.max(s.longestMs, duration);
+    s.totalMs += duration;
+    byName.set(name, s);
+  }
+  return [...byName.values()].sort((a, b) => b.longestMs - a.longestMs);
 }
 
 /**

@@ -1,9 +1,10 @@
 /** The benchmark's pure report code: medians, throughput rows, targets and the Markdown it writes. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { evaluateTargets, formatNumber, geometricMean, markdownTable, median, passLabel, teacherCacheSpeedup, tensorsFlat, throughputRow, TARGETS } from '../../bench/report.mjs';
+import { evaluateTargets, formatNumber, geometricMean, markdownTable, median, pairedSpeedRatio, passLabel, spanSummary, teacherCacheSpeedup, tensorsFlat, throughputRow, TARGETS } from '../../bench/report.mjs';
 import { WEBGPU_FLAGS } from '../../playwright.config';
 import { readWebgpuFlags } from '../../bench/serve.mjs';
+import { renderMarkdown } from '../../bench/markdown.mjs';
 
 describe('median', () => {
   it('takes the middle value, or the mean of the middle two, whatever the order', () => {
@@ -37,12 +38,44 @@ describe('throughputRow', () => {
       teachers: 1,
       batch: 64,
       ours: { firstStepSeconds: 9, stepSeconds: [2, 4, 2] },
-      baseline: { firstStepSeconds: 5, stepSeconds: [1, 1, 3] },
+      baseline: { firstStepSeconds: 5, stepSeconds: [1, 2, 3] },
     });
     expect(row.oursImagesPerSecond).toBe(32);
-    expect(row.baselineImagesPerSecond).toBe(64);
+    expect(row.baselineImagesPerSecond).toBe(32);
+    // Pairs (2 vs 1, 4 vs 2, 2 vs 3): speed ratios 0.5, 0.5, 1.5.
     expect(row.ratio).toBe(0.5);
     expect(row.firstStepSeconds).toBe(9);
+  });
+});
+
+describe('pairedSpeedRatio', () => {
+  it('cancels a slow spell that hits both steps of a pair, where a ratio of medians is thrown off', () => {
+    // Ours is 10% slower. The machine slows 3× for the last two pairs, and one step in each of them has
+    // its own jitter (ours lucky in pair 2, unlucky in pair 3).
+    const baseline = [1, 3, 3];
+    const ours = [1.1, 3.0, 3.6];
+    expect(pairedSpeedRatio(ours, baseline)).toBeCloseTo(1 / 1.1, 12);
+    expect(median(baseline) / median(ours)).toBe(1);
+  });
+
+  it('uses only complete pairs and is NaN with none', () => {
+    expect(pairedSpeedRatio([2, 2, 9], [1, 1])).toBe(0.5);
+    expect(pairedSpeedRatio([], [])).toBeNaN();
+  });
+});
+
+describe('spanSummary', () => {
+  it('groups spans by name with their count, longest and total, longest first', () => {
+    const summary = spanSummary([
+      { name: 'chart: loss', duration: 40 },
+      { name: 'chart: accuracy', duration: 120 },
+      { name: 'chart: loss', duration: 60 },
+    ]);
+    expect(summary).toEqual([
+      { name: 'chart: accuracy', count: 1, longestMs: 120, totalMs: 120 },
+      { name: 'chart: loss', count: 2, longestMs: 60, totalMs: 100 },
+    ]);
+    expect(spanSummary([])).toEqual([]);
   });
 });
 
@@ -110,5 +143,30 @@ describe('browser flags', () => {
   it('the runner launches Chromium with the end-to-end tests\' WebGPU flags', () => {
     expect(readWebgpuFlags(new URL('../..', import.meta.url).pathname)).toEqual(WEBGPU_FLAGS);
     expect(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).toContain('"bench": "node bench/run.mjs"');
+  });
+});
+
+describe('results.md', () => {
+  const committed = JSON.parse(readFileSync(new URL('../../bench/results.json', import.meta.url), 'utf8'));
+
+  it('is the committed results.json rendered, so the two never disagree', () => {
+    expect(readFileSync(new URL('../../bench/results.md', import.meta.url), 'utf8')).toBe(renderMarkdown(committed));
+  });
+
+  it('names the charts that held the main thread, and the same chart redrawn on an idle page', () => {
+    const results = {
+      ...committed,
+      longTasks: { ...committed.longTasks, spans: [{ name: 'chart: Training loss per batch for each model', count: 4, longestMs: 283.4, totalMs: 521 }] },
+      chartRedraw: { pointsPerRedraw: 4, redraws: 20, firstMs: 151, redrawMs: [30, 40], medianMs: 35, longestMs: 40 },
+    };
+    const text = renderMarkdown(results);
+    expect(text).toContain('| Training loss per batch for each model | 4 | 283 | 521 |');
+    expect(text).toMatch(/first draw 151 ms .* later redraws median 35 ms, longest 40 ms/);
+  });
+
+  it('says "Not measured." for a section whose measurement failed', () => {
+    const text = renderMarkdown({ ...committed, longTasks: null, chartRedraw: null, teacherCache: null });
+    expect(text).toMatch(/## Main-thread long tasks in the app\n\nNot measured\./);
+    expect(text).toMatch(/## Teacher-output cache\n\nNot measured\./);
   });
 });
