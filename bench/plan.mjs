@@ -37,11 +37,15 @@ export function benchPlan(mode, overrides = {}) {
     batch,
     /** The run stops starting optional work once it would end past this. */
     budgetSeconds: 60 * (overrides.budgetMinutes ?? (smoke ? 0 : quick ? 9 : 55)),
-    warmupSteps: 1,
-    timedSteps: smoke ? 1 : quick ? 2 : 3,
+    // Two warm-up steps: the second step still ran ~20% slow in runs with one (uploads of a new batch).
+    warmupSteps: smoke ? 1 : 2,
+    // Odd counts, so the paired ratio is a real median; more steps in full mode, where noise matters most.
+    timedSteps: smoke ? 1 : quick ? 3 : 5,
     /** Quick mode runs the slower backends for the tiny CNN only. */
     modelsOn: (/** @type {string} */ backend) => (quick && backend !== 'webgpu' ? ['tiny-cnn'] : [...MODELS]),
     datasetRepeats: smoke ? 1 : quick ? 3 : 5,
+    /** Redraws of the live loss chart with the page idle, 4 points per learner more each time. */
+    chartRedraw: { pointsPerRedraw: 4, redraws: smoke ? 3 : quick ? 20 : 60 },
     tsne: [
       { points: 1000, dim: 10, iterations: smoke ? 50 : 1000, repeats: quick ? 1 : 3 },
       // 5000 points take ~25 ms per iteration here: quick mode runs fewer and says so.
@@ -105,7 +109,7 @@ export function estimateCellSeconds(plan, cell, { tinySecondsPerImage, modelSeco
   const perImage = modelSecondsPerImage ?? tinySecondsPerImage * MODEL_COST[cell.model];
   const step = perImage * plan.batch * (1 + FORWARD_COST * TEACHERS[cell.method]);
   const firstStepOverhead = 2.5; // the first step compiles shaders (see the first-step table)
-  return 2 * step * (plan.warmupSteps * firstStepOverhead + plan.timedSteps);
+  return 2 * step * (firstStepOverhead + (plan.warmupSteps - 1) + plan.timedSteps);
 }
 
 /**
