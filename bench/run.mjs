@@ -17,7 +17,7 @@ import { measureAppLongTasks } from './appPage.mjs';
 import { renderMarkdown } from './markdown.mjs';
 import { BACKENDS, benchPlan, fastestGpuBackend, throughputCells } from './plan.mjs';
 import { evaluateTargets, teacherCacheSpeedup, tensorsFlat } from './report.mjs';
-import { firstStepRows, measureCells, measureMemory, measureTeacherCache, measureTsne, openBenchPage, probeBackends } from './sections.mjs';
+import { firstStepRows, measureCells, measureChartRedraw, measureMemory, measureTeacherCache, measureTsne, openBenchPage, probeBackends } from './sections.mjs';
 import { launchBrowser, runCommand, startPreview } from './serve.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -124,6 +124,7 @@ async function main() {
 
     const bench = await openBenchPage(browser, server.url, progress);
     const adapter = await bench.adapterInfo();
+    const chartRedraw = await measureChartRedraw(bench, plan, progress);
     const backends = await probeBackends(bench, BACKENDS);
     for (const [name, b] of Object.entries(backends)) progress(`${name}: ${b.status}${b.reason ? ` (${b.reason})` : ''}`);
     if (backends.webgpu?.status !== 'available') progress('WebGPU is unavailable: the WebGPU figures are left out');
@@ -188,6 +189,7 @@ async function main() {
       firstStep: firstStepRows(throughput),
       teacherCache: cache,
       longTasks,
+      chartRedraw,
       memory,
       dataset: { name: DATASET, ...load },
       tsne,

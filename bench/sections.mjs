@@ -30,6 +30,7 @@ export async function openBenchPage(browser, baseUrl, progress) {
     close: (/** @type {string} */ key) => page.evaluate((k) => /** @type {any} */ (window).distilleryBench.close(k), key),
     adapterInfo: () => page.evaluate(() => /** @type {any} */ (window).distilleryBench.adapterInfo()),
     datasetsBaseUrl: () => page.evaluate(() => /** @type {any} */ (window).distilleryBench.datasetsBaseUrl()),
+    chartRedraw: (/** @type {object} */ task) => page.evaluate((t) => /** @type {any} */ (window).distilleryBench.chartRedraw(t), task),
   };
 }
 
@@ -198,3 +199,16 @@ export async function measureTsne(bench, plan, progress) {
   return out;
 }
 
+
+/**
+ * The live loss chart redrawn on the bench page while nothing else runs (before any worker starts): the
+ * main-thread cost of a redraw without emulated WebGPU competing for the cores.
+ * @param {BenchPage} bench
+ * @param {import('./plan.mjs').BenchPlan} plan
+ */
+export async function measureChartRedraw(bench, plan, progress) {
+  const task = plan.chartRedraw;
+  progress(`chart redraw, page idle: ${task.redraws} redraws of the loss chart`);
+  const result = await bench.chartRedraw(task);
+  return { ...task, ...result, medianMs: median(result.redrawMs), longestMs: Math.max(...result.redrawMs) };
+}

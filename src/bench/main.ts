@@ -6,6 +6,7 @@
 import { datasetsBaseUrl } from '../app/datasets';
 import type { BenchResults, BenchTask } from '../workers/benchProtocol';
 import { BenchClient } from './benchClient';
+import { measureChartRedraw, type ChartRedrawResult, type ChartRedrawTask } from './chartRedraw';
 
 /** The adapter as the page sees it (`adapter.info`), or why there is none. */
 export type PageAdapterInfo =
@@ -17,6 +18,8 @@ export interface BenchPageApi {
   close(key: string): void;
   adapterInfo(): Promise<PageAdapterInfo>;
   datasetsBaseUrl(): string;
+  /** On the page itself: chart redraws are main-thread work. */
+  chartRedraw(task: ChartRedrawTask): Promise<ChartRedrawResult>;
 }
 
 declare global {
@@ -46,5 +49,6 @@ window.distilleryBench = {
   close: (key) => client.close(key),
   adapterInfo,
   datasetsBaseUrl,
+  chartRedraw: measureChartRedraw,
 };
 log('bench page ready');

@@ -23,6 +23,19 @@ export function smooth(values: readonly number[], weight = 0.8): number[] {
   return out;
 }
 
+/** The live loss chart's layout (x: images seen, so runs of any batch size line up). */
+export const LOSS_LAYOUT: Partial<Layout> = {
+  title: { text: 'Training loss per batch' },
+  xaxis: { title: { text: 'training images seen' } },
+  yaxis: { title: { text: 'loss' }, rangemode: 'tozero' },
+};
+
+export const ACCURACY_LAYOUT: Partial<Layout> = {
+  title: { text: 'Test accuracy per epoch' },
+  xaxis: { title: { text: 'epoch' }, dtick: 1 },
+  yaxis: { title: { text: 'accuracy (%)' }, rangemode: 'tozero' },
+};
+
 export function lossTraces(learners: readonly LearnerInfo[], series: PointSeries): Data[] {
   return learners.flatMap((learner, i): Data[] => {
     const points = series[learner.key];
