@@ -132,7 +132,8 @@ export async function measureCells(bench, plan, cells, dataset, backends, contex
       const perImage = median([...result.ours.stepSeconds, ...result.baseline.stepSeconds]) / plan.batch / (1 + FORWARD_COST * result.teachers);
       context.modelSecondsPerImage[`${backend}:${model}`] ??= perImage;
       if (model === 'tiny-cnn' && method === 'scratch') context.secondsPerImage[backend] = median(result.ours.stepSeconds) / plan.batch;
-      context.progress(`  ours ${row.oursImagesPerSecond.toFixed(2)} img/s, bare tfjs ${row.baselineImagesPerSecond.toFixed(2)} img/s, ratio ${row.ratio.toFixed(2)}`);
+      const steps = (seconds) => seconds.map((s) => s.toFixed(2)).join(' ');
+      context.progress(`  ours ${row.oursImagesPerSecond.toFixed(2)} img/s, bare tfjs ${row.baselineImagesPerSecond.toFixed(2)} img/s, ratio ${row.ratio.toFixed(2)} (steps, s: ours ${steps(result.ours.stepSeconds)}; bare ${steps(result.baseline.stepSeconds)})`);
     }
   } finally {
     await closeOpen();
