@@ -153,7 +153,7 @@ export function renderMarkdown(r) {
     '## Targets',
     targets(r),
     '## Training throughput',
-    `The app's step (createLearner, BatchSource, teacherContext, trainStep: what a run does per batch) against the same step as a bare tfjs loop (optimizer.minimize with tf.train.momentum, cross-entropy plus the KD term), interleaved step by step on the same backend, model and images, augmentation off. Both run the teachers every step (the teacher-output cache is measured below). Teachers are untrained copies of the student's architecture; aver-mkd uses 2.`,
+    `The app's step (createLearner, BatchSource, teacherContext, trainStep: what a run does per batch) against the same step as a bare tfjs loop (optimizer.minimize with tf.train.momentum; cross-entropy, the weight decay as an L2 penalty in the loss, plus the KD term), interleaved step by step on the same backend, model and images, augmentation off. Both run the teachers every step (the teacher-output cache is measured below). Teachers are untrained copies of the student's architecture; aver-mkd uses 2.`,
     throughput(r),
     skipped(r),
     '## Time to first step (shader warm-up)',

@@ -1,8 +1,8 @@
 /**
  * Training-step throughput, two ways on the same backend, model and images: through the app's own training
  * code (createLearner, BatchSource, teacherContext, prepareStep, trainStep, disposeOutputs: what a run's
- * phase does per batch) and as a bare tfjs loop (optimizer.minimize with tf.train.momentum, cross-entropy,
- * plus the plain KD term when there are teachers). Teachers are untrained copies of the student's
+ * phase does per batch) and as a bare tfjs loop (optimizer.minimize with tf.train.momentum, cross-entropy
+ * and an L2 penalty for the weight decay, plus the plain KD term when there are teachers). Teachers are untrained copies of the student's
  * architecture: speed does not depend on what they learned.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -120,16 +120,20 @@ function baselineStepper(task: ThroughputTask, data: BenchData): Stepper {
     const x = tf.tensor4d(pixels, [task.batch, 32, 32, 3]);
     const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), data.numClasses));
     const teacherLogits = teacherNets.map((t) => tf.tidy(() => t.apply(x, { training: false }).logits));
+    const trainable = net.params.trainable as tf.Variable[];
     const loss = optimizer.minimize(
       () => {
         const logits = net.apply(x, { training: true }).logits;
         const ce = tf.losses.softmaxCrossEntropy(y, logits);
-        if (teacherLogits.length === 0) return ce as tf.Scalar;
+        // Weight decay as plain tfjs code writes it: an L2 penalty in the loss (its gradient is wd · w,
+        // what the app's SGD adds to each gradient), so both variants take the same step.
+        const l2 = tf.mul(tf.addN(trainable.map((w) => tf.sum(tf.square(w)))), config.weightDecay / 2);
+        if (teacherLogits.length === 0) return tf.add(ce, l2) as tf.Scalar;
         const kd = tf.div(tf.addN(teacherLogits.map((t) => plainKd(logits, t, params.T ?? 4))), teacherLogits.length);
-        return tf.add(tf.mul(ce, params.ceWeight ?? 1), tf.mul(kd, params.alpha ?? 1)) as tf.Scalar;
+        return tf.addN([tf.mul(ce, params.ceWeight ?? 1), tf.mul(kd, params.alpha ?? 1), l2]) as tf.Scalar;
       },
       true,
-      net.params.trainable as tf.Variable[],
+      trainable,
     )!;
     await loss.data(); // waits for the GPU, as ours does with its packed readout
     tf.dispose([x, y, loss, ...teacherLogits]);
