@@ -14,6 +14,11 @@ test('WebGPU is active with a real adapter (fails loudly on a silent fallback)',
 
   await expect(app.backend).toHaveText('webgpu', { timeout: 60_000 });
   await expect(page.getByTestId('backend-note')).toHaveCount(0);
+  // SwiftShader (what the test flags select here) is a GPU emulated on the CPU: the page says so, and says
+  // nothing of the kind on a real GPU.
+  const emulated = /swiftshader/i.test(`${adapter!.vendor} ${adapter!.architecture}`);
+  await expect(page.getByTestId('backend-emulated')).toHaveCount(emulated ? 1 : 0);
+  if (emulated) await expect(page.getByTestId('backend-emulated')).toHaveText('GPU emulated on the CPU');
   // The main page never loads tfjs: only the worker does.
   const tfOnPage = await page.evaluate(() => 'tf' in window || performance.getEntriesByType('resource').some((r) => /tfjs/.test(r.name)));
   expect(tfOnPage).toBe(false);

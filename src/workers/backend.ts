@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import type { BackendName } from '../config/runConfig';
 import { installFastCpuConvFilterGrad } from '../training/cpuConvFilterGrad';
+import { isEmulatedAdapter } from './adapterKind';
 import type { AdapterSummary } from './protocol';
 
 export interface BackendSelection {
@@ -28,8 +29,9 @@ async function unavailableReason(name: BackendName): Promise<{ reason: string | 
     if (!gpu) return { reason: 'this browser exposes no WebGPU (navigator.gpu is missing)', adapter: null };
     const adapter = await gpu.requestAdapter();
     if (!adapter) return { reason: 'WebGPU found no adapter (no usable GPU)', adapter: null };
-    const { vendor, architecture, description } = adapter.info;
-    return { reason: null, adapter: { vendor, architecture, description } };
+    const info: GPUAdapterInfo & { isFallbackAdapter?: boolean } = adapter.info;
+    const { vendor, architecture, description } = info;
+    return { reason: null, adapter: { vendor, architecture, description, emulated: isEmulatedAdapter(info) } };
   }
   if (name === 'webgl' && typeof OffscreenCanvas === 'undefined') {
     return { reason: 'WebGL in a worker needs OffscreenCanvas, which this browser lacks', adapter: null };

@@ -92,6 +92,8 @@ export interface AdapterSummary {
   readonly vendor: string;
   readonly architecture: string;
   readonly description: string;
+  /** A GPU emulated on the CPU (see adapterKind.ts). Absent in runs saved before it existed. */
+  readonly emulated?: boolean;
 }
 
 export interface RunPlanSummary {
