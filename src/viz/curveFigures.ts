@@ -36,14 +36,46 @@ export const ACCURACY_LAYOUT: Partial<Layout> = {
   yaxis: { title: { text: 'accuracy (%)' }, rangemode: 'tozero' },
 };
 
+/**
+ * Points per trace drawn at most: a long run sends thousands of per-batch losses, and a redraw's cost grows
+ * with them; a chart is a few hundred pixels wide, so more points only cost time.
+ */
+export const MAX_TRACE_POINTS = 600;
+
+/**
+ * A series thinned to at most `maxPoints` for drawing: consecutive buckets of points, each kept as its
+ * lowest and highest point in x order, so spikes and the envelope survive, plus the first and last points
+ * so the curve spans the same range. Short series come back as they are.
+ */
+export function thinSeries(x: readonly number[], y: readonly number[], maxPoints = MAX_TRACE_POINTS): { x: number[]; y: number[] } {
+  const n = x.length;
+  if (n <= maxPoints) return { x: [...x], y: [...y] };
+  const bucket = Math.ceil(n / Math.floor((maxPoints - 2) / 2));
+  const kept: number[] = [];
+  for (let start = 0; start < n; start += bucket) {
+    const end = Math.min(n, start + bucket);
+    let low = start;
+    let high = start;
+    for (let i = start + 1; i < end; i++) {
+      if (y[i]! < y[low]!) low = i;
+      if (y[i]! > y[high]!) high = i;
+    }
+    kept.push(Math.min(low, high), Math.max(low, high));
+  }
+  const indices = [...new Set([0, ...kept, n - 1])].sort((a, b) => a - b);
+  return { x: indices.map((i) => x[i]!), y: indices.map((i) => y[i]!) };
+}
+
 export function lossTraces(learners: readonly LearnerInfo[], series: PointSeries): Data[] {
   return learners.flatMap((learner, i): Data[] => {
     const points = series[learner.key];
     if (!points) return [];
     const { color, dash } = style(learner, i);
+    const raw = thinSeries(points.x, points.y);
+    const trend = thinSeries(points.x, smooth(points.y));
     return [
-      { type: 'scatter', mode: 'lines', x: points.x, y: points.y, line: { color, width: 1 }, opacity: 0.25, hoverinfo: 'skip', showlegend: false },
-      { type: 'scatter', mode: 'lines', x: points.x, y: smooth(points.y), name: learner.label, line: { color, dash, width: 2 } },
+      { type: 'scatter', mode: 'lines', ...raw, line: { color, width: 1 }, opacity: 0.25, hoverinfo: 'skip', showlegend: false },
+      { type: 'scatter', mode: 'lines', ...trend, name: learner.label, line: { color, dash, width: 2 } },
     ];
   });
 }
@@ -82,7 +114,7 @@ export function diagnosticFigure(series: PointSeries): { data: Data[]; layout: P
     const data = entries.map(([name, points]): Data => {
       const teacher = Number(name.match(/teacher(\d+)/)![1]) - 1;
       const color = TEACHER_SHADES[teacher % TEACHER_SHADES.length];
-      return { type: 'scatter', mode: 'lines', x: points.x, y: smooth(points.y, 0.6), name, line: { color, dash: name.startsWith('feature') ? 'dash' : 'solid', width: 2 } };
+      return { type: 'scatter', mode: 'lines', ...thinSeries(points.x, smooth(points.y, 0.6)), name, line: { color, dash: name.startsWith('feature') ? 'dash' : 'solid', width: 2 } };
     });
     return { data, layout: { xaxis: { title: { text: 'training images seen' } }, yaxis: { title: { text: 'weight' }, rangemode: 'tozero' } } };
   }
@@ -96,7 +128,7 @@ export function diagnosticFigure(series: PointSeries): { data: Data[]; layout: P
     layout[`yaxis${axis}`] = { domain: [top - height, top], title: { text: name }, rangemode: 'tozero' };
     layout[`xaxis${axis}`] = { anchor: `y${axis}`, matches: i === 0 ? undefined : 'x', showticklabels: i === rows - 1, ...(i === rows - 1 ? { title: { text: 'training images seen' } } : {}) };
     const color = DIAGNOSTIC_COLOURS[i % DIAGNOSTIC_COLOURS.length];
-    return { type: 'scatter', mode: 'lines+markers', x: points.x, y: points.y, name, xaxis: `x${axis}`, yaxis: `y${axis}`, line: { color, width: 2 }, marker: { color, size: 4 } };
+    return { type: 'scatter', mode: 'lines+markers', ...thinSeries(points.x, points.y), name, xaxis: `x${axis}`, yaxis: `y${axis}`, line: { color, width: 2 }, marker: { color, size: 4 } };
   });
   return { data, layout: layout as Partial<Layout> };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diagnosticFigure, smooth } from '../../src/viz/curveFigures';
+import { diagnosticFigure, lossTraces, MAX_TRACE_POINTS, smooth, thinSeries } from '../../src/viz/curveFigures';
 
 const points = (...y: number[]) => ({ x: y.map((_, i) => (i + 1) * 16), y });
 
@@ -31,5 +31,36 @@ describe('smooth', () => {
   it('is an exponential moving average starting at the first value', () => {
     expect(smooth([2, 2, 2])).toEqual([2, 2, 2]);
     expect(smooth([0, 10], 0.5)).toEqual([0, 5]);
+  });
+});
+
+describe('thinSeries', () => {
+  const long = (n: number) => ({ x: Array.from({ length: n }, (_, i) => 16 * (i + 1)), y: Array.from({ length: n }, (_, i) => 2 * Math.exp(-i / 500) + 0.1 * Math.sin(i)) });
+
+  it('leaves a short series as it is', () => {
+    expect(thinSeries([1, 2, 3], [5, 4, 6], 10)).toEqual({ x: [1, 2, 3], y: [5, 4, 6] });
+  });
+
+  it('keeps at most maxPoints, in x order, with the extremes and both ends', () => {
+    const { x, y } = long(10_000);
+    y[4321] = 9; // a spike
+    y[7000] = -1;
+    const thin = thinSeries(x, y, 600);
+    expect(thin.x.length).toBeLessThanOrEqual(600);
+    expect(thin.x.length).toBeGreaterThan(500);
+    expect(thin.x.every((v, i) => i === 0 || v > thin.x[i - 1]!)).toBe(true);
+    expect(Math.max(...thin.y)).toBe(9);
+    expect(Math.min(...thin.y)).toBe(-1);
+    expect(thin.x[0]).toBe(x[0]);
+    expect(thin.x.at(-1)).toBe(x.at(-1));
+    // Every kept point is a real point of the series.
+    thin.x.forEach((v, i) => expect(y[v / 16 - 1]).toBe(thin.y[i]));
+  });
+
+  it('bounds what a long run hands to Plotly for the loss chart', () => {
+    const learners = [{ key: 'student', role: 'student', label: 'KD student', model: 'tiny-cnn', method: 'kd' }] as const;
+    const traces = lossTraces(learners, { student: long(20_000) }) as { x: number[] }[];
+    expect(traces).toHaveLength(2);
+    for (const trace of traces) expect(trace.x.length).toBeLessThanOrEqual(MAX_TRACE_POINTS);
   });
 });
