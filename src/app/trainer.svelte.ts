@@ -129,6 +129,7 @@ export class Trainer {
     for (const series of [this.lossSeries, this.diagnosticSeries]) for (const key of Object.keys(series)) delete series[key];
     this.curvesVersion++;
     this.status = 'training';
+    this.pausing = false;
     try {
       this.#send({ type: 'train', runId: this.#runId, config, resume });
     } catch (error) {
@@ -164,7 +165,14 @@ export class Trainer {
       this.#send({ type: 'checkModel', requestId, json, weights, weightsFileName });
     });
 
-  pause = () => this.#control('pause');
+  /** Pause was pressed and the loop has not halted yet (it finishes the batch in flight first). */
+  pausing = $state(false);
+
+  pause = () => {
+    if (this.status !== 'training') return;
+    this.pausing = true;
+    this.#control('pause');
+  };
   resume = () => this.#control('resume');
   step = () => this.#control('step');
   stop = () => this.#control('stop');
@@ -184,6 +192,7 @@ export class Trainer {
   #fail(message: string): void {
     this.error = message;
     this.status = 'error';
+    this.pausing = false;
   }
 
   #receive(message: FromWorker): void {
@@ -222,6 +231,7 @@ export class Trainer {
         return;
       case 'status':
         this.status = message.status;
+        this.pausing = false;
         return;
       case 'progress':
         this.progress = message;
@@ -241,6 +251,7 @@ export class Trainer {
         this.results = [...this.results, message.result];
         return;
       case 'done':
+        this.pausing = false;
         this.results = [...message.results];
         this.runSeconds = message.seconds;
         this.status = message.stopped ? 'idle' : 'done';

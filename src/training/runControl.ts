@@ -1,6 +1,7 @@
 /**
  * Pause, resume, single step and stop for a running loop. The loop awaits `gate()` before every batch,
- * so each command takes effect within one batch.
+ * so each command takes effect within one batch. 'paused' is announced when the loop has halted at the
+ * gate, not when it is asked to: the batch in flight finishes first, and its progress comes before it.
  */
 
 export class RunStopped extends Error {
@@ -16,6 +17,8 @@ export class RunControl {
   #state: ControlState = 'running';
   #stepsAllowed = 0;
   #wake: (() => void) | null = null;
+  /** Whether the loop's halt at the gate has been announced since the last pause. */
+  #haltAnnounced = false;
 
   constructor(private readonly onStateChange: (state: ControlState) => void = () => {}) {}
 
@@ -26,13 +29,14 @@ export class RunControl {
   pause(): void {
     if (this.#state !== 'running') return;
     this.#state = 'paused';
-    this.onStateChange('paused');
+    this.#haltAnnounced = false;
   }
 
   resume(): void {
     if (this.#state !== 'paused') return;
     this.#state = 'running';
-    this.onStateChange('running');
+    // Resumed before the loop halted: it never stopped, so there is nothing to announce.
+    if (this.#haltAnnounced) this.onStateChange('running');
     this.#release();
   }
 
@@ -58,6 +62,10 @@ export class RunControl {
       if (this.#stepsAllowed > 0) {
         this.#stepsAllowed -= 1;
         return;
+      }
+      if (!this.#haltAnnounced) {
+        this.#haltAnnounced = true;
+        this.onStateChange('paused');
       }
       await new Promise<void>((resolve) => (this.#wake = resolve));
     }

@@ -212,12 +212,14 @@ export class TrainingSession {
       this.post({ type: 'error', runId, requestId: null, message: 'A run is already in progress: stop it first.', fatal: false });
       return;
     }
+    const progress = throttle(PROGRESS_INTERVAL_MS, (p: RunProgress) => this.post({ type: 'progress', runId, ...p }));
     const control = new RunControl((state) => {
-      if (state !== 'stopped') this.post({ type: 'status', runId, status: state === 'paused' ? 'paused' : 'training' });
+      if (state === 'stopped') return;
+      progress.flush(); // the page's step count is final when it reads "paused"
+      this.post({ type: 'status', runId, status: state === 'paused' ? 'paused' : 'training' });
     });
     this.#run = { id: runId, control };
     await this.#backendReady;
-    const progress = throttle(PROGRESS_INTERVAL_MS, (p: RunProgress) => this.post({ type: 'progress', runId, ...p }));
     const start = performance.now();
     try {
       const checkpoint = resume ? await loadCheckpoint() : undefined;

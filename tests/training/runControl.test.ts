@@ -18,8 +18,10 @@ describe('RunControl', () => {
 
     await tick();
     control.pause();
+    expect(states).toEqual([]); // asked, not yet halted: the batch in flight finishes first
     await tick();
     await tick();
+    expect(states).toEqual(['paused']);
     const atPause = batches;
     await tick();
     await tick();
@@ -38,6 +40,15 @@ describe('RunControl', () => {
     control.stop();
     expect(await loop).toBeInstanceOf(RunStopped);
     expect(states).toEqual(['paused', 'running', 'stopped']);
+  });
+
+  it('a pause taken back before the loop reaches the gate announces nothing', async () => {
+    const states: string[] = [];
+    const control = new RunControl((s) => states.push(s));
+    control.pause();
+    control.resume();
+    await control.gate();
+    expect(states).toEqual([]);
   });
 
   it('stop while paused ends the loop at once', async () => {
