@@ -85,6 +85,18 @@ test('a trained model is saved, exported, re-imported and teaches a later run', 
   await expect(teacherRow).toContainText('Saved teacher (Tiny CNN)');
   await expect(teacherRow).toContainText('reused');
   expect((await app.resultTable()).map((r) => r.role)).toEqual(['teacher', 'scratch', 'student']);
+
+  // Deleting asks first: Keep keeps it; Delete removes it from this browser for good.
+  const older = rows.last();
+  await older.getByTestId('model-delete').click();
+  await older.getByTestId('model-delete-cancel').click();
+  await expect(rows).toHaveCount(2);
+  await older.getByTestId('model-delete').click();
+  await older.getByTestId('model-delete-confirm').click();
+  await expect(rows).toHaveCount(1);
+  await page.reload();
+  await app.waitForStatus('idle', 120_000);
+  await expect(rows).toHaveCount(1);
 });
 
 test('a link naming a saved model this browser lacks says so and the run explains it', async ({ page }) => {
