@@ -5,7 +5,7 @@
  */
 import { METHOD_CATALOG, METHOD_IDS, defaultMethodParams, type MethodId, type ParamSpec } from '../methods/catalog';
 import { MODEL_CATALOG, MODEL_IDS, headPoolsLastStage } from '../models/catalog';
-import { USER_LOSS_MAX_LENGTH, USER_LOSS_TEMPLATE, checkUserLossSyntax } from '../methods/userCode';
+import { USER_LOSS_MAX_LENGTH, USER_LOSS_TEMPLATE, checkUserLoss } from '../methods/userCode';
 import { BACKENDS, type RunConfig } from './runConfig';
 
 type Scalar = string | number | boolean;
@@ -188,7 +188,7 @@ export function validateConfig(config: RunConfig): Partial<Record<string, string
   const method = METHOD_CATALOG[config.method];
   if (config.method === 'custom') {
     try {
-      checkUserLossSyntax(config.userLoss);
+      checkUserLoss(config.userLoss);
     } catch (error) {
       problems.userLoss = error instanceof Error ? error.message : String(error);
     }
