@@ -6,7 +6,7 @@ import { USER_LOSS_TEMPLATE, UserCodeError, checkUserLoss } from '../../src/meth
 import { RUNTIME_ESCAPES } from '../helpers/lossEscapes';
 import { buildNetwork } from '../../src/models/zoo';
 import { createLearner, disposeLearner } from '../../src/training/learners';
-import { trainStep, type Learner } from '../../src/training/learner';
+import { disposeOutputs, teacherOutputs, trainStep, type Learner } from '../../src/training/learner';
 import { failOnTensorLeaks } from '../helpers/leaks';
 
 /** The custom method's loss terms for `code`, on fixed logits. */
@@ -83,7 +83,7 @@ describe('the custom method', () => {
     const [kd, yours] = [make('kd'), make('custom')];
     const x = tf.randomNormal([8, 32, 32, 3], 0, 1, 'float32', 9) as tf.Tensor4D;
     const labels = tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32');
-    const teachers = { nets: [teacher], outputs: [teacher.apply(x, { training: false })] };
+    const teachers = { nets: [teacher], outputs: teacherOutputs([teacher], x) };
     const gradients = (learner: Learner) =>
       tf.tidy(() => {
         const { grads } = tf.variableGrads(() => {
@@ -110,7 +110,8 @@ describe('the custom method', () => {
       disposeLearner(fresh);
     } finally {
       for (const learner of [kd, yours]) disposeLearner(learner);
-      tf.dispose([x, labels, teachers.outputs[0]!.logits, teachers.outputs[0]!.features.stem, teachers.outputs[0]!.features.penultimate, ...teachers.outputs[0]!.features.stages]);
+      tf.dispose([x, labels]);
+      disposeOutputs(teachers.outputs);
       teacher.dispose();
     }
   });
