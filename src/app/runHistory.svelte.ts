@@ -5,6 +5,7 @@
  */
 import type { RunConfig } from '../config/runConfig';
 import { newRunId, openRunStore, savedRunFrom, type RunStore } from './runStore';
+import type { NotKept } from './notKept.svelte';
 import type { Trainer } from './trainer.svelte';
 
 export class RunHistory {
@@ -13,10 +14,13 @@ export class RunHistory {
   version = $state(0);
   #started: RunConfig | null = null;
 
-  constructor() {
+  constructor(private readonly notKept: NotKept) {
     openRunStore().then(
       (store) => (this.store = store),
-      (error: Error) => (this.error = error.message),
+      (error: Error) => {
+        this.error = error.message;
+        notKept.report('the runs you make on this page (each run ends unsaved)', error);
+      },
     );
   }
 
@@ -43,7 +47,10 @@ export class RunHistory {
     });
     this.store.save(run).then(
       () => this.version++,
-      (error: Error) => (this.error = `Could not save the run: ${error.message}`),
+      (error: Error) => {
+        this.error = `Could not save the run: ${error.message}`;
+        this.notKept.report(`the run “${run.name}” (its curves and results are on this page until you leave it)`, error);
+      },
     );
   }
 }

@@ -8,6 +8,7 @@ import { METHOD_CATALOG } from '../methods/catalog';
 import { checkWeightsFile, MAX_WEIGHTS_BYTES, ModelFileError, modelFileStem, parseModelJson, type ModelJson, type ModelMetadata } from '../models/modelFile';
 import { deleteModel, listModels, loadModel, newModelId, saveModel, savedModelRecord, type SavedModelSummary } from '../models/modelStore';
 import type { DatasetSummary, ModelResult } from '../workers/protocol';
+import { describeStorageError } from '../data/storageErrors';
 import { downloadBytes, downloadText } from './download';
 import type { Trainer } from './trainer.svelte';
 
@@ -15,6 +16,15 @@ import type { Trainer } from './trainer.svelte';
 const MAX_MODEL_JSON_BYTES = 4 * 1024 * 1024;
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Keeps a model record, saying in words why the browser would not (a full quota, a private window). */
+async function keep(json: ModelJson, weights: ArrayBuffer): Promise<SavedModelSummary> {
+  try {
+    return await saveModel(savedModelRecord(newModelId(), json, weights));
+  } catch (error) {
+    throw new Error(`The model was not kept in this browser: ${describeStorageError(error)}`);
+  }
+}
 
 /** What a model of a finished run is called and how it was trained, for its saved record. */
 export function runModelMetadata(result: ModelResult, config: RunConfig, dataset: DatasetSummary, now: number): ModelMetadata {
@@ -74,7 +84,7 @@ export class SavedModels {
   /** Keeps a model of the last run in the browser; resolves to its summary. */
   async saveFromRun(result: ModelResult): Promise<SavedModelSummary> {
     const { json, weights } = await this.#encode(result);
-    const saved = await saveModel(savedModelRecord(newModelId(), json, weights));
+    const saved = await keep(json, weights);
     await this.refresh();
     return saved;
   }
@@ -104,7 +114,7 @@ export class SavedModels {
     const weights = await picked.weights.arrayBuffer();
     checkWeightsFile(json, weights.byteLength, picked.weights.name);
     await this.trainer.checkModel(json, weights, picked.weights.name);
-    const saved = await saveModel(savedModelRecord(newModelId(), json, weights));
+    const saved = await keep(json, weights);
     await this.refresh();
     return saved;
   }

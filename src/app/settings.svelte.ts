@@ -2,12 +2,16 @@
 import { parseUrl, serializeConfig, validateConfig } from '../config/fields';
 import type { RunConfig } from '../config/runConfig';
 import { defaultMethodParams, type MethodId } from '../methods/catalog';
+import { USER_LOSS_TEMPLATE } from '../methods/userCode';
+import type { LossOrigin } from './lossTrust.svelte';
 
 export class Settings {
   config = $state<RunConfig>() as RunConfig;
   /** Values from the URL that were clamped or refused. */
   notes = $state<readonly string[]>([]);
   readonly autostart: boolean;
+  /** Where the loss code came from when it was not typed here; it runs only once the person agrees. */
+  lossOrigin = $state<LossOrigin | null>(null);
   readonly problems = $derived(validateConfig(this.config));
   readonly valid = $derived(Object.keys(this.problems).length === 0);
 
@@ -16,6 +20,13 @@ export class Settings {
     this.config = parsed.config;
     this.notes = parsed.notes;
     this.autostart = parsed.autostart;
+    if (parsed.config.userLoss !== USER_LOSS_TEMPLATE) this.lossOrigin = 'a link';
+  }
+
+  /** Replaces the whole config with one from elsewhere (a saved run, a checkpoint), saying where its code came from. */
+  load(config: RunConfig, origin: LossOrigin): void {
+    this.config = config;
+    if (config.userLoss !== USER_LOSS_TEMPLATE) this.lossOrigin = origin;
   }
 
   /** A plain copy that can cross to the worker (a $state proxy cannot be cloned). */

@@ -6,6 +6,8 @@ import type { BackendName, RunConfig } from '../config/runConfig';
 import type { ModelJson } from '../models/modelFile';
 import type { Inspect, InspectionResult } from '../workers/inspection';
 import type { AdapterSummary, DatasetSummary, EpochMetrics, FromWorker, MethodSamplesSummary, ModelResult, RunPlanSummary, ToWorker } from '../workers/protocol';
+import type { NotKept } from './notKept.svelte';
+import { StopWatchdog } from './stopWatchdog';
 
 export type RunStatus = 'idle' | 'loading' | 'training' | 'paused' | 'done' | 'error';
 export type Progress = Extract<FromWorker, { type: 'progress' }>;
@@ -50,8 +52,15 @@ export class Trainer {
   /** Per-batch diagnostics of the distilled student's method (e.g. teacher weights), by name. */
   readonly diagnosticSeries: PointSeries = {};
   curvesVersion = $state(0);
+  /** Something the page did on its own that the person should know (the worker was restarted). */
+  notice = $state<string | null>(null);
 
-  readonly #worker: Worker;
+  #worker!: Worker;
+  /** What the current worker was asked to use, so a replacement can be set up the same way. */
+  #backendAsked: BackendName | null = null;
+  #datasetAsked: { baseUrl: string; name: string } | null = null;
+  #runStartedAt = 0;
+  readonly #watchdog = new StopWatchdog((graceMs) => this.#replaceUnansweringWorker(graceMs));
   #runId = 0;
   #requestId = 0;
   #estimateRequest = { id: -1, key: '' };
@@ -60,14 +69,46 @@ export class Trainer {
   /** Requests waiting for the worker's answer (inspections, model checks). */
   readonly #pending = new Map<number, { resolve: (result: InspectionResult | null) => void; reject: (error: Error) => void }>();
 
-  constructor() {
+  constructor(private readonly notKept: NotKept) {
+    this.#spawn();
+  }
+
+  #spawn(): void {
     this.#worker = new Worker(new URL('../workers/training.worker.ts', import.meta.url), { type: 'module' });
     this.#worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(event.data);
     this.#worker.onerror = (event) => {
       this.#fail(`The training worker crashed: ${event.message || 'unknown error'}`);
-      for (const { reject } of this.#pending.values()) reject(new Error('The training worker crashed.'));
-      this.#pending.clear();
+      this.#rejectPending('The training worker crashed.');
     };
+  }
+
+  #rejectPending(reason: string): void {
+    for (const { reject } of this.#pending.values()) reject(new Error(reason));
+    this.#pending.clear();
+  }
+
+  /**
+   * Stop went unanswered for `graceMs`: the worker is stuck in synchronous code (a loss that never returns).
+   * It is ended and a new one set up with the same backend and dataset; the run ends as stopped, so it is
+   * saved and its last checkpoint (kept after each epoch) is offered for resuming.
+   */
+  #replaceUnansweringWorker(graceMs: number): void {
+    if (!this.running) return;
+    this.#worker.terminate();
+    this.#rejectPending('The training worker was restarted.');
+    this.#runId += 1; // anything still in flight from the old run is dropped
+    this.notice = `The training worker did not answer Stop within ${Math.round(graceMs / 1000)} s (code that never returns, such as a loss that loops forever, does this), so it was shut down and a new one started. The run is saved as stopped; a resume continues from its last finished epoch.`;
+    this.pausing = false;
+    this.status = 'idle';
+    this.runSeconds = (performance.now() - this.#runStartedAt) / 1000;
+    this.#spawn();
+    // A tick later, so the page sees the run end (idle: saved, the queue told) before the reload shows "loading".
+    setTimeout(() => {
+      this.backend = null;
+      this.dataset = null;
+      if (this.#backendAsked) this.init(this.#backendAsked);
+      if (this.#datasetAsked) this.loadDataset(this.#datasetAsked.baseUrl, this.#datasetAsked.name);
+    });
   }
 
   get running(): boolean {
@@ -75,12 +116,14 @@ export class Trainer {
   }
 
   init(backend: BackendName): void {
+    this.#backendAsked = backend;
     this.status = 'loading';
     this.activity = `Starting the ${backend} backend\u2026`;
     this.#send({ type: 'init', backend });
   }
 
   loadDataset(baseUrl: string, name: string): void {
+    this.#datasetAsked = { baseUrl, name };
     this.#datasetRequest = ++this.#requestId;
     this.dataset = null;
     this.estimate = null;
@@ -130,6 +173,9 @@ export class Trainer {
     this.curvesVersion++;
     this.status = 'training';
     this.pausing = false;
+    this.notice = null;
+    this.#runStartedAt = performance.now();
+    this.#watchdog.runStarted();
     try {
       this.#send({ type: 'train', runId: this.#runId, config, resume });
     } catch (error) {
@@ -175,9 +221,14 @@ export class Trainer {
   };
   resume = () => this.#control('resume');
   step = () => this.#control('step');
-  stop = () => this.#control('stop');
+  stop = () => {
+    if (!this.running) return;
+    this.#control('stop');
+    this.#watchdog.stopRequested();
+  };
 
   dispose(): void {
+    this.#watchdog.answered();
     this.#worker.terminate();
   }
 
@@ -190,6 +241,7 @@ export class Trainer {
   }
 
   #fail(message: string): void {
+    this.#watchdog.answered();
     this.error = message;
     this.status = 'error';
     this.pausing = false;
@@ -214,6 +266,7 @@ export class Trainer {
           this.importing = false;
           this.importProgress = null;
           this.#datasetRequest = message.requestId; // the imported dataset is now the loaded one
+          if (this.#datasetAsked) this.#datasetAsked = { ...this.#datasetAsked, name: message.summary.name };
           this.#onImported(message.summary.name);
         }
         if (message.requestId !== this.#datasetRequest) return;
@@ -233,7 +286,14 @@ export class Trainer {
         this.status = message.status;
         this.pausing = false;
         return;
+      case 'stopping':
+        this.#watchdog.answered();
+        return;
+      case 'notKept':
+        this.notKept.add(message);
+        return;
       case 'progress':
+        this.#watchdog.progressed(`${message.phase}/${message.epoch}/${message.step}`);
         this.progress = message;
         for (const [key, { loss, imagesSeen, diagnostics }] of Object.entries(message.losses)) {
           appendPoint(this.lossSeries, key, imagesSeen, loss);
@@ -251,6 +311,7 @@ export class Trainer {
         this.results = [...this.results, message.result];
         return;
       case 'done':
+        this.#watchdog.answered();
         this.pausing = false;
         this.results = [...message.results];
         this.runSeconds = message.seconds;

@@ -133,6 +133,10 @@ export type FromWorker =
   | { readonly type: 'estimate'; readonly requestId: number; readonly seconds: number; readonly secondsPerImage: Readonly<Record<string, number>> }
   | { readonly type: 'runStarted'; readonly runId: number; readonly plan: RunPlanSummary }
   | { readonly type: 'status'; readonly runId: number; readonly status: 'training' | 'paused' }
+  /** Stop was read: the loop ends after the batch in flight. The page's watchdog waits for this answer. */
+  | { readonly type: 'stopping'; readonly runId: number }
+  /** Something the browser would not keep (a full quota, a private window): what it was, and why. */
+  | { readonly type: 'notKept'; readonly what: string; readonly reason: string }
   | {
       readonly type: 'progress';
       readonly runId: number;

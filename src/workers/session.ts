@@ -23,6 +23,7 @@ import { METHOD_CATALOG } from '../methods/catalog';
 import { clearCheckpoint, loadCheckpoint, saveCheckpoint } from '../data/checkpointStore';
 import { restoreNetwork } from '../models/networkWeights';
 import { loadSavedTeacher } from '../training/savedTeacher';
+import { describeStorageError } from '../data/storageErrors';
 
 type Post = (message: FromWorker) => void;
 
@@ -63,8 +64,12 @@ export class TrainingSession {
       case 'pause':
       case 'resume':
       case 'step':
-      case 'stop':
         if (this.#run?.id === message.runId) this.#run.control[message.type]();
+        return;
+      case 'stop':
+        // Answered at once: the page ends a worker that does not answer in time (a loss that never returns).
+        this.post({ type: 'stopping', runId: message.runId });
+        if (this.#run?.id === message.runId) this.#run.control.stop();
         return;
       case 'inspect':
         return this.#inspect(message.requestId, message.request);
@@ -125,10 +130,10 @@ export class TrainingSession {
       const dataset = await importCifarArchive(file, { onProgress: (p) => progress.call({ loadedBytes: p.readBytes, totalBytes: p.totalBytes ?? file.size, file: p.member ?? file.name }) });
       progress.flush();
       const { name, title } = dataset.manifest;
-      await saveImportedArchive({ name, title, fileName: file.name, bytes: file.size, importedAt: Date.now() }, file).catch((error: unknown) => {
+      await saveImportedArchive({ name, title, fileName: file.name, bytes: file.size, importedAt: Date.now() }, file).catch((error: unknown) =>
         // The dataset still works for this session; only keeping it across reloads failed.
-        console.warn(`Could not keep ${file.name} in the browser: ${errorMessage(error)}`);
-      });
+        this.#notKept(`the imported dataset ${file.name} (after a reload it must be imported again)`, error),
+      );
       this.#costs.clear();
       this.#shelf.clear();
       this.#teachers.clear();
@@ -137,6 +142,10 @@ export class TrainingSession {
       progress.cancel();
       this.post({ type: 'error', runId: null, requestId, message: `Could not import "${file.name}": ${errorMessage(error)}`, fatal: false });
     }
+  }
+
+  #notKept(what: string, error: unknown): void {
+    this.post({ type: 'notKept', what, reason: describeStorageError(error) });
   }
 
   #useDataset(requestId: number, dataset: LoadedDataset): void {
@@ -239,7 +248,7 @@ export class TrainingSession {
         learnerDone: (result) => this.post({ type: 'learnerDone', runId, result }),
         samples: (samples) => this.post({ type: 'samples', runId, samples }),
       }, { measureCosts: (plan, train, test) => this.#stepCosts(config, plan, train, test, data.numClasses), teacherCache: this.#teachers, shelf: this.#shelf, loadSavedTeacher, resume: checkpoint,
-        checkpoints: { backend: this.#backend, save: (c) => saveCheckpoint(c).catch((error: unknown) => console.warn(`Could not keep a checkpoint: ${errorMessage(error)}`)) },
+        checkpoints: { backend: this.#backend, save: (c) => saveCheckpoint(c).catch((error: unknown) => this.#notKept('this run’s checkpoint (a reload or a lost device cannot resume it)', error)) },
       });
       progress.flush();
       if (!outcome.stopped) await clearCheckpoint().catch(() => {});

@@ -14,6 +14,14 @@ describe('hide=', () => {
 });
 
 describe('presets', () => {
+  it('never carry loss code: a preset runs only the page’s own methods', () => {
+    for (const preset of PRESETS) {
+      const params = new URLSearchParams(preset.query);
+      expect(params.has('userLoss'), preset.title).toBe(false);
+      expect(params.get('method'), preset.title).not.toBe('custom');
+    }
+  });
+
   it('every preset is a link the URL table reads without a single note', () => {
     for (const preset of PRESETS) {
       const parsed = parseUrl(preset.query);
