@@ -5,42 +5,8 @@
  */
 import { expect, test, type Download, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
-import { DEFAULT_CONFIG } from '../src/config/fields';
 import { Playground } from './playground';
-
-const LEARNERS = [
-  { key: 'teacher0', role: 'teacher', label: 'Teacher (Tiny CNN)', model: 'tiny-cnn', method: 'scratch' },
-  { key: 'scratch', role: 'scratch', label: 'Scratch student', model: 'tiny-cnn', method: 'scratch' },
-  { key: 'student', role: 'student', label: 'Hinton KD student', model: 'tiny-cnn', method: 'kd' },
-] as const;
-
-const epochs = LEARNERS.flatMap((l, i) =>
-  [1, 2, 3].map((epoch) => ({
-    learner: l.key, epoch, lr: 0.05, trainLoss: 2 - epoch / 3, terms: l.role === 'student' ? { ce: 1.2, kd: 0.6 } : { ce: 1.8 }, diagnostics: {},
-    trainAccuracy: 0.2 + epoch / 10, testAccuracy: 0.15 + epoch / 10 + i / 20, testNll: 1.9, ece: 0.04, seconds: epoch * 3,
-  })),
-);
-
-/** A bundle as another browser would export it. */
-function bundle(name: string, config: Record<string, unknown> = {}) {
-  return {
-    format: 'distillery-run-bundle',
-    version: 1,
-    exportedAt: '2025-06-01T12:00:00.000Z',
-    run: {
-      name,
-      config: { ...DEFAULT_CONFIG, teacher: 'tiny-cnn', student: 'tiny-cnn', epochs: 3, teacherEpochs: 3, subset: 128, testSubset: 128, methodParams: { ...DEFAULT_CONFIG.methodParams }, ...config },
-      finishedAt: Date.UTC(2025, 5, 1, 11, 58),
-      seconds: 27,
-      backend: 'webgpu',
-      adapter: 'Colleague GPU',
-      stopped: false,
-      learners: LEARNERS,
-      epochs,
-      results: LEARNERS.map((l, i) => ({ key: l.key, label: l.label, role: l.role, bestAccuracy: 0.45 + i / 20, bestEpoch: 3, lastAccuracy: 0.45 + i / 20, ece: 0.04, nll: 1.9, epochs: 3, reused: false })),
-    },
-  };
-}
+import { BUNDLE_EPOCHS, bundle } from './runBundles';
 
 const jsonFile = (name: string, value: unknown) => ({ name, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(value, null, 2)) });
 
@@ -85,7 +51,7 @@ test('a run bundle imports, exports and re-imports; broken files get their messa
   expect(csv.file.suggestedFilename()).toBe('colleague-kd-run.curves.csv');
   const lines = csv.text.trimEnd().split('\n');
   expect(lines[0]).toBe('learner,label,role,stage,epoch,lr,train_loss,train_accuracy,test_accuracy,test_nll,ece,seconds,term:ce,term:kd');
-  expect(lines).toHaveLength(1 + epochs.length);
+  expect(lines).toHaveLength(1 + BUNDLE_EPOCHS.length);
 
   // The export re-imports as a second run (never over the first).
   await input.setInputFiles({ name: exported.file.suggestedFilename(), mimeType: 'application/json', buffer: Buffer.from(exported.text) });

@@ -14,20 +14,16 @@ export const SLOW_STEPS_OF_GRACE = 3;
 export const MAX_GRACE_MS = 5 * 60_000;
 
 export interface WatchdogClock {
-  now(): number;
   setTimeout(callback: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
 }
 
 const SYSTEM_CLOCK: WatchdogClock = {
-  now: () => performance.now(),
   setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
 export class StopWatchdog {
-  #lastStepAt: number | null = null;
-  #lastStep = '';
   #slowestStepMs: number | null = null;
   #timer: unknown = null;
 
@@ -39,19 +35,12 @@ export class StopWatchdog {
   /** A new run: nothing is known about its steps yet. */
   runStarted(): void {
     this.answered();
-    this.#lastStepAt = this.clock.now();
-    this.#lastStep = '';
     this.#slowestStepMs = null;
   }
 
-  /** A progress report; `step` identifies the step it reports (phase, epoch, step). */
-  progressed(step: string): void {
-    if (step === this.#lastStep) return;
-    const now = this.clock.now();
-    // The first report's interval holds the warm-up (shader compiles): it does not describe a step.
-    if (this.#lastStep !== '' && this.#lastStepAt !== null) this.#slowestStepMs = Math.max(this.#slowestStepMs ?? 0, now - this.#lastStepAt);
-    this.#lastStepAt = now;
-    this.#lastStep = step;
+  /** A step took `seconds` in the worker (its first ones include compiling shaders, so they count too). */
+  stepTook(seconds: number): void {
+    this.#slowestStepMs = Math.max(this.#slowestStepMs ?? 0, seconds * 1000);
   }
 
   graceMs(): number {

@@ -293,7 +293,7 @@ export class Trainer {
         this.notKept.add(message);
         return;
       case 'progress':
-        this.#watchdog.progressed(`${message.phase}/${message.epoch}/${message.step}`);
+        if (message.stepSeconds !== undefined) this.#watchdog.stepTook(message.stepSeconds);
         this.progress = message;
         for (const [key, { loss, imagesSeen, diagnostics }] of Object.entries(message.losses)) {
           appendPoint(this.lossSeries, key, imagesSeen, loss);

@@ -108,6 +108,7 @@ export async function trainPhase(ctx: PhaseContext, spec: PhaseSpec): Promise<vo
       let lr = config.lr;
       for (let step = 0; step < plan.stepsPerEpoch; step++) {
         await control.gate();
+        const stepStart = performance.now();
         lr = learningRate({ schedule: config.schedule, baseLr: config.lr, epochs, stepsPerEpoch: plan.stepsPerEpoch }, epoch, step);
         const real = train.trainBatch(order.subarray(step * plan.batch, (step + 1) * plan.batch), config.augment ? keyedRng(config.seed, 'augment', epoch, step) : null);
         const synthesis = distiller && !earlyStage && distiller.method.synthesize ? synthesisInputs(distiller, teacherNets, train, plan.batch, config.seed, epoch, step) : null;
@@ -133,7 +134,7 @@ export async function trainPhase(ctx: PhaseContext, spec: PhaseSpec): Promise<vo
             losses[learner.info.key] = { loss: readout.loss, imagesSeen: imagesSeen(learner, epoch, step), diagnostics };
           });
           clock.advance(stepCost);
-          events.progress({ phase, epoch, epochs, step: step + 1, stepsPerEpoch: plan.stepsPerEpoch, ...clock.reading(), imagesPerSecond: clock.rate(plan.batch * learners.length), losses, stage: spec.stageLabel });
+          events.progress({ phase, epoch, epochs, step: step + 1, stepsPerEpoch: plan.stepsPerEpoch, ...clock.reading(), imagesPerSecond: clock.rate(plan.batch * learners.length), losses, stage: spec.stageLabel, stepSeconds: (performance.now() - stepStart) / 1000 });
         } finally {
           tf.dispose([real.x, real.labels]);
           if (synthesized) tf.dispose([synthesized.batch.x, synthesized.batch.labels]);

@@ -149,6 +149,8 @@ export type FromWorker =
       readonly fraction: number;
       readonly secondsLeft: number | null;
       readonly imagesPerSecond: number;
+      /** Wall-clock seconds of the step just reported (absent in warm-up reports): sizes the page's Stop grace. */
+      readonly stepSeconds?: number;
       /** Latest batch loss per learner key, how many training images it has seen, and its method's diagnostics. */
       readonly losses: Readonly<Record<string, LearnerProgress>>;
       /** The distilled student's stage, for multi-stage methods. */
