@@ -87,31 +87,41 @@ class LossWalker {
 
   /** Adds the names a binding pattern declares, checking the property names it reads. */
   #bindPattern(pattern: Pattern, scope: Scope): void {
+    this.#walkPattern(pattern, scope, 'declare');
+  }
+
+  /**
+   * The names of a pattern: declared (a binding; its defaults are visited later, in the new scope) or
+   * resolved (an assignment's target, defaults visited now). Properties it reads are checked; a property
+   * as a target is refused, after its object's names (so a forbidden name is the one named).
+   */
+  #walkPattern(pattern: Pattern, scope: Scope, names: 'declare' | 'resolve'): void {
     switch (pattern.type) {
       case 'Identifier':
+        if (names === 'resolve') return this.#resolve(pattern, scope);
         if (pattern.name.startsWith(RESERVED_PREFIX)) this.#refuse(pattern, `names starting with ${RESERVED_PREFIX} are reserved`);
         scope.names.add(pattern.name);
         return;
       case 'ArrayPattern':
-        for (const element of pattern.elements) if (element) this.#bindPattern(element, scope);
+        for (const element of pattern.elements) if (element) this.#walkPattern(element, scope, names);
         return;
       case 'ObjectPattern':
         for (const property of pattern.properties) {
-          if (property.type === 'RestElement') this.#bindPattern(property.argument, scope);
+          if (property.type === 'RestElement') this.#walkPattern(property.argument, scope, names);
           else {
             this.#checkPropertyKey(property.key, property.computed);
-            this.#bindPattern(property.value, scope);
+            this.#walkPattern(property.value, scope, names);
           }
         }
         return;
       case 'AssignmentPattern':
-        this.#bindPattern(pattern.left, scope);
-        return;
+        if (names === 'resolve') this.#visit(pattern.right, scope);
+        return this.#walkPattern(pattern.left, scope, names);
       case 'RestElement':
-        this.#bindPattern(pattern.argument, scope);
-        return;
+        return this.#walkPattern(pattern.argument, scope, names);
       case 'MemberExpression':
-        this.#refuse(pattern, 'assigning to a property is not allowed in a loss');
+        if (names === 'resolve') this.#visit(pattern.object, scope);
+        return this.#refuse(pattern, 'assigning to a property is not allowed in a loss');
     }
   }
 
@@ -168,30 +178,7 @@ class LossWalker {
 
   /** An assignment's or update's target: a name in scope, or a pattern of them; never a property. */
   #visitTarget(target: Pattern, scope: Scope): void {
-    switch (target.type) {
-      case 'Identifier':
-        return this.#resolve(target, scope);
-      case 'MemberExpression':
-        this.#visit(target.object, scope); // a forbidden name says so first
-        return this.#refuse(target, 'assigning to a property is not allowed in a loss');
-      case 'ArrayPattern':
-        for (const element of target.elements) if (element) this.#visitTarget(element, scope);
-        return;
-      case 'ObjectPattern':
-        for (const property of target.properties) {
-          if (property.type === 'RestElement') this.#visitTarget(property.argument, scope);
-          else {
-            this.#checkPropertyKey(property.key, property.computed);
-            this.#visitTarget(property.value, scope);
-          }
-        }
-        return;
-      case 'AssignmentPattern':
-        this.#visit(target.right, scope);
-        return this.#visitTarget(target.left, scope);
-      case 'RestElement':
-        return this.#visitTarget(target.argument, scope);
-    }
+    this.#walkPattern(target, scope, 'resolve');
   }
 
   #visit(node: AnyNode, scope: Scope): void {
