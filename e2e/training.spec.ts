@@ -28,7 +28,7 @@ test('a tiny KD run trains teacher, scratch and KD student on WebGPU and fills t
   if (lo! <= 0 && hi! >= 0) await expect(summary).toContainText('no clear difference at this size');
   // The hold-out: round(10% of 16) = 2 images never trained on, 14 trained on.
   await expect(page.getByTestId('results-sizes')).toHaveText(/Trained on 14 images; 2 more held out for calibration, never trained on;\s+scored on 16 test images\./);
-  await expect(app.results.locator('thead')).toContainText('Best on test (epoch)');
+  await expect(app.results.locator('thead')).toContainText('Best on test');
   // The run's config is in the URL, so the link reproduces it.
   expect(new URL(page.url()).searchParams.get('subset')).toBe('16');
   expect(new URL(page.url()).searchParams.get('method')).toBe('kd');
