@@ -2,6 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it, vi } from 'vitest';
 import { BatchSource } from '../../src/data/batches';
 import type { LabeledImages } from '../../src/data/cifarBinary';
+import { fitTemperature, reliabilityBins } from '../../src/core/calibration';
+import { softmaxRows } from '../../src/core/metrics';
+import { calibrationFor } from '../../src/viz/reliability';
 import type { RunConfig } from '../../src/config/runConfig';
 import { runExperiment, type RunData, type RunEvents } from '../../src/training/run';
 import { RunControl } from '../../src/training/runControl';
@@ -139,6 +142,11 @@ describe('runExperiment', () => {
       for (const result of outcome.results) {
         expect(result.heldOutLabels).toHaveLength(3);
         expect(result.heldOutLogits).toHaveLength(3 * data.numClasses);
+        // The calibration panel's numbers are a direct computation from these held-out and test logits.
+        const panel = calibrationFor(result, data.numClasses, 15, 'held-out')!;
+        const t = fitTemperature(result.heldOutLogits!, result.heldOutLabels!, data.numClasses);
+        expect(panel.temperature).toBe(t);
+        expect(panel.scaled.ece).toBe(reliabilityBins(softmaxRows(result.testLogits, data.numClasses, t), result.testLabels, data.numClasses, 15).ece);
       }
       // The split is a function of the seed alone: a second run holds out the same images.
       const heldBefore = [...held].sort();
