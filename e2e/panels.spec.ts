@@ -12,6 +12,9 @@ test('the panels explain a finished run with its own numbers', async ({ page }) 
   await app.waitForStatus(['done', 'error']);
   await expect(app.status).toHaveText('done');
 
+  // Calibration is fitted on the run's hold-out (round(10% of 32) = 3 training images no model saw), scored on the 64 test images.
+  await expect(page.getByTestId('reliability-fit-note')).toContainText('T fitted on the 3 held-out training images (no model trained on them), scored on the 64 test images.');
+  await expect(page.getByTestId('reliability-stats')).toContainText('Fitted T (on hold-out)');
   await page.getByTestId('reliability-panel').screenshot({ path: 'e2e/screenshots/panel-calibration.png' });
 
   await test.step('t-SNE of the teacher on x and on x*', async () => {

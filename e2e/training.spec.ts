@@ -18,9 +18,21 @@ test('a tiny KD run trains teacher, scratch and KD student on WebGPU and fills t
     expect(row.ece).toBeLessThanOrEqual(1);
   }
   await expect(app.results.locator('thead tr')).toHaveCount(1);
+  // "vs scratch" carries its 95% interval, and says in words when it includes 0 (16 test images: it will).
+  const vsScratch = app.resultRows.filter({ has: page.locator('[data-testid=vs-scratch-interval]') });
+  await expect(vsScratch).toHaveAttribute('data-role', 'student');
+  await expect(vsScratch.getByTestId('vs-scratch-interval')).toHaveText(/^\[(0\.0|[+\u2212]\d+\.\d), (0\.0|[+\u2212]\d+\.\d)\]$/);
+  const summary = page.getByTestId('vs-scratch-summary');
+  await expect(summary).toContainText('paired bootstrap over the 16 test images, 1000 resamples');
+  const [lo, hi] = ((await vsScratch.getByTestId('vs-scratch-interval').textContent()) ?? '').replaceAll('\u2212', '-').match(/-?\d+\.\d|0\.0/g)!.map(Number);
+  if (lo! <= 0 && hi! >= 0) await expect(summary).toContainText('no clear difference at this size');
+  // The hold-out: round(10% of 16) = 2 images never trained on, 14 trained on.
+  await expect(page.getByTestId('results-sizes')).toHaveText(/Trained on 14 images; 2 more held out for calibration, never trained on;\s+scored on 16 test images\./);
+  await expect(app.results.locator('thead')).toContainText('Best on test');
   // The run's config is in the URL, so the link reproduces it.
   expect(new URL(page.url()).searchParams.get('subset')).toBe('16');
   expect(new URL(page.url()).searchParams.get('method')).toBe('kd');
+  expect(new URL(page.url()).searchParams.get('holdout')).toBe('1');
   // Curves were drawn from the run's own numbers, and their table alternative lists every model.
   await page.getByText('Curves as a table').click();
   await expect(page.getByTestId('epoch-table').locator('tbody tr')).toHaveCount(3);
@@ -32,9 +44,19 @@ test('a tiny KD run trains teacher, scratch and KD student on WebGPU and fills t
   await expect(page.getByTestId('reliability-model')).toHaveValue('student');
   await expect(page.getByTestId('reliability-ece')).toHaveText(rows[2]!.ece.toFixed(4));
   await expect(page.getByTestId('reliability-table').locator('tbody tr')).toHaveCount(15);
+  // By default T is fitted on the hold-out and scored on the test images, and the panel says so.
+  await expect(page.getByTestId('reliability-protocol')).toHaveValue('held-out');
+  await expect(page.getByTestId('reliability-fit-note')).toHaveText(/T fitted on the 2 held-out training images \(no model trained on them\), scored on the 16 test images\./);
+  await expect(page.getByTestId('reliability-stats')).toContainText('Fitted T (on hold-out)');
   await page.getByTestId('reliability-scaled').check();
-  await expect(page.getByTestId('reliability-stats')).toContainText('Fitted T');
   await panel.screenshot({ path: 'e2e/screenshots/calibration-panel.png' });
+  await page.getByTestId('results-panel').screenshot({ path: 'e2e/screenshots/results-table.png' });
+  // The seed paper's protocol, labelled: T fitted and scored on the test images, 20 bins.
+  await page.getByTestId('reliability-protocol').selectOption('test');
+  await expect(page.getByTestId('reliability-fit-note')).toContainText("Seed paper's protocol: T fitted and scored on the same 16 test images");
+  await expect(page.getByTestId('reliability-stats')).toContainText('Fitted T (on test)');
+  await expect(page.getByTestId('reliability-table').locator('tbody tr')).toHaveCount(20);
+  await panel.screenshot({ path: 'e2e/screenshots/calibration-panel-paper.png' });
 
   // A second run with another method distils from the same teacher instead of training it again.
   await page.locator('#cfg-method').selectOption('logit-mse');

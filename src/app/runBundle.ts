@@ -160,8 +160,11 @@ function readConfig(value: unknown): { config: RunConfig; notes: readonly string
       query.set(field.key, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
     }
   }
+  // A bundle from before the hold-out trained on the whole subset: it reads as holdout=0, not today's default.
+  const legacy = o.holdout === undefined;
+  if (legacy) query.set('holdout', '0');
   const { config, notes } = parseUrl(query);
-  return { config, notes };
+  return { config, notes: legacy ? [...notes, 'This run was trained before the hold-out existed: nothing was held out, so it reads as holdout=0.'] : notes };
 }
 
 /** Throws when a file is too large to be a bundle; the page calls it before reading the file at all. */

@@ -144,6 +144,16 @@ export function savedRunFrom(snapshot: TrainerSnapshot): SavedRun {
   };
 }
 
+/**
+ * A record as today's code reads it. Runs saved before the hold-out existed have no `holdout` in their
+ * config: they trained on the whole subset, so they read as `holdout: false` (and the runs panel labels
+ * them "no hold-out"), never as today's default.
+ */
+export function upgradeSavedRun(run: SavedRun): SavedRun {
+  const config = run.config as Omit<RunConfig, 'holdout'> & { holdout?: boolean };
+  return config.holdout === undefined ? { ...run, config: { ...config, holdout: false } } : run;
+}
+
 interface DistilleryDb extends DBSchema {
   runs: { key: string; value: SavedRun; indexes: { finishedAt: number } };
 }
@@ -186,9 +196,12 @@ export async function openRunStore(name = 'distillery'): Promise<RunStore> {
       await db.put('runs', { ...run, name: checkRunName(run.name) });
     },
     async list() {
-      return (await db.getAllFromIndex('runs', 'finishedAt')).reverse();
+      return (await db.getAllFromIndex('runs', 'finishedAt')).reverse().map(upgradeSavedRun);
     },
-    get: (id) => db.get('runs', id),
+    async get(id) {
+      const run = await db.get('runs', id);
+      return run && upgradeSavedRun(run);
+    },
     async rename(id, name) {
       const checked = checkRunName(name);
       const tx = db.transaction('runs', 'readwrite');
@@ -198,7 +211,7 @@ export async function openRunStore(name = 'distillery'): Promise<RunStore> {
         await tx.done.catch(() => {}); // the abort is ours, not a failure to report
         throw new Error(`There is no saved run with id ${id}.`);
       }
-      const renamed = { ...run, name: checked };
+      const renamed = upgradeSavedRun({ ...run, name: checked });
       await tx.store.put(renamed);
       await tx.done;
       return renamed;

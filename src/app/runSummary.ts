@@ -1,8 +1,11 @@
 /**
  * Repeated seeds: runs whose settings differ only in `seed` are one experiment, so their accuracies are
- * summarised as mean ± sample standard deviation per learner. Pure, for the runs panel and its tests.
+ * summarised as mean ± sample standard deviation per learner, with a t-interval over the seeds; the
+ * distilled student's gain over its scratch twin is paired run by run (same seed, same batches). Pure, for
+ * the runs panel and its tests.
  */
 import type { RunConfig } from '../config/runConfig';
+import { tInterval, type SeedInterval } from '../core/intervals';
 import type { LearnerRole } from '../workers/protocol';
 import type { SavedRun } from './runStore';
 
@@ -21,6 +24,13 @@ export interface SeedSummary {
   readonly meanLast: number;
   readonly stdLast: number;
   readonly meanEce: number;
+  /** 95% t-interval of the last-epoch accuracy over the seeds; null with one run. */
+  readonly lastInterval: SeedInterval | null;
+  /**
+   * The distilled student only: last-epoch accuracy minus the scratch student's of the same run, over the
+   * runs that have both, with its 95% t-interval; null otherwise or with one such run.
+   */
+  readonly gainInterval: SeedInterval | null;
 }
 
 /** Keys that vary between repeats of one experiment (`autostart` only ever rides along in a URL). */
@@ -70,19 +80,21 @@ const ROLE_ORDER: Readonly<Record<LearnerRole, number>> = { student: 0, scratch:
  * left out: their last learners did not train all their epochs, so they are not repeats.
  */
 export function seedSummary(runs: readonly SavedRun[]): SeedSummary[] {
-  const groups = new Map<string, { title: string; rows: Map<string, { role: LearnerRole; label: string; seeds: number[]; best: number[]; last: number[]; ece: number[] }> }>();
+  const groups = new Map<string, { title: string; rows: Map<string, { role: LearnerRole; label: string; seeds: number[]; best: number[]; last: number[]; ece: number[]; gain: number[] }> }>();
   for (const run of runs) {
     if (run.stopped) continue;
     const configKey = configKeyOf(run.config);
     let group = groups.get(configKey);
     if (!group) groups.set(configKey, (group = { title: experimentTitle(run.config), rows: new Map() }));
+    const scratch = run.results.find((r) => r.role === 'scratch');
     for (const result of run.results) {
       let row = group.rows.get(result.key);
-      if (!row) group.rows.set(result.key, (row = { role: result.role, label: result.label, seeds: [], best: [], last: [], ece: [] }));
+      if (!row) group.rows.set(result.key, (row = { role: result.role, label: result.label, seeds: [], best: [], last: [], ece: [], gain: [] }));
       row.seeds.push(run.config.seed);
       row.best.push(result.bestAccuracy);
       row.last.push(result.lastAccuracy);
       row.ece.push(result.ece);
+      if (result.role === 'student' && scratch) row.gain.push(result.lastAccuracy - scratch.lastAccuracy);
     }
   }
   return [...groups].flatMap(([configKey, group]) =>
@@ -101,6 +113,8 @@ export function seedSummary(runs: readonly SavedRun[]): SeedSummary[] {
         meanLast: mean(row.last),
         stdLast: sampleStd(row.last),
         meanEce: mean(row.ece),
+        lastInterval: tInterval(row.last),
+        gainInterval: row.role === 'student' ? tInterval(row.gain) : null,
       })),
   );
 }

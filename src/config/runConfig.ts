@@ -20,6 +20,11 @@ export interface RunConfig {
   readonly teacherEpochs: number;
   /** Number of training images used (the first ones of the dataset). */
   readonly subset: number;
+  /**
+   * Keep a seeded, class-balanced 10% of the training subset out of training, to fit calibration on.
+   * Runs saved before it existed read as false: they held nothing out.
+   */
+  readonly holdout: boolean;
   /** Number of test images evaluated after every epoch. */
   readonly testSubset: number;
   readonly batch: number;

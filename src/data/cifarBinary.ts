@@ -235,3 +235,27 @@ export function takeBalancedSubset(data: LabeledImages, n: number, numClasses: n
   }
   return out;
 }
+
+/** The images at `indices` (in that order), copied into their own storage. */
+export function selectImages(data: LabeledImages, indices: ArrayLike<number>): LabeledImages {
+  const coarse = data.coarseLabels;
+  const out = allocate(indices.length, coarse !== undefined);
+  for (let next = 0; next < indices.length; next++) {
+    const i = indices[next]!;
+    if (!Number.isInteger(i) || i < 0 || i >= data.count) throw new RangeError(`image ${i} is not in a set of ${data.count}`);
+    out.images.set(data.images.subarray(i * IMAGE_BYTES, (i + 1) * IMAGE_BYTES), next * IMAGE_BYTES);
+    out.labels[next] = data.labels[i]!;
+    if (coarse && out.coarseLabels) out.coarseLabels[next] = coarse[i]!;
+  }
+  return out;
+}
+
+/** Splits a set into the images not listed in `heldOut` and those listed, each in its original order. */
+export function splitImages(data: LabeledImages, heldOut: ArrayLike<number>): { kept: LabeledImages; held: LabeledImages } {
+  const isHeld = new Uint8Array(data.count);
+  for (let k = 0; k < heldOut.length; k++) isHeld[heldOut[k]!] = 1;
+  const kept: number[] = [];
+  const held: number[] = [];
+  for (let i = 0; i < data.count; i++) (isHeld[i] ? held : kept).push(i);
+  return { kept: selectImages(data, kept), held: selectImages(data, held) };
+}

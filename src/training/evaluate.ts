@@ -20,6 +20,20 @@ export const ECE_BINS = 15;
 
 /** `label` names the model in the error raised if its outputs are no longer finite. */
 export async function evaluate(net: Network, source: BatchSource, batchSize: number, label: string): Promise<Evaluation> {
+  const { logits, labels } = await evaluateLogits(net, source, batchSize, label, 'the test-set outputs');
+  const numClasses = net.numClasses;
+  const probs = softmaxRows(logits, numClasses);
+  return {
+    accuracy: accuracy(probs, labels, numClasses),
+    nll: negativeLogLikelihood(probs, labels, numClasses),
+    ece: reliabilityBins(probs, labels, numClasses, ECE_BINS).ece,
+    logits,
+    labels,
+  };
+}
+
+/** The model's logits on every image of `source` (eval mode), row-major [N, C], and the images' labels. */
+export async function evaluateLogits(net: Network, source: BatchSource, batchSize: number, label: string, what = 'the held-out outputs'): Promise<{ logits: Float32Array; labels: Uint8Array }> {
   const numClasses = net.numClasses;
   const count = source.set.count;
   const logits = new Float32Array(count * numClasses);
@@ -32,14 +46,6 @@ export async function evaluate(net: Network, source: BatchSource, batchSize: num
     logits.set(values.subarray(0, batch.valid * numClasses), start * numClasses);
   }
   // BatchNorm can keep the training loss finite while the running statistics overflow.
-  if (!logits.every(Number.isFinite)) throw new TrainingDiverged(label, 'the test-set outputs');
-  const labels = source.set.labels.subarray(0, count);
-  const probs = softmaxRows(logits, numClasses);
-  return {
-    accuracy: accuracy(probs, labels, numClasses),
-    nll: negativeLogLikelihood(probs, labels, numClasses),
-    ece: reliabilityBins(probs, labels, numClasses, ECE_BINS).ece,
-    logits,
-    labels,
-  };
+  if (!logits.every(Number.isFinite)) throw new TrainingDiverged(label, what);
+  return { logits, labels: source.set.labels.subarray(0, count) };
 }

@@ -12,7 +12,7 @@ import type { EarlyStage, SynthesisInputs, Synthesized } from '../methods/method
 import type { Network } from '../models/network';
 import type { EpochMetrics, FromWorker, LearnerProgress, ModelResult, RunPlanSummary } from '../workers/protocol';
 import { TrainingDiverged } from './errors';
-import { evaluate, type Evaluation } from './evaluate';
+import { evaluate, evaluateLogits, type Evaluation } from './evaluate';
 import { disposeOutputs, distils, prepareStep, teacherContext, trainStep, unpackReadout, type Learner } from './learner';
 import type { RunPlan, StepCosts } from './plan';
 import type { ProgressClock } from './progressClock';
@@ -38,6 +38,8 @@ export interface PhaseContext {
   readonly plan: RunPlan;
   readonly config: RunConfig;
   readonly train: BatchSource;
+  /** The images kept out of training, evaluated once at the end for calibration; null when none are. */
+  readonly holdout: BatchSource | null;
   readonly test: BatchSource;
   readonly control: RunControl;
   readonly events: RunEvents;
@@ -185,7 +187,7 @@ export async function trainPhase(ctx: PhaseContext, spec: PhaseSpec): Promise<vo
     best?.weights.dispose();
     cache?.dispose();
   }
-  if (!earlyStage) reportResults(ctx, learners, history, lastEvaluation);
+  if (!earlyStage) await reportResults(ctx, learners, history, lastEvaluation);
 }
 
 function accumulate(sum: EpochSums, loss: number, correct: number, terms: Readonly<Record<string, number>>, diagnostics: Readonly<Record<string, number>>): void {
@@ -213,11 +215,14 @@ function synthesisInputs(distiller: Learner, teacherNets: readonly Network[], tr
   };
 }
 
-function reportResults(ctx: PhaseContext, learners: readonly Learner[], history: ReadonlyMap<string, EpochMetrics[]>, lastEvaluation: ReadonlyMap<string, Evaluation>): void {
+/** Each learner's result: its last epoch first, the best (selected on the test images) beside it, and its held-out logits. */
+async function reportResults(ctx: PhaseContext, learners: readonly Learner[], history: ReadonlyMap<string, EpochMetrics[]>, lastEvaluation: ReadonlyMap<string, Evaluation>): Promise<void> {
   for (const learner of learners) {
     const epochsRun = history.get(learner.info.key)!;
     const last = epochsRun[epochsRun.length - 1];
     if (!last) continue; // zero epochs requested
+    // Once, for the final model: the calibration panel fits its temperature on these.
+    const heldOut = ctx.holdout ? await evaluateLogits(learner.net, ctx.holdout, ctx.plan.batch, learner.info.label) : null;
     const best = epochsRun.reduce((a, b) => (b.testAccuracy > a.testAccuracy ? b : a));
     const evaluation = lastEvaluation.get(learner.info.key)!;
     const result: ModelResult = {
@@ -232,6 +237,7 @@ function reportResults(ctx: PhaseContext, learners: readonly Learner[], history:
       reused: false,
       testLogits: evaluation.logits,
       testLabels: evaluation.labels.slice(),
+      ...(heldOut ? { heldOutLogits: heldOut.logits, heldOutLabels: heldOut.labels.slice() } : {}),
     };
     ctx.results.push(result);
     ctx.events.learnerDone(result);

@@ -3,6 +3,7 @@
  * learners, the effective sizes after clamping, the seeds and the number of steps.
  */
 import type { RunConfig } from '../config/runConfig';
+import { holdoutCount } from '../core/holdout';
 import { keyedRng } from '../core/random';
 import { METHOD_CATALOG, defaultMethodParams, earlyStages, teacherCount, type MethodId } from '../methods/catalog';
 import { MODEL_CATALOG, type ModelId } from '../models/catalog';
@@ -26,7 +27,10 @@ export interface RunPlan {
   readonly students: readonly PlannedLearner[];
   /** Stages the distilled student trains alone before the main one (REFILLED's embedding stage). */
   readonly earlyStages: readonly { readonly id: string; readonly label: string; readonly epochs: number }[];
+  /** Images the models train on: the subset less the hold-out. */
   readonly trainImages: number;
+  /** Images of the subset kept out of training (calibration is fitted on them); 0 when `holdout` is off. */
+  readonly holdoutImages: number;
   readonly testImages: number;
   readonly batch: number;
   readonly stepsPerEpoch: number;
@@ -41,8 +45,11 @@ export function derivedSeed(seed: number, purpose: string, index = 0): number {
 
 export function planRun(config: RunConfig, dataset: { trainCount: number; testCount: number }): RunPlan {
   const notes: string[] = [];
-  const trainImages = Math.min(config.subset, dataset.trainCount);
-  if (trainImages < config.subset) notes.push(`subset: the dataset has ${dataset.trainCount} training images; using all of them.`);
+  const subsetImages = Math.min(config.subset, dataset.trainCount);
+  if (subsetImages < config.subset) notes.push(`subset: the dataset has ${dataset.trainCount} training images; using all of them.`);
+  // `holdout` is absent from configs saved before it existed (a resumed old checkpoint): nothing held out.
+  const holdoutImages = holdoutCount(subsetImages, config.holdout === true);
+  const trainImages = subsetImages - holdoutImages;
   const testImages = Math.min(config.testSubset, dataset.testCount);
   if (testImages < config.testSubset) notes.push(`testSubset: the dataset has ${dataset.testCount} test images; using all of them.`);
   const batch = Math.min(config.batch, trainImages);
@@ -68,6 +75,7 @@ export function planRun(config: RunConfig, dataset: { trainCount: number; testCo
     students: config.method === 'scratch' ? [scratch] : [scratch, distilled],
     earlyStages: earlyStages(config.method, { ...defaultMethodParams(config.method), ...config.methodParams }),
     trainImages,
+    holdoutImages,
     testImages,
     batch,
     // The last incomplete batch is dropped, as in CA-MKD: fixed shapes, and the shuffle covers it over epochs.

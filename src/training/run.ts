@@ -7,7 +7,8 @@
 import type { RunConfig } from '../config/runConfig';
 import { keyedRng } from '../core/random';
 import { BatchSource, type Normalization } from '../data/batches';
-import { takeBalancedSubset, type LabeledImages } from '../data/cifarBinary';
+import { splitImages, takeBalancedSubset, type LabeledImages } from '../data/cifarBinary';
+import { holdoutIndices } from '../core/holdout';
 import { METHOD_CATALOG, teacherCount } from '../methods/catalog';
 import type { Network } from '../models/network';
 import type { EpochMetrics, ModelResult } from '../workers/protocol';
@@ -18,7 +19,7 @@ import { trainPhase, type PhaseContext, type PhaseSpec, type PhaseState, type Ru
 import type { RunCheckpoint } from '../data/checkpointStore';
 import { buildNetwork } from '../models/zoo';
 import { CheckpointTensors, captureCheckpoint, resumable } from './checkpoint';
-import { evaluate } from './evaluate';
+import { evaluate, evaluateLogits } from './evaluate';
 import { planRun, predictSeconds, type PlannedLearner, type RunPlan, type StepCosts } from './plan';
 import { ProgressClock } from './progressClock';
 import { forEachTrainingBatch } from './stages';
@@ -62,8 +63,7 @@ export interface RunServices {
 export async function runExperiment(config: RunConfig, data: RunData, control: RunControl, runEvents: RunEvents, services: RunServices): Promise<RunOutcome> {
   const { measureCosts, teacherCache, shelf, loadSavedTeacher, checkpoints } = services;
   const plan = planRun(config, { trainCount: data.train.count, testCount: data.test.count });
-  // The first images of each class, class-balanced: the same `subset` always means the same images.
-  const train = new BatchSource(takeBalancedSubset(data.train, plan.trainImages, data.numClasses), data.normalization);
+  const { train, holdout } = trainingSources(config, plan, data);
   const test = new BatchSource(takeBalancedSubset(data.test, plan.testImages, data.numClasses), data.normalization);
   const results: ModelResult[] = [];
   const teachers: Learner[] = [];
@@ -79,7 +79,7 @@ export async function runExperiment(config: RunConfig, data: RunData, control: R
   shelf?.clear(); // the previous run's models give their memory back before this run takes any
   try {
     const learnerInfos = [...plan.teachers, ...plan.students].map(({ key, role, label, model, method }) => ({ key, role, label, model, method }));
-    events.started({ learners: learnerInfos, trainImages: plan.trainImages, testImages: plan.testImages, stepsPerEpoch: plan.stepsPerEpoch, notes: plan.notes });
+    events.started({ learners: learnerInfos, trainImages: plan.trainImages, holdoutImages: plan.holdoutImages, testImages: plan.testImages, stepsPerEpoch: plan.stepsPerEpoch, notes: plan.notes });
     events.progress({ phase: 'warmup', epoch: 0, epochs: config.epochs, step: 0, stepsPerEpoch: plan.stepsPerEpoch, fraction: 0, secondsLeft: null, imagesPerSecond: 0, losses: {} });
     if (services.resume) {
       resume = new CheckpointTensors(services.resume);
@@ -106,7 +106,7 @@ export async function runExperiment(config: RunConfig, data: RunData, control: R
             await checkpoints.save(await captureCheckpoint({ config, backend: checkpoints.backend, state, teachers: finished, history, results }));
           }
         : undefined;
-    const phase: PhaseContext = { plan, config, train, test, control, events, costs, clock, results, onEpochEnd, cacheTeacherLogits: services.cacheTeacherOutputs !== false };
+    const phase: PhaseContext = { plan, config, train, holdout, test, control, events, costs, clock, results, onEpochEnd, cacheTeacherLogits: services.cacheTeacherOutputs !== false };
     const restoring = resume?.checkpoint;
 
     for (const [i, planned] of plan.teachers.entries()) {
@@ -124,7 +124,7 @@ export async function runExperiment(config: RunConfig, data: RunData, control: R
       const net = savedNets[i];
       if (net) {
         teacherNets.push(net);
-        const result = await savedTeacherResult(net, planned, test, plan.batch);
+        const result = await savedTeacherResult(net, planned, test, holdout, plan.batch);
         results.push(result);
         events.learnerDone(result);
         continue;
@@ -174,8 +174,21 @@ export async function runExperiment(config: RunConfig, data: RunData, control: R
       else disposeLearner(learner);
     }
     train.dispose();
+    holdout?.dispose();
     test.dispose();
   }
+}
+
+/**
+ * The training images and the hold-out. The subset is the first images of each class, class-balanced (the
+ * same `subset` always means the same images); the hold-out is a seeded 10% of it that every learner's
+ * batches, the teachers' cached logits and REFILLED's class centres leave out, because they all read `train`.
+ */
+function trainingSources(config: RunConfig, plan: RunPlan, data: RunData): { train: BatchSource; holdout: BatchSource | null } {
+  const subset = takeBalancedSubset(data.train, plan.trainImages + plan.holdoutImages, data.numClasses);
+  if (plan.holdoutImages === 0) return { train: new BatchSource(subset, data.normalization), holdout: null };
+  const { kept, held } = splitImages(subset, holdoutIndices(subset.labels, data.numClasses, plan.holdoutImages, config.seed));
+  return { train: new BatchSource(kept, data.normalization), holdout: new BatchSource(held, data.normalization) };
 }
 
 /**
@@ -220,9 +233,10 @@ function remainingSeconds(checkpoint: RunCheckpoint, predicted: { teachers: numb
   return predicted.teachers * (1 - (teachersDone + epochsDone / config.teacherEpochs) / teachersTotal) + predicted.students;
 }
 
-/** A saved teacher's row in the results: evaluated on this run's test subset, never trained here. */
-async function savedTeacherResult(net: Network, planned: PlannedLearner, test: BatchSource, batch: number): Promise<ModelResult> {
+/** A saved teacher's row in the results: evaluated on this run's test subset (and hold-out), never trained here. */
+async function savedTeacherResult(net: Network, planned: PlannedLearner, test: BatchSource, holdout: BatchSource | null, batch: number): Promise<ModelResult> {
   const evaluation = await evaluate(net, test, batch, planned.label);
+  const heldOut = holdout ? await evaluateLogits(net, holdout, batch, planned.label) : null;
   return {
     learner: { key: planned.key, role: planned.role, label: planned.label, model: planned.model, method: planned.method, parameters: net.params.trainableCount },
     epochs: 0,
@@ -235,5 +249,6 @@ async function savedTeacherResult(net: Network, planned: PlannedLearner, test: B
     reused: true,
     testLogits: evaluation.logits,
     testLabels: evaluation.labels.slice(),
+    ...(heldOut ? { heldOutLogits: heldOut.logits, heldOutLabels: heldOut.labels.slice() } : {}),
   };
 }

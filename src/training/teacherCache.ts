@@ -16,7 +16,7 @@ export interface CachedTeacher {
 /** Everything that determines a trained teacher: same key, same weights. */
 export function teacherKey(config: RunConfig, plan: RunPlan, teacher: PlannedLearner): string {
   const { dataset, teacherEpochs, lr, schedule, momentum, weightDecay, nesterov, augment, seed } = config;
-  return JSON.stringify([dataset, teacher.model, teacher.initSeed, teacherEpochs, plan.trainImages, plan.batch, lr, schedule, momentum, weightDecay, nesterov, augment, seed]);
+  return JSON.stringify([dataset, teacher.model, teacher.initSeed, teacherEpochs, plan.trainImages, plan.holdoutImages, plan.batch, lr, schedule, momentum, weightDecay, nesterov, augment, seed]);
 }
 
 export class TeacherCache {

@@ -66,6 +66,12 @@ export interface ModelResult {
   /** The last epoch's test-set logits, row-major [N, C], and labels: what the calibration panel plots. */
   readonly testLogits: Float32Array;
   readonly testLabels: Uint8Array;
+  /**
+   * The same model's logits and labels on the run's hold-out (training images no model trained on), for
+   * fitting calibration. Absent when the run held nothing out (`holdout` off, or a run from before it).
+   */
+  readonly heldOutLogits?: Float32Array;
+  readonly heldOutLabels?: Uint8Array;
 }
 
 /** Images a method made (TA-DFKD's generator), as 32x32 RGBA, with the label the teacher gives each. */
@@ -99,8 +105,10 @@ export interface AdapterSummary {
 export interface RunPlanSummary {
   /** Parameter counts are known once the networks exist: see each ModelResult. */
   readonly learners: readonly Omit<LearnerInfo, 'parameters'>[];
-  /** Effective sizes after clamping to the dataset. */
+  /** Effective sizes after clamping to the dataset; `trainImages` excludes the hold-out. */
   readonly trainImages: number;
+  /** Training-subset images kept out of training for calibration (0: none; absent in older records). */
+  readonly holdoutImages?: number;
   readonly testImages: number;
   readonly stepsPerEpoch: number;
   readonly notes: readonly string[];

@@ -142,6 +142,15 @@ describe('run bundle import', () => {
     expect(notes.join('\n')).toMatch(/T=1000 is above the maximum/);
   });
 
+  it('reads a bundle from before the hold-out as holdout=0, with a note, and a new one as it was', () => {
+    const old = parse(edited((b) => delete (b.run.config as Record<string, unknown>).holdout));
+    expect(old.run.config.holdout).toBe(false);
+    expect(old.notes.join('\n')).toMatch(/before the hold-out existed: nothing was held out/);
+    const current = parse(runBundleJson({ ...savedRun(), config: { ...savedRun().config, holdout: true } }));
+    expect(current.run.config.holdout).toBe(true);
+    expect(current.notes).toEqual([]);
+  });
+
   it('reads a NaN loss term written as null back as NaN', () => {
     const run = { ...savedRun(), epochs: [epoch('student', 1, { terms: { ce: 1, kd: Number.NaN } })] };
     expect(parse(runBundleJson(run)).run.epochs[0]!.terms.kd).toBeNaN();

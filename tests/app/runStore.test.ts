@@ -121,6 +121,16 @@ describe('run store', () => {
     expect(await s.list()).toEqual([]);
   });
 
+  it('reads a run saved before the hold-out existed as holdout=0, and a new one as it was', async () => {
+    const s = await freshStore();
+    const { holdout: _holdout, ...oldConfig } = run('old', 1000).config;
+    await s.save({ ...run('old', 1000), config: oldConfig as RunConfig });
+    await s.save(run('new', 2000));
+    expect((await s.get('old'))?.config.holdout).toBe(false);
+    expect((await s.list()).map((r) => [r.id, r.config.holdout])).toEqual([['new', DEFAULT_CONFIG.holdout], ['old', false]]);
+    expect((await s.rename('old', 'renamed')).config.holdout).toBe(false);
+  });
+
   it('refuses empty and over-long names with a clear error', async () => {
     const s = await freshStore();
     await s.save(run('a', 1));

@@ -64,3 +64,31 @@ describe('seedSummary', () => {
     expect(sampleStd([])).toBeNaN();
   });
 });
+
+describe('seedSummary intervals', () => {
+  it('gives a t-interval of the last accuracy over seeds, and of the student\u2019s gain paired by run', () => {
+    const runs = [
+      run('s1', { seed: 1 }, [result('scratch', 'scratch', 0.5, 0.5), result('student', 'student', 0.6, 0.53)]),
+      run('s2', { seed: 2 }, [result('scratch', 'scratch', 0.52, 0.52), result('student', 'student', 0.62, 0.53)]),
+      run('s3', { seed: 3 }, [result('scratch', 'scratch', 0.54, 0.54), result('student', 'student', 0.64, 0.58)]),
+    ];
+    const [student, scratch] = seedSummary(runs);
+    const t2 = 4.3026527; // 97.5% quantile of t with 2 degrees of freedom
+    expect(student!.lastInterval!.estimate).toBeCloseTo(0.5466667, 6);
+    expect(student!.lastInterval!.hi - student!.lastInterval!.estimate).toBeCloseTo((t2 * student!.stdLast) / Math.sqrt(3), 6);
+    // Gains 0.03, 0.01, 0.04: mean 0.02667, sd 0.01528.
+    const gain = student!.gainInterval!;
+    expect(gain.estimate).toBeCloseTo(0.0266667, 6);
+    expect(gain.sd).toBeCloseTo(0.0152753, 6);
+    expect(gain.lo).toBeCloseTo(0.0266667 - (t2 * 0.0152753) / Math.sqrt(3), 5);
+    expect(gain.lo).toBeLessThan(0); // three seeds are not enough to call this a win
+    expect(scratch!.gainInterval).toBeNull();
+    expect(scratch!.lastInterval).not.toBeNull();
+  });
+
+  it('a single run has no interval', () => {
+    const [student] = seedSummary([run('s1', { seed: 1 }, [result('scratch', 'scratch', 0.5), result('student', 'student', 0.6)])]);
+    expect(student!.lastInterval).toBeNull();
+    expect(student!.gainInterval).toBeNull();
+  });
+});

@@ -38,6 +38,10 @@ function expectSameResults(actual: readonly ModelResult[], expected: readonly Mo
     for (const key of ['lastAccuracy', 'bestAccuracy', 'ece', 'nll'] as const) expect(Math.abs(result[key] - reference[key]), `${result.learner.key} ${key}`).toBeLessThan(1e-4);
     expect(result.bestEpoch).toBe(reference.bestEpoch);
     result.testLogits.forEach((v, j) => expect(Math.abs(v - reference.testLogits[j]!)).toBeLessThan(1e-4));
+    // The hold-out is a function of the seed: a resumed run holds out (and scores) the same images.
+    expect(result.heldOutLabels, `${result.learner.key} hold-out`).toEqual(reference.heldOutLabels);
+    expect(result.heldOutLogits!.length).toBeGreaterThan(0);
+    result.heldOutLogits!.forEach((v, j) => expect(Math.abs(v - reference.heldOutLogits![j]!)).toBeLessThan(1e-4));
   });
 }
 

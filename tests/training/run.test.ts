@@ -1,5 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { BatchSource } from '../../src/data/batches';
+import type { LabeledImages } from '../../src/data/cifarBinary';
+import { fitTemperature, reliabilityBins } from '../../src/core/calibration';
+import { softmaxRows } from '../../src/core/metrics';
+import { calibrationFor } from '../../src/viz/reliability';
 import type { RunConfig } from '../../src/config/runConfig';
 import { runExperiment, type RunData, type RunEvents } from '../../src/training/run';
 import { RunControl } from '../../src/training/runControl';
@@ -82,7 +87,8 @@ describe('runExperiment', () => {
   });
 
   it('reports divergence clearly', async () => {
-    await expect(runExperiment({ ...config, lr: 1e6, method: 'scratch', methodParams: {}, epochs: 1 }, data, new RunControl(), recorder().events, { measureCosts: measure })).rejects.toThrow(/NaN or infinite.*lower learning rate/);
+    // The whole subset (no hold-out): two steps per epoch, enough for lr 1e6 to overflow.
+    await expect(runExperiment({ ...config, holdout: false, lr: 1e6, method: 'scratch', methodParams: {}, epochs: 1 }, data, new RunControl(), recorder().events, { measureCosts: measure })).rejects.toThrow(/NaN or infinite.*lower learning rate/);
   });
 
   it('reuses a teacher trained earlier with the same settings, and frees it when the cache is cleared', async () => {
@@ -100,5 +106,63 @@ describe('runExperiment', () => {
     expect(cache.size).toBe(2);
     cache.clear();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('keeps the hold-out out of every training batch and cached teacher logit, and scores every model on it', async () => {
+    // Each image carries its id in its first byte, so whatever a BatchSource reads can be traced back.
+    const stamp = (set: LabeledImages, offset: number): LabeledImages => {
+      const images = set.images.slice();
+      for (let i = 0; i < set.count; i++) images[i * 3072] = offset + i;
+      return { ...set, images };
+    };
+    const stamped: RunData = { ...data, train: stamp(data.train, 0), test: stamp(data.test, 200) };
+    const idsOf = (source: BatchSource, indices: Iterable<number>) => [...indices].map((i) => source.set.images[i * 3072]!);
+    const trainSpy = vi.spyOn(BatchSource.prototype, 'trainBatch');
+    const evalSpy = vi.spyOn(BatchSource.prototype, 'evalBatch');
+    try {
+      // No augmentation: KD caches the teachers' logits over the training images, one more path to check.
+      const short = { ...config, augment: false, epochs: 1, teacherEpochs: 1 };
+      const outcome = await runExperiment(short, stamped, new RunControl(), recorder().events, { measureCosts: measure });
+      const read = new Map<BatchSource, Set<number>>();
+      const note = (source: BatchSource, ids: number[]) => ids.forEach((id) => (read.get(source) ?? read.set(source, new Set()).get(source)!).add(id));
+      trainSpy.mock.calls.forEach(([indices], k) => note(trainSpy.mock.contexts[k] as BatchSource, idsOf(trainSpy.mock.contexts[k] as BatchSource, Array.from(indices))));
+      evalSpy.mock.calls.forEach(([start, size], k) => {
+        const source = evalSpy.mock.contexts[k] as BatchSource;
+        note(source, idsOf(source, Array.from({ length: Math.max(0, Math.min(size, source.set.count - start)) }, (_, i) => start + i)));
+      });
+      const trainSources = [...read.keys()].filter((s) => trainSpy.mock.contexts.includes(s));
+      const heldSources = [...read.keys()].filter((s) => !trainSources.includes(s) && s.set.images[0]! < 200);
+      expect(trainSources).toHaveLength(1);
+      expect(heldSources).toHaveLength(1);
+      const trained = read.get(trainSources[0]!)!;
+      const held = read.get(heldSources[0]!)!;
+      expect(held.size).toBe(3); // round(10% of 32)
+      expect([...held].filter((id) => trained.has(id))).toEqual([]);
+      expect(new Set([...trained, ...held]).size).toBe(32);
+      for (const result of outcome.results) {
+        expect(result.heldOutLabels).toHaveLength(3);
+        expect(result.heldOutLogits).toHaveLength(3 * data.numClasses);
+        // The calibration panel's numbers are a direct computation from these held-out and test logits.
+        const panel = calibrationFor(result, data.numClasses, 15, 'held-out')!;
+        const t = fitTemperature(result.heldOutLogits!, result.heldOutLabels!, data.numClasses);
+        expect(panel.temperature).toBe(t);
+        expect(panel.scaled.ece).toBe(reliabilityBins(softmaxRows(result.testLogits, data.numClasses, t), result.testLabels, data.numClasses, 15).ece);
+      }
+      // The split is a function of the seed alone: a second run holds out the same images.
+      const heldBefore = [...held].sort();
+      evalSpy.mockClear();
+      trainSpy.mockClear();
+      await runExperiment({ ...short, method: 'scratch', methodParams: {} }, stamped, new RunControl(), recorder().events, { measureCosts: measure });
+      const again = evalSpy.mock.contexts.map((c) => c as BatchSource).find((s) => s.set.count === 3 && s.set.images[0]! < 200)!;
+      expect(idsOf(again, [0, 1, 2]).sort()).toEqual(heldBefore);
+    } finally {
+      trainSpy.mockRestore();
+      evalSpy.mockRestore();
+    }
+  });
+
+  it('holds nothing out with holdout=0: every model trains on the whole subset, no held-out logits', async () => {
+    const outcome = await runExperiment({ ...config, holdout: false, method: 'scratch', methodParams: {}, epochs: 1 }, data, new RunControl(), recorder().events, { measureCosts: measure });
+    expect(outcome.results[0]!.heldOutLogits).toBeUndefined();
   });
 });

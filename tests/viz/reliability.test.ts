@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { keyedRng } from '../../src/core/random';
-import { calibrationOf, reliabilityCsv, reliabilityTraces } from '../../src/viz/reliability';
+import { fitTemperature, reliabilityBins } from '../../src/core/calibration';
+import { negativeLogLikelihood, softmaxRows } from '../../src/core/metrics';
+import { PROTOCOL_BINS, calibrationFor, calibrationOf, heldOutOf, reliabilityCsv, reliabilityTraces } from '../../src/viz/reliability';
 
 /** Over-confident logits: correct-ish predictions scaled up 4x. */
 function overconfident(n: number, classes: number) {
@@ -33,5 +35,37 @@ describe('calibration panel numbers', () => {
     const csv = reliabilityCsv(c.raw).trim().split('\n');
     expect(csv[0]).toBe('lo,hi,count,confidence,accuracy');
     expect(csv).toHaveLength(11);
+  });
+});
+
+describe('calibration protocols', () => {
+  const numClasses = 5;
+  const test = overconfident(300, numClasses);
+  const heldOut = overconfident(60, numClasses);
+  const result = { testLogits: test.logits, testLabels: test.labels, heldOutLogits: heldOut.logits, heldOutLabels: heldOut.labels };
+
+  it('held-out: T is fitted on the hold-out and the scores are the test images\u2019, as a direct computation gives', () => {
+    const c = calibrationFor(result, numClasses, 15, 'held-out')!;
+    const t = fitTemperature(heldOut.logits, heldOut.labels, numClasses);
+    expect(c.temperature).toBe(t);
+    const probs = softmaxRows(test.logits, numClasses, t);
+    expect(c.scaled.ece).toBe(reliabilityBins(probs, test.labels, numClasses, 15).ece);
+    expect(c.scaled.nll).toBe(negativeLogLikelihood(probs, test.labels, numClasses));
+    expect(c.raw.ece).toBe(reliabilityBins(softmaxRows(test.logits, numClasses), test.labels, numClasses, 15).ece);
+    expect(c.temperature).not.toBe(fitTemperature(test.logits, test.labels, numClasses));
+  });
+
+  it("the seed paper's protocol fits and scores T on the test images", () => {
+    const c = calibrationFor(result, numClasses, PROTOCOL_BINS.test, 'test')!;
+    expect(PROTOCOL_BINS.test).toBe(20);
+    expect(c.temperature).toBe(fitTemperature(test.logits, test.labels, numClasses));
+    expect(c.raw.bins).toHaveLength(20);
+  });
+
+  it('a run without a hold-out has no held-out calibration', () => {
+    const old: Parameters<typeof calibrationFor>[0] = { testLogits: test.logits, testLabels: test.labels };
+    expect(heldOutOf(old)).toBeNull();
+    expect(calibrationFor(old, numClasses, 15, 'held-out')).toBeNull();
+    expect(calibrationFor(old, numClasses, 20, 'test')).not.toBeNull();
   });
 });
