@@ -49,6 +49,21 @@ function compile(code: string): UserLoss {
   return (...scope) => loss(...scope, indexGuard);
 }
 
+/**
+ * Runs the loss with a deep stack trace: V8 keeps 10 frames by default, and an error thrown inside a tf op
+ * (a shape mismatch) is that deep before it reaches the loss's own frame, whose line the message names.
+ */
+function withDeepStack<T>(run: () => T): T {
+  const traced = Error as { stackTraceLimit?: number };
+  const limit = traced.stackTraceLimit;
+  traced.stackTraceLimit = 200;
+  try {
+    return run();
+  } finally {
+    traced.stackTraceLimit = limit;
+  }
+}
+
 /** A frozen view of a model's feature taps: the loss can read them, not replace them. */
 function frozenTaps(taps: FeatureTaps): FeatureTaps {
   return Object.freeze({ stem: taps.stem, stages: Object.freeze([...taps.stages]), penultimate: taps.penultimate });
@@ -63,7 +78,7 @@ export const custom = defineMethod({
     if (!teacher) throw new Error('The custom method needs a teacher');
     let value: unknown;
     try {
-      value = userLoss(LOSS_TF, student.logits, teacher.logits, labels, param(params, 'T'), Object.freeze({ ...params }), frozenTaps(student.features), frozenTaps(teacher.features), LOSS_MATH);
+      value = withDeepStack(() => userLoss(LOSS_TF, student.logits, teacher.logits, labels, param(params, 'T'), Object.freeze({ ...params }), frozenTaps(student.features), frozenTaps(teacher.features), LOSS_MATH));
     } catch (error) {
       throw new UserCodeError(error instanceof Error ? error.message : String(error), userLineOf(error));
     }
