@@ -223,17 +223,9 @@ export function takeBalancedSubset(data: LabeledImages, n: number, numClasses: n
     }
   }
 
-  const coarse = data.coarseLabels;
-  const out = allocate(n, coarse !== undefined);
-  let next = 0;
-  for (let i = 0; i < data.count; i++) {
-    if (!chosen[i]) continue;
-    out.images.set(data.images.subarray(i * IMAGE_BYTES, (i + 1) * IMAGE_BYTES), next * IMAGE_BYTES);
-    out.labels[next] = data.labels[i]!;
-    if (coarse && out.coarseLabels) out.coarseLabels[next] = coarse[i]!;
-    next++;
-  }
-  return out;
+  const indices: number[] = [];
+  for (let i = 0; i < data.count; i++) if (chosen[i]) indices.push(i);
+  return selectImages(data, indices);
 }
 
 /** The images at `indices` (in that order), copied into their own storage. */
