@@ -5,7 +5,7 @@
  * the runs panel and its tests.
  */
 import type { RunConfig } from '../config/runConfig';
-import { tInterval, type SeedInterval } from '../core/intervals';
+import { mean, sampleStd, tInterval, type SeedInterval } from '../core/intervals';
 import type { LearnerRole } from '../workers/protocol';
 import type { SavedRun } from './runStore';
 
@@ -56,20 +56,6 @@ export function configKeyOf(config: RunConfig): string {
 export function experimentTitle(config: RunConfig): string {
   const models = config.method === 'scratch' ? config.student : `${config.teacher} \u2192 ${config.student}`;
   return `${config.method.toUpperCase()} \u00b7 ${models}`;
-}
-
-export function mean(values: readonly number[]): number {
-  return values.length === 0 ? Number.NaN : values.reduce((sum, v) => sum + v, 0) / values.length;
-}
-
-/** Sample standard deviation (n − 1); 0 for a single value, NaN for none. */
-export function sampleStd(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  if (values.length === 1) return 0;
-  // Deviations from the first value: identical values give exactly 0, not rounding noise from their mean.
-  const shifted = values.map((v) => v - values[0]!);
-  const m = mean(shifted);
-  return Math.sqrt(shifted.reduce((sum, d) => sum + (d - m) ** 2, 0) / (values.length - 1));
 }
 
 const ROLE_ORDER: Readonly<Record<LearnerRole, number>> = { student: 0, scratch: 1, teacher: 2 };

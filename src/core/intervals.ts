@@ -25,6 +25,20 @@ export interface BootstrapOptions {
   readonly level?: number;
 }
 
+export function mean(values: readonly number[]): number {
+  return values.length === 0 ? Number.NaN : values.reduce((sum, v) => sum + v, 0) / values.length;
+}
+
+/** Sample standard deviation (n − 1); 0 for a single value, NaN for none. */
+export function sampleStd(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  if (values.length === 1) return 0;
+  // Deviations from the first value: identical values give exactly 0, not rounding noise from their mean.
+  const shifted = values.map((v) => v - values[0]!);
+  const m = mean(shifted);
+  return Math.sqrt(shifted.reduce((sum, d) => sum + (d - m) ** 2, 0) / (values.length - 1));
+}
+
 /** Whether an interval leaves 0 inside it: no clear difference at this sample size. */
 export function includesZero(interval: Pick<Interval, 'lo' | 'hi'>): boolean {
   return interval.lo <= 0 && interval.hi >= 0;
@@ -138,11 +152,9 @@ export interface SeedInterval extends Interval {
 export function tInterval(values: readonly number[], level = 0.95): SeedInterval | null {
   const n = values.length;
   if (n < 2) return null;
-  // Deviations from the first value: identical values give exactly sd 0, not rounding noise.
-  const shifted = values.map((v) => v - values[0]!);
-  const shiftedMean = shifted.reduce((s, v) => s + v, 0) / n;
-  const sd = Math.sqrt(shifted.reduce((s, v) => s + (v - shiftedMean) ** 2, 0) / (n - 1));
-  const estimate = values[0]! + shiftedMean;
+  const sd = sampleStd(values);
+  // The mean from deviations to the first value, as sampleStd: identical values give exactly that value.
+  const estimate = values[0]! + mean(values.map((v) => v - values[0]!));
   const half = studentTQuantile(1 - (1 - level) / 2, n - 1) * (sd / Math.sqrt(n));
   return { estimate, lo: estimate - half, hi: estimate + half, level, count: n, sd };
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/config/fields';
 import type { RunConfig } from '../../src/config/runConfig';
 import type { SavedResult, SavedRun } from '../../src/app/runStore';
-import { configKeyOf, sampleStd, seedSummary } from '../../src/app/runSummary';
+import { configKeyOf, seedSummary } from '../../src/app/runSummary';
+import { sampleStd } from '../../src/core/intervals';
 
 function result(key: string, role: SavedResult['role'], best: number, last = best - 0.02, ece = 0.05): SavedResult {
   return { key, role, label: key, bestAccuracy: best, bestEpoch: 2, lastAccuracy: last, ece, nll: 1, epochs: 2, reused: false };
