@@ -140,12 +140,9 @@ class LossWalker {
   }
 
   #checkPropertyKey(key: AnyNode, computed: boolean): void {
-    if (computed) {
-      if (key.type === 'Literal' && typeof key.value === 'number') return;
-      this.#refuse(key, 'a computed key must be a number here (`a[0]`, `a[i]`), never a name');
-    }
-    const name = key.type === 'Identifier' ? key.name : key.type === 'Literal' ? String(key.value) : '';
     if (key.type === 'Literal' && typeof key.value === 'number') return;
+    if (computed) this.#refuse(key, 'a computed key must be a number here (`a[0]`, `a[i]`), never a name');
+    const name = key.type === 'Identifier' ? key.name : key.type === 'Literal' ? String(key.value) : '';
     if (!USER_LOSS_PROPERTIES.has(name)) this.#refuse(key, `\`.${name}\` is not available in a loss: only tf's maths functions and tensor properties are`);
   }
 
