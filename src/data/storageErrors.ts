@@ -8,7 +8,7 @@ export function describeStorageError(error: unknown): string {
   if (name === 'QuotaExceededError' || /quota/i.test(message)) {
     return `the browser's storage for this site is full (${name || 'quota exceeded'}); free space by deleting saved runs, models or imported datasets, or allow the site more storage`;
   }
-  if (name === 'InvalidStateError' || name === 'SecurityError' || /indexedDB.*(not|un)(defined|available)|IndexedDB is unavailable/i.test(message)) {
+  if (name === 'InvalidStateError' || name === 'SecurityError' || /indexedDB is (not defined|not available|unavailable)/i.test(message)) {
     return `this browser does not let the page store data here, as in a private window (${name || message})`;
   }
   return message || name || 'unknown storage error';

@@ -10,6 +10,7 @@ describe('describeStorageError', () => {
   it('says storage is not allowed for an unavailable IndexedDB (private mode)', () => {
     expect(describeStorageError(new DOMException('A mutation operation was attempted on a database that did not allow mutations.', 'InvalidStateError'))).toMatch(/does not let the page store data.*InvalidStateError/);
     expect(describeStorageError(new Error('IndexedDB is unavailable in this browser'))).toMatch(/does not let the page store data/);
+    expect(describeStorageError(new ReferenceError('indexedDB is not defined'))).toMatch(/does not let the page store data/);
   });
 
   it('passes any other reason through', () => {
