@@ -17,10 +17,11 @@ const TINY_EPSILON: LrpRule = { name: 'epsilon', epsilon: 1e-9 };
 /** Networks fast enough on the CPU backend for a batch of 2; the others check one sample. */
 const SMALL = new Set<ModelId>(['tiny-cnn', 'resnet8', 'resnet14', 'wrn_16_1', 'mobilenetv2']);
 /**
- * The slowest network checks parity on a 16x16 input (every family pools globally, so any size runs):
- * resnet8x4 already covers its widths and resnet32 its depth at 32x32.
+ * The slowest networks check parity on a 16x16 input (every family pools globally, so any size runs):
+ * resnet8x4 already covers resnet32x4's widths and resnet32 its depth at 32x32, vgg13 the VGG layout.
  */
-const inputSize = (id: ModelId) => (id === 'resnet32x4' ? 16 : 32);
+const SLOW = new Set<ModelId>(['resnet32x4', 'resnet50', 'vgg16', 'vgg19']);
+const inputSize = (id: ModelId) => (SLOW.has(id) ? 16 : 32);
 
 const build = (id: ModelId, seed = 1) => buildNetwork(id, { numClasses: 10, name: `lrp-${id}-${seed}`, seed });
 
@@ -92,7 +93,9 @@ describe('lrp walker', () => {
 });
 
 describe('lrpRelevance', () => {
-  it.each([['tiny-cnn'], ['resnet8'], ['wrn_16_1'], ['vgg8'], ['mobilenetv2']] as const)(
+  // The ShuffleNets add grouped convolutions, channel shuffles and splits, concatenations and ShuffleV1's
+  // average-pooled shortcut to what the others cover.
+  it.each([['tiny-cnn'], ['resnet8'], ['wrn_16_1'], ['vgg8'], ['mobilenetv2'], ['shufflev1'], ['shufflev2']] as const)(
     'conserves the target logit on a bias-free %s (epsilon → 0)',
     (id) => {
       const net = build(id, 5);
@@ -111,7 +114,7 @@ describe('lrpRelevance', () => {
     },
   );
 
-  it.each([['tiny-cnn'], ['resnet8']] as const)('equals gradient × input of the target logit on a bias-free %s (LRP-0)', (id) => {
+  it.each([['tiny-cnn'], ['resnet8'], ['shufflev2']] as const)('equals gradient × input of the target logit on a bias-free %s (LRP-0)', (id) => {
     const net = build(id, 8);
     setStatistics(net, 9, true);
     const gap = tf.tidy(() => {
