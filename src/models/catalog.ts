@@ -14,6 +14,7 @@ export const MODEL_IDS = [
   'resnet110',
   'resnet8x4',
   'resnet32x4',
+  'resnet50',
   'wrn_16_1',
   'wrn_16_2',
   'wrn_40_1',
@@ -21,7 +22,11 @@ export const MODEL_IDS = [
   'vgg8',
   'vgg11',
   'vgg13',
+  'vgg16',
+  'vgg19',
   'mobilenetv2',
+  'shufflev1',
+  'shufflev2',
 ] as const;
 
 export type ModelId = (typeof MODEL_IDS)[number];
@@ -29,7 +34,7 @@ export type ModelId = (typeof MODEL_IDS)[number];
 export interface ModelInfo {
   readonly id: ModelId;
   readonly label: string;
-  readonly family: 'tiny' | 'resnet' | 'wrn' | 'vgg' | 'mobilenet';
+  readonly family: 'tiny' | 'resnet' | 'wrn' | 'vgg' | 'mobilenet' | 'shufflenet';
   readonly description: string;
   /** Trainable parameters for 10 classes, in millions (shown in the picker; checked by a test). */
   readonly paramsMillions: number;
@@ -76,6 +81,13 @@ export const MODEL_CATALOG: Readonly<Record<ModelId, ModelInfo>> = {
   resnet110: resnet('resnet110', 110, false, 1.731),
   resnet8x4: resnet('resnet8x4', 8, true, 1.21),
   resnet32x4: resnet('resnet32x4', 32, true, 7.41),
+  resnet50: {
+    id: 'resnet50',
+    label: 'ResNet-50',
+    family: 'resnet',
+    description: 'Bottleneck ResNet (RepDistiller\'s resnetv2), 3/4/6/3 blocks, channels 256/512/1024/2048, 3x3 stem without pooling',
+    paramsMillions: 23.52,
+  },
   wrn_16_1: wrn('wrn_16_1', 16, 1, 0.175),
   wrn_16_2: wrn('wrn_16_2', 16, 2, 0.692),
   wrn_40_1: wrn('wrn_40_1', 40, 1, 0.564),
@@ -83,12 +95,28 @@ export const MODEL_CATALOG: Readonly<Record<ModelId, ModelInfo>> = {
   vgg8: vgg('vgg8', 8, '1/1/1/1/1', 3.92),
   vgg11: vgg('vgg11', 11, '1/1/2/2/2', 9.23),
   vgg13: vgg('vgg13', 13, '2/2/2/2/2', 9.42),
+  vgg16: vgg('vgg16', 16, '2/2/3/3/3', 14.73),
+  vgg19: vgg('vgg19', 19, '2/2/4/4/4', 20.04),
   mobilenetv2: {
     id: 'mobilenetv2',
     label: 'MobileNetV2 (x0.5)',
     family: 'mobilenet',
     description: "RepDistiller's mobile_half: width 0.5, expansion 6, inverted residuals with depthwise convolutions",
     paramsMillions: 0.698,
+  },
+  shufflev1: {
+    id: 'shufflev1',
+    label: 'ShuffleNetV1',
+    family: 'shufflenet',
+    description: 'RepDistiller\'s ShuffleV1: 3 groups, 1x1 group convolutions, channel shuffle, depthwise 3x3; channels 240/480/960',
+    paramsMillions: 0.863,
+  },
+  shufflev2: {
+    id: 'shufflev2',
+    label: 'ShuffleNetV2',
+    family: 'shufflenet',
+    description: 'RepDistiller\'s ShuffleV2 (x1): channel split and shuffle, depthwise 3x3; channels 116/232/464, 1x1 conv to 1024',
+    paramsMillions: 1.263,
   },
 };
 
@@ -99,17 +127,18 @@ export function isModelId(value: string): value is ModelId {
 /*
  * Which taps the feature methods read. RepDistiller's feature lists are [stem, stage1, stage2, ..., pooled]
  * in every family (ResNet/WRN: [conv1, layer1, layer2, layer3, pooled]; VGG: [block0..block4, pooled];
- * MobileNetV2: [conv1, f1..f4, pooled]), and the zoo maps feat[0] to `stem`, feat[k] to `stages[k - 1]` and
+ * MobileNetV2: [conv1, f1..f4, pooled]; ResNet50: [conv1, layer1..layer4, pooled]; ShuffleNets: [conv1,
+ * layer1..layer3, pooled]), and the zoo maps feat[0] to `stem`, feat[k] to `stages[k - 1]` and
  * feat[-1] to `penultimate`. So CA-MKD's feat[-2] is `stages.at(-1)` in every family.
  */
 
 // Per family, so that adding a family (ShuffleNet, say) does not compile until its hint is decided.
-const HINT_STAGE: Readonly<Record<ModelInfo['family'], number>> = { tiny: 1, resnet: 1, wrn: 1, vgg: 1, mobilenet: 1 };
+const HINT_STAGE: Readonly<Record<ModelInfo['family'], number>> = { tiny: 1, resnet: 1, wrn: 1, vgg: 1, mobilenet: 1, shufflenet: 1 };
 
 /**
  * The index into `FeatureTaps.stages` of RepDistiller's `--hint_layer 2`, FitNets' hint: feat[2], which is
- * stages[1] everywhere. That is layer2 (16x16) for ResNet/WRN, block2 (8x8) for VGG, group 2 (8x8) for
- * MobileNetV2, and block2 (8x8, its last) for the tiny CNN, whose list has VGG's layout.
+ * stages[1] everywhere. That is layer2 (16x16) for ResNet/WRN (ResNet50 too), block2 (8x8) for VGG, group 2
+ * (8x8) for MobileNetV2, layer2 (8x8) for the ShuffleNets, and block2 (8x8, its last) for the tiny CNN, whose list has VGG's layout.
  */
 export function hintStage(id: ModelId): number {
   return HINT_STAGE[MODEL_CATALOG[id].family];
@@ -117,10 +146,10 @@ export function hintStage(id: ModelId): number {
 
 /**
  * Whether `head(globalAveragePool(stages.at(-1)))` reproduces the logits, i.e. feat[-2] is also the map the
- * classifier pools, so the head can score features of that shape. False only for MobileNetV2, whose 1x1
- * conv to 1280 channels sits between its last stage (160 channels) and the pool: it can be a CA-MKD
- * student but not a CA-MKD teacher.
+ * classifier pools, so the head can score features of that shape. False for MobileNetV2 and ShuffleV2,
+ * whose 1x1 conv (to 1280 and 1024 channels) sits between the last stage and the pool: they can be CA-MKD
+ * students but not CA-MKD teachers.
  */
 export function headPoolsLastStage(id: ModelId): boolean {
-  return MODEL_CATALOG[id].family !== 'mobilenet';
+  return id !== 'mobilenetv2' && id !== 'shufflev2';
 }

@@ -129,15 +129,28 @@ export interface Conv2dOptions {
   /** Symmetric zero padding, as PyTorch's `padding` (default: kernelSize / 2 rounded down). */
   pad?: number;
   bias?: boolean;
+  /**
+   * 'kaimingFanOut' (default): N(0, sqrt(2 / (k·k·out))), RepDistiller's explicit init in most families.
+   * 'torchDefault': PyTorch's own Conv2d init (kaiming_uniform with a = sqrt(5)), U(±1 / sqrt(fan_in)), for
+   * the models that never re-initialise (the ShuffleNets).
+   */
+  init?: ConvInit;
+}
+
+export type ConvInit = 'kaimingFanOut' | 'torchDefault';
+
+/** A conv kernel's initial values, [k, k, inPerGroup, out] in row-major order; `inPerGroup` is in / groups. */
+export function convKernelInit(store: ParamStore, init: ConvInit, k: number, inPerGroup: number, outChannels: number): Float32Array {
+  const count = k * k * inPerGroup * outChannels;
+  return init === 'torchDefault' ? store.uniform(count, 1 / Math.sqrt(inPerGroup * k * k)) : store.normal(count, Math.sqrt(2 / (outChannels * k * k)));
 }
 
 export function conv2d(store: ParamStore, name: string, options: Conv2dOptions): Conv2d {
   const { inChannels, outChannels, kernelSize: k } = options;
   const stride = options.stride ?? 1;
   const pad = options.pad ?? Math.floor(k / 2);
-  const fanOut = outChannels * k * k;
   const fanIn = inChannels * k * k;
-  const kernel = store.create(`${name}/kernel`, [k, k, inChannels, outChannels], store.normal(k * k * inChannels * outChannels, Math.sqrt(2 / fanOut)));
+  const kernel = store.create(`${name}/kernel`, [k, k, inChannels, outChannels], convKernelInit(store, options.init ?? 'kaimingFanOut', k, inChannels, outChannels));
   const bias = options.bias ? store.create(`${name}/bias`, [outChannels], store.uniform(outChannels, 1 / Math.sqrt(fanIn))) : null;
   return {
     kind: 'conv2d',

@@ -20,10 +20,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { keyedRng } from '../core/random';
-import { depthwiseConv2d, type DepthwiseConv2d } from './depthwise';
-import { ParamStore, batchNorm, convBn, globalAveragePool } from './layers';
-import type { BatchNorm, ConvBn, Dense } from './layers';
+import { depthwiseBn, type DepthwiseBn } from './depthwise';
+import { ParamStore, convBn, globalAveragePool } from './layers';
+import type { ConvBn, Dense } from './layers';
 import type { Network, NetworkOptions } from './network';
+
+export type { DepthwiseBn } from './depthwise';
 import { smallNormalDense } from './vgg';
 
 const EXPANSION = 6;
@@ -41,15 +43,6 @@ const GROUPS = [
 /** The groups after which RepDistiller's forward() records f1..f4. */
 export const TAP_GROUPS: readonly number[] = [1, 2, 4, 6];
 const LAST_CHANNELS = 1280;
-
-/** A depthwise conv and the BatchNorm after it. */
-export interface DepthwiseBn {
-  readonly kind: 'depthwiseBn';
-  readonly conv: DepthwiseConv2d;
-  readonly bn: BatchNorm;
-  /** Pre-activation output. */
-  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D;
-}
 
 /** project(relu(depthwise(relu(expand(x))))), plus x when `residual`. */
 export interface InvertedResidual {
@@ -131,9 +124,7 @@ function buildLayers(params: ParamStore, numClasses: number): MobileNetV2Layers 
 function invertedResidual(params: ParamStore, name: string, inChannels: number, outChannels: number, stride: number, t: number): InvertedResidual {
   const hidden = inChannels * t;
   const expand = convBn(params, `${name}/expand/conv`, `${name}/expand/bn`, { inChannels, outChannels: hidden, kernelSize: 1 });
-  const dwConv = depthwiseConv2d(params, `${name}/depthwise/conv`, { channels: hidden, kernelSize: 3, stride });
-  const dwBn = batchNorm(params, `${name}/depthwise/bn`, hidden);
-  const depthwise: DepthwiseBn = { kind: 'depthwiseBn', conv: dwConv, bn: dwBn, apply: (x, training) => dwBn.apply(dwConv.apply(x), training) };
+  const depthwise = depthwiseBn(params, `${name}/depthwise/conv`, `${name}/depthwise/bn`, { channels: hidden, kernelSize: 3, stride });
   const project = convBn(params, `${name}/project/conv`, `${name}/project/bn`, { inChannels: hidden, outChannels, kernelSize: 1 });
   const residual = stride === 1 && inChannels === outChannels;
   return {

@@ -17,6 +17,20 @@ export interface WeightSpec {
   readonly dtype: 'float32';
 }
 
+/**
+ * The per-channel mean and std a network's inputs were normalised with (`(pixel / 255 - mean) / std`),
+ * RGB. Models trained here use their dataset's; imported ones carry what they were trained with.
+ */
+export interface InputNormalization {
+  readonly mean: readonly [number, number, number];
+  readonly std: readonly [number, number, number];
+}
+
+/** RepDistiller's CIFAR-100 constants (dataset/cifar100.py), which its released teachers were trained with. */
+export const REPDISTILLER_CIFAR100_NORMALIZATION: InputNormalization = { mean: [0.5071, 0.4867, 0.4408], std: [0.2675, 0.2565, 0.2761] };
+/** The usual CIFAR-10 constants (RepDistiller-style CIFAR-10 training, and ../shared/parity). */
+export const CIFAR10_NORMALIZATION: InputNormalization = { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] };
+
 /** What a person needs to recognise a saved model later. */
 export interface ModelMetadata {
   /** Shown in menus ("KD student, seed 3"). */
@@ -29,6 +43,8 @@ export interface ModelMetadata {
   readonly trainedWith: string;
   /** Epoch milliseconds. */
   readonly savedAt: number;
+  /** Absent in files saved before models carried it: the dataset's own normalisation applies. */
+  readonly inputNormalization?: InputNormalization;
 }
 
 export interface ModelJson {
@@ -110,10 +126,24 @@ export function parseModelJson(text: string, expected: { readonly numClasses: nu
       testAccuracy: typeof metadata.testAccuracy === 'number' && Number.isFinite(metadata.testAccuracy) ? metadata.testAccuracy : null,
       trainedWith: typeof metadata.trainedWith === 'string' ? metadata.trainedWith : '',
       savedAt: typeof metadata.savedAt === 'number' ? metadata.savedAt : 0,
+      ...optionalNormalization(metadata.inputNormalization),
     },
   };
   if (manifestBytes(parsed) > MAX_WEIGHTS_BYTES) throw new ModelFileError(`model.json declares more than ${MAX_WEIGHTS_BYTES / 2 ** 20} MB of weights, more than any network here has.`);
   return parsed;
+}
+
+/** A valid `inputNormalization` as `{ inputNormalization }`, an absent one as `{}`; an invalid one is refused. */
+function optionalNormalization(value: unknown): { inputNormalization?: InputNormalization } {
+  if (value === undefined) return {};
+  if (!isRecord(value) || !isRgb(value.mean) || !isRgb(value.std) || !value.std.every((s) => s > 0)) {
+    throw new ModelFileError('model.json has an input normalisation that is not three means and three positive standard deviations.');
+  }
+  return { inputNormalization: { mean: [...value.mean], std: [...value.std] } };
+}
+
+function isRgb(value: unknown): value is [number, number, number] {
+  return Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === 'number' && Number.isFinite(v));
 }
 
 /** Checks the weights file against the manifest before any tensor is made. */

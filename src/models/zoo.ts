@@ -6,6 +6,9 @@ import type { ModelId } from './catalog';
 import { mobileNetV2 } from './mobilenetV2';
 import type { Network, NetworkOptions } from './network';
 import { resnet } from './resnet';
+import { resnet50 } from './resnetV2';
+import { shuffleNetV1 } from './shufflenetV1';
+import { shuffleNetV2 } from './shufflenetV2';
 import { tinyCnn } from './tinyCnn';
 import { vgg } from './vgg';
 import { wrn } from './wrn';
@@ -29,8 +32,13 @@ const BUILDERS: Readonly<Record<ModelId, Builder>> = {
   wrn_40_2: (options) => wrn('wrn_40_2', options),
   vgg8: (options) => vgg('vgg8', options),
   vgg11: (options) => vgg('vgg11', options),
+  resnet50,
   vgg13: (options) => vgg('vgg13', options),
+  vgg16: (options) => vgg('vgg16', options),
+  vgg19: (options) => vgg('vgg19', options),
   mobilenetv2: mobileNetV2,
+  shufflev1: shuffleNetV1,
+  shufflev2: shuffleNetV2,
 };
 
 export function buildNetwork(id: ModelId, options: NetworkOptions): Network {

@@ -45,12 +45,18 @@ const TAPS: Record<ModelId, Taps> = {
   vgg8: VGG,
   vgg11: VGG,
   vgg13: VGG,
+  vgg16: VGG,
+  vgg19: VGG,
+  resnet50: { stem: [32, 64], stages: [[32, 256], [16, 512], [8, 1024], [4, 2048]] },
+  // 1x1 stem at full resolution; every stage starts with a stride-2 block.
+  shufflev1: { stem: [32, 24], stages: [[16, 240], [8, 480], [4, 960]] },
+  shufflev2: { stem: [32, 24], stages: [[16, 116], [8, 232], [4, 464]], penultimate: 1024 },
   // Stem stride 2, then RepDistiller's f1..f4 after groups 1, 2, 4 and 6.
   mobilenetv2: { stem: [16, 16], stages: [[16, 12], [8, 16], [4, 48], [2, 160]], penultimate: 1280 },
 };
 
 /** Size of FitNets' hint map on a 32x32 input, as methods.md §1c gives it (layer2 for ResNet/WRN, block2 for VGG). */
-const HINT_SIZE: Readonly<Record<ModelInfo['family'], number>> = { tiny: 8, resnet: 16, wrn: 16, vgg: 8, mobilenet: 8 };
+const HINT_SIZE: Readonly<Record<ModelInfo['family'], number>> = { tiny: 8, resnet: 16, wrn: 16, vgg: 8, mobilenet: 8, shufflenet: 8 };
 
 // Distinct names per test, so that a message naming a network points at its test.
 const build = (id: ModelId, name: string, seed = 1): Network => buildNetwork(id, { numClasses: NUM_CLASSES, name: `${id}-${name}`, seed });
