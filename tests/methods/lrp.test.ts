@@ -53,6 +53,18 @@ function rescaleDepthwise(net: Network): void {
   }
 }
 
+/**
+ * The ShuffleNets keep PyTorch's default conv init, U(±1 / sqrt(fan_in)): variance 1 / (3·fan_in), a sixth of
+ * what keeps a ReLU network's activations O(1), so with identity statistics a bias-free ShuffleV2's logits
+ * end near 1e-6 and ε = 1e-9 is no longer negligible against them. Kernels times sqrt(6) restore the scale.
+ */
+function rescaleTorchDefault(net: Network): void {
+  if (!net.id.startsWith('shuffle')) return;
+  for (const [name, variable] of net.params.named) {
+    if (name.endsWith('/kernel')) tf.tidy(() => variable.assign(tf.mul(variable, Math.sqrt(6))));
+  }
+}
+
 const normalInput = (batch: number, seed: number, size = 32) => tf.randomNormal<tf.Rank.R4>([batch, size, size, 3], 0, 1, 'float32', seed);
 const targetsOf = (values: number[]) => tf.tensor1d(values, 'int32');
 const maxAbs = (t: tf.Tensor) => tf.max(tf.abs(t)).dataSync()[0]!;
@@ -117,6 +129,7 @@ describe('lrpRelevance', () => {
   it.each([['tiny-cnn'], ['resnet8'], ['shufflev2']] as const)('equals gradient × input of the target logit on a bias-free %s (LRP-0)', (id) => {
     const net = build(id, 8);
     setStatistics(net, 9, true);
+    rescaleTorchDefault(net);
     const gap = tf.tidy(() => {
       const x = normalInput(2, 10);
       const targets = targetsOf([1, 6]);
