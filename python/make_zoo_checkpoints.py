@@ -6,9 +6,9 @@ as `state_dict()` lists them), independently of the TypeScript name map they tes
 convolutions are Kaiming-normal, the BatchNorm affine parameters and running statistics are random, so
 every tensor is distinct.
 
-Usage: python3 make_zoo_checkpoints.py OUT_DIR MODEL:CLASSES... [--seed N]
-Writes, per model, OUT_DIR/MODEL.pth (torch.save zip, a bare state_dict), OUT_DIR/MODEL.safetensors (F32,
-int64 counters) and OUT_DIR/MODEL.json: the class count, the trainable parameter count and, per tensor,
+Usage: python3 make_zoo_checkpoints.py OUT_DIR MODEL:CLASSES... [--seed N] [--safetensors]
+Writes, per model, OUT_DIR/MODEL.pth (torch.save zip, a bare state_dict), with --safetensors also
+OUT_DIR/MODEL.safetensors (F32, int64 counters), and OUT_DIR/MODEL.json: the class count, the trainable parameter count and, per tensor,
 its shape, first value and float64 sum, for checking an import without reading the checkpoint.
 """
 import argparse
@@ -119,6 +119,7 @@ def main(argv=None):
     parser.add_argument("out_dir", type=pathlib.Path)
     parser.add_argument("models", nargs="+", help="MODEL:CLASSES, MODEL one of " + ", ".join(MODELS))
     parser.add_argument("--seed", type=int, default=20261202)
+    parser.add_argument("--safetensors", action="store_true", help="also write MODEL.safetensors")
     args = parser.parse_args(argv)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     for index, spec in enumerate(args.models):
@@ -127,7 +128,8 @@ def main(argv=None):
             parser.error(f"{spec}: expected MODEL:CLASSES with MODEL one of {', '.join(MODELS)}")
         tensors = state_dict(model, int(classes), args.seed + index)
         torch.save(tensors, args.out_dir / f"{model}.pth")
-        write_safetensors(args.out_dir / f"{model}.safetensors", tensors)
+        if args.safetensors:
+            write_safetensors(args.out_dir / f"{model}.safetensors", tensors)
         (args.out_dir / f"{model}.json").write_text(json.dumps(manifest(model, int(classes), tensors)))
 
 

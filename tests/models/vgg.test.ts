@@ -7,11 +7,13 @@ import { isVgg, poolsBefore, vgg, type VggId } from '../../src/models/vgg';
 
 // Trainable parameters for 10 classes, worked out by hand from models/vgg.py: per conv 3x3 in->out with bias
 // plus BN(out), i.e. 9·in·out + 3·out, and Linear(512, 10). RepDistiller's 100-class sizes (3.97M, 9.28M,
-// 9.46M) are 90 * 513 more.
+// 9.46M, 14.77M, 20.09M) are 90 * 513 more.
 const CASES: readonly { id: VggId; params: number; convs: readonly number[] }[] = [
   { id: 'vgg8', params: 3_918_858, convs: [1, 1, 1, 1, 1] }, // cfg S
   { id: 'vgg11', params: 9_231_114, convs: [1, 1, 2, 2, 2] }, // cfg A
   { id: 'vgg13', params: 9_416_010, convs: [2, 2, 2, 2, 2] }, // cfg B
+  { id: 'vgg16', params: 14_728_266, convs: [2, 2, 3, 3, 3] }, // cfg D
+  { id: 'vgg19', params: 20_040_522, convs: [2, 2, 4, 4, 4] }, // cfg E
 ];
 
 const options = (name: string) => ({ numClasses: 10, name, seed: 3 });
