@@ -30,8 +30,9 @@ export function lrpLogits(net: Network, x: tf.Tensor4D): tf.Tensor2D {
 /**
  * Relevance of each input value for the logit at `targets[i]` (one class per sample), same shape as x.
  * Relevance starts as that logit (0 for the other classes) and flows back layer by layer under `rule`:
- * dense, convolutions and depthwise convolutions (BatchNorm folded in) by the rule, ReLUs unchanged, pooling
- * as a linear map (max pooling: winner takes all), residual sums split in proportion to the operands.
+ * dense, convolutions, depthwise and grouped convolutions (BatchNorm folded in) by the rule, ReLUs unchanged,
+ * pooling as a linear map (max pooling: winner takes all), residual sums split in proportion to the operands,
+ * concatenations split back by channel, channel shuffles and splits moved back with their values.
  * Throws for a network whose family LRP does not know.
  *
  * z+ is the classic rule for non-negative layer inputs: it keeps relevance of the logit's sign where every
