@@ -37,8 +37,8 @@ export interface Unpickled {
   readonly refusedGlobals: readonly string[];
 }
 
-/** Resolves a persistent id (PyTorch: a tuple describing a storage) to a storage. */
-export type PersistentLoad = (pid: unknown) => StorageRef;
+/** Resolves a persistent id (PyTorch: a tuple describing a storage) to a storage, or an inert record. */
+export type PersistentLoad = (pid: unknown) => StorageRef | PyGlobal;
 
 const MARK = Symbol('mark');
 const decoder = new TextDecoder('utf-8', { fatal: true });
