@@ -62,22 +62,33 @@ describe('readTorchCheckpoint', () => {
     expect(() => readTorchCheckpoint(safetensors.subarray(0, safetensors.length - 1000))).toThrow(/safetensors file is cut short: tensor "fc\.\w+" ends at byte/);
   });
 
-  it('refuses a zip entry that declares more bytes than any tensor may take, before inflating it', () => {
+  /** wrn_16_2.pth with the central directory (PK\1\2 headers) declaring `size` bytes for the named entries. */
+  function declaring(size: number, targets: readonly string[], compressedToo: boolean): Uint8Array {
     const bytes = parityFile('wrn_16_2.pth').slice();
     const view = new DataView(bytes.buffer);
-    const target = 'wrn_16_2/data/0';
-    let patched = false;
-    // Central directory headers (PK\1\2): the uncompressed size is at +24, the name length at +28, the name at +46.
+    let patched = 0;
+    // The compressed size is at +20, the uncompressed size at +24, the name length at +28, the name at +46.
     for (let at = 0; at + 46 < bytes.length; at++) {
       if (view.getUint32(at, true) !== 0x02014b50) continue;
       const name = new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + view.getUint16(at + 28, true)));
-      if (name === target) {
-        view.setUint32(at + 24, 0xf0000000, true);
-        patched = true;
-      }
+      if (!targets.includes(name)) continue;
+      view.setUint32(at + 24, size, true);
+      if (compressedToo) view.setUint32(at + 20, size, true);
+      patched++;
     }
-    expect(patched).toBe(true);
-    expect(() => readTorchCheckpoint(bytes)).toThrow(`The zip entry "${target}" declares ${0xf0000000} bytes, more than the 512 MB any tensor here may take: refused before reading it.`);
+    expect(patched).toBe(targets.length);
+    return bytes;
+  }
+
+  it('refuses a zip entry that declares more bytes than any tensor may take, before inflating it', () => {
+    const bytes = declaring(0xf0000000, ['wrn_16_2/data/0'], false);
+    expect(() => readTorchCheckpoint(bytes)).toThrow(`The zip entry "wrn_16_2/data/0" declares ${0xf0000000} bytes, more than the 512 MB any tensor here may take: refused before reading it.`);
+  });
+
+  it('refuses entries that together declare more than a checkpoint may take, before inflating them', () => {
+    const bytes = declaring(0x18000000, ['wrn_16_2/data/0', 'wrn_16_2/data/1', 'wrn_16_2/data/2'], true);
+    const tensor = readTorchCheckpoint(bytes).tensors.get('conv1.weight')!;
+    expect(() => tensor.toFloat32()).toThrow(/entries declare \d+ bytes together, more than the 1 GB a checkpoint here may take: refused before reading them/);
   });
 
   it('refuses a pickle naming another global, by name, also outside the state_dict', () => {
