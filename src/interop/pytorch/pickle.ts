@@ -1,8 +1,8 @@
 /**
  * A pickle reader that executes nothing. It knows the opcodes a PyTorch state_dict is written with
  * (protocols 2-5) and an allow-list of globals, each mapped to a pure function here:
- * `collections.OrderedDict` (a Map), `torch._utils._rebuild_tensor_v2` (a tensor view on a storage),
- * `torch._utils._rebuild_parameter` (its tensor), and the typed storage classes (`torch.FloatStorage`, ...)
+ * `collections.OrderedDict` (a Map), `torch._utils._rebuild_tensor_v2` and its pre-0.4 form
+ * `_rebuild_tensor` (a tensor view on a storage), `torch._utils._rebuild_parameter` (its tensor), and the typed storage classes (`torch.FloatStorage`, ...)
  * that persistent ids name. Any other global is never resolved: it becomes an inert `PyOpaque` record (its
  * name, its arguments, its state) and is listed in `refusedGlobals`, for the caller to refuse by name.
  * Lengths are checked against the bytes left before anything is allocated.
@@ -187,6 +187,8 @@ const ALLOWED_GLOBALS = new Map<string, AllowedCall>([
     return new Map();
   }],
   ['torch._utils._rebuild_tensor_v2', (args, machine) => rebuildTensor(args, `#${machine.tensorCount++}`)],
+  // PyTorch before 0.4 wrote the same description without requires_grad and hooks.
+  ['torch._utils._rebuild_tensor', (args, machine) => rebuildTensor(args, `#${machine.tensorCount++}`)],
   ['torch._utils._rebuild_parameter', (args) => parameterData(args)],
   ['torch._utils._rebuild_parameter_with_state', (args) => parameterData(args)],
 ]);
