@@ -7,9 +7,13 @@ import type * as tf from '@tensorflow/tfjs';
 import { isMobileNetV2, type MobileNetV2Layers } from '../../models/mobilenetV2';
 import type { Network } from '../../models/network';
 import { isResNet, type ResNetLayers } from '../../models/resnet';
+import { isResNet50, type ResNetV2Layers } from '../../models/resnetV2';
+import { isShuffleV1 } from '../../models/shufflenetV1';
+import { isShuffleV2 } from '../../models/shufflenetV2';
 import { isVgg, poolsBefore, type VggLayers } from '../../models/vgg';
 import { isWrn, type WrnLayers } from '../../models/wrn';
 import { batchNormLayer, dense, foldConv, foldConvBn, foldDepthwise } from './folding';
+import { walkShuffleV1, walkShuffleV2 } from './shufflenets';
 import { LrpTrace, type NodeRef } from './trace';
 
 /** The recorded forward and the node holding the logits [B, C]. */
@@ -30,9 +34,12 @@ function walk(net: Network, trace: LrpTrace): NodeRef {
   if (isWrn(net)) return walkWrn(net.layers, trace);
   if (isVgg(net)) return walkVgg(net.layers, trace);
   if (isMobileNetV2(net)) return walkMobileNetV2(net.layers, trace);
+  if (isResNet50(net)) return walkResNet50(net.layers, trace);
+  if (isShuffleV1(net)) return walkShuffleV1(net.layers, trace);
+  if (isShuffleV2(net)) return walkShuffleV2(net.layers, trace);
   if (net.id === 'tiny-cnn') return walkTinyCnn(net, trace);
   throw new Error(
-    `LRP cannot walk network "${net.id}": it knows the layer trees of tiny-cnn, ResNet, WRN, VGG and MobileNetV2 ` +
+    `LRP cannot walk network "${net.id}": it knows the layer trees of tiny-cnn, ResNet, WRN, VGG, MobileNetV2 and ShuffleNet ` +
       'networks built by the zoo, and this one is neither of them (or does not expose its `layers`).',
   );
 }
@@ -44,6 +51,21 @@ function walkResNet(layers: ResNetLayers, trace: LrpTrace): NodeRef {
     for (const block of blocks) {
       const inner = trace.relu(trace.affine(foldConvBn(block.conv1), h));
       const branch = trace.affine(foldConvBn(block.conv2), inner);
+      const residual = block.shortcut ? trace.affine(foldConvBn(block.shortcut), h) : h;
+      h = trace.relu(trace.add(branch, residual));
+    }
+  }
+  return trace.affine(dense(layers.fc), trace.pool('globalAverage', h));
+}
+
+/** Bottlenecks: relu(bn3(conv3(relu(bn2(conv2(relu(bn1(conv1(x))))))) + shortcut(x)). */
+function walkResNet50(layers: ResNetV2Layers, trace: LrpTrace): NodeRef {
+  let h = trace.relu(trace.affine(foldConvBn(layers.stem), trace.input));
+  for (const blocks of layers.stages) {
+    for (const block of blocks) {
+      const reduced = trace.relu(trace.affine(foldConvBn(block.conv1), h));
+      const filtered = trace.relu(trace.affine(foldConvBn(block.conv2), reduced));
+      const branch = trace.affine(foldConvBn(block.conv3), filtered);
       const residual = block.shortcut ? trace.affine(foldConvBn(block.shortcut), h) : h;
       h = trace.relu(trace.add(branch, residual));
     }

@@ -7,8 +7,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { DepthwiseConv2d } from '../../models/depthwise';
+import type { GroupedConv2d } from '../../models/grouped';
 import type { BatchNorm, Conv2d, ConvBn, Dense } from '../../models/layers';
-import { channelLayer, convLayer, denseLayer, depthwiseLayer, type AffineLayer } from './rules';
+import { channelLayer, convLayer, denseLayer, depthwiseLayer, groupedConvLayer, type AffineLayer } from './rules';
 
 /** The eval-mode BatchNorm's parameters, by value (a model's BatchNorm or one read from its ParamStore). */
 export interface BatchNormParameters {
@@ -51,6 +52,12 @@ export function foldDepthwise(conv: DepthwiseConv2d, bn: BatchNorm): AffineLayer
   const { scale, shift } = batchNormAffine(bn);
   const kernel = tf.mul(conv.kernel, tf.reshape(scale, [-1, 1])) as tf.Tensor4D;
   return depthwiseLayer(kernel, shift, conv.stride, conv.pad);
+}
+
+/** A bias-free grouped convolution followed by `bn`, folded: the kernel's last axis is the output channel. */
+export function foldGroupedConv(conv: GroupedConv2d, bn: BatchNorm): AffineLayer {
+  const { scale, shift } = batchNormAffine(bn);
+  return groupedConvLayer(tf.mul(conv.kernel, scale) as tf.Tensor4D, shift, conv.groups, conv.stride, conv.pad);
 }
 
 /** A BatchNorm that no convolution precedes, as its own per-channel affine layer. */

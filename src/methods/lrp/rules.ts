@@ -1,6 +1,6 @@
 /**
  * The per-layer LRP rules (Montavon et al. 2019, "Layer-Wise Relevance Propagation: An Overview"), for every
- * linear map a CNN of the zoo contains: dense, convolution, depthwise convolution, a per-channel affine map
+ * linear map a CNN of the zoo contains: dense, convolution, depthwise and grouped convolution, a per-channel affine map
  * (a BatchNorm that cannot be folded into a convolution), pooling and the residual sum.
  *
  * Every rule is R_in = a ⊙ (ρ(W)ᵀ (R_out / stabilise(z_ρ))). The transpose is the map's input gradient:
@@ -9,6 +9,7 @@
  * the others take it from tf.grad.
  */
 import * as tf from '@tensorflow/tfjs';
+import { groupedConv } from '../../models/grouped';
 import type { LrpRule } from '../relevance';
 
 /** z+ adds this to every denominator instead of a signed ε (here and in relevance.ts's lrpDense). */
@@ -52,6 +53,12 @@ export function convLayer(kernel: tf.Tensor4D, bias: tf.Tensor1D | null, stride:
 export function depthwiseLayer(kernel: tf.Tensor4D, bias: tf.Tensor1D | null, stride: number, pad: number): AffineLayer {
   const linear = (a: tf.Tensor, weight: tf.Tensor) => tf.depthwiseConv2d(a as tf.Tensor4D, weight as tf.Tensor4D, stride, pad);
   // tfjs exports no depthwise input-gradient op.
+  return { weight: kernel, bias, linear, transpose: (s, weight, a) => gradientTranspose((input) => linear(input, weight), s, a) };
+}
+
+/** Grouped convolution (models/grouped.ts), NHWC, kernel [kh, kw, in / groups, out]. */
+export function groupedConvLayer(kernel: tf.Tensor4D, bias: tf.Tensor1D | null, groups: number, stride: number, pad: number): AffineLayer {
+  const linear = (a: tf.Tensor, weight: tf.Tensor) => groupedConv(a as tf.Tensor4D, weight as tf.Tensor4D, groups, stride, pad);
   return { weight: kernel, bias, linear, transpose: (s, weight, a) => gradientTranspose((input) => linear(input, weight), s, a) };
 }
 
@@ -120,6 +127,11 @@ export function affineRelevance(layer: AffineLayer, a: tf.Tensor, relevance: tf.
  */
 export function poolRelevance(pool: (a: tf.Tensor) => tf.Tensor, a: tf.Tensor, pooled: tf.Tensor, relevance: tf.Tensor, rule: LrpRule): tf.Tensor {
   return tf.mul(a, gradientTranspose(pool, tf.div(relevance, stabilise(pooled, rule)), a));
+}
+
+/** Relevance through a map that only moves values (a channel shuffle or slice): moved back unchanged. */
+export function rearrangeRelevance(map: (a: tf.Tensor) => tf.Tensor, a: tf.Tensor, relevance: tf.Tensor): tf.Tensor {
+  return gradientTranspose(map, relevance, a);
 }
 
 /** Relevance of the operands of out = a + b, in proportion to their contributions to the (stabilised) sum. */

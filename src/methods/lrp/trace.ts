@@ -8,20 +8,25 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LrpRule } from '../relevance';
-import { affineRelevance, applyAffine, poolRelevance, sumRelevance, type AffineLayer } from './rules';
+import { affineRelevance, applyAffine, poolRelevance, rearrangeRelevance, sumRelevance, type AffineLayer } from './rules';
 
 /** A node of the trace. */
 export type NodeRef = number & { readonly __node: unique symbol };
 
-/** Pooling maps the zoo uses; every one is applied to a post-ReLU (non-negative) map. */
-export type Pooling = 'max2x2' | 'globalAverage';
+/**
+ * Pooling maps the zoo uses; every one is applied to a post-ReLU (non-negative) map. 'average3x3' is
+ * ShuffleV1's shortcut: 3x3, stride 2, one pixel of zero padding counted in every mean.
+ */
+export type Pooling = 'max2x2' | 'globalAverage' | 'average3x3';
 
 type Operation =
   | { readonly kind: 'input' }
   | { readonly kind: 'affine'; readonly layer: AffineLayer; readonly input: NodeRef }
   | { readonly kind: 'relu'; readonly input: NodeRef }
   | { readonly kind: 'add'; readonly inputs: readonly [NodeRef, NodeRef] }
-  | { readonly kind: 'pool'; readonly pooling: Pooling; readonly input: NodeRef };
+  | { readonly kind: 'pool'; readonly pooling: Pooling; readonly input: NodeRef }
+  | { readonly kind: 'concat'; readonly inputs: readonly NodeRef[] }
+  | { readonly kind: 'rearrange'; readonly map: (a: tf.Tensor) => tf.Tensor; readonly input: NodeRef };
 
 interface TraceNode {
   readonly operation: Operation;
@@ -31,6 +36,7 @@ interface TraceNode {
 const POOLS: Readonly<Record<Pooling, (a: tf.Tensor) => tf.Tensor>> = {
   max2x2: (a) => tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid'),
   globalAverage: (a) => tf.mean(a, [1, 2]),
+  average3x3: (a) => tf.avgPool(tf.pad(a as tf.Tensor4D, [[0, 0], [1, 1], [1, 1], [0, 0]]), 3, 2, 'valid'),
 };
 
 export class LrpTrace {
@@ -60,6 +66,19 @@ export class LrpTrace {
 
   pool(pooling: Pooling, input: NodeRef): NodeRef {
     return this.#push({ kind: 'pool', pooling, input }, POOLS[pooling](this.value(input)));
+  }
+
+  /** Channel concatenation (last axis) of several nodes. */
+  concat(inputs: readonly NodeRef[]): NodeRef {
+    return this.#push({ kind: 'concat', inputs }, tf.concat(inputs.map((node) => this.value(node)), -1));
+  }
+
+  /**
+   * A map that only moves values, each output a copy of one input value: a channel shuffle, a channel slice.
+   * Relevance moves back with the values (the map's transpose), so it is conserved where nothing is dropped.
+   */
+  rearrange(map: (a: tf.Tensor) => tf.Tensor, input: NodeRef): NodeRef {
+    return this.#push({ kind: 'rearrange', map, input }, map(this.value(input)));
   }
 
   /**
@@ -96,6 +115,14 @@ export class LrpTrace {
         }
         case 'pool':
           give(operation.input, poolRelevance(POOLS[operation.pooling], this.value(operation.input), value, r, rule));
+          break;
+        case 'concat': {
+          const widths = operation.inputs.map((node) => this.value(node).shape.at(-1)!);
+          tf.split(r, widths, -1).forEach((share, i) => give(operation.inputs[i]!, share));
+          break;
+        }
+        case 'rearrange':
+          give(operation.input, rearrangeRelevance(operation.map, this.value(operation.input), r));
           break;
       }
     }

@@ -1,24 +1,14 @@
 /**
- * Local variable names of ResNet50 (resnetV2.ts) to RepDistiller's state_dict names (models/resnetv2.py)
- * and the layout that converts between them.
+ * RepDistiller's ResNet50 (models/resnetv2.py): conv1/bn1 stem, layer1..4 of Bottlenecks with
+ * conv1..3/bn1..3 and a `shortcut` Sequential (0: 1x1 conv, 1: BN) where the shape changes, `linear`.
  */
-import type { TorchTarget } from './names';
-import { batchNormTorchName } from './torchName';
+import { ruleMapper } from './rules';
 
-export function resnet50TorchName(local: string): TorchTarget | null {
-  if (local === 'stem/conv/kernel') return { torch: 'conv1.weight', layout: 'conv2d' };
-  if (local === 'fc/weight') return { torch: 'linear.weight', layout: 'dense' };
-  if (local === 'fc/bias') return { torch: 'linear.bias', layout: 'vector' };
-  const stemBn = /^stem\/bn\/(\w+)$/.exec(local);
-  if (stemBn) return batchNormTorchName('bn1', stemBn[1]!);
-  const block = /^stage(\d)\/block(\d+)\/(.+)$/.exec(local);
-  if (!block) return null;
-  const prefix = `layer${block[1]}.${block[2]}`;
-  const rest = block[3]!;
-  const conv = /^(conv\d)\/kernel$/.exec(rest);
-  if (conv) return { torch: `${prefix}.${conv[1]}.weight`, layout: 'conv2d' };
-  if (rest === 'shortcut/conv/kernel') return { torch: `${prefix}.shortcut.0.weight`, layout: 'conv2d' };
-  const bn = /^(bn\d|shortcut\/bn)\/(\w+)$/.exec(rest);
-  if (bn) return batchNormTorchName(`${prefix}.${bn[1] === 'shortcut/bn' ? 'shortcut.1' : bn[1]}`, bn[2]!);
-  return null;
-}
+export const resnet50TorchName = ruleMapper([
+  { local: /^stem\/conv$/, torch: 'conv1' },
+  { local: /^stem\/bn$/, torch: 'bn1' },
+  { local: /^stage(\d)\/block(\d+)\/(conv[123]|bn[123])$/, torch: 'layer$1.$2.$3' },
+  { local: /^stage(\d)\/block(\d+)\/shortcut\/conv$/, torch: 'layer$1.$2.shortcut.0' },
+  { local: /^stage(\d)\/block(\d+)\/shortcut\/bn$/, torch: 'layer$1.$2.shortcut.1' },
+  { local: /^fc$/, torch: 'linear' },
+]);

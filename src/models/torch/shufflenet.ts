@@ -1,36 +1,32 @@
 /**
- * Local variable names of the ShuffleNets (shufflenetV1.ts, shufflenetV2.ts) to RepDistiller's state_dict
- * names (models/ShuffleNetv1.py, ShuffleNetv2.py) and the layout that converts between them.
+ * RepDistiller's ShuffleNets (models/ShuffleNetv1.py, ShuffleNetv2.py): conv1/bn1 stem, layer1..3 of
+ * blocks whose convolutions and BatchNorms are conv1..conv5 / bn1..bn5 (the zoo keeps those numbers),
+ * `linear`; ShuffleV2 adds conv2/bn2 before the pool. The shuffles, splits and pools hold no parameters.
  *
- * Grouped 1x1 kernels (ShuffleV1's conv1/conv3) are stored locally as [kh, kw, in / groups, out], PyTorch's
- * [out, in / groups, kh, kw] under the ordinary conv transpose, so they use the 'conv2d' layout.
+ * ShuffleV1's grouped 1x1 kernels are kept locally as [kh, kw, in / groups, out] (models/grouped.ts), which
+ * is PyTorch's [out, in / groups, kh, kw] under the plain conv permutation, so they take the `conv2d` layout.
  */
-import type { TorchTarget } from './names';
-import { batchNormTorchName } from './torchName';
+import { ruleMapper } from './rules';
 
-/** Which convs of a block are depthwise, by conv number. */
-type DepthwiseConvs = (block: number) => readonly number[];
+const STEM_AND_HEAD = [
+  { local: /^stem\/conv$/, torch: 'conv1' },
+  { local: /^stem\/bn$/, torch: 'bn1' },
+  { local: /^fc$/, torch: 'linear' },
+] as const;
 
-function shuffleNetName(local: string, depthwiseConvs: DepthwiseConvs): TorchTarget | null {
-  if (local === 'stem/conv/kernel') return { torch: 'conv1.weight', layout: 'conv2d' };
-  if (local === 'conv2/conv/kernel') return { torch: 'conv2.weight', layout: 'conv2d' };
-  if (local === 'fc/weight') return { torch: 'linear.weight', layout: 'dense' };
-  if (local === 'fc/bias') return { torch: 'linear.bias', layout: 'vector' };
-  const bn = /^(stem|conv2)\/bn\/(\w+)$/.exec(local);
-  if (bn) return batchNormTorchName(bn[1] === 'stem' ? 'bn1' : 'bn2', bn[2]!);
-  const conv = /^stage(\d)\/block(\d+)\/conv(\d)\/kernel$/.exec(local);
-  if (conv) {
-    const [, stage, block, index] = conv;
-    const depthwise = depthwiseConvs(Number(block)).includes(Number(index));
-    return { torch: `layer${stage}.${block}.conv${index}.weight`, layout: depthwise ? 'depthwise' : 'conv2d' };
-  }
-  const blockBn = /^stage(\d)\/block(\d+)\/(bn\d)\/(\w+)$/.exec(local);
-  if (blockBn) return batchNormTorchName(`layer${blockBn[1]}.${blockBn[2]}.${blockBn[3]}`, blockBn[4]!);
-  return null;
-}
+/** ShuffleV1: every bottleneck's conv2 is the depthwise one. */
+export const shuffleV1TorchName = ruleMapper([
+  ...STEM_AND_HEAD,
+  { local: /^stage(\d)\/block(\d+)\/(conv2)$/, torch: 'layer$1.$2.$3', kernel: 'depthwise' },
+  { local: /^stage(\d)\/block(\d+)\/(conv[13]|bn[123])$/, torch: 'layer$1.$2.$3' },
+]);
 
-/** ShuffleV1: every bottleneck's conv2 is depthwise. */
-export const shuffleV1TorchName = (local: string): TorchTarget | null => shuffleNetName(local, () => [2]);
-
-/** ShuffleV2: a stage's block 0 is its DownBlock (conv1 and conv4 depthwise), the others BasicBlocks (conv2). */
-export const shuffleV2TorchName = (local: string): TorchTarget | null => shuffleNetName(local, (block) => (block === 0 ? [1, 4] : [2]));
+/** ShuffleV2: block 0 of a stage is its DownBlock (conv1, conv4 depthwise), the others BasicBlocks (conv2). */
+export const shuffleV2TorchName = ruleMapper([
+  ...STEM_AND_HEAD,
+  { local: /^conv2\/conv$/, torch: 'conv2' },
+  { local: /^conv2\/bn$/, torch: 'bn2' },
+  { local: /^stage(\d)\/block(0)\/(conv[14])$/, torch: 'layer$1.$2.$3', kernel: 'depthwise' },
+  { local: /^stage(\d)\/block([1-9]\d*)\/(conv2)$/, torch: 'layer$1.$2.$3', kernel: 'depthwise' },
+  { local: /^stage(\d)\/block(\d+)\/(conv[1-5]|bn[1-5])$/, torch: 'layer$1.$2.$3' },
+]);

@@ -1,0 +1,30 @@
+"""Shared fixtures: the repository root, the parity assets, and zoo models exported by the Node script."""
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+PYTHON_DIR = pathlib.Path(__file__).resolve().parents[1]
+REPO = PYTHON_DIR.parent
+sys.path.insert(0, str(PYTHON_DIR))
+
+# Zoo models exported for the tests: one per family, at the class counts of the parity checkpoints.
+ZOO_EXPORTS = ["tiny-cnn:10", "resnet8:10", "resnet20:10", "resnet8x4:10", "wrn_16_2:100", "vgg8:10", "mobilenetv2:10"]
+
+
+@pytest.fixture(scope="session")
+def parity_dir():
+    path = pathlib.Path(os.environ.get("KD_PARITY_DIR", REPO.parent / "shared" / "parity"))
+    if not (path / "parity.json").exists():
+        pytest.fail(f"No parity assets at {path}: set KD_PARITY_DIR to the folder holding parity.json.")
+    return path
+
+
+@pytest.fixture(scope="session")
+def zoo_exports(tmp_path_factory):
+    """The folder where scripts/export-torch.mjs wrote each zoo model's .pth, .safetensors and tfjs files."""
+    out = tmp_path_factory.mktemp("zoo-exports")
+    subprocess.run(["node", str(REPO / "scripts" / "export-torch.mjs"), str(out), *ZOO_EXPORTS], cwd=REPO, check=True, capture_output=True)
+    return out

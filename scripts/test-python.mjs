@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// Runs the Python tests (python/) with the first Python that has torch, numpy and pytest: $PYTHON, python3,
+// then Debian's /usr/bin/python3 (a pyenv or venv python3 on PATH often lacks Debian's python3-torch).
+// Without one it says so and passes, unless REQUIRE_TORCH=1 (set by .ci/run, which installs python3-torch).
+import { spawnSync } from 'node:child_process';
+
+const candidates = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean);
+const hasTorch = (python) => spawnSync(python, ['-c', 'import torch, numpy, pytest'], { stdio: 'ignore' }).status === 0;
+const python = candidates.find(hasTorch);
+if (!python) {
+  const message = `python: no Python with torch, numpy and pytest (tried ${candidates.join(', ')}); install Debian's python3-torch python3-numpy python3-pytest, or set PYTHON.`;
+  if (process.env.REQUIRE_TORCH === '1') {
+    console.error(message);
+    process.exit(1);
+  }
+  console.warn(`${message} The PyTorch export tests did not run.`);
+  process.exit(0);
+}
+const run = spawnSync(python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'python'], { stdio: 'inherit', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+process.exit(run.status ?? 1);
