@@ -173,7 +173,7 @@ function isStorageType(global: PyGlobal): boolean {
   return global.module === 'torch' && Object.hasOwn(STORAGE_DTYPES, global.name);
 }
 
-/** The storage dtype a persistent id's storage type names (`torch.FloatStorage` or, in PyTorch 2, a dtype). */
+/** The element type a persistent id's storage class (`torch.FloatStorage`, ...) stands for. */
 export function storageDtypeOf(type: unknown): (typeof STORAGE_DTYPES)[string] {
   if (type instanceof PyGlobal && isStorageType(type)) return STORAGE_DTYPES[type.name]!;
   throw new TorchImportError(`A storage of the file has the type ${type instanceof PyGlobal ? type.qualifiedName : String(type)}, which is not a PyTorch storage type.`);
@@ -206,7 +206,7 @@ function parameterData(args: unknown[]): TorchTensor {
   return args[0];
 }
 
-function setItems(m: PickleMachine, target: unknown, items: unknown[]): void {
+function setItems(target: unknown, items: unknown[]): void {
   if (!(target instanceof Map)) throw new TorchImportError('The pickle sets items on something that is not a dict: refused.');
   if (items.length % 2 !== 0) throw new TorchImportError('The pickle sets a dict item without a value: it is damaged.');
   for (let i = 0; i < items.length; i += 2) {
@@ -216,7 +216,6 @@ function setItems(m: PickleMachine, target: unknown, items: unknown[]): void {
     }
     target.set(key, items[i + 1]);
   }
-  void m;
 }
 
 function appendItems(target: unknown, items: unknown[]): void {
@@ -277,9 +276,9 @@ const HANDLERS: Readonly<Record<number, Handler>> = {
   [op('a')]: (m) => { const item = m.pop(); appendItems(m.top(), [item]); },
   [op('e')]: (m) => { const items = m.popMark(); appendItems(m.top(), items); },
   [op('}')]: (m) => m.push(new Map()),
-  [op('d')]: (m) => { const items = m.popMark(); const dict = new Map(); setItems(m, dict, items); m.push(dict); },
-  [op('s')]: (m) => { const value = m.pop(); const key = m.pop(); setItems(m, m.top(), [key, value]); },
-  [op('u')]: (m) => { const items = m.popMark(); setItems(m, m.top(), items); },
+  [op('d')]: (m) => { const items = m.popMark(); const dict = new Map(); setItems(dict, items); m.push(dict); },
+  [op('s')]: (m) => { const value = m.pop(); const key = m.pop(); setItems(m.top(), [key, value]); },
+  [op('u')]: (m) => { const items = m.popMark(); setItems(m.top(), items); },
   [op('q')]: (m) => m.memo.set(m.u8(), m.top()),
   [op('r')]: (m) => m.memo.set(m.u32(), m.top()),
   0x94: (m) => m.memo.set(m.memo.size, m.top()),
