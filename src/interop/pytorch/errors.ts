@@ -7,6 +7,8 @@ export class TorchImportError extends Error {
 export const TORCH_LIMITS = {
   /** One tensor, one storage, one zip entry. */
   maxEntryBytes: 512 * 1024 * 1024,
+  /** All zip entries inflated for one checkpoint together (a zip bomb's many small promises). */
+  maxTotalBytes: 1024 * 1024 * 1024,
   /** A safetensors JSON header or a pickle (the description, not the data). */
   maxHeaderBytes: 64 * 1024 * 1024,
   /** Dimensions of one tensor. */

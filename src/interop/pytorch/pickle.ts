@@ -1,8 +1,8 @@
 /**
  * A pickle reader that executes nothing. It knows the opcodes a PyTorch state_dict is written with
  * (protocols 2-5) and an allow-list of globals, each mapped to a pure function here:
- * `collections.OrderedDict` (a Map), `torch._utils._rebuild_tensor_v2` (a tensor view on a storage),
- * `torch._utils._rebuild_parameter` (its tensor), and the typed storage classes (`torch.FloatStorage`, ...)
+ * `collections.OrderedDict` (a Map), `torch._utils._rebuild_tensor_v2` and its pre-0.4 form
+ * `_rebuild_tensor` (a tensor view on a storage), `torch._utils._rebuild_parameter` (its tensor), and the typed storage classes (`torch.FloatStorage`, ...)
  * that persistent ids name. Any other global is never resolved: it becomes an inert `PyOpaque` record (its
  * name, its arguments, its state) and is listed in `refusedGlobals`, for the caller to refuse by name.
  * Lengths are checked against the bytes left before anything is allocated.
@@ -37,8 +37,8 @@ export interface Unpickled {
   readonly refusedGlobals: readonly string[];
 }
 
-/** Resolves a persistent id (PyTorch: a tuple describing a storage) to a storage. */
-export type PersistentLoad = (pid: unknown) => StorageRef;
+/** Resolves a persistent id (PyTorch: a tuple describing a storage) to a storage, or an inert record. */
+export type PersistentLoad = (pid: unknown) => StorageRef | PyGlobal;
 
 const MARK = Symbol('mark');
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -173,7 +173,7 @@ function isStorageType(global: PyGlobal): boolean {
   return global.module === 'torch' && Object.hasOwn(STORAGE_DTYPES, global.name);
 }
 
-/** The storage dtype a persistent id's storage type names (`torch.FloatStorage` or, in PyTorch 2, a dtype). */
+/** The element type a persistent id's storage class (`torch.FloatStorage`, ...) stands for. */
 export function storageDtypeOf(type: unknown): (typeof STORAGE_DTYPES)[string] {
   if (type instanceof PyGlobal && isStorageType(type)) return STORAGE_DTYPES[type.name]!;
   throw new TorchImportError(`A storage of the file has the type ${type instanceof PyGlobal ? type.qualifiedName : String(type)}, which is not a PyTorch storage type.`);
@@ -187,6 +187,8 @@ const ALLOWED_GLOBALS = new Map<string, AllowedCall>([
     return new Map();
   }],
   ['torch._utils._rebuild_tensor_v2', (args, machine) => rebuildTensor(args, `#${machine.tensorCount++}`)],
+  // PyTorch before 0.4 wrote the same description without requires_grad and hooks.
+  ['torch._utils._rebuild_tensor', (args, machine) => rebuildTensor(args, `#${machine.tensorCount++}`)],
   ['torch._utils._rebuild_parameter', (args) => parameterData(args)],
   ['torch._utils._rebuild_parameter_with_state', (args) => parameterData(args)],
 ]);
@@ -204,7 +206,7 @@ function parameterData(args: unknown[]): TorchTensor {
   return args[0];
 }
 
-function setItems(m: PickleMachine, target: unknown, items: unknown[]): void {
+function setItems(target: unknown, items: unknown[]): void {
   if (!(target instanceof Map)) throw new TorchImportError('The pickle sets items on something that is not a dict: refused.');
   if (items.length % 2 !== 0) throw new TorchImportError('The pickle sets a dict item without a value: it is damaged.');
   for (let i = 0; i < items.length; i += 2) {
@@ -214,7 +216,6 @@ function setItems(m: PickleMachine, target: unknown, items: unknown[]): void {
     }
     target.set(key, items[i + 1]);
   }
-  void m;
 }
 
 function appendItems(target: unknown, items: unknown[]): void {
@@ -275,9 +276,9 @@ const HANDLERS: Readonly<Record<number, Handler>> = {
   [op('a')]: (m) => { const item = m.pop(); appendItems(m.top(), [item]); },
   [op('e')]: (m) => { const items = m.popMark(); appendItems(m.top(), items); },
   [op('}')]: (m) => m.push(new Map()),
-  [op('d')]: (m) => { const items = m.popMark(); const dict = new Map(); setItems(m, dict, items); m.push(dict); },
-  [op('s')]: (m) => { const value = m.pop(); const key = m.pop(); setItems(m, m.top(), [key, value]); },
-  [op('u')]: (m) => { const items = m.popMark(); setItems(m, m.top(), items); },
+  [op('d')]: (m) => { const items = m.popMark(); const dict = new Map(); setItems(dict, items); m.push(dict); },
+  [op('s')]: (m) => { const value = m.pop(); const key = m.pop(); setItems(m.top(), [key, value]); },
+  [op('u')]: (m) => { const items = m.popMark(); setItems(m.top(), items); },
   [op('q')]: (m) => m.memo.set(m.u8(), m.top()),
   [op('r')]: (m) => m.memo.set(m.u32(), m.top()),
   0x94: (m) => m.memo.set(m.memo.size, m.top()),

@@ -7,7 +7,7 @@
  */
 import { DTYPE_BYTES, type TorchDtype } from './dtypes';
 import { TorchImportError } from './errors';
-import { storageDtypeOf, unpickle, type Unpickled } from './pickle';
+import { PyGlobal, storageDtypeOf, unpickle, type Unpickled } from './pickle';
 import type { StorageRef } from './tensor';
 
 const MAGIC_NUMBER = 0x1950a86a20f9469cfc6cn;
@@ -34,7 +34,10 @@ export function readTorchLegacy(bytes: Uint8Array): Unpickled {
   return { value: root.value, refusedGlobals: [...magic.refusedGlobals, ...sysInfo.refusedGlobals, ...root.refusedGlobals, ...keys.refusedGlobals] };
 }
 
-function legacyStorage(pid: unknown, declared: Map<string, { dtype: TorchDtype; numel: number }>, located: Map<string, Uint8Array>): StorageRef {
+function legacyStorage(pid: unknown, declared: Map<string, { dtype: TorchDtype; numel: number }>, located: Map<string, Uint8Array>): StorageRef | PyGlobal {
+  // A whole pickled nn.Module records each class's source as ('module', class, file, source): the class
+  // (already listed as a refused global) stands in, so the caller can name the module it belongs to.
+  if (Array.isArray(pid) && pid[0] === 'module' && pid[1] instanceof PyGlobal) return pid[1];
   if (!Array.isArray(pid) || pid.length !== 6 || pid[0] !== 'storage' || typeof pid[2] !== 'string' || !Number.isSafeInteger(pid[4])) {
     throw new TorchImportError('The checkpoint refers to its data in a way PyTorch does not: refused.');
   }

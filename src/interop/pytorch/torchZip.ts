@@ -70,6 +70,8 @@ function isTorchScript(names: readonly string[]): boolean {
 /** Inflates the named entries, checking each came out at its declared size (a cut-short archive does not). */
 function extract(bytes: Uint8Array, entries: Map<string, UnzipFileInfo>, names: readonly string[]): Map<string, Uint8Array> {
   const wanted = new Set(names);
+  const total = names.reduce((sum, name) => sum + (entries.get(name)?.originalSize ?? 0), 0);
+  if (total > TORCH_LIMITS.maxTotalBytes) throw new TorchImportError(`The checkpoint's entries declare ${total} bytes together, more than the ${TORCH_LIMITS.maxTotalBytes / 2 ** 30} GB a checkpoint here may take: refused before reading them.`);
   let files: Record<string, Uint8Array>;
   try {
     files = unzipSync(bytes, { filter: (file) => wanted.has(file.name) });

@@ -92,6 +92,9 @@ export function checkpointToModelFile(checkpoint: TorchCheckpoint, architecture:
   return { json, weights: weights.buffer };
 }
 
+const PLAUSIBLE_RATIO = 3;
+const ALWAYS_TRIED = 3;
+
 /** How one candidate differs from the checkpoint. */
 interface Mismatch {
   readonly model: ModelId;
@@ -106,7 +109,12 @@ interface Mismatch {
  */
 export function matchZooModel(checkpoint: TorchCheckpoint): ZooArchitecture {
   const count = trainableCount(checkpoint);
-  const candidates = [...MODEL_IDS].sort((a, b) => distance(a, count) - distance(b, count));
+  // Building a candidate costs its initialisation (vgg19: 20M draws): only models within a factor of
+  // PLAUSIBLE_RATIO of the checkpoint's size are tried (a head for more classes stays well inside that),
+  // and always the few nearest, so that a mismatch can be explained against something.
+  const candidates = [...MODEL_IDS]
+    .sort((a, b) => distance(a, count) - distance(b, count))
+    .filter((model, rank) => rank < ALWAYS_TRIED || distance(model, count) <= Math.log(PLAUSIBLE_RATIO));
   let closest: Mismatch | null = null;
   for (const model of candidates) {
     const result = tryModel(checkpoint, model);
