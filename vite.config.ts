@@ -23,7 +23,7 @@ export default defineConfig({
   server: { port: 5173 },
   preview: { port: 4173, strictPort: true },
   test: {
-    include: ['tests/**/*.test.ts'],
+    include: ['tests/**/*.test.ts', 'kernels/tests/**/*.test.ts'],
     environment: 'node',
     setupFiles: ['tests/setup.ts'],
     testTimeout: 180_000,

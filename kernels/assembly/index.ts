@@ -1,0 +1,7 @@
+// The kernels' entry points, and where free memory starts (the JS side lays its buffers out from there).
+export { conv2dFilterGrad } from './conv';
+export { depthwiseFilterGrad, depthwiseInputGrad } from './depthwise';
+
+export function heapBase(): usize {
+  return __heap_base;
+}
