@@ -9,8 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyedRng } from '../../src/core/random';
 import { startWasmBackend } from '../../src/training/wasm/wasmBackend';
-import { WASM_TRAINING_KERNELS } from '../../src/training/wasm/trainingKernels';
-import { depthwiseFilterGradReference, depthwiseInputGradReference, filterGradReference, worstRelativeError, type Geometry } from './reference';
+import { WASM_REPLACED_KERNELS, WASM_TRAINING_KERNELS } from '../../src/training/wasm/trainingKernels';
+import { depthwiseFilterGradReference, depthwiseInputGradReference, filterGradReference, inputGradReference, worstRelativeError, type Geometry } from './reference';
 
 const TOLERANCE = 1e-4;
 
@@ -34,6 +34,7 @@ const CASES: Case[] = [
   { batch: 2, h: 7, w: 7, inC: 12, outC: 36, k: 1, stride: 1, pad: 'same' },
   { batch: 1, h: 6, w: 9, inC: 4, outC: 18, k: 5, stride: 1, pad: 2 },
   { batch: 2, h: 10, w: 10, inC: 33, outC: 17, k: 3, stride: 2, pad: 'same' },
+  { batch: 2, h: 9, w: 13, inC: 37, outC: 24, k: 3, stride: 1, pad: 1 },
 ];
 
 function random(shape: number[], seed: number): tf.Tensor {
@@ -64,7 +65,8 @@ afterAll(async () => {
 describe('wasm training kernels against a float64 reference', () => {
   it('registers every kernel it names for wasm', () => {
     expect(WASM_TRAINING_KERNELS).toEqual(['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput']);
-    for (const name of WASM_TRAINING_KERNELS) expect(tf.getKernel(name, 'wasm')).toBeDefined();
+    expect(WASM_REPLACED_KERNELS).toEqual(['Conv2DBackpropInput']);
+    for (const name of [...WASM_TRAINING_KERNELS, ...WASM_REPLACED_KERNELS]) expect(tf.getKernel(name, 'wasm')).toBeDefined();
   });
 
   CASES.forEach((c, i) => {
@@ -76,6 +78,16 @@ describe('wasm training kernels against a float64 reference', () => {
       const expected = filterGradReference((await x.data()) as Float32Array, (await dy.data()) as Float32Array, g, c.outC);
       expect(worstRelativeError(await dw.data(), expected)).toBeLessThan(TOLERANCE);
       tf.dispose([x, dy, dw]);
+    });
+
+    it(`Conv2DBackpropInput: ${label(c)}`, async () => {
+      const { g, info } = geometry(c, false);
+      const w = random([c.k, c.k, c.inC, c.outC], 70 + i);
+      const dy = random([c.batch, info.outHeight, info.outWidth, c.outC], 80 + i);
+      const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: [c.batch, c.h, c.w, c.inC] }) as tf.Tensor;
+      const expected = inputGradReference((await dy.data()) as Float32Array, (await w.data()) as Float32Array, g, c.outC);
+      expect(worstRelativeError(await dx.data(), expected)).toBeLessThan(TOLERANCE);
+      tf.dispose([w, dy, dx]);
     });
 
     it(`depthwise gradients: ${label(c)}`, async () => {

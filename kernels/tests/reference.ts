@@ -64,3 +64,15 @@ export function worstRelativeError(actual: ArrayLike<number>, expected: ArrayLik
   for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / (Math.abs(expected[i]!) + floor));
   return worst;
 }
+
+/** dX of a full convolution with `outC` output channels, filter [kh, kw, ci, co]. */
+export function inputGradReference(dy: Float32Array, w: Float32Array, g: Geometry, outC: number): Float64Array {
+  const dx = new Float64Array(g.batch * g.inH * g.inW * g.inC);
+  forEachTap(g, (b, oy, ox, iy, ix, kh, kw) => {
+    const dxBase = ((b * g.inH + iy) * g.inW + ix) * g.inC;
+    const dyBase = ((b * g.outH + oy) * g.outW + ox) * outC;
+    for (let ci = 0; ci < g.inC; ci++)
+      for (let co = 0; co < outC; co++) dx[dxBase + ci]! += dy[dyBase + co]! * w[((kh * g.kW + kw) * g.inC + ci) * outC + co]!;
+  });
+  return dx;
+}

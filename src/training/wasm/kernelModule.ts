@@ -11,9 +11,10 @@ interface KernelExports {
   conv2dFilterGrad(x: number, dy: number, dw: number, ...dims: number[]): void;
   depthwiseFilterGrad(x: number, dy: number, dw: number, ...dims: number[]): void;
   depthwiseInputGrad(dy: number, w: number, dx: number, ...dims: number[]): void;
+  conv2dInputGrad(dy: number, w: number, dx: number, scratch: number, ...dims: number[]): void;
 }
 
-export type KernelName = 'conv2dFilterGrad' | 'depthwiseFilterGrad' | 'depthwiseInputGrad';
+export type KernelName = 'conv2dFilterGrad' | 'conv2dInputGrad' | 'depthwiseFilterGrad' | 'depthwiseInputGrad';
 
 let instance: KernelExports | null = null;
 
@@ -54,15 +55,17 @@ function layout(counts: readonly number[], memory: WebAssembly.Memory, base: num
 }
 
 /**
- * Runs `name` on `inputs` with an output of `outputCount` floats and the trailing integer arguments `dims`;
- * writes the result into `output`.
+ * Runs `name` on two inputs, writing `output`; `scratchFloats` of working space follow the output (a kernel
+ * that needs it takes its pointer after the output's), then the integer arguments `dims`.
  */
-export function runKernel(name: KernelName, inputs: readonly [Float32Array, Float32Array], output: Float32Array, dims: readonly number[]): void {
+export function runKernel(name: KernelName, inputs: readonly [Float32Array, Float32Array], output: Float32Array, dims: readonly number[], scratchFloats = 0): void {
   const module = kernels();
-  const [a, b, out] = layout([inputs[0].length, inputs[1].length, output.length], module.memory, module.heapBase());
+  const [a, b, out, scratch] = layout([inputs[0].length, inputs[1].length, output.length, scratchFloats], module.memory, module.heapBase());
   const heap = new Float32Array(module.memory.buffer);
   heap.set(inputs[0], a! / 4);
   heap.set(inputs[1], b! / 4);
-  module[name](a!, b!, out!, ...dims);
+  const call = module[name] as (...args: number[]) => void;
+  if (scratchFloats > 0) call(a!, b!, out!, scratch!, ...dims);
+  else call(a!, b!, out!, ...dims);
   output.set(heap.subarray(out! / 4, out! / 4 + output.length));
 }

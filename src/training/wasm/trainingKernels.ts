@@ -48,9 +48,9 @@ function geometry(info: tf.backend_util.Conv2DInfo, depthwise: boolean): number[
   return [...channels, filterHeight, filterWidth, strideHeight, strideWidth, padInfo.top, padInfo.left];
 }
 
-function run(backend: WasmBackendLike, name: KernelName, a: tf.TensorInfo, b: tf.TensorInfo, outShape: number[], dims: number[]): tf.TensorInfo {
+function run(backend: WasmBackendLike, name: KernelName, a: tf.TensorInfo, b: tf.TensorInfo, outShape: number[], dims: number[], scratchFloats = 0): tf.TensorInfo {
   const out = backend.makeOutput(outShape, 'float32');
-  runKernel(name, [backend.typedArrayFromHeap(a), backend.typedArrayFromHeap(b)], backend.typedArrayFromHeap(out), dims);
+  runKernel(name, [backend.typedArrayFromHeap(a), backend.typedArrayFromHeap(b)], backend.typedArrayFromHeap(out), dims, scratchFloats);
   return out;
 }
 
@@ -62,6 +62,17 @@ const conv2dFilterGrad: tf.KernelConfig = {
     const a = attrs as unknown as ConvGradAttrs & { filterShape: [number, number, number, number] };
     const info = convInfo('Conv2DBackpropFilter', x.shape, a.filterShape, a, false);
     return run(backend as unknown as WasmBackendLike, 'conv2dFilterGrad', x, dy, a.filterShape, geometry(info, false));
+  },
+};
+
+const conv2dInputGrad: tf.KernelConfig = {
+  kernelName: 'Conv2DBackpropInput',
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+    const a = attrs as unknown as ConvGradAttrs & { inputShape: [number, number, number, number] };
+    const info = convInfo('Conv2DBackpropInput', a.inputShape, filter.shape, a, false);
+    return run(backend as unknown as WasmBackendLike, 'conv2dInputGrad', dy, filter, a.inputShape, geometry(info, false), filter.shape.reduce((x, y) => x * y, 1));
   },
 };
 
@@ -87,14 +98,21 @@ const depthwiseInputGrad: tf.KernelConfig = {
   },
 };
 
-const KERNELS = [conv2dFilterGrad, depthwiseFilterGrad, depthwiseInputGrad];
+const MISSING = [conv2dFilterGrad, depthwiseFilterGrad, depthwiseInputGrad];
+/** tfjs-backend-wasm has these, as scalar loops: ours replace them. */
+const REPLACED = [conv2dInputGrad];
+const MARK = Symbol.for('distillery.wasmTrainingKernel');
 
-/** Registers the kernels for `wasm`; safe to call more than once. */
+/** Registers the kernels for `wasm` (replacing tfjs's own where it has one); safe to call more than once. */
 export function registerWasmTrainingKernels(): void {
-  for (const config of KERNELS) {
-    if (!tf.getKernel(config.kernelName, 'wasm')) tf.registerKernel(config);
+  for (const config of [...MISSING, ...REPLACED]) {
+    const existing = tf.getKernel(config.kernelName, 'wasm') as (tf.KernelConfig & { [MARK]?: true }) | undefined;
+    if (existing?.[MARK]) continue;
+    if (existing) tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel({ ...config, [MARK]: true } as tf.KernelConfig);
   }
 }
 
-/** The names of the kernels this module adds (for tests and the README). */
-export const WASM_TRAINING_KERNELS: readonly string[] = KERNELS.map((k) => k.kernelName);
+/** The kernels this module adds, and those it replaces (for tests and the README). */
+export const WASM_TRAINING_KERNELS: readonly string[] = MISSING.map((k) => k.kernelName);
+export const WASM_REPLACED_KERNELS: readonly string[] = REPLACED.map((k) => k.kernelName);
