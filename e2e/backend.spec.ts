@@ -38,11 +38,13 @@ test('a run with backend=cpu trains on the CPU backend and reports it', async ({
 test('auto: WebGPU is emulated here, so the worker times both and trains on WebAssembly, saying why', async ({ page }) => {
   const app = new Playground(page);
   await app.open({ ...TINY_RUN, subset: '64', testSubset: '64', batch: '32', method: 'scratch', autostart: '1' });
-  await expect(app.backend).toHaveText('wasm', { timeout: 120_000 });
+  // Timing emulated WebGPU includes compiling its shaders: a minute or two on two shared cores.
+  await expect(app.backend).toHaveText('wasm', { timeout: 300_000 });
   await expect(page.getByTestId('backend-choice')).toContainText(/WebGPU is emulated on this CPU: training on WebAssembly, [\d.]+x faster here than WebGPU/);
-  // vite preview sends COOP/COEP, so the page is cross-origin isolated and WebAssembly gets threads.
+  // vite preview sends COOP/COEP, so the page is cross-origin isolated; tfjs's threads still do not start
+  // from the bundle, and the status line says so rather than claim them.
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
-  await expect(page.getByTestId('backend-choice')).toContainText(/\d+ threads/);
+  await expect(page.getByTestId('backend-choice')).toContainText('single-threaded: WebAssembly threads do not start from the bundled tfjs-backend-wasm yet');
   await app.waitForStatus('done', 4 * 60_000);
   await expect(app.resultRows).toHaveCount(1);
 });

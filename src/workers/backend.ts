@@ -12,7 +12,7 @@ import { startWasmBackend } from '../training/wasm/wasmBackend';
 import { isEmulatedAdapter } from './adapterKind';
 import { backendLabel, choiceSentence, probeSecondsPerImage, type RaceEntry } from './backendRace';
 import type { AdapterSummary } from './protocol';
-import { useServedWasmBinaries } from './wasmPaths';
+import { THREADS_OFF_REASON, useServedWasmBinaries } from './wasmPaths';
 
 export interface BackendSelection {
   readonly backend: BackendName;
@@ -66,7 +66,7 @@ function wasmThreads(): string {
   const count = backend.wasm?.tfjs?.getThreadsCount?.() ?? 1;
   if (count > 1) return `${count} threads`;
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-  return isolated ? 'single-threaded' : 'single-threaded: this page is not cross-origin isolated, so WebAssembly threads are off';
+  return isolated ? `single-threaded: ${THREADS_OFF_REASON}` : 'single-threaded: this page is not cross-origin isolated, so WebAssembly threads are off';
 }
 
 function selection(backend: BackendName, adapter: AdapterSummary | null, fallbackReason: string | null, choice: string | null): BackendSelection {
