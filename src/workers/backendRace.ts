@@ -23,7 +23,7 @@ export async function probeSecondsPerImage(): Promise<number> {
   const rng = keyedRng(1, 'backend-probe');
   const pixels = Float32Array.from({ length: PROBE_BATCH * 32 * 32 * 3 }, () => rng.normal());
   const x = tf.tensor4d(pixels, [PROBE_BATCH, 32, 32, 3]);
-  const labels = tf.oneHot(tf.tensor1d(Int32Array.from({ length: PROBE_BATCH }, (_, i) => i % 10), 'int32'), 10);
+  const labels = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from({ length: PROBE_BATCH }, (_, i) => i % 10), 'int32'), 10));
   const step = async () => {
     const loss = tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, net.apply(x, { training: true }).logits) as tf.Scalar, net.params.trainable as tf.Variable[]);
