@@ -14,6 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { measureAppLongTasks } from './appPage.mjs';
+import { runNodeBench } from './node.mjs';
 import { renderMarkdown } from './markdown.mjs';
 import { BACKENDS, benchPlan, fastestGpuBackend, throughputCells } from './plan.mjs';
 import { evaluateTargets, teacherCacheSpeedup, tensorsFlat } from './report.mjs';
@@ -33,6 +34,8 @@ const USAGE = `Usage: npm run bench [-- options]
   --budget MIN          time budget in minutes for optional work (default 9 quick, 55 full)
   --port P              port for vite preview (default 4177)
   --report-only         rewrite bench/results.md from bench/results.json, measuring nothing
+  --node-only           only the Node section (wasm training step vs the CPU baseline and PyTorch)
+  --node-cpu            the Node section also times the CPU backend (minutes)
 Environment: CHROMIUM_PATH (default /usr/bin/chromium)`;
 
 function options() {
@@ -47,6 +50,8 @@ function options() {
       budget: { type: 'string' },
       port: { type: 'string', default: '4177' },
       'report-only': { type: 'boolean', default: false },
+      'node-only': { type: 'boolean', default: false },
+      'node-cpu': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -68,6 +73,8 @@ function options() {
     budgetMinutes: values.budget === undefined ? undefined : number(values.budget, 'budget'),
     port: number(values.port, 'port'),
     reportOnly: values['report-only'],
+    nodeOnly: values['node-only'],
+    nodeCpu: values['node-cpu'],
   };
 }
 
@@ -92,6 +99,10 @@ async function main() {
     console.log('wrote bench/results.md from bench/results.json');
     return;
   }
+  // The Node section first: the wasm training backend against the pinned CPU baseline and PyTorch.
+  const node = await runNodeBench({ withCpu: opts.nodeCpu, progress: (text) => console.log(`[bench node] ${text}`) });
+  console.log(`[bench node] wrote bench/results-node.md (gate ${node.rows.every((r) => r.gateMet) ? 'met' : 'not met'} against the pinned baseline)`);
+  if (opts.nodeOnly) return;
   const plan = benchPlan(opts.mode, { batch: opts.batch, budgetMinutes: opts.budgetMinutes });
   const started = Date.now();
   const elapsed = () => (Date.now() - started) / 1000;

@@ -40,7 +40,7 @@ test.describe.serial('every method, one after another in one page', () => {
       const multi = METHOD_CATALOG[method].needs.teachers.max > 1;
       const params = { ...(multi ? { teachers: '2' } : {}), ...TINY_PARAMS[method] };
       if (index === 0) {
-        await app.open({ ...TINIEST_RUN, method, ...params, autostart: '1' });
+        await app.open({ ...TINIEST_RUN, method, ...params, backend: 'webgpu', autostart: '1' });
         await expect(app.backend).toHaveText('webgpu', { timeout: 60_000 });
       } else {
         await page.locator('#cfg-method').selectOption(method);

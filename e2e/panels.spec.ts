@@ -8,7 +8,7 @@ import { Playground, TINY_RUN } from './playground';
 test('the panels explain a finished run with its own numbers', async ({ page }) => {
   test.setTimeout(12 * 60_000);
   const app = new Playground(page);
-  await app.open({ ...TINY_RUN, subset: '32', testSubset: '64', batch: '32', method: 'oracle', gamma: '2', autostart: '1' });
+  await app.open({ ...TINY_RUN, subset: '32', testSubset: '64', batch: '32', method: 'oracle', gamma: '2', backend: 'webgpu', autostart: '1' });
   await app.waitForStatus(['done', 'error']);
   await expect(app.status).toHaveText('done');
 

@@ -3,7 +3,7 @@ import { Playground, TINIEST_RUN, TINY_RUN } from './playground';
 
 test('a tiny KD run trains teacher, scratch and KD student on WebGPU and fills the results table', async ({ page }) => {
   const app = new Playground(page);
-  await app.open({ ...TINIEST_RUN, method: 'kd', autostart: '1' });
+  await app.open({ ...TINIEST_RUN, method: 'kd', backend: 'webgpu', autostart: '1' });
   await expect(app.backend).toHaveText('webgpu', { timeout: 60_000 });
   await app.waitForStatus('training', 60_000);
   await expect(page.getByTestId('time-left')).toBeVisible({ timeout: 4 * 60_000 });

@@ -2,7 +2,7 @@
  * The page's one handle on the training worker: it owns the Worker, sends typed commands and keeps the
  * reactive state the components render. Components never see the worker or tfjs.
  */
-import type { BackendName, RunConfig } from '../config/runConfig';
+import type { BackendChoice, BackendName, RunConfig } from '../config/runConfig';
 import type { ModelJson } from '../models/modelFile';
 import type { Inspect, InspectionResult } from '../workers/inspection';
 import type { AdapterSummary, DatasetSummary, EpochMetrics, FromWorker, MethodSamplesSummary, ModelResult, RunPlanSummary, ToWorker } from '../workers/protocol';
@@ -25,6 +25,10 @@ export class Trainer {
   backend = $state<BackendName | null>(null);
   adapter = $state.raw<AdapterSummary | null>(null);
   fallbackReason = $state<string | null>(null);
+  /** Why the automatic choice took this backend; null when the backend was forced. */
+  backendChoice = $state<string | null>(null);
+  /** The wasm backend's threads, with why not more. */
+  backendThreads = $state<string | null>(null);
   status = $state<RunStatus>('loading');
   /** What the page is busy with while `status` is `loading`. */
   activity = $state('Starting the training worker\u2026');
@@ -57,7 +61,7 @@ export class Trainer {
 
   #worker!: Worker;
   /** What the current worker was asked to use, so a replacement can be set up the same way. */
-  #backendAsked: BackendName | null = null;
+  #backendAsked: BackendChoice | null = null;
   #datasetAsked: { baseUrl: string; name: string } | null = null;
   #runStartedAt = 0;
   readonly #watchdog = new StopWatchdog((graceMs) => this.#replaceUnansweringWorker(graceMs));
@@ -115,10 +119,10 @@ export class Trainer {
     return this.status === 'training' || this.status === 'paused';
   }
 
-  init(backend: BackendName): void {
+  init(backend: BackendChoice): void {
     this.#backendAsked = backend;
     this.status = 'loading';
-    this.activity = `Starting the ${backend} backend\u2026`;
+    this.activity = backend === 'auto' ? 'Choosing the fastest backend here\u2026' : `Starting the ${backend} backend\u2026`;
     this.#send({ type: 'init', backend });
   }
 
@@ -255,6 +259,8 @@ export class Trainer {
         this.backend = message.backend;
         this.adapter = message.adapter;
         this.fallbackReason = message.fallbackReason;
+        this.backendChoice = message.choice;
+        this.backendThreads = message.threads;
         if (this.status === 'loading' && this.dataset) this.status = 'idle';
         return;
       case 'datasetProgress':

@@ -6,7 +6,7 @@
 import { METHOD_CATALOG, METHOD_IDS, defaultMethodParams, type MethodId, type ParamSpec } from '../methods/catalog';
 import { MODEL_CATALOG, MODEL_IDS, headPoolsLastStage } from '../models/catalog';
 import { USER_LOSS_MAX_LENGTH, USER_LOSS_TEMPLATE, checkUserLoss } from '../methods/userCode';
-import { BACKENDS, type RunConfig } from './runConfig';
+import { BACKEND_CHOICES, type RunConfig } from './runConfig';
 
 type Scalar = string | number | boolean;
 type FieldKey = Exclude<keyof RunConfig, 'methodParams'>;
@@ -60,7 +60,7 @@ export const DEFAULT_CONFIG: RunConfig = Object.freeze({
   nesterov: false,
   augment: true,
   seed: 1,
-  backend: 'webgpu',
+  backend: 'auto',
   reuseTeachers: true,
   savedTeacher: '',
   userLoss: USER_LOSS_TEMPLATE,
@@ -88,7 +88,7 @@ export const FIELDS: readonly FieldSpec[] = [
   { key: 'reuseTeachers', type: { kind: 'bool' }, label: 'Reuse teachers', help: 'Distil from a teacher trained earlier in this session with the same settings, instead of training it again.' },
   { key: 'savedTeacher', type: { kind: 'text', pattern: /^(m-[0-9a-f]{16})?$/ }, label: 'Teacher weights', help: 'Train a new teacher, or distil from a model saved in this browser (see Saved models).' },
   { key: 'userLoss', type: { kind: 'code', maxLength: USER_LOSS_MAX_LENGTH }, label: 'Your loss', help: 'JavaScript returning the distillation term as a scalar tensor.', onlyFor: 'custom' },
-  { key: 'backend', type: { kind: 'choice', options: BACKENDS }, label: 'Backend', help: 'WebGPU, else WebGL, else CPU; the status bar shows which one really runs.' },
+  { key: 'backend', type: { kind: 'choice', options: BACKEND_CHOICES }, label: 'Backend', help: 'auto: WebGPU on a real GPU; where WebGPU is emulated or absent, the fastest of WebGPU and WebAssembly measured here. A name forces that backend (else WebGL, then WebAssembly, then CPU); the status bar shows which one really runs and why.' },
 ];
 
 export interface ParsedUrl {

@@ -6,8 +6,12 @@ import type { MethodId } from '../methods/catalog';
 import type { ModelId } from '../models/catalog';
 import type { LrSchedule } from '../training/schedule';
 
-export const BACKENDS = ['webgpu', 'webgl', 'cpu'] as const;
+/** The tfjs backends the worker can train on. */
+export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
+/** What a run asks for: one backend, forced, or `auto` (a real GPU's WebGPU, else the fastest measured here). */
+export const BACKEND_CHOICES = ['auto', ...BACKENDS] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 export interface RunConfig {
   readonly dataset: string;
@@ -36,7 +40,7 @@ export interface RunConfig {
   /** Random crop with 4-pixel padding and horizontal flip. */
   readonly augment: boolean;
   readonly seed: number;
-  readonly backend: BackendName;
+  readonly backend: BackendChoice;
   /** Distil from a teacher trained earlier in this session with the same settings instead of retraining. */
   readonly reuseTeachers: boolean;
   /** A model saved in this browser (its id) used as the first teacher instead of training one; '' trains it. */

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/random';
+import { batchNormTraining } from './batchNormTraining';
 
 /**
  * What one BatchNorm layer saw during an observed forward pass (`ParamStore.observeBatchStatistics`): the
@@ -197,21 +198,21 @@ export function batchNorm(store: ParamStore, name: string, channels: number, opt
     runningVariance,
     epsilon,
     apply(x, training) {
-      const observed = store.observingBatchStatistics;
-      if (!training && !observed) return tf.batchNorm(x, runningMean, runningVariance, beta, gamma, epsilon) as typeof x;
-      const axes = x.rank === 4 ? [0, 1, 2] : [0];
-      // Biased batch moments, also in eval mode when observed: they stay on the tape for L_BNS's gradient.
-      const { mean, variance } = tf.moments(x, axes) as { mean: tf.Tensor1D; variance: tf.Tensor1D };
-      if (observed) {
+      if (store.observingBatchStatistics) {
+        // Biased batch moments, also in eval mode: they stay on the tape for L_BNS's gradient.
+        const { mean, variance } = tf.moments(x, x.rank === 4 ? [0, 1, 2] : [0]) as { mean: tf.Tensor1D; variance: tf.Tensor1D };
         store.reportBatchStatistics({ layer: name, mean, variance, runningMean: runningMean as tf.Tensor1D, runningVariance: runningVariance as tf.Tensor1D });
       }
       if (!training) return tf.batchNorm(x, runningMean, runningVariance, beta, gamma, epsilon) as typeof x;
+      // One op with its own gradient (batchNormTraining.ts); the moments it returns are off the tape.
+      const { y, mean, variance } = batchNormTraining(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, epsilon);
       const count = x.size / channels;
       // The running variance is unbiased, as in PyTorch; the batch is normalised with the biased one.
       // `assign` is not recorded on the gradient tape, so this is safe inside a loss closure.
       runningMean.assign(tf.add(tf.mul(runningMean, 1 - momentum), tf.mul(mean, momentum)));
       runningVariance.assign(tf.add(tf.mul(runningVariance, 1 - momentum), tf.mul(variance, (momentum * count) / Math.max(count - 1, 1))));
-      return tf.batchNorm(x, mean, variance, beta, gamma, epsilon) as typeof x;
+      tf.dispose([mean, variance]);
+      return y;
     },
   };
 }

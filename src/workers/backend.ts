@@ -1,24 +1,33 @@
 /**
- * Picks the tfjs backend: WebGPU when `navigator.gpu` gives an adapter, else WebGL, else CPU, starting
- * from the one the user asked for. Reports what is really active and why anything was skipped: a silent
- * fallback is never reported as WebGPU.
+ * Picks the tfjs backend. A forced name starts that backend, falling back along FALLBACK_ORDER and reporting
+ * why anything was skipped: a silent fallback is never reported as WebGPU. `auto` takes WebGPU on a real GPU;
+ * where WebGPU is emulated on the CPU or absent, it times a couple of training steps on each candidate
+ * (backendRace.ts) and trains on the fastest, saying so.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import type { BackendName } from '../config/runConfig';
+import type { BackendChoice, BackendName } from '../config/runConfig';
 import { installFastCpuConvFilterGrad } from '../training/cpuConvFilterGrad';
+import { startWasmBackend } from '../training/wasm/wasmBackend';
 import { isEmulatedAdapter } from './adapterKind';
+import { backendLabel, choiceSentence, probeSecondsPerImage, type RaceEntry } from './backendRace';
 import type { AdapterSummary } from './protocol';
+import { THREADS_OFF_REASON, useServedWasmBinaries } from './wasmPaths';
 
 export interface BackendSelection {
   readonly backend: BackendName;
   readonly adapter: AdapterSummary | null;
   readonly fallbackReason: string | null;
+  /** Why `auto` chose this backend (and how much faster it measured), or null when it was forced. */
+  readonly choice: string | null;
+  /** Threads the wasm backend runs on, with why not more; null on other backends. */
+  readonly threads: string | null;
 }
 
 const FALLBACK_ORDER: Readonly<Record<BackendName, readonly BackendName[]>> = {
-  webgpu: ['webgpu', 'webgl', 'cpu'],
-  webgl: ['webgl', 'cpu'],
+  webgpu: ['webgpu', 'webgl', 'wasm', 'cpu'],
+  webgl: ['webgl', 'wasm', 'cpu'],
+  wasm: ['wasm', 'cpu'],
   cpu: ['cpu'],
 };
 
@@ -39,7 +48,32 @@ async function unavailableReason(name: BackendName): Promise<{ reason: string | 
   return { reason: null, adapter: null };
 }
 
-export async function selectBackend(requested: BackendName): Promise<BackendSelection> {
+/** Makes `name` the active backend; true when tfjs really runs on it. */
+async function activate(name: BackendName): Promise<boolean> {
+  if (name === 'wasm') {
+    useServedWasmBinaries();
+    return startWasmBackend();
+  }
+  if (!(await tf.setBackend(name)) || tf.getBackend() !== name) return false;
+  await tf.ready();
+  if (name === 'cpu') installFastCpuConvFilterGrad();
+  return true;
+}
+
+/** How many threads the wasm backend got, and why not more. */
+function wasmThreads(): string {
+  const backend = tf.backend() as unknown as { wasm?: { tfjs?: { getThreadsCount?: () => number } } };
+  const count = backend.wasm?.tfjs?.getThreadsCount?.() ?? 1;
+  if (count > 1) return `${count} threads`;
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  return isolated ? `single-threaded: ${THREADS_OFF_REASON}` : 'single-threaded: this page is not cross-origin isolated, so WebAssembly threads are off';
+}
+
+function selection(backend: BackendName, adapter: AdapterSummary | null, fallbackReason: string | null, choice: string | null): BackendSelection {
+  return { backend, adapter, fallbackReason, choice, threads: backend === 'wasm' ? wasmThreads() : null };
+}
+
+async function forced(requested: BackendName): Promise<BackendSelection> {
   const skipped: string[] = [];
   for (const name of FALLBACK_ORDER[requested]) {
     const { reason, adapter } = await unavailableReason(name);
@@ -48,11 +82,7 @@ export async function selectBackend(requested: BackendName): Promise<BackendSele
       continue;
     }
     try {
-      if ((await tf.setBackend(name)) && tf.getBackend() === name) {
-        await tf.ready();
-        if (name === 'cpu') installFastCpuConvFilterGrad();
-        return { backend: name, adapter, fallbackReason: skipped.length > 0 ? skipped.join('; ') : null };
-      }
+      if (await activate(name)) return selection(name, adapter, skipped.length > 0 ? skipped.join('; ') : null, null);
       skipped.push(`${name}: tfjs could not initialise it`);
     } catch (error) {
       skipped.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
@@ -60,3 +90,29 @@ export async function selectBackend(requested: BackendName): Promise<BackendSele
   }
   throw new Error(`No tfjs backend could start (${skipped.join('; ')})`);
 }
+
+/** Real GPU: WebGPU. Otherwise the fastest of emulated WebGPU and wasm, measured here. */
+async function automatic(): Promise<BackendSelection> {
+  const gpu = await unavailableReason('webgpu');
+  if (gpu.adapter && !gpu.adapter.emulated && (await activate('webgpu').catch(() => false))) return selection('webgpu', gpu.adapter, null, null);
+  const why = gpu.adapter ? 'WebGPU is emulated on this CPU' : `No usable WebGPU here (${gpu.reason ?? 'it did not start'})`;
+  const entries: RaceEntry[] = [];
+  const candidates: BackendName[] = gpu.adapter ? ['wasm', 'webgpu'] : ['wasm'];
+  for (const name of candidates) {
+    try {
+      if (await activate(name)) entries.push({ backend: name, secondsPerImage: await probeSecondsPerImage() });
+    } catch {
+      // A candidate that cannot start or train is simply not chosen; forced() below reports a total failure.
+    }
+  }
+  const best = [...entries].sort((a, b) => a.secondsPerImage - b.secondsPerImage)[0];
+  if (!best) return forced('webgpu');
+  if (tf.getBackend() !== best.backend) await activate(best.backend);
+  return selection(best.backend, best.backend === 'webgpu' ? gpu.adapter : null, null, choiceSentence(why, entries));
+}
+
+export async function selectBackend(requested: BackendChoice): Promise<BackendSelection> {
+  return requested === 'auto' ? automatic() : forced(requested);
+}
+
+export { backendLabel };

@@ -3,7 +3,7 @@
  * `type` exhaustively. Every run-scoped message carries the `runId` it belongs to, so the page drops
  * stale messages from a run it has already left. Only plain data crosses: numbers, strings, typed arrays.
  */
-import type { BackendName, RunConfig } from '../config/runConfig';
+import type { BackendChoice, BackendName, RunConfig } from '../config/runConfig';
 import type { MethodId } from '../methods/catalog';
 import type { ModelId } from '../models/catalog';
 import type { ModelJson } from '../models/modelFile';
@@ -115,7 +115,7 @@ export interface RunPlanSummary {
 }
 
 export type ToWorker =
-  | { readonly type: 'init'; readonly backend: BackendName }
+  | { readonly type: 'init'; readonly backend: BackendChoice }
   | { readonly type: 'loadDataset'; readonly requestId: number; readonly baseUrl: string; readonly name: string }
   /** An official CIFAR-10/100 binary archive the user picked: parsed, validated and kept in the browser. */
   | { readonly type: 'importDataset'; readonly requestId: number; readonly file: File }
@@ -131,10 +131,14 @@ export type FromWorker =
   | {
       readonly type: 'ready';
       readonly backend: BackendName;
-      readonly requested: BackendName;
+      readonly requested: BackendChoice;
       readonly adapter: AdapterSummary | null;
       /** Why a backend earlier in the fallback order was not used, if one was skipped. */
       readonly fallbackReason: string | null;
+      /** Why `auto` chose this backend, with how much faster it measured; null when forced. */
+      readonly choice: string | null;
+      /** The wasm backend's threads, with why not more; null on other backends. */
+      readonly threads: string | null;
     }
   | { readonly type: 'datasetProgress'; readonly requestId: number; readonly loadedBytes: number; readonly totalBytes: number; readonly file: string }
   | { readonly type: 'datasetReady'; readonly requestId: number; readonly summary: DatasetSummary }

@@ -18,6 +18,15 @@ describe('URL config', () => {
     expect(bad.notes).toEqual(['savedTeacher=../../etc is not a valid name; using none.']);
   });
 
+  it('backend: auto by default, each backend name (wasm included) forces one, anything else falls back to auto with a note', () => {
+    expect(DEFAULT_CONFIG.backend).toBe('auto');
+    for (const name of ['webgpu', 'webgl', 'wasm', 'cpu', 'auto'] as const) expect(parseUrl(`backend=${name}`).config.backend).toBe(name);
+    const bad = parseUrl('backend=cuda');
+    expect(bad.config.backend).toBe('auto');
+    expect(bad.notes).toHaveLength(1);
+    expect(bad.notes[0]).toContain('backend=cuda');
+  });
+
   it('uses the testing-contract names', () => {
     const { config, autostart } = parseUrl('dataset=cifar10-subset&teacher=tiny-cnn&student=tiny-cnn&method=kd&epochs=1&subset=128&testSubset=128&batch=32&lr=0.1&T=3&alpha=0.7&seed=5&backend=cpu&autostart=1');
     expect(config).toMatchObject({ teacher: 'tiny-cnn', epochs: 1, subset: 128, testSubset: 128, batch: 32, lr: 0.1, seed: 5, backend: 'cpu' });
