@@ -2,7 +2,7 @@
  * The benchmark page's side of the bench workers: one worker per key (a backend name, or 'analysis' for
  * t-SNE), each request answered by id. tfjs-free: only messages cross.
  */
-import type { BenchResults, BenchTask, FromBenchWorker, ToBenchWorker } from '../workers/benchProtocol';
+import type { BenchResults, BenchTask, FromBenchWorker, ToBenchWorker } from '../contract/benchProtocol';
 
 type Pending = { resolve: (result: unknown) => void; reject: (error: Error) => void };
 

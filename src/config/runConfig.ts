@@ -2,9 +2,9 @@
  * The run configuration: one frozen, plain-data value that crosses to the worker, round-trips through the
  * URL and is recorded with every run. Defaults and ranges live in `fields.ts`.
  */
-import type { MethodId } from '../methods/catalog';
-import type { ModelId } from '../models/catalog';
-import type { LrSchedule } from '../training/schedule';
+import type { MethodId } from '../contract/methodCatalog';
+import type { ModelId } from '../contract/modelCatalog';
+import type { LrSchedule } from '../core/schedule';
 
 export const BACKENDS = ['webgpu', 'webgl', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];

@@ -12,7 +12,7 @@ import { lrpRelevance } from '../methods/lrp/index';
 import { relevanceRule } from '../methods/oracle';
 import type { Network } from '../models/network';
 import { encodeNetwork } from '../models/networkWeights';
-import type { InspectionRequest, InspectionResult, ModelPrediction, RelevanceItem } from '../workers/inspection';
+import type { InspectionRequest, InspectionResult, ModelPrediction, RelevanceItem } from '../contract/inspection';
 
 /** A trained model of the last run, by learner key. */
 export interface InspectedModel {

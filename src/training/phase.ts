@@ -10,14 +10,14 @@ import { keyedRng, permutation } from '../core/random';
 import type { BatchSource } from '../data/batches';
 import type { EarlyStage, SynthesisInputs, Synthesized } from '../methods/method';
 import type { Network } from '../models/network';
-import type { EpochMetrics, FromWorker, LearnerProgress, ModelResult, RunPlanSummary } from '../workers/protocol';
+import type { EpochMetrics, FromWorker, LearnerProgress, ModelResult, RunPlanSummary } from '../contract/protocol';
 import { TrainingDiverged } from './errors';
 import { evaluate, evaluateLogits, type Evaluation } from './evaluate';
 import { disposeOutputs, distils, prepareStep, teacherContext, trainStep, unpackReadout, type Learner } from './learner';
 import type { RunPlan, StepCosts } from './plan';
 import type { ProgressClock } from './progressClock';
 import type { RunControl } from './runControl';
-import { learningRate } from './schedule';
+import { learningRate } from '../core/schedule';
 import { methodSamples, restoreWeights, snapshotWeights, type WeightSnapshot } from './stages';
 import { canCacheTeacherLogits, TeacherLogitsCache } from './teacherLogitsCache';
 

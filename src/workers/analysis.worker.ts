@@ -3,7 +3,7 @@
  * math only: no tfjs and nothing from the UI. Jobs interleave (each yields between chunks); a 'cancel'
  * drops its job at the next chunk boundary and nothing more is posted for it.
  */
-import type { FromAnalysisWorker, ToAnalysisWorker } from './analysisProtocol';
+import type { FromAnalysisWorker, ToAnalysisWorker } from '../contract/analysisProtocol';
 import { runTsneJob } from './tsneJob';
 
 interface WorkerScope {

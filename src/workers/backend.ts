@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import type { BackendName } from '../config/runConfig';
 import { installFastCpuConvFilterGrad } from '../training/cpuConvFilterGrad';
 import { isEmulatedAdapter } from './adapterKind';
-import type { AdapterSummary } from './protocol';
+import type { AdapterSummary } from '../contract/protocol';
 
 export interface BackendSelection {
   readonly backend: BackendName;

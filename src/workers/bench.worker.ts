@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadDataset, type LoadedDataset } from '../data/datasetLoader';
 import type { RunData } from '../training/run';
-import type { BenchResults, BenchTask, DatasetTask, FromBenchWorker, InitResult, ToBenchWorker } from './benchProtocol';
+import type { BenchResults, BenchTask, DatasetTask, FromBenchWorker, InitResult, ToBenchWorker } from '../contract/benchProtocol';
 import { selectBackend } from './backend';
 import { measureMemory, measureTeacherCache } from './benchRuns';
 import { measureThroughput } from './benchSteps';

@@ -7,7 +7,7 @@
  */
 import { silhouetteScore, trustworthiness } from '../core/clusterQuality';
 import { createTsne } from '../core/tsne';
-import { TRUSTWORTHINESS_K, TRUSTWORTHINESS_MAX_POINTS, type TsneDone, type TsneFrame, type TsneRequest } from './analysisProtocol';
+import { TRUSTWORTHINESS_K, TRUSTWORTHINESS_MAX_POINTS, type TsneDone, type TsneFrame, type TsneRequest } from '../contract/analysisProtocol';
 
 export interface TsneJobTiming {
   /** Least time between two frames. Default 100 ms. */
