@@ -5,6 +5,7 @@
  * AnalysisWorker: their jobs interleave on one core, leaving the others to the page and the training worker.
  */
 import type { FromAnalysisWorker, ToAnalysisWorker, TsneRequest } from '../contract/analysisProtocol';
+import { unhandledMessage } from '../contract/exhaustive';
 
 export type TsneStatus = 'idle' | 'running' | 'done' | 'error';
 
@@ -184,6 +185,8 @@ export class TsneAnalysis {
       case 'error':
         this.#fail(message.message);
         return;
+      default:
+        unhandledMessage(message, 'page, from the analysis worker');
     }
   }
 }

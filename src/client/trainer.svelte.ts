@@ -8,6 +8,7 @@ import type { Inspect, InspectionResult } from '../contract/inspection';
 import type { AdapterSummary, DatasetSummary, EpochMetrics, FromWorker, MethodSamplesSummary, ModelResult, RunPlanSummary, ToWorker } from '../contract/protocol';
 import type { NotKept } from './notKept.svelte';
 import { StopWatchdog } from './stopWatchdog';
+import { unhandledMessage } from '../contract/exhaustive';
 
 export type RunStatus = 'idle' | 'loading' | 'training' | 'paused' | 'done' | 'error';
 export type Progress = Extract<FromWorker, { type: 'progress' }>;
@@ -345,6 +346,8 @@ export class Trainer {
         if (message.requestId === this.#datasetRequest) this.dataset = null;
         this.#fail(message.message);
         return;
+      default:
+        unhandledMessage(message, 'page, from the training worker');
     }
   }
 }

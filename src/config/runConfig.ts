@@ -41,7 +41,7 @@ export interface RunConfig {
   readonly reuseTeachers: boolean;
   /** A model saved in this browser (its id) used as the first teacher instead of training one; '' trains it. */
   readonly savedTeacher: string;
-  /** The custom method's loss, JavaScript written in the page (see methods/userCode.ts). */
+  /** The custom method's loss, JavaScript written in the page (see contract/userCode.ts). */
   readonly userLoss: string;
   /** Values of the selected method's parameters, by key (see the method catalog). */
   readonly methodParams: Readonly<Record<string, number>>;

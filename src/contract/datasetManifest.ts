@@ -8,7 +8,7 @@
  * Both files come over the network, so they are validated field by field before anything is fetched or
  * allocated from them; an error names the file and the exact field. Pure: no DOM, no tfjs.
  */
-import { CIFAR_LAYOUTS, DatasetFormatError, isCifarFormat, type CifarFormat } from '../data/cifarBinary';
+import { CIFAR_LAYOUTS, DatasetFormatError, isCifarFormat, type CifarFormat } from './cifarFormat';
 
 export interface ShardInfo {
   /** A plain file name next to the manifest (never a path, so a manifest cannot point elsewhere). */

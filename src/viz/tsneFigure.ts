@@ -5,7 +5,7 @@
  * keeps the axes still while the animation runs.
  */
 import { csvText } from '../ui/csv';
-import { minMaxNormalise } from '../workers/tsneJob';
+import { minMaxNormalise } from '../core/normalise';
 import type { TsneJobOptions } from '../contract/analysisProtocol';
 import type { Data, Layout } from './plotly';
 

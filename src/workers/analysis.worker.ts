@@ -5,6 +5,7 @@
  */
 import type { FromAnalysisWorker, ToAnalysisWorker } from '../contract/analysisProtocol';
 import { runTsneJob } from './tsneJob';
+import { unhandledMessage } from '../contract/exhaustive';
 
 interface WorkerScope {
   postMessage(message: FromAnalysisWorker, transfer?: Transferable[]): void;
@@ -42,5 +43,7 @@ scope.onmessage = (event) => {
     case 'cancel':
       live.delete(message.jobId);
       return;
+    default:
+      unhandledMessage(message, 'analysis worker');
   }
 };

@@ -11,6 +11,7 @@ import { selectBackend } from './backend';
 import { measureMemory, measureTeacherCache } from './benchRuns';
 import { measureThroughput } from './benchSteps';
 import { measureTsne } from './benchTsne';
+import { unhandledMessage } from '../contract/exhaustive';
 
 interface WorkerScope {
   postMessage(message: FromBenchWorker): void;
@@ -62,6 +63,8 @@ async function perform(task: BenchTask, log: (text: string) => void): Promise<Be
       return measureTeacherCache(task, runData(), log);
     case 'tsne':
       return measureTsne(task);
+    default:
+      return unhandledMessage(task, 'bench worker');
   }
 }
 

@@ -24,6 +24,7 @@ import { clearCheckpoint, loadCheckpoint, saveCheckpoint } from '../storage/chec
 import { restoreNetwork } from '../models/networkWeights';
 import { loadSavedTeacher } from '../storage/worker/savedTeacher';
 import { describeStorageError } from '../storage/storageErrors';
+import { unhandledMessage } from '../contract/exhaustive';
 
 type Post = (message: FromWorker) => void;
 
@@ -75,6 +76,8 @@ export class TrainingSession {
         return this.#inspect(message.requestId, message.request);
       case 'checkModel':
         return this.#checkModel(message);
+      default:
+        return unhandledMessage(message, 'training worker');
     }
   }
 

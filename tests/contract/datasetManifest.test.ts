@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DatasetFormatError } from '../../src/data/cifarBinary';
+import { DatasetFormatError } from '../../src/contract/cifarFormat';
 import { parseDatasetIndex, parseManifest, splitBytes } from '../../src/contract/datasetManifest';
 
 const CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
