@@ -13,7 +13,7 @@ import type { Network } from '../../models/network';
 import { encodeFloat32 } from '../../models/networkWeights';
 import type { EpochMetrics, ModelResult } from '../../contract/protocol';
 import type { Learner } from '../../training/learner';
-import type { PhaseState } from '../../training/phase';
+import type { PhaseSpec, PhaseState } from '../../training/phase';
 
 /** Whether a run of this method can be checkpointed and resumed. */
 export function resumable(method: MethodId): boolean {
@@ -81,6 +81,12 @@ export class CheckpointTensors {
     this.restoreNet(key, learner.net);
     learner.optimizer.velocities.forEach((velocity, i) => velocity.assign(this.#get(`${key}/momentum/${i}`, velocity.shape)));
     for (const [name, variable] of learner.moduleStore?.named ?? []) variable.assign(this.#get(`${key}/modules/${name}`, variable.shape));
+  }
+
+  /** Restores learners to where the checkpoint left their phase; the phase continues after its epochs. */
+  resumePhase(learners: readonly Learner[]): PhaseSpec['resumeAt'] {
+    for (const learner of learners) this.restoreLearner(learner);
+    return { epochsDone: this.checkpoint.epochsDone, history: Object.fromEntries(learners.map((l) => [l.info.key, this.history(l.info.key)])) };
   }
 
   /** The metrics of one learner's epochs already trained. */
