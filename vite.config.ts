@@ -2,7 +2,8 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { chunkModules } from './buildChecks/chunkModules';
+// With its .ts extension, as Vite's native config loader wants (tsconfig.node.json allows it).
+import { chunkModules } from './buildChecks/chunkModules.ts';
 
 // Records which modules each chunk holds (dist/chunk-modules.json) and fails the build on tfjs in the page.
 const bundleRecord = chunkModules();

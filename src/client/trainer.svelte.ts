@@ -9,18 +9,14 @@ import type { AdapterSummary, DatasetSummary, EpochMetrics, FromWorker, MethodSa
 import type { NotKept } from './notKept.svelte';
 import { StopWatchdog } from './stopWatchdog';
 import { unhandledMessage } from '../contract/exhaustive';
+import { Curves } from './curves.svelte';
+import { ArchiveImport, Estimate } from './requests.svelte';
 
 export type RunStatus = 'idle' | 'loading' | 'training' | 'paused' | 'done' | 'error';
 export type Progress = Extract<FromWorker, { type: 'progress' }>;
 
-/** Points by series name (x = training images seen). Grows in place; `curvesVersion` signals a change. */
-export type PointSeries = Record<string, { x: number[]; y: number[] }>;
-
-function appendPoint(series: PointSeries, key: string, x: number, y: number): void {
-  const points = (series[key] ??= { x: [], y: [] });
-  points.x.push(x);
-  points.y.push(y);
-}
+/** Messages that belong to a run. */
+type RunMessage = Extract<FromWorker, { type: 'runStarted' | 'status' | 'stopping' | 'progress' | 'samples' | 'epoch' | 'learnerDone' | 'done' }>;
 
 export class Trainer {
   backend = $state<BackendName | null>(null);
@@ -33,11 +29,8 @@ export class Trainer {
   dataset = $state.raw<DatasetSummary | null>(null);
   datasetProgress = $state.raw<{ loadedBytes: number; totalBytes: number; file: string } | null>(null);
   /** An archive import in progress (its progress), and why the last one failed. */
-  importProgress = $state.raw<{ loadedBytes: number; totalBytes: number; file: string } | null>(null);
-  importing = $state(false);
-  importError = $state<string | null>(null);
-  estimate = $state.raw<{ seconds: number; key: string } | null>(null);
-  estimating = $state(false);
+  readonly archiveImport = new ArchiveImport();
+  readonly estimate = new Estimate();
   plan = $state.raw<RunPlanSummary | null>(null);
   progress = $state.raw<Progress | null>(null);
   epochs = $state.raw<EpochMetrics[]>([]);
@@ -49,10 +42,7 @@ export class Trainer {
   runConfig = $state.raw<RunConfig | null>(null);
   /** The finished run's test images (what every result's `testLogits` row refers to), for the panels. */
   testImages = $state.raw<Extract<InspectionResult, { kind: 'testImages' }> | null>(null);
-  readonly lossSeries: PointSeries = {};
-  /** Per-batch diagnostics of the distilled student's method (e.g. teacher weights), by name. */
-  readonly diagnosticSeries: PointSeries = {};
-  curvesVersion = $state(0);
+  readonly curves = new Curves();
   /** Something the page did on its own that the person should know (the worker was restarted). */
   notice = $state<string | null>(null);
 
@@ -64,9 +54,7 @@ export class Trainer {
   readonly #watchdog = new StopWatchdog((graceMs) => this.#replaceUnansweringWorker(graceMs));
   #runId = 0;
   #requestId = 0;
-  #estimateRequest = { id: -1, key: '' };
   #datasetRequest = -1;
-  #importRequest = -1;
   /** Requests waiting for the worker's answer (inspections, model checks). */
   readonly #pending = new Map<number, { resolve: (result: InspectionResult | null) => void; reject: (error: Error) => void }>();
 
@@ -127,7 +115,7 @@ export class Trainer {
     this.#datasetAsked = { baseUrl, name };
     this.#datasetRequest = ++this.#requestId;
     this.dataset = null;
-    this.estimate = null;
+    this.estimate.value = null;
     this.status = 'loading';
     this.activity = `Loading ${name}\u2026`;
     this.#send({ type: 'loadDataset', requestId: this.#datasetRequest, baseUrl, name });
@@ -139,22 +127,17 @@ export class Trainer {
    */
   importDataset(file: File, onImported: (name: string) => void): void {
     if (this.running) return;
-    this.#importRequest = ++this.#requestId;
-    this.#onImported = onImported;
-    this.importing = true;
-    this.importError = null;
-    this.importProgress = null;
-    this.#send({ type: 'importDataset', requestId: this.#importRequest, file });
+    const requestId = ++this.#requestId;
+    this.archiveImport.started(requestId, onImported);
+    this.#send({ type: 'importDataset', requestId, file });
   }
-
-  #onImported: (name: string) => void = () => {};
 
   /** Asks for a measured duration estimate; `key` identifies the config it belongs to. */
   requestEstimate(config: RunConfig, key: string): void {
     if (!this.dataset || this.running) return;
-    this.#estimateRequest = { id: ++this.#requestId, key };
-    this.estimating = true;
-    this.#send({ type: 'estimate', requestId: this.#estimateRequest.id, config });
+    const requestId = ++this.#requestId;
+    this.estimate.asked(requestId, key);
+    this.#send({ type: 'estimate', requestId, config });
   }
 
   /** Starts a run; `resume` continues the unfinished run whose checkpoint the browser keeps (`config` is its config). */
@@ -170,8 +153,7 @@ export class Trainer {
     this.testImages = null;
     this.runSeconds = null;
     this.runConfig = config;
-    for (const series of [this.lossSeries, this.diagnosticSeries]) for (const key of Object.keys(series)) delete series[key];
-    this.curvesVersion++;
+    this.curves.clear();
     this.status = 'training';
     this.pausing = false;
     this.notice = null;
@@ -260,26 +242,48 @@ export class Trainer {
         return;
       case 'datasetProgress':
         if (message.requestId === this.#datasetRequest) this.datasetProgress = message;
-        if (message.requestId === this.#importRequest) this.importProgress = message;
+        if (this.archiveImport.isFor(message.requestId)) this.archiveImport.progress = message;
         return;
       case 'datasetReady':
-        if (message.requestId === this.#importRequest) {
-          this.importing = false;
-          this.importProgress = null;
-          this.#datasetRequest = message.requestId; // the imported dataset is now the loaded one
-          if (this.#datasetAsked) this.#datasetAsked = { ...this.#datasetAsked, name: message.summary.name };
-          this.#onImported(message.summary.name);
-        }
-        if (message.requestId !== this.#datasetRequest) return;
-        this.dataset = message.summary;
-        this.datasetProgress = null;
-        this.status = this.backend ? 'idle' : 'loading';
-        return;
+        return this.#datasetReady(message);
       case 'estimate':
-        if (message.requestId !== this.#estimateRequest.id) return;
-        this.estimating = false;
-        this.estimate = { seconds: message.seconds, key: this.#estimateRequest.key };
-        return;
+        return this.estimate.answered(message.requestId, message.seconds);
+      case 'notKept':
+        return this.notKept.add(message);
+      case 'inspection':
+        return this.#settle(message.requestId, message.result);
+      case 'modelChecked':
+        return this.#settle(message.requestId, null);
+      case 'error':
+        return this.#error(message);
+      case 'runStarted':
+      case 'status':
+      case 'stopping':
+      case 'progress':
+      case 'samples':
+      case 'epoch':
+      case 'learnerDone':
+      case 'done':
+        return this.#runMessage(message);
+      default:
+        unhandledMessage(message, 'page, from the training worker');
+    }
+  }
+
+  #datasetReady({ requestId, summary }: Extract<FromWorker, { type: 'datasetReady' }>): void {
+    if (this.archiveImport.isFor(requestId)) {
+      this.#datasetRequest = requestId; // the imported dataset is now the loaded one
+      if (this.#datasetAsked) this.#datasetAsked = { ...this.#datasetAsked, name: summary.name };
+      this.archiveImport.finished(summary.name);
+    }
+    if (requestId !== this.#datasetRequest) return;
+    this.dataset = summary;
+    this.datasetProgress = null;
+    this.status = this.backend ? 'idle' : 'loading';
+  }
+
+  #runMessage(message: RunMessage): void {
+    switch (message.type) {
       case 'runStarted':
         this.plan = message.plan;
         return;
@@ -290,17 +294,10 @@ export class Trainer {
       case 'stopping':
         this.#watchdog.answered();
         return;
-      case 'notKept':
-        this.notKept.add(message);
-        return;
       case 'progress':
         if (message.stepSeconds !== undefined) this.#watchdog.stepTook(message.stepSeconds);
         this.progress = message;
-        for (const [key, { loss, imagesSeen, diagnostics }] of Object.entries(message.losses)) {
-          appendPoint(this.lossSeries, key, imagesSeen, loss);
-          for (const [name, value] of Object.entries(diagnostics)) appendPoint(this.diagnosticSeries, name, imagesSeen, value);
-        }
-        this.curvesVersion++;
+        this.curves.add(message.losses);
         return;
       case 'epoch':
         this.epochs = [...this.epochs, message.metrics];
@@ -318,36 +315,30 @@ export class Trainer {
         this.runSeconds = message.seconds;
         this.status = message.stopped ? 'idle' : 'done';
         return;
-      case 'inspection':
-        this.#pending.get(message.requestId)?.resolve(message.result);
-        this.#pending.delete(message.requestId);
-        return;
-      case 'modelChecked':
-        this.#pending.get(message.requestId)?.resolve(null);
-        this.#pending.delete(message.requestId);
-        return;
-      case 'error':
-        if (message.requestId !== null && message.requestId === this.#importRequest) {
-          this.importing = false;
-          this.importProgress = null;
-          this.importError = message.message;
-          return; // the dataset in use stays as it was
-        }
-        if (message.requestId !== null && this.#pending.has(message.requestId)) {
-          this.#pending.get(message.requestId)!.reject(new Error(message.message));
-          this.#pending.delete(message.requestId);
-          return; // a failed inspection is the asking panel's to show
-        }
-        if (message.requestId !== null && message.requestId === this.#estimateRequest.id) {
-          this.estimating = false;
-          this.error = message.message;
-          return; // an estimate failing leaves the page as it was
-        }
-        if (message.requestId === this.#datasetRequest) this.dataset = null;
-        this.#fail(message.message);
-        return;
       default:
-        unhandledMessage(message, 'page, from the training worker');
+        unhandledMessage(message, 'page, from a training run');
     }
+  }
+
+  /** An inspection's or a model check's answer goes to the request waiting for it. */
+  #settle(requestId: number, result: InspectionResult | null): void {
+    this.#pending.get(requestId)?.resolve(result);
+    this.#pending.delete(requestId);
+  }
+
+  #error({ requestId, message }: Extract<FromWorker, { type: 'error' }>): void {
+    if (this.archiveImport.isFor(requestId)) return this.archiveImport.failed(message); // the dataset in use stays as it was
+    if (requestId !== null && this.#pending.has(requestId)) {
+      this.#pending.get(requestId)!.reject(new Error(message));
+      this.#pending.delete(requestId);
+      return; // a failed inspection is the asking panel's to show
+    }
+    if (requestId !== null && this.estimate.isFor(requestId)) {
+      this.estimate.failed();
+      this.error = message;
+      return; // an estimate failing leaves the page as it was
+    }
+    if (requestId === this.#datasetRequest) this.dataset = null;
+    this.#fail(message);
   }
 }
