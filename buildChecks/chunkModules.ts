@@ -67,7 +67,10 @@ export function chunkModules(): { page: Plugin; worker: () => Plugin } {
     generateBundle(_options, bundle) {
       const chunks = [...chunkRecords('page', bundle as unknown as BundleLike, root), ...workerChunks];
       const offenders = pageTfjsModules(chunks);
-      if (offenders.length > 0) this.error(`tfjs is bundled into the page (it belongs in the worker only):\n${offenders.join('\n')}`);
+      if (offenders.length > 0) {
+        const more = offenders.length > 20 ? `\n... and ${offenders.length - 20} more` : '';
+        this.error(`tfjs is bundled into the page (it belongs in the worker only), ${offenders.length} modules:\n${offenders.slice(0, 20).join('\n')}${more}`);
+      }
       const record: ChunkModules = { chunks };
       this.emitFile({ type: 'asset', fileName: CHUNK_MODULES_FILE, source: `${JSON.stringify(record, null, 1)}\n` });
     },
