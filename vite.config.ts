@@ -2,14 +2,19 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+// With its .ts extension, as Vite's native config loader wants (tsconfig.node.json allows it).
+import { chunkModules } from './buildChecks/chunkModules.ts';
+
+// Records which modules each chunk holds (dist/chunk-modules.json) and fails the build on tfjs in the page.
+const bundleRecord = chunkModules();
 
 const CROSS_ORIGIN_ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), bundleRecord.page],
   // Relative base: `dist/` works from any static server path.
   base: './',
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [bundleRecord.worker()] },
   build: {
     target: 'es2022',
     // tfjs lives in the worker chunk and Plotly in lazily loaded chunks; both are large by nature.

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { isTfjsModule, type ChunkModules } from '../buildChecks/chunkModules';
 import { Playground, TINY_RUN } from './playground';
 
 test('WebGPU is active with a real adapter (fails loudly on a silent fallback)', async ({ page }) => {
@@ -19,9 +20,17 @@ test('WebGPU is active with a real adapter (fails loudly on a silent fallback)',
   const emulated = /swiftshader/i.test(`${adapter!.vendor} ${adapter!.architecture}`);
   await expect(page.getByTestId('backend-emulated')).toHaveCount(emulated ? 1 : 0);
   if (emulated) await expect(page.getByTestId('backend-emulated')).toHaveText('GPU emulated on the CPU');
-  // The main page never loads tfjs: only the worker does.
-  const tfOnPage = await page.evaluate(() => 'tf' in window || performance.getEntriesByType('resource').some((r) => /tfjs/.test(r.name)));
-  expect(tfOnPage).toBe(false);
+  // The page never loads tfjs, only the worker does. The bundler's own record of which modules went into
+  // which chunk (dist/chunk-modules.json) says what each script the page loaded holds.
+  const { chunks } = (await (await page.request.get(new URL('chunk-modules.json', page.url()).href)).json()) as ChunkModules;
+  const scripts = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => new URL(r.name).pathname).filter((path) => path.endsWith('.js')));
+  const loaded = scripts.map((path) => ({ path, chunk: chunks.find((c) => path.endsWith(`/${c.fileName}`)) }));
+  for (const { path, chunk } of loaded) expect(chunk, `${path} is a chunk of this build`).toBeDefined();
+  const pageChunks = loaded.filter(({ chunk }) => chunk?.build === 'page').map(({ chunk }) => chunk!);
+  expect(pageChunks.some((c) => c.modules.includes('src/main.ts')), 'the page loaded its entry chunk').toBe(true);
+  expect(pageChunks.flatMap((c) => c.modules).filter(isTfjsModule)).toEqual([]);
+  const trainingWorker = chunks.find((c) => c.build === 'worker' && c.modules.includes('src/workers/training.worker.ts'));
+  expect(trainingWorker?.modules.some(isTfjsModule), 'the training worker chunk holds tfjs').toBe(true);
 });
 
 test('a run with backend=cpu trains on the CPU backend and reports it', async ({ page }) => {

@@ -3,7 +3,7 @@
  * (two teachers for the multi-teacher ones), and its student lands in the results table.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { METHOD_CATALOG, METHOD_IDS, type MethodId } from '../src/methods/catalog';
+import { METHOD_CATALOG, METHOD_IDS, type MethodId } from '../src/contract/methodCatalog';
 import { Playground, TINIEST_RUN } from './playground';
 
 // scratch and kd have their own specs (training.spec.ts, backend.spec.ts), custom too (custom.spec.ts), and

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Fills public/datasets/ with CIFAR shards, one manifest.json per dataset and index.json, in the layout
- * src/data/manifest.ts describes. Sources, first that works:
+ * src/contract/datasetManifest.ts describes. Sources, first that works:
  *   1. the folder or .tar.gz archive named by `--from <path>` or DISTILLERY_DATA;
  *   2. ../shared/datasets/cifar10-subset next to the project;
  *   3. the official CIFAR-10 download (not when DISTILLERY_NO_DOWNLOAD is set or datasets are installed).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METHOD_CATALOG, METHOD_IDS } from '../src/methods/catalog';
+import { METHOD_CATALOG, METHOD_IDS } from '../src/contract/methodCatalog';
 import { METHODS } from '../src/methods/index';
 
 describe('method registry', () => {

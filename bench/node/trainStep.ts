@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_CONFIG } from '../../src/config/fields';
 import { BatchSource } from '../../src/data/batches';
-import type { ModelId } from '../../src/models/catalog';
+import type { ModelId } from '../../src/contract/modelCatalog';
 import { installFastCpuConvFilterGrad } from '../../src/training/cpuConvFilterGrad';
 import { prepareStep, teacherContext, trainStep } from '../../src/training/learner';
 import { createLearner, disposeLearner } from '../../src/training/learners';

@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { isModelId, type ModelId } from '../../src/models/catalog';
+import { isModelId, type ModelId } from '../../src/contract/modelCatalog';
 import { exportTorchFile } from '../../src/models/torch/export';
 import { torchNames } from '../../src/models/torch/names';
 import { encodeNetwork } from '../../src/models/networkWeights';

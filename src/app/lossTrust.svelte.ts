@@ -4,8 +4,8 @@
  * page. Anything else (a link's, a run bundle's, a saved or unfinished run's made from either) waits for
  * the person to read it and press the button that says where it came from and that it will run.
  */
-import { USER_LOSS_TEMPLATE } from '../methods/userCode';
-import type { NotKept } from './notKept.svelte';
+import { USER_LOSS_TEMPLATE } from '../contract/userCode';
+import type { NotKept } from '../client/notKept.svelte';
 
 /** Where loss code that needs consent came from, as the page words it. */
 export type LossOrigin = 'a link' | 'a run bundle' | 'a saved run' | 'an unfinished run' | 'somewhere else';

@@ -4,9 +4,9 @@
  * runs panel; `version` bumps after each save so the panel reloads its list.
  */
 import type { RunConfig } from '../config/runConfig';
-import { newRunId, openRunStore, savedRunFrom, type RunStore } from './runStore';
-import type { NotKept } from './notKept.svelte';
-import type { Trainer } from './trainer.svelte';
+import { newRunId, openRunStore, savedRunFrom, type RunStore } from '../storage/page/runStore';
+import type { NotKept } from '../client/notKept.svelte';
+import type { Trainer } from '../client/trainer.svelte';
 
 export class RunHistory {
   store = $state.raw<RunStore | null>(null);

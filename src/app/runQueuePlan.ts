@@ -4,7 +4,7 @@
  */
 import { FIELDS } from '../config/fields';
 import type { RunConfig } from '../config/runConfig';
-import { experimentTitle } from './runSummary';
+import { experimentTitle } from '../storage/page/runSummary';
 
 /** Each seed is a full run, so one request is capped to keep a click from queueing hours by accident. */
 export const MAX_SEED_REPEATS = 20;

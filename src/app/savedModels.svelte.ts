@@ -4,13 +4,13 @@
  * encodes weights and checks shapes; everything else here is plain data and IndexedDB.
  */
 import type { RunConfig } from '../config/runConfig';
-import { METHOD_CATALOG } from '../methods/catalog';
-import { checkWeightsFile, MAX_WEIGHTS_BYTES, ModelFileError, modelFileStem, parseModelJson, type ModelJson, type ModelMetadata } from '../models/modelFile';
-import { deleteModel, listModels, loadModel, newModelId, saveModel, savedModelRecord, type SavedModelSummary } from '../models/modelStore';
-import type { DatasetSummary, ModelResult } from '../workers/protocol';
-import { describeStorageError } from '../data/storageErrors';
-import { downloadBytes, downloadText } from './download';
-import type { Trainer } from './trainer.svelte';
+import { METHOD_CATALOG } from '../contract/methodCatalog';
+import { checkWeightsFile, MAX_WEIGHTS_BYTES, ModelFileError, modelFileStem, parseModelJson, type ModelJson, type ModelMetadata } from '../contract/modelFile';
+import { deleteModel, listModels, loadModel, newModelId, saveModel, savedModelRecord, type SavedModelSummary } from '../storage/modelStore';
+import type { DatasetSummary, ModelResult } from '../contract/protocol';
+import { describeStorageError } from '../storage/storageErrors';
+import { downloadBytes, downloadText } from '../ui/download';
+import type { Trainer } from '../client/trainer.svelte';
 
 /** model.json files are a few kilobytes; anything this large is not one. */
 const MAX_MODEL_JSON_BYTES = 4 * 1024 * 1024;

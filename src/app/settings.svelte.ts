@@ -1,8 +1,8 @@
 /** The run configuration being edited, kept in the URL so a link reproduces it. */
 import { parseUrl, serializeConfig, validateConfig } from '../config/fields';
 import type { RunConfig } from '../config/runConfig';
-import { defaultMethodParams, type MethodId } from '../methods/catalog';
-import { USER_LOSS_TEMPLATE } from '../methods/userCode';
+import { defaultMethodParams, type MethodId } from '../contract/methodCatalog';
+import { USER_LOSS_TEMPLATE } from '../contract/userCode';
 import type { LossOrigin } from './lossTrust.svelte';
 
 export class Settings {

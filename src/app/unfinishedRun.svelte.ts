@@ -2,7 +2,7 @@
  * The run a reload, a crash or a lost GPU device interrupted: its checkpoint's summary, so the page can
  * offer to resume it where it stopped (at most one epoch is lost) or discard it.
  */
-import { checkpointSummary, clearCheckpoint, type CheckpointSummary } from '../data/checkpointStore';
+import { checkpointSummary, clearCheckpoint, type CheckpointSummary } from '../storage/checkpointStore';
 
 export class UnfinishedRun {
   summary = $state.raw<CheckpointSummary | null>(null);

@@ -2,7 +2,8 @@
  * The benchmark page's side of the bench workers: one worker per key (a backend name, or 'analysis' for
  * t-SNE), each request answered by id. tfjs-free: only messages cross.
  */
-import type { BenchResults, BenchTask, FromBenchWorker, ToBenchWorker } from '../workers/benchProtocol';
+import { unhandledMessage } from '../contract/exhaustive';
+import type { BenchResults, BenchTask, FromBenchWorker, ToBenchWorker } from '../contract/benchProtocol';
 
 type Pending = { resolve: (result: unknown) => void; reject: (error: Error) => void };
 
@@ -46,14 +47,21 @@ export class BenchClient {
   }
 
   #receive(key: string, message: FromBenchWorker): void {
-    if (message.type === 'log') {
-      this.log(`[${key}] ${message.text}`);
-      return;
-    }
     const pending = this.#pending.get(message.id);
-    if (!pending) return;
-    this.#pending.delete(message.id);
-    if (message.type === 'result') pending.resolve(message.result);
-    else pending.reject(new Error(message.message));
+    switch (message.type) {
+      case 'log':
+        this.log(`[${key}] ${message.text}`);
+        return;
+      case 'result':
+        this.#pending.delete(message.id);
+        pending?.resolve(message.result);
+        return;
+      case 'error':
+        this.#pending.delete(message.id);
+        pending?.reject(new Error(message.message));
+        return;
+      default:
+        unhandledMessage(message, 'bench page, from the bench worker');
+    }
   }
 }

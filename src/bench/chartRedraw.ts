@@ -6,7 +6,7 @@
  */
 import { lossTraces, LOSS_LAYOUT } from '../viz/curveFigures';
 import { BASE_CONFIG, BASE_LAYOUT, loadPlotly } from '../viz/plotly';
-import type { PointSeries } from '../app/trainer.svelte';
+import type { PointSeries } from '../client/curves.svelte';
 
 export interface ChartRedrawTask {
   /** Points added per learner between redraws (a progress message's worth each). */

@@ -3,8 +3,8 @@
  * the Node runner (bench/run.mjs), which drives it through Playwright. tfjs-free: the work happens in the
  * bench workers.
  */
-import { datasetsBaseUrl } from '../app/datasets';
-import type { BenchResults, BenchTask } from '../workers/benchProtocol';
+import { datasetsBaseUrl } from '../client/datasets';
+import type { BenchResults, BenchTask } from '../contract/benchProtocol';
 import { BenchClient } from './benchClient';
 import { measureChartRedraw, type ChartRedrawResult, type ChartRedrawTask } from './chartRedraw';
 

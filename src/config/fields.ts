@@ -3,9 +3,9 @@
  * `State.PROPS` pattern). Parsing, serialising and the config form all loop over it, so a new setting is
  * one row. Method parameters (T, alpha, ...) come from the method catalog with the same rules.
  */
-import { METHOD_CATALOG, METHOD_IDS, defaultMethodParams, type MethodId, type ParamSpec } from '../methods/catalog';
-import { MODEL_CATALOG, MODEL_IDS, headPoolsLastStage } from '../models/catalog';
-import { USER_LOSS_MAX_LENGTH, USER_LOSS_TEMPLATE, checkUserLoss } from '../methods/userCode';
+import { METHOD_CATALOG, METHOD_IDS, defaultMethodParams, type MethodId, type ParamSpec } from '../contract/methodCatalog';
+import { MODEL_CATALOG, MODEL_IDS, headPoolsLastStage } from '../contract/modelCatalog';
+import { USER_LOSS_MAX_LENGTH, USER_LOSS_TEMPLATE, checkUserLoss } from '../contract/userCode';
 import { BACKEND_CHOICES, type RunConfig } from './runConfig';
 
 type Scalar = string | number | boolean;

@@ -2,9 +2,9 @@
  * The run configuration: one frozen, plain-data value that crosses to the worker, round-trips through the
  * URL and is recorded with every run. Defaults and ranges live in `fields.ts`.
  */
-import type { MethodId } from '../methods/catalog';
-import type { ModelId } from '../models/catalog';
-import type { LrSchedule } from '../training/schedule';
+import type { MethodId } from '../contract/methodCatalog';
+import type { ModelId } from '../contract/modelCatalog';
+import type { LrSchedule } from '../core/schedule';
 
 /** The tfjs backends the worker can train on. */
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -45,7 +45,7 @@ export interface RunConfig {
   readonly reuseTeachers: boolean;
   /** A model saved in this browser (its id) used as the first teacher instead of training one; '' trains it. */
   readonly savedTeacher: string;
-  /** The custom method's loss, JavaScript written in the page (see methods/userCode.ts). */
+  /** The custom method's loss, JavaScript written in the page (see contract/userCode.ts). */
   readonly userLoss: string;
   /** Values of the selected method's parameters, by key (see the method catalog). */
   readonly methodParams: Readonly<Record<string, number>>;

@@ -16,7 +16,7 @@ import {
   type LabeledImages,
 } from './cifarBinary';
 import type { LoadedDataset } from './datasetLoader';
-import type { DatasetManifest, Rgb, ShardInfo, SplitInfo } from './manifest';
+import type { DatasetManifest, Rgb, ShardInfo, SplitInfo } from '../contract/datasetManifest';
 import { ArchiveImportError, openGzip, TarReader } from './tarStream';
 
 /** Every problem with the archive itself; member contents that break the CIFAR format throw DatasetFormatError. */

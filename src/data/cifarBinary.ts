@@ -8,53 +8,12 @@
  * Pure and DOM-free: the training worker, the Node tests and the in-page archive import all use it.
  */
 
-export const IMAGE_SIDE = 32;
-export const IMAGE_CHANNELS = 3;
-/** Bytes of one image: the pixel part of a record, and one NHWC image in `LabeledImages.images`. */
-export const IMAGE_BYTES = IMAGE_SIDE * IMAGE_SIDE * IMAGE_CHANNELS;
+import { CIFAR_LAYOUTS, DatasetFormatError, IMAGE_BYTES, IMAGE_CHANNELS, IMAGE_SIDE, type CifarFormat } from '../contract/cifarFormat';
+
+// The format's description lives in the contract (the page validates manifests with it); re-exported for the engine.
+export { CIFAR_LAYOUTS, DatasetFormatError, IMAGE_BYTES, IMAGE_CHANNELS, IMAGE_SIDE, isCifarFormat, type CifarFormat, type CifarLayout } from '../contract/cifarFormat';
+
 const PLANE_BYTES = IMAGE_SIDE * IMAGE_SIDE;
-
-export interface CifarLayout {
-  /** Human name used in messages. */
-  readonly title: string;
-  /** Label bytes at the start of each record (CIFAR-100: coarse, then fine). */
-  readonly labelBytes: number;
-  readonly recordBytes: number;
-  readonly numClasses: number;
-  /** Superclasses (CIFAR-100 only); 0 when the format has none. */
-  readonly numCoarseClasses: number;
-  /**
-   * The largest official file (a CIFAR-10 batch, CIFAR-100 train.bin). Anything bigger is refused before
-   * it is allocated: it is not a CIFAR file, and a bogus size must not exhaust a browser tab's memory.
-   */
-  readonly maxRecordsPerFile: number;
-}
-
-export const CIFAR_LAYOUTS = {
-  'cifar10-binary': {
-    title: 'CIFAR-10',
-    labelBytes: 1,
-    recordBytes: 1 + IMAGE_BYTES,
-    numClasses: 10,
-    numCoarseClasses: 0,
-    maxRecordsPerFile: 10_000,
-  },
-  'cifar100-binary': {
-    title: 'CIFAR-100',
-    labelBytes: 2,
-    recordBytes: 2 + IMAGE_BYTES,
-    numClasses: 100,
-    numCoarseClasses: 20,
-    maxRecordsPerFile: 50_000,
-  },
-} as const satisfies Record<string, CifarLayout>;
-
-/** The manifest's `format` field. */
-export type CifarFormat = keyof typeof CIFAR_LAYOUTS;
-
-export function isCifarFormat(value: unknown): value is CifarFormat {
-  return typeof value === 'string' && Object.hasOwn(CIFAR_LAYOUTS, value);
-}
 
 /** Decoded images with their labels, ready to become tensors. */
 export interface LabeledImages {
@@ -65,19 +24,6 @@ export interface LabeledImages {
   /** CIFAR-100 only: one superclass index per image. */
   readonly coarseLabels?: Uint8Array;
   readonly count: number;
-}
-
-/** The bytes of a dataset file (or its manifest) are not what the format promises. */
-export class DatasetFormatError extends Error {
-  override readonly name = 'DatasetFormatError';
-
-  constructor(
-    /** The file at fault, as the user would recognise it (e.g. `test_batch.bin`). */
-    readonly file: string,
-    problem: string,
-  ) {
-    super(`${file}: ${problem}`);
-  }
 }
 
 /** Number of records in a file of `byteLength` bytes; throws unless it is a whole, plausible number. */

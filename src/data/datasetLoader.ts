@@ -21,7 +21,7 @@ import {
   type DatasetManifest,
   type ShardInfo,
   type SplitInfo,
-} from './manifest';
+} from '../contract/datasetManifest';
 
 export interface LoadProgress {
   /** Bytes received so far, over every shard of both splits. */

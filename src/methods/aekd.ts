@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { METHOD_CATALOG } from './catalog';
+import { METHOD_CATALOG } from '../contract/methodCatalog';
 import { kdLoss } from './losses';
 import { defineMethod, param } from './method';
 import { stackLogits } from './multiTeacherLosses';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { METHOD_CATALOG } from './catalog';
+import { METHOD_CATALOG } from '../contract/methodCatalog';
 import { defineMethod, param } from './method';
 import { averageKd } from './multiTeacherLosses';
 import { ceTerm } from './terms';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { headPoolsLastStage } from '../models/catalog';
+import { headPoolsLastStage } from '../contract/modelCatalog';
 import { batchNorm, conv2d, globalAveragePool } from '../models/layers';
-import { METHOD_CATALOG } from './catalog';
+import { METHOD_CATALOG } from '../contract/methodCatalog';
 import { crossEntropyPerSample } from './losses';
 import { defineMethod, param } from './method';
 import { kdPerTeacher, stackLogits, teacherWeightDiagnostics, weightedMean } from './multiTeacherLosses';

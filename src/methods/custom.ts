@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { METHOD_CATALOG } from './catalog';
+import { METHOD_CATALOG } from '../contract/methodCatalog';
 import { defineMethod, param } from './method';
 import type { FeatureTaps } from '../models/network';
-import { USER_LOSS_INDEX_GUARD, USER_LOSS_SCOPE, UserCodeError, checkUserLoss, userLineOf } from './userCode';
-import { USER_LOSS_MATH_MEMBERS, USER_LOSS_TF_FUNCTIONS } from './userLossPolicy';
+import { USER_LOSS_INDEX_GUARD, USER_LOSS_SCOPE, UserCodeError, checkUserLoss, userLineOf } from '../contract/userCode';
+import { USER_LOSS_MATH_MEMBERS, USER_LOSS_TF_FUNCTIONS } from '../contract/userLossPolicy';
 import { ceTerm } from './terms';
 
 type UserLoss = (...scope: unknown[]) => unknown;

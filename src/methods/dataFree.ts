@@ -16,7 +16,7 @@ import { selectCleanSamples } from '../core/gmm';
 import type { Rng } from '../core/random';
 import { createGenerator, type Generator } from '../models/generator';
 import type { Network } from '../models/network';
-import { METHOD_CATALOG, type MethodSpec } from './catalog';
+import { METHOD_CATALOG, type MethodSpec } from '../contract/methodCatalog';
 import { DFKD_GENERATOR_WEIGHTS, bnStatisticsLoss, dfkdAdversarialLoss, dfkdStudentLoss, euclideanNorm, pseudoLabelLosses, totalVariationLoss } from './dfkdLosses';
 import { detach } from './losses';
 import { defineMethod, param, type SynthesisInputs, type Synthesized } from './method';

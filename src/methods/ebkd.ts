@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { METHOD_CATALOG } from './catalog';
+import { METHOD_CATALOG } from '../contract/methodCatalog';
 import { defineMethod, param } from './method';
 import { kdPerTeacher, stackLogits, teacherWeightDiagnostics, weightedMean } from './multiTeacherLosses';
 import { ebkdWeights } from './multiTeacherWeights';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { METHOD_CATALOG } from './catalog';
+import { METHOD_CATALOG } from '../contract/methodCatalog';
 import { createHint, hintLoss, type Hint } from './hint';
 import { detach } from './losses';
 import { defineMethod, param } from './method';

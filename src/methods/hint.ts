@@ -1,6 +1,6 @@
 /** FitNets hints, shared by FitNets and FitNet-MKD: a regressor from the student's hint map to a teacher's. */
 import * as tf from '@tensorflow/tfjs';
-import { hintStage } from '../models/catalog';
+import { hintStage } from '../contract/modelCatalog';
 import type { ParamStore } from '../models/layers';
 import type { ModelOutput } from '../models/network';
 import type { ModuleContext } from './method';

@@ -4,7 +4,7 @@ import { averMkd } from './averMkd';
 import { camkd } from './camkd';
 import { custom } from './custom';
 import { dfkdBasic, taDfkd } from './dataFree';
-import type { MethodId } from './catalog';
+import type { MethodId } from '../contract/methodCatalog';
 import { ebkd } from './ebkd';
 import { fitnet } from './fitnet';
 import { fitnetMkd } from './fitnetMkd';

@@ -1,4 +1,4 @@
-import { METHOD_CATALOG } from './catalog';
+import { METHOD_CATALOG } from '../contract/methodCatalog';
 import { defineMethod } from './method';
 import { ceTerm, kdTerm } from './terms';
 

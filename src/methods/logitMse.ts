@@ -1,4 +1,4 @@
-import { METHOD_CATALOG } from './catalog';
+import { METHOD_CATALOG } from '../contract/methodCatalog';
 import { logitMse as logitMseLoss } from './losses';
 import { defineMethod } from './method';
 

@@ -7,10 +7,10 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Batch, BatchSource } from '../data/batches';
 import type { Rng } from '../core/random';
-import type { ModelId } from '../models/catalog';
+import type { ModelId } from '../contract/modelCatalog';
 import type { ParamStore } from '../models/layers';
 import type { ModelOutput, Network } from '../models/network';
-import type { MethodSpec } from './catalog';
+import type { MethodSpec } from '../contract/methodCatalog';
 
 /** Shapes of a network's feature taps for one image, [H, W, C] maps and [D] vectors. */
 export interface FeatureShapes {

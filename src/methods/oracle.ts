@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { METHOD_CATALOG } from './catalog';
+import { METHOD_CATALOG } from '../contract/methodCatalog';
 import { kd } from './kd';
 import { lrpOracleInput } from './lrp/index';
 import { defineMethod, param } from './method';

@@ -13,7 +13,7 @@ import type { Rng } from '../core/random';
 import type { BatchSource } from '../data/batches';
 import type { Dense } from '../models/layers';
 import type { Network } from '../models/network';
-import { METHOD_CATALOG } from './catalog';
+import { METHOD_CATALOG } from '../contract/methodCatalog';
 import { crossEntropy } from './losses';
 import { defineMethod, param } from './method';
 import { refilledLocalKd, refilledTripletLoss } from './refilledLosses';

@@ -3,7 +3,7 @@
  * as a function usable on other inputs (CA-MKD passes projected student features through teacher heads).
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { ModelId } from './catalog';
+import type { ModelId } from '../contract/modelCatalog';
 import type { Dense, ParamStore } from './layers';
 
 export interface FeatureTaps {

@@ -4,8 +4,8 @@
  * fit it, name by name and shape by shape, before any variable is overwritten.
  */
 import * as tf from '@tensorflow/tfjs';
-import { MODEL_CATALOG } from './catalog';
-import { checkWeightsFile, ModelFileError, modelJson, modelFileStem, type ModelJson, type ModelMetadata, type WeightSpec } from './modelFile';
+import { MODEL_CATALOG } from '../contract/modelCatalog';
+import { checkWeightsFile, ModelFileError, modelJson, modelFileStem, type ModelJson, type ModelMetadata, type WeightSpec } from '../contract/modelFile';
 import type { Network } from './network';
 import { buildNetwork } from './zoo';
 

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { keyedRng } from '../core/random';
-import type { ModelId } from './catalog';
+import type { ModelId } from '../contract/modelCatalog';
 import { ParamStore, convBn, dense, globalAveragePool } from './layers';
 import type { ConvBn, Dense } from './layers';
 import { familyGuard, type LayeredNetwork, type NetworkOptions } from './network';

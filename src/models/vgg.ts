@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { keyedRng } from '../core/random';
-import type { ModelId } from './catalog';
+import type { ModelId } from '../contract/modelCatalog';
 import { ParamStore, batchNorm, conv2d, globalAveragePool, maxPool2x2 } from './layers';
 import type { Conv2d, ConvBn, Dense } from './layers';
 import { familyGuard, type LayeredNetwork, type NetworkOptions } from './network';

@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { keyedRng } from '../core/random';
-import type { ModelId } from './catalog';
+import type { ModelId } from '../contract/modelCatalog';
 import { ParamStore, batchNorm, conv2d, globalAveragePool } from './layers';
 import type { BatchNorm, Conv2d, Dense } from './layers';
 import { familyGuard, type LayeredNetwork, type NetworkOptions } from './network';

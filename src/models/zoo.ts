@@ -2,7 +2,7 @@
  * Model id -> builder. A flat registry: the `Record<ModelId, ...>` type makes a new id in `catalog.ts`
  * fail to compile until it has a builder here.
  */
-import type { ModelId } from './catalog';
+import type { ModelId } from '../contract/modelCatalog';
 import { mobileNetV2 } from './mobilenetV2';
 import type { Network, NetworkOptions } from './network';
 import { resnet } from './resnet';

@@ -1,5 +1,5 @@
 /**
- * Answers to the page's questions about a finished run's models (workers/inspection.ts): its test images,
+ * Answers to the page's questions about a finished run's models (contract/inspection.ts): its test images,
  * a model's responses to relevance-reinforced inputs, and per-image relevance with x*. The relevance and
  * x* are the oracle method's own (methods/relevance.ts, methods/lrp), at the run's batch scale: x* moves by
  * γ/B_train however many images are asked about, so the panel shows what the oracle teacher saw.
@@ -12,7 +12,8 @@ import { lrpRelevance } from '../methods/lrp/index';
 import { relevanceRule } from '../methods/oracle';
 import type { Network } from '../models/network';
 import { encodeNetwork } from '../models/networkWeights';
-import type { InspectionRequest, InspectionResult, ModelPrediction, RelevanceItem } from '../workers/inspection';
+import type { InspectionRequest, InspectionResult, ModelPrediction, RelevanceItem } from '../contract/inspection';
+import { unhandledMessage } from '../contract/exhaustive';
 
 /** A trained model of the last run, by learner key. */
 export interface InspectedModel {
@@ -33,7 +34,8 @@ export interface InspectionContext {
 type Answer<R extends InspectionRequest> = Extract<InspectionResult, { kind: R['kind'] }>;
 
 export async function inspect<R extends InspectionRequest>(request: R, context: InspectionContext): Promise<Answer<R>> {
-  switch (request.kind) {
+  const kind: InspectionRequest['kind'] = request.kind;
+  switch (kind) {
     case 'testImages':
       return testImages(context) as unknown as Answer<R>;
     case 'responses':
@@ -44,8 +46,9 @@ export async function inspect<R extends InspectionRequest>(request: R, context: 
       const { model, metadata } = request as Extract<InspectionRequest, { kind: 'encodeModel' }>;
       return { kind: 'encodeModel', model, ...(await encodeNetwork(modelOf(context, model).net, metadata)) } as unknown as Answer<R>;
     }
+    default:
+      return unhandledMessage(kind, 'inspection');
   }
-  throw new Error(`Unknown inspection "${(request as { kind: string }).kind}"`);
 }
 
 function modelOf(context: InspectionContext, key: string): InspectedModel {

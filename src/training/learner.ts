@@ -7,7 +7,7 @@ import type { Batch } from '../data/batches';
 import type { ParamStore } from '../models/layers';
 import type { DistillationMethod, MethodStep, StepInputs } from '../methods/method';
 import type { FeatureTaps, ModelOutput, Network } from '../models/network';
-import type { LearnerInfo } from '../workers/protocol';
+import type { LearnerInfo } from '../contract/protocol';
 import type { Sgd } from './sgd';
 
 export interface Learner {

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { keyedRng } from '../core/random';
 import type { RunConfig } from '../config/runConfig';
-import { defaultMethodParams } from '../methods/catalog';
+import { defaultMethodParams } from '../contract/methodCatalog';
 import { METHODS } from '../methods/index';
 import type { FeatureShapes } from '../methods/method';
 import { ParamStore } from '../models/layers';

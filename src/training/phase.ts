@@ -10,14 +10,14 @@ import { keyedRng, permutation } from '../core/random';
 import type { BatchSource } from '../data/batches';
 import type { EarlyStage, SynthesisInputs, Synthesized } from '../methods/method';
 import type { Network } from '../models/network';
-import type { EpochMetrics, FromWorker, LearnerProgress, ModelResult, RunPlanSummary } from '../workers/protocol';
+import type { EpochMetrics, FromWorker, LearnerProgress, ModelResult, RunPlanSummary } from '../contract/protocol';
 import { TrainingDiverged } from './errors';
 import { evaluate, evaluateLogits, type Evaluation } from './evaluate';
-import { disposeOutputs, distils, prepareStep, teacherContext, trainStep, unpackReadout, type Learner } from './learner';
+import { disposeOutputs, distils, prepareStep, teacherContext, trainStep, unpackReadout, type Learner, type StepReadout } from './learner';
 import type { RunPlan, StepCosts } from './plan';
 import type { ProgressClock } from './progressClock';
 import type { RunControl } from './runControl';
-import { learningRate } from './schedule';
+import { learningRate } from '../core/schedule';
 import { methodSamples, restoreWeights, snapshotWeights, type WeightSnapshot } from './stages';
 import { canCacheTeacherLogits, TeacherLogitsCache } from './teacherLogitsCache';
 
@@ -83,111 +83,164 @@ interface EpochSums {
   diagnostics: Record<string, { sum: number; count: number }>;
 }
 
+/** What a phase carries from batch to batch and epoch to epoch. */
+interface PhaseRun {
+  readonly ctx: PhaseContext;
+  readonly spec: PhaseSpec;
+  /** At most one learner per phase distils; its method decides what the teachers see. */
+  readonly distiller: Learner | undefined;
+  /** Each learner's epochs so far, a resumed phase's included. */
+  readonly history: Map<string, EpochMetrics[]>;
+  readonly lastEvaluation: Map<string, Evaluation>;
+  readonly stepCost: number;
+  /** When the phase started; a resumed phase's clock continues from its last recorded epoch. */
+  readonly start: number;
+  /** The frozen teachers' logits, computed once, when the inputs allow it. */
+  cache: TeacherLogitsCache | null;
+  /** An early stage's best-scoring epoch so far. */
+  best: { score: number; weights: WeightSnapshot } | null;
+}
+
 /** Trains `spec.learners` in lockstep for `spec.epochs` epochs, evaluating each after every epoch. */
 export async function trainPhase(ctx: PhaseContext, spec: PhaseSpec): Promise<void> {
-  const { plan, config, train, test, control, events, costs, clock } = ctx;
-  const { phase, learners, teacherNets, epochs, earlyStage } = spec;
-  const resumed = spec.resumeAt;
-  const history = new Map(learners.map((l) => [l.info.key, [...(resumed?.history[l.info.key] ?? [])]]));
-  // A resumed phase's clock continues from its last recorded epoch.
-  const start = performance.now() - 1000 * (history.get(learners[0]?.info.key ?? '')?.at(-1)?.seconds ?? 0);
-  const lastEvaluation = new Map<string, Evaluation>();
-  const stepCost = learners.reduce((sum, l) => sum + (costs.trainStep[l.info.key] ?? 0), 0);
-  // At most one learner per phase distils; its method decides what the teachers see.
-  const distiller = learners.find(distils);
-  const stageOf = (learner: Learner) => (learner === distiller ? spec.stageLabel : undefined);
-  // Counted across stages, so a multi-stage student's curves continue rather than restart.
-  const imagesSeen = (learner: Learner, epoch: number, step: number) => ((epoch + (spec.epochOffsets?.[learner.info.key] ?? 0)) * plan.stepsPerEpoch + step + 1) * plan.batch;
-  let best: { score: number; weights: WeightSnapshot } | null = null;
-  let cache: TeacherLogitsCache | null = null;
-
+  const run = startPhase(ctx, spec);
   try {
-    if (ctx.cacheTeacherLogits && !earlyStage && canCacheTeacherLogits(config, distiller)) cache = await TeacherLogitsCache.build(teacherNets, train, plan.batch);
-    for (let epoch = resumed?.epochsDone ?? 0; epoch < epochs; epoch++) {
-      // Same keys in every phase: the baseline and the student see identical batches.
-      const order = permutation(plan.trainImages, keyedRng(config.seed, 'shuffle', epoch));
-      const sums: EpochSums[] = learners.map(() => ({ loss: 0, correct: 0, terms: {}, diagnostics: {} }));
-      let lr = config.lr;
-      for (let step = 0; step < plan.stepsPerEpoch; step++) {
-        await control.gate();
-        const stepStart = performance.now();
-        lr = learningRate({ schedule: config.schedule, baseLr: config.lr, epochs, stepsPerEpoch: plan.stepsPerEpoch }, epoch, step);
-        const real = train.trainBatch(order.subarray(step * plan.batch, (step + 1) * plan.batch), config.augment ? keyedRng(config.seed, 'augment', epoch, step) : null);
-        const synthesis = distiller && !earlyStage && distiller.method.synthesize ? synthesisInputs(distiller, teacherNets, train, plan.batch, config.seed, epoch, step) : null;
-        let synthesized: Synthesized | null = null;
-        let after: Readonly<Record<string, number>> = {};
-        try {
-          synthesized = synthesis ? await distiller!.method.synthesize!(synthesis) : null;
-          const batchOf = (learner: Learner) => (learner === distiller && synthesized ? synthesized.batch : real);
-          const teachers = cache ? cache.context(order.subarray(step * plan.batch, (step + 1) * plan.batch)) : teacherContext(distiller, teacherNets, synthesized?.batch ?? real);
-          const prepared = earlyStage ? learners.map(() => undefined) : await Promise.all(learners.map((l) => prepareStep(l, batchOf(l), teachers, epoch)));
-          const steps = learners.map((l, i) => trainStep(l, batchOf(l), teachers, epoch, lr, prepared[i], earlyStage?.losses));
-          disposeOutputs(teachers.outputs);
-          const values = await Promise.all(steps.map((s) => s.packed.data()));
-          steps.forEach((s) => s.packed.dispose());
-          if (synthesis && distiller!.method.afterStep) after = await distiller!.method.afterStep(synthesis);
-
-          const losses: Record<string, LearnerProgress> = {};
-          learners.forEach((learner, i) => {
-            const readout = unpackReadout(values[i]!, steps[i]!);
-            if (!Number.isFinite(readout.loss)) throw new TrainingDiverged(learner.info.label, `the loss at epoch ${epoch + 1}, step ${step + 1}`);
-            const diagnostics = learner === distiller ? { ...readout.diagnostics, ...synthesized?.diagnostics, ...after } : readout.diagnostics;
-            accumulate(sums[i]!, readout.loss, readout.correct, readout.terms, diagnostics);
-            losses[learner.info.key] = { loss: readout.loss, imagesSeen: imagesSeen(learner, epoch, step), diagnostics };
-          });
-          clock.advance(stepCost);
-          events.progress({ phase, epoch, epochs, step: step + 1, stepsPerEpoch: plan.stepsPerEpoch, ...clock.reading(), imagesPerSecond: clock.rate(plan.batch * learners.length), losses, stage: spec.stageLabel, stepSeconds: (performance.now() - stepStart) / 1000 });
-        } finally {
-          tf.dispose([real.x, real.labels]);
-          if (synthesized) tf.dispose([synthesized.batch.x, synthesized.batch.labels]);
-        }
-      }
-
-      for (const [i, learner] of learners.entries()) {
-        const evaluation = await evaluate(learner.net, test, plan.batch, learner.info.label);
-        lastEvaluation.set(learner.info.key, evaluation);
-        clock.advance(plan.evalBatches * (costs.evalBatch[learner.info.key] ?? 0));
-        const sum = sums[i]!;
-        const steps = Math.max(1, plan.stepsPerEpoch);
-        const diagnostics = Object.fromEntries(Object.entries(sum.diagnostics).map(([name, d]) => [name, d.sum / d.count]));
-        if (earlyStage?.score && learner === distiller) {
-          const score = await earlyStage.score({ student: learner.net, test, batch: plan.batch });
-          diagnostics[score.name] = score.value;
-          if (!best || score.value > best.score) {
-            best?.weights.dispose();
-            best = { score: score.value, weights: snapshotWeights(learner.net) };
-          }
-        }
-        const metrics: EpochMetrics = {
-          learner: learner.info.key,
-          epoch: epoch + 1 + (spec.epochOffsets?.[learner.info.key] ?? 0),
-          lr,
-          trainLoss: sum.loss / steps,
-          terms: Object.fromEntries(Object.entries(sum.terms).map(([name, value]) => [name, value / steps])),
-          diagnostics,
-          trainAccuracy: sum.correct / (steps * plan.batch),
-          testAccuracy: evaluation.accuracy,
-          testNll: evaluation.nll,
-          ece: evaluation.ece,
-          seconds: (performance.now() - start) / 1000,
-          ...(stageOf(learner) ? { stage: stageOf(learner) } : {}),
-        };
-        history.get(learner.info.key)!.push(metrics);
-        events.epoch(metrics);
-      }
-      if (distiller && !earlyStage && distiller.method.samples && events.samples) {
-        const inputs = synthesisInputs(distiller, teacherNets, train, plan.batch, config.seed, epoch, plan.stepsPerEpoch);
-        events.samples(await methodSamples(distiller, inputs, history.get(distiller.info.key)!.at(-1)!.epoch));
-      }
-      if (ctx.onEpochEnd && !earlyStage && epoch + 1 < epochs) await ctx.onEpochEnd({ phase, learners, epochsDone: epoch + 1, epochs });
+    if (ctx.cacheTeacherLogits && !spec.earlyStage && canCacheTeacherLogits(ctx.config, run.distiller)) run.cache = await TeacherLogitsCache.build(spec.teacherNets, ctx.train, ctx.plan.batch);
+    for (let epoch = spec.resumeAt?.epochsDone ?? 0; epoch < spec.epochs; epoch++) {
+      const { sums, lr } = await trainEpoch(run, epoch);
+      for (const [i, learner] of spec.learners.entries()) await evaluateEpoch(run, learner, sums[i]!, epoch, lr);
+      await endEpoch(run, epoch);
     }
     // The next stage starts from the best-scoring epoch's weights, as REFILLED keeps its best stage-1 model.
-    if (best && distiller) restoreWeights(distiller.net, best.weights);
+    if (run.best && run.distiller) restoreWeights(run.distiller.net, run.best.weights);
   } finally {
-    best?.weights.dispose();
-    cache?.dispose();
+    run.best?.weights.dispose();
+    run.cache?.dispose();
   }
-  if (!earlyStage) await reportResults(ctx, learners, history, lastEvaluation);
+  if (!spec.earlyStage) await reportResults(ctx, spec.learners, run.history, run.lastEvaluation);
+}
+
+function startPhase(ctx: PhaseContext, spec: PhaseSpec): PhaseRun {
+  const { learners, resumeAt } = spec;
+  const history = new Map(learners.map((l) => [l.info.key, [...(resumeAt?.history[l.info.key] ?? [])]]));
+  const start = performance.now() - 1000 * (history.get(learners[0]?.info.key ?? '')?.at(-1)?.seconds ?? 0);
+  const stepCost = learners.reduce((sum, l) => sum + (ctx.costs.trainStep[l.info.key] ?? 0), 0);
+  return { ctx, spec, distiller: learners.find(distils), history, lastEvaluation: new Map(), stepCost, start, cache: null, best: null };
+}
+
+/** One epoch's batches; returns each learner's sums and the last step's learning rate. */
+async function trainEpoch(run: PhaseRun, epoch: number): Promise<{ sums: EpochSums[]; lr: number }> {
+  const { plan, config, control } = run.ctx;
+  // Same keys in every phase: the baseline and the student see identical batches.
+  const order = permutation(plan.trainImages, keyedRng(config.seed, 'shuffle', epoch));
+  const sums: EpochSums[] = run.spec.learners.map(() => ({ loss: 0, correct: 0, terms: {}, diagnostics: {} }));
+  let lr = config.lr;
+  for (let step = 0; step < plan.stepsPerEpoch; step++) {
+    await control.gate();
+    const stepStart = performance.now();
+    lr = learningRate({ schedule: config.schedule, baseLr: config.lr, epochs: run.spec.epochs, stepsPerEpoch: plan.stepsPerEpoch }, epoch, step);
+    await trainBatch(run, sums, order.subarray(step * plan.batch, (step + 1) * plan.batch), { epoch, step, lr, stepStart });
+  }
+  return { sums, lr };
+}
+
+interface StepAt {
+  readonly epoch: number;
+  readonly step: number;
+  readonly lr: number;
+  readonly stepStart: number;
+}
+
+/** One step of every learner on the batch `indices` (a data-free distiller on its generated batch instead). */
+async function trainBatch(run: PhaseRun, sums: EpochSums[], indices: Int32Array, at: StepAt): Promise<void> {
+  const { ctx, spec, distiller } = run;
+  const { plan, config, train } = ctx;
+  const real = train.trainBatch(indices, config.augment ? keyedRng(config.seed, 'augment', at.epoch, at.step) : null);
+  const synthesis = distiller && !spec.earlyStage && distiller.method.synthesize ? synthesisInputs(distiller, spec.teacherNets, train, plan.batch, config.seed, at.epoch, at.step) : null;
+  let synthesized: Synthesized | null = null;
+  try {
+    synthesized = synthesis ? await distiller!.method.synthesize!(synthesis) : null;
+    const batchOf = (learner: Learner) => (learner === distiller && synthesized ? synthesized.batch : real);
+    const teachers = run.cache ? run.cache.context(indices) : teacherContext(distiller, spec.teacherNets, synthesized?.batch ?? real);
+    const prepared = spec.earlyStage ? spec.learners.map(() => undefined) : await Promise.all(spec.learners.map((l) => prepareStep(l, batchOf(l), teachers, at.epoch)));
+    const steps = spec.learners.map((l, i) => trainStep(l, batchOf(l), teachers, at.epoch, at.lr, prepared[i], spec.earlyStage?.losses));
+    disposeOutputs(teachers.outputs);
+    const values = await Promise.all(steps.map((s) => s.packed.data()));
+    steps.forEach((s) => s.packed.dispose());
+    const after = synthesis && distiller!.method.afterStep ? await distiller!.method.afterStep(synthesis) : {};
+    const losses = readLosses(run, sums, steps.map((s, i) => unpackReadout(values[i]!, s)), { ...synthesized?.diagnostics, ...after }, at);
+    ctx.clock.advance(run.stepCost);
+    ctx.events.progress({ phase: spec.phase, epoch: at.epoch, epochs: spec.epochs, step: at.step + 1, stepsPerEpoch: plan.stepsPerEpoch, ...ctx.clock.reading(), imagesPerSecond: ctx.clock.rate(plan.batch * spec.learners.length), losses, stage: spec.stageLabel, stepSeconds: (performance.now() - at.stepStart) / 1000 });
+  } finally {
+    tf.dispose([real.x, real.labels]);
+    if (synthesized) tf.dispose([synthesized.batch.x, synthesized.batch.labels]);
+  }
+}
+
+/** Adds each learner's readout to its epoch sums; fails on a loss that is not finite. `extra`: the distiller's generator diagnostics. */
+function readLosses(run: PhaseRun, sums: EpochSums[], readouts: readonly StepReadout[], extra: Readonly<Record<string, number>>, at: StepAt): Record<string, LearnerProgress> {
+  const losses: Record<string, LearnerProgress> = {};
+  run.spec.learners.forEach((learner, i) => {
+    const readout = readouts[i]!;
+    if (!Number.isFinite(readout.loss)) throw new TrainingDiverged(learner.info.label, `the loss at epoch ${at.epoch + 1}, step ${at.step + 1}`);
+    const diagnostics = learner === run.distiller ? { ...readout.diagnostics, ...extra } : readout.diagnostics;
+    accumulate(sums[i]!, readout.loss, readout.correct, readout.terms, diagnostics);
+    losses[learner.info.key] = { loss: readout.loss, imagesSeen: imagesSeen(run, learner, at.epoch, at.step), diagnostics };
+  });
+  return losses;
+}
+
+/** Images a learner has seen, counted across stages so a multi-stage student's curves continue rather than restart. */
+function imagesSeen(run: PhaseRun, learner: Learner, epoch: number, step: number): number {
+  const { plan } = run.ctx;
+  return ((epoch + (run.spec.epochOffsets?.[learner.info.key] ?? 0)) * plan.stepsPerEpoch + step + 1) * plan.batch;
+}
+
+/** Evaluates a learner after an epoch, scores an early stage (keeping its best weights) and posts the epoch's metrics. */
+async function evaluateEpoch(run: PhaseRun, learner: Learner, sum: EpochSums, epoch: number, lr: number): Promise<void> {
+  const { ctx, spec, distiller } = run;
+  const { plan, test, costs, clock } = ctx;
+  const evaluation = await evaluate(learner.net, test, plan.batch, learner.info.label);
+  run.lastEvaluation.set(learner.info.key, evaluation);
+  clock.advance(plan.evalBatches * (costs.evalBatch[learner.info.key] ?? 0));
+  const steps = Math.max(1, plan.stepsPerEpoch);
+  const diagnostics = Object.fromEntries(Object.entries(sum.diagnostics).map(([name, d]) => [name, d.sum / d.count]));
+  if (spec.earlyStage?.score && learner === distiller) {
+    const score = await spec.earlyStage.score({ student: learner.net, test, batch: plan.batch });
+    diagnostics[score.name] = score.value;
+    if (!run.best || score.value > run.best.score) {
+      run.best?.weights.dispose();
+      run.best = { score: score.value, weights: snapshotWeights(learner.net) };
+    }
+  }
+  const stage = learner === distiller ? spec.stageLabel : undefined;
+  const metrics: EpochMetrics = {
+    learner: learner.info.key,
+    epoch: epoch + 1 + (spec.epochOffsets?.[learner.info.key] ?? 0),
+    lr,
+    trainLoss: sum.loss / steps,
+    terms: Object.fromEntries(Object.entries(sum.terms).map(([name, value]) => [name, value / steps])),
+    diagnostics,
+    trainAccuracy: sum.correct / (steps * plan.batch),
+    testAccuracy: evaluation.accuracy,
+    testNll: evaluation.nll,
+    ece: evaluation.ece,
+    seconds: (performance.now() - run.start) / 1000,
+    ...(stage ? { stage } : {}),
+  };
+  run.history.get(learner.info.key)!.push(metrics);
+  ctx.events.epoch(metrics);
+}
+
+/** After every learner's metrics: the method's generated samples, then a checkpoint when another epoch follows. */
+async function endEpoch(run: PhaseRun, epoch: number): Promise<void> {
+  const { ctx, spec, distiller } = run;
+  const { plan, config, train, events } = ctx;
+  if (distiller && !spec.earlyStage && distiller.method.samples && events.samples) {
+    const inputs = synthesisInputs(distiller, spec.teacherNets, train, plan.batch, config.seed, epoch, plan.stepsPerEpoch);
+    events.samples(await methodSamples(distiller, inputs, run.history.get(distiller.info.key)!.at(-1)!.epoch));
+  }
+  if (ctx.onEpochEnd && !spec.earlyStage && epoch + 1 < spec.epochs) await ctx.onEpochEnd({ phase: spec.phase, learners: spec.learners, epochsDone: epoch + 1, epochs: spec.epochs });
 }
 
 function accumulate(sum: EpochSums, loss: number, correct: number, terms: Readonly<Record<string, number>>, diagnostics: Readonly<Record<string, number>>): void {

@@ -5,9 +5,9 @@
 import type { RunConfig } from '../config/runConfig';
 import { holdoutCount } from '../core/holdout';
 import { keyedRng } from '../core/random';
-import { METHOD_CATALOG, defaultMethodParams, earlyStages, teacherCount, type MethodId } from '../methods/catalog';
-import { MODEL_CATALOG, type ModelId } from '../models/catalog';
-import type { LearnerRole } from '../workers/protocol';
+import { METHOD_CATALOG, defaultMethodParams, earlyStages, teacherCount, type MethodId } from '../contract/methodCatalog';
+import { MODEL_CATALOG, type ModelId } from '../contract/modelCatalog';
+import type { LearnerRole } from '../contract/protocol';
 
 export interface PlannedLearner {
   readonly key: string;

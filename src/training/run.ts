@@ -5,26 +5,25 @@
  * epoch. DOM-free: the worker wires it to messages, tests call it directly.
  */
 import type { RunConfig } from '../config/runConfig';
+import { METHOD_CATALOG, teacherCount } from '../contract/methodCatalog';
+import type { EpochMetrics, ModelResult } from '../contract/protocol';
+import { holdoutIndices } from '../core/holdout';
 import { keyedRng } from '../core/random';
 import { BatchSource, type Normalization } from '../data/batches';
 import { splitImages, takeBalancedSubset, type LabeledImages } from '../data/cifarBinary';
-import { holdoutIndices } from '../core/holdout';
-import { METHOD_CATALOG, teacherCount } from '../methods/catalog';
 import type { Network } from '../models/network';
-import type { EpochMetrics, ModelResult } from '../workers/protocol';
+import type { RunCheckpoint } from '../storage/checkpointStore';
+import { CheckpointTensors, captureCheckpoint, resumable } from '../storage/worker/checkpoint';
 import { distils, type Learner } from './learner';
 import { createLearner, disposeLearner, disposeLearnerState } from './learners';
-import type { ModelShelf } from './modelShelf';
-import { trainPhase, type PhaseContext, type PhaseSpec, type PhaseState, type RunEvents } from './phase';
-import type { RunCheckpoint } from '../data/checkpointStore';
-import { buildNetwork } from '../models/zoo';
-import { CheckpointTensors, captureCheckpoint, resumable } from './checkpoint';
-import { evaluate, evaluateLogits } from './evaluate';
+import type { ModelShelf, ShelvedRun } from './modelShelf';
+import { trainPhase, type PhaseContext, type PhaseState, type RunEvents } from './phase';
 import { planRun, predictSeconds, type PlannedLearner, type RunPlan, type StepCosts } from './plan';
 import { ProgressClock } from './progressClock';
-import { forEachTrainingBatch } from './stages';
-import { teacherKey, type TeacherCache } from './teacherCache';
 import { RunStopped, type RunControl } from './runControl';
+import { forEachTrainingBatch } from './stages';
+import { teacherKey, type CachedTeacher, type TeacherCache } from './teacherCache';
+import { cachedTeacher, resumedTeacher, trainedTeacher, SavedTeachers, type ReadyTeacher, type SavedTeacherLoader } from './teacherSources';
 
 export type { RunEvents, RunProgress, RunSamples } from './phase';
 
@@ -51,7 +50,7 @@ export interface RunServices {
   /** Receives the run's trained networks when it ends (finished or stopped), for inspection. */
   readonly shelf?: ModelShelf;
   /** Loads a model saved in the browser as a teacher (`config.savedTeacher`); the run owns the network. */
-  readonly loadSavedTeacher?: (id: string, planned: PlannedLearner, numClasses: number) => Promise<Network>;
+  readonly loadSavedTeacher?: SavedTeacherLoader;
   /** Receives a checkpoint after each epoch that has another after it (methods that can resume only). */
   readonly checkpoints?: { readonly backend: string; save(checkpoint: RunCheckpoint): Promise<void> };
   /** Continues the run this checkpoint was taken from (`config` must be the checkpoint's). */
@@ -61,91 +60,33 @@ export interface RunServices {
 }
 
 export async function runExperiment(config: RunConfig, data: RunData, control: RunControl, runEvents: RunEvents, services: RunServices): Promise<RunOutcome> {
-  const { measureCosts, teacherCache, shelf, loadSavedTeacher, checkpoints } = services;
   const plan = planRun(config, { trainCount: data.train.count, testCount: data.test.count });
   const { train, holdout } = trainingSources(config, plan, data);
   const test = new BatchSource(takeBalancedSubset(data.test, plan.testImages, data.numClasses), data.normalization);
   const results: ModelResult[] = [];
-  const teachers: Learner[] = [];
-  let students: Learner[] = [];
-  const teacherNets: Network[] = [];
-  /** Saved teachers loaded for this run: no learner owns them, so the run disposes them unless shelved. */
-  const loaded: Network[] = [];
-  let failed = false;
   // Every epoch's metrics so far (a resumed run's included), for checkpoints.
   const history: EpochMetrics[] = [...(services.resume?.history ?? [])];
   const events: RunEvents = { ...runEvents, epoch: (metrics) => (history.push(metrics), runEvents.epoch(metrics)) };
+  const teachers: ReadyTeacher[] = [];
+  const students: Learner[] = [];
   let resume: CheckpointTensors | null = null;
-  shelf?.clear(); // the previous run's models give their memory back before this run takes any
+  let saved: SavedTeachers | null = null;
+  let failed = false;
+  services.shelf?.clear(); // the previous run's models give their memory back before this run takes any
   try {
-    const learnerInfos = [...plan.teachers, ...plan.students].map(({ key, role, label, model, method }) => ({ key, role, label, model, method }));
-    events.started({ learners: learnerInfos, trainImages: plan.trainImages, holdoutImages: plan.holdoutImages, testImages: plan.testImages, stepsPerEpoch: plan.stepsPerEpoch, notes: plan.notes });
-    events.progress({ phase: 'warmup', epoch: 0, epochs: config.epochs, step: 0, stepsPerEpoch: plan.stepsPerEpoch, fraction: 0, secondsLeft: null, imagesPerSecond: 0, losses: {} });
-    if (services.resume) {
-      resume = new CheckpointTensors(services.resume);
-      for (const metrics of services.resume.history) runEvents.epoch(metrics); // the page's curves start where they were
-    }
-    // Saved teachers load first, so a missing or mismatched one fails before the warm-up.
-    const savedNets: (Network | null)[] = [];
-    for (const planned of resume ? [] : plan.teachers) {
-      if (planned.savedModel && !loadSavedTeacher) throw new Error('Saved models cannot be loaded here.');
-      const net = planned.savedModel ? await loadSavedTeacher!(planned.savedModel, planned, data.numClasses) : null;
-      if (net) loaded.push(net);
-      savedNets.push(net);
-    }
-    const costs = await measureCosts(plan, train, test);
-    const keys = plan.teachers.map((t) => teacherKey(config, plan, t));
-    const reusable = keys.map((key, i) => (config.reuseTeachers && !plan.teachers[i]!.savedModel ? teacherCache?.get(key) : undefined));
-    const predicted = predictSeconds(plan, config, costs);
-    const teachersToTrain = plan.teachers.filter((t, i) => !reusable[i] && !t.savedModel).length / Math.max(1, plan.teachers.filter((t) => !t.savedModel).length);
-    const clock = new ProgressClock(resume ? remainingSeconds(resume.checkpoint, predicted, config) : predicted.teachers * teachersToTrain + predicted.students);
-    const onEpochEnd =
-      checkpoints && resumable(config.method)
-        ? async (state: PhaseState) => {
-            const finished = teacherNets.map((net, i) => ({ key: plan.teachers[i]!.key, net }));
-            await checkpoints.save(await captureCheckpoint({ config, backend: checkpoints.backend, state, teachers: finished, history, results }));
-          }
-        : undefined;
+    announce(plan, config, events);
+    if (services.resume) resume = resumeFrom(services.resume, runEvents);
+    saved = resume ? null : await SavedTeachers.load(plan, services.loadSavedTeacher, data.numClasses);
+    const costs = await services.measureCosts(plan, train, test);
+    const cached = cachedTeachers(config, plan, services.teacherCache);
+    const onEpochEnd = checkpointSaver(config, plan, services, teachers, history, results);
+    const clock = new ProgressClock(expectedSeconds(config, plan, costs, cached, resume));
     const phase: PhaseContext = { plan, config, train, holdout, test, control, events, costs, clock, results, onEpochEnd, cacheTeacherLogits: services.cacheTeacherOutputs !== false };
-    const restoring = resume?.checkpoint;
 
-    for (const [i, planned] of plan.teachers.entries()) {
-      if (resume && restoring && (restoring.phase === 'students' || i < restoring.teachersDone)) {
-        // Finished before the checkpoint: its weights and its result come back as they were.
-        const net = buildNetwork(planned.model, { numClasses: data.numClasses, name: planned.key, seed: planned.initSeed });
-        loaded.push(net);
-        resume.restoreNet(planned.key, net);
-        teacherNets.push(net);
-        const result = resume.result(planned.key);
-        results.push(result);
-        events.learnerDone(result);
-        continue;
-      }
-      const net = savedNets[i];
-      if (net) {
-        teacherNets.push(net);
-        const result = await savedTeacherResult(net, planned, test, holdout, plan.batch);
-        results.push(result);
-        events.learnerDone(result);
-        continue;
-      }
-      const cached = reusable[i];
-      if (cached) {
-        const result: ModelResult = { ...cached.result, learner: { ...cached.result.learner, key: planned.key, label: planned.label }, reused: true };
-        results.push(result);
-        events.learnerDone(result);
-        teacherNets.push(cached.net);
-        continue;
-      }
-      const teacher = createLearner(planned, config, data.numClasses);
-      teachers.push(teacher);
-      const resumeAt = resume && restoring?.phase === 'teachers' && i === restoring.teachersDone ? resumeLearners(resume, [teacher]) : undefined;
-      await trainPhase(phase, { phase: 'teachers', learners: [teacher], teacherNets: [], epochs: config.teacherEpochs, resumeAt });
-      teacherNets.push(teacher.net);
-      teacherCache?.put(keys[i]!, { net: teacher.net, result: results[results.length - 1]! });
-    }
-    students = plan.students.map((p) => createLearner(p, config, data.numClasses, teacherNets));
-    const resumeAt = resume && restoring?.phase === 'students' ? resumeLearners(resume, students) : undefined;
+    for (const [i, planned] of plan.teachers.entries()) teachers.push(await obtainTeacher(phase, planned, i, { resume, saved, cached, numClasses: data.numClasses, cache: services.teacherCache }));
+    const teacherNets = teachers.map((t) => t.net);
+    students.push(...plan.students.map((p) => createLearner(p, config, data.numClasses, teacherNets)));
+    const resumeAt = resume?.checkpoint.phase === 'students' ? resume.resumePhase(students) : undefined;
     resume?.dispose();
     resume = null;
     const epochOffsets = await trainEarlyStages(phase, students.find(distils), teacherNets, data.numClasses);
@@ -158,25 +99,101 @@ export async function runExperiment(config: RunConfig, data: RunData, control: R
     throw error;
   } finally {
     resume?.dispose();
-    const shelved = shelf && !failed;
-    if (!shelved) for (const net of loaded) net.dispose();
-    if (shelved) {
-      const infos = [...plan.teachers, ...plan.students];
-      const nets = [...teacherNets, ...students.map((s) => s.net)];
-      shelf.keep(
-        nets.map((net, i) => ({ key: infos[i]!.key, label: infos[i]!.label, net, owned: !teacherCache?.owns(net) })),
-        { test: test.set, normalization: data.normalization, batch: plan.batch },
-      );
-    }
-    // Nets held by the cache or the shelf outlive the run; their optimizer state and modules go.
-    for (const learner of [...teachers, ...students]) {
-      if (teacherCache?.owns(learner.net) || shelf?.holds(learner.net)) disposeLearnerState(learner);
-      else disposeLearner(learner);
-    }
+    saved?.dispose();
+    releaseRun({ plan, teachers, students, services, failed, shelvedRun: { test: test.set, normalization: data.normalization, batch: plan.batch } });
     train.dispose();
     holdout?.dispose();
     test.dispose();
   }
+}
+
+function announce(plan: RunPlan, config: RunConfig, events: RunEvents): void {
+  const learners = [...plan.teachers, ...plan.students].map(({ key, role, label, model, method }) => ({ key, role, label, model, method }));
+  events.started({ learners, trainImages: plan.trainImages, holdoutImages: plan.holdoutImages, testImages: plan.testImages, stepsPerEpoch: plan.stepsPerEpoch, notes: plan.notes });
+  events.progress({ phase: 'warmup', epoch: 0, epochs: config.epochs, step: 0, stepsPerEpoch: plan.stepsPerEpoch, fraction: 0, secondsLeft: null, imagesPerSecond: 0, losses: {} });
+}
+
+/** The checkpoint's tensors, decoded once; the page's curves start where they were. */
+function resumeFrom(checkpoint: RunCheckpoint, runEvents: RunEvents): CheckpointTensors {
+  const resume = new CheckpointTensors(checkpoint);
+  for (const metrics of checkpoint.history) runEvents.epoch(metrics);
+  return resume;
+}
+
+interface CachedTeachers {
+  readonly keys: readonly string[];
+  /** By teacher index: the session's trained teacher with the same settings, when it may be reused. */
+  readonly reusable: readonly (CachedTeacher | undefined)[];
+}
+
+function cachedTeachers(config: RunConfig, plan: RunPlan, cache: TeacherCache | undefined): CachedTeachers {
+  const keys = plan.teachers.map((t) => teacherKey(config, plan, t));
+  return { keys, reusable: keys.map((key, i) => (config.reuseTeachers && !plan.teachers[i]!.savedModel ? cache?.get(key) : undefined)) };
+}
+
+interface TeacherSources {
+  readonly resume: CheckpointTensors | null;
+  readonly saved: SavedTeachers | null;
+  readonly cached: CachedTeachers;
+  readonly cache: TeacherCache | undefined;
+  readonly numClasses: number;
+}
+
+/** Teacher `index` from the first source that has it: the resumed checkpoint, a saved model, the session's cache, or training. */
+async function obtainTeacher(phase: PhaseContext, planned: PlannedLearner, index: number, sources: TeacherSources): Promise<ReadyTeacher> {
+  const { resume, saved, cached, cache, numClasses } = sources;
+  const restoring = resume?.checkpoint;
+  if (resume && restoring && (restoring.phase === 'students' || index < restoring.teachersDone)) return resumedTeacher(phase, planned, numClasses, resume);
+  if (saved?.has(index)) return saved.teacher(index, phase, planned);
+  const reusable = cached.reusable[index];
+  if (reusable) return cachedTeacher(phase, planned, reusable);
+  const resumesHere = resume && restoring?.phase === 'teachers' && index === restoring.teachersDone;
+  return trainedTeacher(phase, planned, { numClasses, cache, key: cached.keys[index]!, ...(resumesHere ? { resume } : {}) });
+}
+
+/** Predicted seconds of the run: teachers still to train and the students, or what a resumed run has left. */
+function expectedSeconds(config: RunConfig, plan: RunPlan, costs: StepCosts, cached: CachedTeachers, resume: CheckpointTensors | null): number {
+  const predicted = predictSeconds(plan, config, costs);
+  if (resume) return remainingSeconds(resume.checkpoint, predicted, config);
+  const trainable = plan.teachers.filter((t) => !t.savedModel);
+  const toTrain = plan.teachers.filter((t, i) => !cached.reusable[i] && !t.savedModel).length / Math.max(1, trainable.length);
+  return predicted.teachers * toTrain + predicted.students;
+}
+
+/** Saves a checkpoint after each epoch that has another after it, for methods that can resume. */
+function checkpointSaver(config: RunConfig, plan: RunPlan, services: RunServices, teachers: readonly ReadyTeacher[], history: readonly EpochMetrics[], results: readonly ModelResult[]): PhaseContext['onEpochEnd'] {
+  const { checkpoints } = services;
+  if (!checkpoints || !resumable(config.method)) return undefined;
+  return async (state: PhaseState) => {
+    const finished = teachers.map((t, i) => ({ key: plan.teachers[i]!.key, net: t.net }));
+    await checkpoints.save(await captureCheckpoint({ config, backend: checkpoints.backend, state, teachers: finished, history, results }));
+  };
+}
+
+interface RunRelease {
+  readonly plan: RunPlan;
+  readonly teachers: readonly ReadyTeacher[];
+  readonly students: readonly Learner[];
+  readonly services: RunServices;
+  readonly failed: boolean;
+  readonly shelvedRun: ShelvedRun;
+}
+
+/** The run's networks go to the shelf (unless it failed); everything neither the shelf nor the cache keeps is freed. */
+function releaseRun({ plan, teachers, students, services, failed, shelvedRun }: RunRelease): void {
+  const { shelf, teacherCache } = services;
+  if (shelf && !failed) {
+    const infos = [...plan.teachers, ...plan.students];
+    const nets = [...teachers.map((t) => t.net), ...students.map((s) => s.net)];
+    shelf.keep(
+      nets.map((net, i) => ({ key: infos[i]!.key, label: infos[i]!.label, net, owned: !teacherCache?.owns(net) })),
+      shelvedRun,
+    );
+  }
+  const outlivesRun = (net: Network) => Boolean(teacherCache?.owns(net) || shelf?.holds(net));
+  for (const teacher of teachers) teacher.release(outlivesRun);
+  // Nets held by the cache or the shelf outlive the run; their optimizer state and modules go.
+  for (const student of students) (outlivesRun(student.net) ? disposeLearnerState : disposeLearner)(student);
 }
 
 /**
@@ -219,36 +236,10 @@ async function trainEarlyStages(phase: PhaseContext, student: Learner | undefine
   return { [student.info.key]: trained };
 }
 
-/** Restores learners from a checkpoint; the phase continues after its epochs. */
-function resumeLearners(resume: CheckpointTensors, learners: readonly Learner[]): PhaseSpec['resumeAt'] {
-  for (const learner of learners) resume.restoreLearner(learner);
-  return { epochsDone: resume.checkpoint.epochsDone, history: Object.fromEntries(learners.map((l) => [l.info.key, resume.history(l.info.key)])) };
-}
-
 /** Predicted seconds a resumed run has left: the phase's remaining epochs and what follows it. */
 function remainingSeconds(checkpoint: RunCheckpoint, predicted: { teachers: number; students: number }, config: RunConfig): number {
   const { phase, epochsDone, teachersDone } = checkpoint;
   const teachersTotal = Math.max(1, teacherCount(config.method, config.methodParams));
   if (phase === 'students') return predicted.students * (1 - epochsDone / config.epochs);
   return predicted.teachers * (1 - (teachersDone + epochsDone / config.teacherEpochs) / teachersTotal) + predicted.students;
-}
-
-/** A saved teacher's row in the results: evaluated on this run's test subset (and hold-out), never trained here. */
-async function savedTeacherResult(net: Network, planned: PlannedLearner, test: BatchSource, holdout: BatchSource | null, batch: number): Promise<ModelResult> {
-  const evaluation = await evaluate(net, test, batch, planned.label);
-  const heldOut = holdout ? await evaluateLogits(net, holdout, batch, planned.label) : null;
-  return {
-    learner: { key: planned.key, role: planned.role, label: planned.label, model: planned.model, method: planned.method, parameters: net.params.trainableCount },
-    epochs: 0,
-    lastAccuracy: evaluation.accuracy,
-    bestAccuracy: evaluation.accuracy,
-    bestEpoch: 0,
-    ece: evaluation.ece,
-    nll: evaluation.nll,
-    seconds: 0,
-    reused: true,
-    testLogits: evaluation.logits,
-    testLabels: evaluation.labels.slice(),
-    ...(heldOut ? { heldOutLogits: heldOut.logits, heldOutLabels: heldOut.labels.slice() } : {}),
-  };
 }

@@ -9,7 +9,7 @@ import { keyedRng } from '../core/random';
 import type { Batch, BatchSource } from '../data/batches';
 import type { SynthesisInputs } from '../methods/method';
 import type { Network } from '../models/network';
-import type { MethodSamplesSummary } from '../workers/protocol';
+import type { MethodSamplesSummary } from '../contract/protocol';
 import type { Learner } from './learner';
 
 export interface WeightSnapshot {

@@ -5,7 +5,7 @@
  */
 import type { RunConfig } from '../config/runConfig';
 import type { Network } from '../models/network';
-import type { ModelResult } from '../workers/protocol';
+import type { ModelResult } from '../contract/protocol';
 import type { PlannedLearner, RunPlan } from './plan';
 
 export interface CachedTeacher {

@@ -5,7 +5,7 @@
  */
 import { includesZero, pairedBootstrap, type Interval } from '../core/intervals';
 import { argmaxRow } from '../core/metrics';
-import type { ModelResult } from '../workers/protocol';
+import type { ModelResult } from '../contract/protocol';
 
 export const BOOTSTRAP_RESAMPLES = 1000;
 

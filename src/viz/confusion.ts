@@ -4,8 +4,8 @@
  */
 import type { Data, Layout, PatternShape } from 'plotly.js-dist-min';
 import { confusionMatrix, perClassAccuracy } from '../core/metrics';
-import { csvText } from '../app/csv';
-import type { LearnerRole, ModelResult } from '../workers/protocol';
+import { csvText } from '../ui/csv';
+import type { LearnerRole, ModelResult } from '../contract/protocol';
 import { ROLE_STYLE, TEACHER_SHADES } from './palette';
 
 /** Up to this many classes the heatmap cells carry their counts and per-class accuracy is a bar chart. */

@@ -1,7 +1,7 @@
 /** Pure trace builders for the live curves: the component only hands them to Plotly. */
 import type { Data, Layout } from 'plotly.js-dist-min';
-import type { PointSeries } from '../app/trainer.svelte';
-import type { EpochMetrics, RunPlanSummary } from '../workers/protocol';
+import type { PointSeries } from '../client/curves.svelte';
+import type { EpochMetrics, RunPlanSummary } from '../contract/protocol';
 import { ROLE_STYLE, TEACHER_SHADES } from './palette';
 
 type LearnerInfo = RunPlanSummary['learners'][number];

@@ -5,8 +5,8 @@
  */
 import type { Data, Layout, PatternShape } from 'plotly.js-dist-min';
 import { softmaxRows } from '../core/metrics';
-import { csvText } from '../app/csv';
-import type { LearnerRole, ModelResult } from '../workers/protocol';
+import { csvText } from '../ui/csv';
+import type { LearnerRole, ModelResult } from '../contract/protocol';
 import { ROLE_STYLE } from './palette';
 
 /** The temperature slider's range; 4 is a common distillation temperature. */

@@ -2,7 +2,7 @@
  * Colours shared by every panel: Okabe-Ito (colour-blind safe), one per learner role, with a dash pattern
  * as a second cue so the curves stay distinguishable in greyscale.
  */
-import type { LearnerRole } from '../workers/protocol';
+import type { LearnerRole } from '../contract/protocol';
 
 export const ROLE_STYLE: Readonly<Record<LearnerRole, { color: string; dash: 'solid' | 'dot' | 'dash'; name: string }>> = {
   teacher: { color: '#0072B2', dash: 'dot', name: 'Teacher' },

@@ -4,9 +4,9 @@
  * image's own max |R|, its colour bar, a prediction's top classes, and the table as CSV. Everything here is
  * DOM-free except `paintRgba` (a Svelte action) and `composeGrid` (the PNG export), which only run in the page.
  */
-import { csvText } from '../app/csv';
-import { METHOD_CATALOG, RELEVANCE_RULES } from '../methods/catalog';
-import type { ModelPrediction, RelevanceItem } from '../workers/inspection';
+import { csvText } from '../ui/csv';
+import { METHOD_CATALOG, RELEVANCE_RULES } from '../contract/methodCatalog';
+import type { ModelPrediction, RelevanceItem } from '../contract/inspection';
 
 /** The oracle's γ range and default, as in the method's parameters. */
 export const GAMMA = METHOD_CATALOG.oracle.params.find((p) => p.key === 'gamma') ?? { min: 0, max: 20, step: 0.1, default: 0.2 };

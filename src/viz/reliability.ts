@@ -7,10 +7,10 @@
  * bins, as the seed paper reports it; it flatters the scaled numbers, and the panel says so.
  */
 import type { Data } from 'plotly.js-dist-min';
-import { csvText } from '../app/csv';
+import { csvText } from '../ui/csv';
 import { fitTemperature, reliabilityBins, type Reliability } from '../core/calibration';
 import { negativeLogLikelihood, softmaxRows } from '../core/metrics';
-import type { ModelResult } from '../workers/protocol';
+import type { ModelResult } from '../contract/protocol';
 
 export interface Calibration {
   readonly raw: Reliability & { readonly nll: number };

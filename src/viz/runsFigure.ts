@@ -1,8 +1,8 @@
 /** Pure builders for the runs panel: its table rows, their CSV, and the compared accuracy curves. */
 import type { Data, Layout } from 'plotly.js-dist-min';
-import { csvText } from '../app/csv';
-import type { SavedResult, SavedRun } from '../app/runStore';
-import { METHOD_CATALOG } from '../methods/catalog';
+import { csvText } from '../ui/csv';
+import type { SavedResult, SavedRun } from '../storage/page/runStore';
+import { METHOD_CATALOG } from '../contract/methodCatalog';
 import { ROLE_STYLE } from './palette';
 
 /** Okabe-Ito (colour-blind safe), one per compared run; the role is told by the dash instead. */

@@ -4,9 +4,9 @@
  * min-max normalised to [0, 1], as the oracle paper's notebook does before its silhouette, which also
  * keeps the axes still while the animation runs.
  */
-import { csvText } from '../app/csv';
-import { minMaxNormalise } from '../workers/tsneJob';
-import type { TsneJobOptions } from '../workers/analysisProtocol';
+import { csvText } from '../ui/csv';
+import { minMaxNormalise } from '../core/normalise';
+import type { TsneJobOptions } from '../contract/analysisProtocol';
 import type { Data, Layout } from './plotly';
 
 export { minMaxNormalise };

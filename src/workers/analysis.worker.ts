@@ -3,8 +3,9 @@
  * math only: no tfjs and nothing from the UI. Jobs interleave (each yields between chunks); a 'cancel'
  * drops its job at the next chunk boundary and nothing more is posted for it.
  */
-import type { FromAnalysisWorker, ToAnalysisWorker } from './analysisProtocol';
+import type { FromAnalysisWorker, ToAnalysisWorker } from '../contract/analysisProtocol';
 import { runTsneJob } from './tsneJob';
+import { unhandledMessage } from '../contract/exhaustive';
 
 interface WorkerScope {
   postMessage(message: FromAnalysisWorker, transfer?: Transferable[]): void;
@@ -42,5 +43,7 @@ scope.onmessage = (event) => {
     case 'cancel':
       live.delete(message.jobId);
       return;
+    default:
+      unhandledMessage(message, 'analysis worker');
   }
 };

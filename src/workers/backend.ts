@@ -11,7 +11,7 @@ import { installFastCpuConvFilterGrad } from '../training/cpuConvFilterGrad';
 import { startWasmBackend } from '../training/wasm/wasmBackend';
 import { isEmulatedAdapter } from './adapterKind';
 import { backendLabel, choiceSentence, probeSecondsPerImage, type RaceEntry } from './backendRace';
-import type { AdapterSummary } from './protocol';
+import type { AdapterSummary } from '../contract/protocol';
 import { THREADS_OFF_REASON, useServedWasmBinaries } from './wasmPaths';
 
 export interface BackendSelection {

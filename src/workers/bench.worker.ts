@@ -6,11 +6,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadDataset, type LoadedDataset } from '../data/datasetLoader';
 import type { RunData } from '../training/run';
-import type { BenchResults, BenchTask, DatasetTask, FromBenchWorker, InitResult, ToBenchWorker } from './benchProtocol';
+import type { BenchResults, BenchTask, DatasetTask, FromBenchWorker, InitResult, ToBenchWorker } from '../contract/benchProtocol';
 import { selectBackend } from './backend';
 import { measureMemory, measureTeacherCache } from './benchRuns';
 import { measureThroughput } from './benchSteps';
 import { measureTsne } from './benchTsne';
+import { unhandledMessage } from '../contract/exhaustive';
 
 interface WorkerScope {
   postMessage(message: FromBenchWorker): void;
@@ -62,6 +63,8 @@ async function perform(task: BenchTask, log: (text: string) => void): Promise<Be
       return measureTeacherCache(task, runData(), log);
     case 'tsne':
       return measureTsne(task);
+    default:
+      return unhandledMessage(task, 'bench worker');
   }
 }
 

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { runExperiment, type RunData, type RunEvents, type RunServices } from '../training/run';
 import { RunControl } from '../training/runControl';
 import { TeacherCache } from '../training/teacherCache';
-import type { MemoryReading, MemoryResult, MemoryTask, StudentPhaseTiming, TeacherCacheResult, TeacherCacheTask } from './benchProtocol';
+import type { MemoryReading, MemoryResult, MemoryTask, StudentPhaseTiming, TeacherCacheResult, TeacherCacheTask } from '../contract/benchProtocol';
 import { benchConfig } from './benchSteps';
 
 /** No warm-up measurement: its costs only feed the progress estimate, which a benchmark does not need. */

@@ -10,12 +10,12 @@ import type { RunConfig } from '../config/runConfig';
 import { DEFAULT_CONFIG } from '../config/fields';
 import { BatchSource, type Normalization } from '../data/batches';
 import type { LabeledImages } from '../data/cifarBinary';
-import { defaultMethodParams } from '../methods/catalog';
+import { defaultMethodParams } from '../contract/methodCatalog';
 import type { Network } from '../models/network';
 import { buildNetwork } from '../models/zoo';
 import { disposeOutputs, prepareStep, teacherContext, trainStep, unpackReadout, type Learner } from '../training/learner';
 import { createLearner, disposeLearner } from '../training/learners';
-import type { BenchMethod, ThroughputResult, ThroughputTask } from './benchProtocol';
+import type { BenchMethod, ThroughputResult, ThroughputTask } from '../contract/benchProtocol';
 
 /** The images a benchmark trains on, with what normalises them. */
 export interface BenchData {

@@ -4,7 +4,7 @@
  */
 import { keyedRng } from '../core/random';
 import { createTsne } from '../core/tsne';
-import type { TsneResult, TsneTask } from './benchProtocol';
+import type { TsneResult, TsneTask } from '../contract/benchProtocol';
 
 function clusteredPoints(count: number, dim: number): Float32Array {
   const rng = keyedRng(1, 'bench-tsne-points', count, dim);

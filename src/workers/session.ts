@@ -3,7 +3,7 @@
  * costs and at most one run. Separate from the worker entry so its logic reads (and types) on its own.
  */
 import type { RunConfig } from '../config/runConfig';
-import { isImportedDataset, loadImportedArchive, saveImportedArchive } from '../data/archiveCache';
+import { isImportedDataset, loadImportedArchive, saveImportedArchive } from '../storage/archiveCache';
 import { importCifarArchive } from '../data/cifarArchive';
 import { loadDataset, type LoadedDataset } from '../data/datasetLoader';
 import { RunControl } from '../training/runControl';
@@ -15,15 +15,16 @@ import { BatchSource } from '../data/batches';
 import { selectBackend } from './backend';
 import { TeacherCache } from '../training/teacherCache';
 import { throttle } from './throttle';
-import type { FromWorker, ToWorker } from './protocol';
-import type { InspectionRequest } from './inspection';
+import type { FromWorker, ToWorker } from '../contract/protocol';
+import type { InspectionRequest } from '../contract/inspection';
 import { inspect } from '../training/inspect';
 import { ModelShelf } from '../training/modelShelf';
-import { METHOD_CATALOG } from '../methods/catalog';
-import { clearCheckpoint, loadCheckpoint, saveCheckpoint } from '../data/checkpointStore';
+import { METHOD_CATALOG } from '../contract/methodCatalog';
+import { clearCheckpoint, loadCheckpoint, saveCheckpoint } from '../storage/checkpointStore';
 import { restoreNetwork } from '../models/networkWeights';
-import { loadSavedTeacher } from '../training/savedTeacher';
-import { describeStorageError } from '../data/storageErrors';
+import { loadSavedTeacher } from '../storage/worker/savedTeacher';
+import { describeStorageError } from '../storage/storageErrors';
+import { unhandledMessage } from '../contract/exhaustive';
 
 type Post = (message: FromWorker) => void;
 
@@ -75,6 +76,8 @@ export class TrainingSession {
         return this.#inspect(message.requestId, message.request);
       case 'checkModel':
         return this.#checkModel(message);
+      default:
+        return unhandledMessage(message, 'training worker');
     }
   }
 

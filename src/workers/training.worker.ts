@@ -1,5 +1,5 @@
 /** Training worker entry: owns tfjs and hands every message to one TrainingSession. */
-import type { FromWorker, ToWorker } from './protocol';
+import type { FromWorker, ToWorker } from '../contract/protocol';
 import { TrainingSession } from './session';
 
 interface WorkerScope {

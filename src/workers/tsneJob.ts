@@ -6,8 +6,9 @@
  * them, so a 'cancel' message is seen within one chunk and frames can be posted while it runs.
  */
 import { silhouetteScore, trustworthiness } from '../core/clusterQuality';
+import { minMaxNormalise } from '../core/normalise';
 import { createTsne } from '../core/tsne';
-import { TRUSTWORTHINESS_K, TRUSTWORTHINESS_MAX_POINTS, type TsneDone, type TsneFrame, type TsneRequest } from './analysisProtocol';
+import { TRUSTWORTHINESS_K, TRUSTWORTHINESS_MAX_POINTS, type TsneDone, type TsneFrame, type TsneRequest } from '../contract/analysisProtocol';
 
 export interface TsneJobTiming {
   /** Least time between two frames. Default 100 ms. */
@@ -20,25 +21,6 @@ export interface TsneJobTiming {
 
 /** Most iterations a job may ask for: far past what the panel offers, but bounds a malformed request. */
 const MAX_ITERATIONS = 100_000;
-
-/**
- * Min-max normalisation of a row-major matrix with `columns` columns, each column to [0, 1] on its own;
- * `columns = 1` (default) normalises all values together. A constant column maps to 0.
- */
-export function minMaxNormalise(values: ArrayLike<number>, columns = 1): Float32Array {
-  const out = new Float32Array(values.length);
-  for (let c = 0; c < columns; c++) {
-    let min = Infinity;
-    let max = -Infinity;
-    for (let i = c; i < values.length; i += columns) {
-      min = Math.min(min, values[i]!);
-      max = Math.max(max, values[i]!);
-    }
-    const range = max - min;
-    for (let i = c; i < values.length; i += columns) out[i] = range > 0 ? (values[i]! - min) / range : 0;
-  }
-  return out;
-}
 
 const check = (ok: boolean, message: string) => {
   if (!ok) throw new RangeError(message);

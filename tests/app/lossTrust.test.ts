@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LossTrust, TYPED_LOSSES_KEPT, TYPED_LOSSES_KEY, readTypedLosses } from '../../src/app/lossTrust.svelte';
-import { NotKept } from '../../src/app/notKept.svelte';
-import { USER_LOSS_TEMPLATE } from '../../src/methods/userCode';
+import { NotKept } from '../../src/client/notKept.svelte';
+import { USER_LOSS_TEMPLATE } from '../../src/contract/userCode';
 
 class MemoryStorage {
   readonly data = new Map<string, string>();

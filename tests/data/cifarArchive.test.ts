@@ -19,7 +19,7 @@ import {
   parseCifarBinary,
   type LabeledImages,
 } from '../../src/data/cifarBinary';
-import { parseManifest } from '../../src/data/manifest';
+import { parseManifest } from '../../src/contract/datasetManifest';
 
 const DATASETS_DIR = process.env.KD_DATASETS_DIR ?? path.resolve(__dirname, '../../../shared/datasets');
 const SUBSET_DIR = path.join(DATASETS_DIR, 'cifar10-subset');

@@ -1,5 +1,5 @@
 /** Hand-made ModelResults for the result panels' tests: only the test logits and labels matter there. */
-import type { LearnerRole, ModelResult } from '../../src/workers/protocol';
+import type { LearnerRole, ModelResult } from '../../src/contract/protocol';
 
 function modelResult(key: string, role: LearnerRole, testLogits: Float32Array, labels: number[]): ModelResult {
   return {

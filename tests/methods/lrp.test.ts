@@ -8,7 +8,7 @@ import { lrpDense, type DenseLayer, type LrpRule } from '../../src/methods/relev
 import { lrpLogits, lrpOracleInput, lrpRelevance } from '../../src/methods/lrp';
 import { denseLayer } from '../../src/methods/lrp/rules';
 import { LrpTrace } from '../../src/methods/lrp/trace';
-import { MODEL_IDS, type ModelId } from '../../src/models/catalog';
+import { MODEL_IDS, type ModelId } from '../../src/contract/modelCatalog';
 import type { Network } from '../../src/models/network';
 import { buildNetwork } from '../../src/models/zoo';
 import { failOnTensorLeaks } from '../helpers/leaks';

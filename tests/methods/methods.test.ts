@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/config/fields';
 import { BatchSource } from '../../src/data/batches';
-import { METHOD_CATALOG, METHOD_IDS, defaultMethodParams, teacherCount, type MethodId } from '../../src/methods/catalog';
+import { METHOD_CATALOG, METHOD_IDS, defaultMethodParams, teacherCount, type MethodId } from '../../src/contract/methodCatalog';
 import { buildNetwork } from '../../src/models/zoo';
 import { disposeOutputs, prepareStep, teacherContext, trainStep, unpackReadout } from '../../src/training/learner';
 import { createLearner, disposeLearner } from '../../src/training/learners';

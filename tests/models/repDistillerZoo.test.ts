@@ -4,7 +4,7 @@
 // ShuffleNets' values against RepDistiller's own code are in torchParity.test.ts.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import type { ModelId } from '../../src/models/catalog';
+import type { ModelId } from '../../src/contract/modelCatalog';
 import { isResNet50, resnet50 } from '../../src/models/resnetV2';
 import { isShuffleV1, shuffleNetV1 } from '../../src/models/shufflenetV1';
 import { isShuffleV2, shuffleNetV2 } from '../../src/models/shufflenetV2';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTorchCheckpoint } from '../../src/interop/pytorch/checkpoint';
-import { parseModelJson, REPDISTILLER_CIFAR100_NORMALIZATION } from '../../src/models/modelFile';
+import { parseModelJson, REPDISTILLER_CIFAR100_NORMALIZATION } from '../../src/contract/modelFile';
 import { restoreNetwork } from '../../src/models/networkWeights';
 import { importTorchCheckpoint } from '../../src/models/torch/importCheckpoint';
 import { safetensorsBytes, type NamedValues, type SafetensorsDtype } from '../helpers/torchFiles';

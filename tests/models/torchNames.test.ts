@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MODEL_IDS } from '../../src/models/catalog';
+import { MODEL_IDS } from '../../src/contract/modelCatalog';
 import { tfjsShapeOf, tfjsToTorch, torchShapeOf, torchToTfjs } from '../../src/models/torch/layout';
 import { torchBatchNormCounters, torchNames } from '../../src/models/torch/names';
 import { buildNetwork } from '../../src/models/zoo';

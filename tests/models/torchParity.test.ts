@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultMethodParams } from '../../src/methods/catalog';
+import { defaultMethodParams } from '../../src/contract/methodCatalog';
 import { METHODS } from '../../src/methods/index';
 import type { Network } from '../../src/models/network';
 import { restoreNetwork } from '../../src/models/networkWeights';

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelId } from '../../src/models/catalog';
+import type { ModelId } from '../../src/contract/modelCatalog';
 import { restoreNetwork } from '../../src/models/networkWeights';
 import { importTorchCheckpoint } from '../../src/models/torch/importCheckpoint';
 import { tfjsToTorch } from '../../src/models/torch/layout';

@@ -1,7 +1,7 @@
 // The Network contract, checked for every model the catalog offers, built through the zoo.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { MODEL_CATALOG, MODEL_IDS, headPoolsLastStage, hintStage, type ModelId, type ModelInfo } from '../../src/models/catalog';
+import { MODEL_CATALOG, MODEL_IDS, headPoolsLastStage, hintStage, type ModelId, type ModelInfo } from '../../src/contract/modelCatalog';
 import { globalAveragePool } from '../../src/models/layers';
 import type { Network } from '../../src/models/network';
 import { buildNetwork } from '../../src/models/zoo';

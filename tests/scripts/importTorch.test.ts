@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseModelJson, CIFAR10_NORMALIZATION } from '../../src/models/modelFile';
+import { parseModelJson, CIFAR10_NORMALIZATION } from '../../src/contract/modelFile';
 import { restoreNetwork } from '../../src/models/networkWeights';
 import { parityDir } from '../helpers/torchParity';
 

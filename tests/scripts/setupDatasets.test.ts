@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { concatLabeledImages, IMAGE_BYTES, parseCifarBinary } from '../../src/data/cifarBinary';
-import { parseDatasetIndex, parseManifest, type DatasetManifest } from '../../src/data/manifest';
+import { parseDatasetIndex, parseManifest, type DatasetManifest } from '../../src/contract/datasetManifest';
 
 const DATASETS_DIR = process.env.KD_DATASETS_DIR ?? path.resolve(__dirname, '../../../shared/datasets');
 const SUBSET = path.join(DATASETS_DIR, 'cifar10-subset');

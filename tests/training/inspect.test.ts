@@ -7,8 +7,8 @@ import { ModelShelf } from '../../src/training/modelShelf';
 import { runExperiment, type RunData } from '../../src/training/run';
 import { RunControl } from '../../src/training/runControl';
 import { measureStepCosts } from '../../src/training/stepCosts';
-import type { InspectionRequest } from '../../src/workers/inspection';
-import type { ModelResult } from '../../src/workers/protocol';
+import type { InspectionRequest } from '../../src/contract/inspection';
+import type { ModelResult } from '../../src/contract/protocol';
 import { tinyRunConfig, tinyRunData } from '../helpers/synthetic';
 
 const data: RunData = tinyRunData();

@@ -6,12 +6,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunConfig } from '../../src/config/runConfig';
-import type { RunCheckpoint } from '../../src/data/checkpointStore';
-import { resumable } from '../../src/training/checkpoint';
+import type { RunCheckpoint } from '../../src/storage/checkpointStore';
+import { resumable } from '../../src/storage/worker/checkpoint';
 import { runExperiment, type RunEvents, type RunServices } from '../../src/training/run';
 import { RunControl } from '../../src/training/runControl';
 import { measureStepCosts } from '../../src/training/stepCosts';
-import type { EpochMetrics, ModelResult } from '../../src/workers/protocol';
+import type { EpochMetrics, ModelResult } from '../../src/contract/protocol';
 import { tinyRunConfig, tinyRunData } from '../helpers/synthetic';
 
 const data = tinyRunData();

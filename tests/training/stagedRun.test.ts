@@ -10,7 +10,7 @@ import { runExperiment, type RunData, type RunEvents } from '../../src/training/
 import { RunControl } from '../../src/training/runControl';
 import { restoreWeights, snapshotWeights } from '../../src/training/stages';
 import { measureStepCosts } from '../../src/training/stepCosts';
-import type { EpochMetrics, FromWorker } from '../../src/workers/protocol';
+import type { EpochMetrics, FromWorker } from '../../src/contract/protocol';
 import { tinyRunConfig, tinyRunData } from '../helpers/synthetic';
 
 const data: RunData = tinyRunData();

@@ -10,7 +10,7 @@ import { runExperiment, type RunServices } from '../../src/training/run';
 import { RunControl } from '../../src/training/runControl';
 import { measureStepCosts } from '../../src/training/stepCosts';
 import { canCacheTeacherLogits, TeacherLogitsCache } from '../../src/training/teacherLogitsCache';
-import type { MethodId } from '../../src/methods/catalog';
+import type { MethodId } from '../../src/contract/methodCatalog';
 import type { RunConfig } from '../../src/config/runConfig';
 import { tinyRunConfig, tinyRunData } from '../helpers/synthetic';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pairedBootstrap } from '../../src/core/intervals';
 import { comparisonSentence, compareWithScratch, correctness, pointsInterval, signedPoints } from '../../src/viz/comparison';
-import type { ModelResult } from '../../src/workers/protocol';
+import type { ModelResult } from '../../src/contract/protocol';
 
 /** A result whose top class is `predicted[i]` on image i (two classes). */
 function resultOf(predicted: readonly number[], labels: readonly number[]): ModelResult {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { RelevanceItem } from '../../src/workers/inspection';
+import type { RelevanceItem } from '../../src/contract/inspection';
 import { centreSquare, imageToRgba32, pictureFileProblem } from '../../src/viz/ownPicture';
 import {
   colourBarRgba, defaultModelKey, DIVERGING_STOPS, divergingColor, maxAbsRelevance, nextIndices, parseIndices, relevanceCsv, relevanceRows,

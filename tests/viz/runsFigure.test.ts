@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/config/fields';
 import type { RunConfig } from '../../src/config/runConfig';
-import type { SavedLearner, SavedResult, SavedRun } from '../../src/app/runStore';
-import type { EpochMetrics } from '../../src/workers/protocol';
+import type { SavedLearner, SavedResult, SavedRun } from '../../src/storage/page/runStore';
+import type { EpochMetrics } from '../../src/contract/protocol';
 import { RUN_COLOURS, runTableRow, runsCompareLayout, runsCompareTraces, runsCsv } from '../../src/viz/runsFigure';
 
 const LEARNERS: SavedLearner[] = [

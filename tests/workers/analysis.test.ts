@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AnalysisWorker, TsneAnalysis } from '../../src/app/analysis.svelte';
+import { AnalysisWorker, TsneAnalysis } from '../../src/client/analysis.svelte';
 import { keyedRng } from '../../src/core/random';
-import type { FromAnalysisWorker, ToAnalysisWorker, TsneFrame, TsneRequest } from '../../src/workers/analysisProtocol';
+import type { FromAnalysisWorker, ToAnalysisWorker, TsneFrame, TsneRequest } from '../../src/contract/analysisProtocol';
 import { runTsneJob } from '../../src/workers/tsneJob';
 
 /** Three well-separated Gaussian blobs of logit-like vectors: class c is high on coordinate c. */

@@ -7,7 +7,7 @@
  * `state_dict()` lists it, so `load_state_dict(..., strict=True)` finds every key. Its value is 0: the zoo
  * does not count batches, and PyTorch reads the counter only when a BatchNorm's momentum is None.
  */
-import { checkWeightsFile, modelFileStem, type ModelJson } from '../modelFile';
+import { checkWeightsFile, modelFileStem, type ModelJson } from '../../contract/modelFile';
 import { tfjsToTorch, torchShapeOf } from './layout';
 import { torchNames } from './names';
 import { writePth } from './pthWriter';

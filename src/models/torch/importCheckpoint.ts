@@ -13,8 +13,8 @@
  * - `checkpointToModelFile(checkpoint, architecture, metadata)` -> { json, weights }.
  */
 import { readTorchCheckpoint, TorchImportError, type TorchCheckpoint } from '../../interop/pytorch/checkpoint';
-import { MODEL_CATALOG, MODEL_IDS, type ModelId } from '../catalog';
-import { CIFAR10_NORMALIZATION, modelJson, modelFileStem, REPDISTILLER_CIFAR100_NORMALIZATION, type InputNormalization, type ModelJson, type ModelMetadata, type WeightSpec } from '../modelFile';
+import { MODEL_CATALOG, MODEL_IDS, type ModelId } from '../../contract/modelCatalog';
+import { CIFAR10_NORMALIZATION, modelJson, modelFileStem, REPDISTILLER_CIFAR100_NORMALIZATION, type InputNormalization, type ModelJson, type ModelMetadata, type WeightSpec } from '../../contract/modelFile';
 import { buildNetwork } from '../zoo';
 import { tfjsShapeOf, torchShapeOf, torchToTfjs } from './layout';
 import { torchNames, type TorchName } from './names';

@@ -1,0 +1,19 @@
+/**
+ * A model saved in the browser, loaded as a run's teacher: the record is read from IndexedDB and its
+ * weights checked against the architecture and class count the run expects before it is used.
+ */
+import { MODEL_CATALOG } from '../../contract/modelCatalog';
+import { loadModel } from '../modelStore';
+import type { Network } from '../../models/network';
+import { restoreNetwork } from '../../models/networkWeights';
+import type { PlannedLearner } from '../../training/plan';
+
+export async function loadSavedTeacher(id: string, planned: PlannedLearner, numClasses: number, database?: string): Promise<Network> {
+  const record = await loadModel(id, database);
+  if (!record) throw new Error(`The saved teacher "${id}" is not in this browser (it was deleted, or saved in another browser): choose "Train a new teacher" or another saved model.`);
+  if (record.model !== planned.model) {
+    throw new Error(`The saved teacher "${record.name}" is a ${MODEL_CATALOG[record.model].label}, but the teacher setting is ${MODEL_CATALOG[planned.model].label}: pick the saved model again in the settings.`);
+  }
+  if (record.numClasses !== numClasses) throw new Error(`The saved teacher "${record.name}" predicts ${record.numClasses} classes, but this dataset has ${numClasses}.`);
+  return restoreNetwork(record.json, record.weights, planned.key, `the saved weights of "${record.name}"`);
+}

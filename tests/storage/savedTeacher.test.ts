@@ -1,0 +1,69 @@
+/** Train a teacher once, keep it in the browser, distil from it in a later run (the worker's side of it). */
+import 'fake-indexeddb/auto';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { RunConfig } from '../../src/config/runConfig';
+import { newModelId, saveModel, savedModelRecord } from '../../src/storage/modelStore';
+import { inspect } from '../../src/training/inspect';
+import { ModelShelf } from '../../src/training/modelShelf';
+import { runExperiment, type RunEvents } from '../../src/training/run';
+import { RunControl } from '../../src/training/runControl';
+import { loadSavedTeacher } from '../../src/storage/worker/savedTeacher';
+import { measureStepCosts } from '../../src/training/stepCosts';
+import { tinyRunConfig, tinyRunData } from '../helpers/synthetic';
+
+const data = tinyRunData();
+const database = `saved-teacher-${Math.random()}`;
+const quiet: RunEvents = { started() {}, progress() {}, epoch() {}, learnerDone() {} };
+
+function run(config: RunConfig, shelf: ModelShelf) {
+  return runExperiment(config, data, new RunControl(), quiet, {
+    measureCosts: (plan, train, test) => measureStepCosts(plan, config, train, test, data.numClasses),
+    shelf,
+    loadSavedTeacher: (id, planned, numClasses) => loadSavedTeacher(id, planned, numClasses, database),
+  });
+}
+
+describe('a saved teacher', () => {
+  const shelf = new ModelShelf();
+  afterAll(() => shelf.clear());
+
+  it('teaches a later run as it was saved: same test logits, not trained again, nothing leaked', async () => {
+    const first = await run(tinyRunConfig({ method: 'kd', epochs: 1, teacherEpochs: 1 }), shelf);
+    const teacher = first.results.find((r) => r.learner.key === 'teacher0')!;
+    const encoded = await shelf.with((context) => inspect({ kind: 'encodeModel', model: 'teacher0', metadata: { name: 'my teacher', dataset: 'synthetic', classNames: ['a', 'b', 'c', 'd'], testAccuracy: teacher.lastAccuracy, trainedWith: 'ce', savedAt: 1 } }, context));
+    const id = newModelId();
+    await saveModel(savedModelRecord(id, encoded.json, encoded.weights), database);
+    shelf.clear();
+    const tensors = tf.memory().numTensors;
+
+    const epochs: string[] = [];
+    const second = await runExperiment(tinyRunConfig({ method: 'kd', epochs: 1, teacherEpochs: 3, savedTeacher: id, seed: 99 }), data, new RunControl(), { ...quiet, epoch: (m) => epochs.push(m.learner) }, {
+      measureCosts: (plan, train, test) => measureStepCosts(plan, tinyRunConfig(), train, test, data.numClasses),
+      shelf,
+      loadSavedTeacher: (savedId, planned, numClasses) => loadSavedTeacher(savedId, planned, numClasses, database),
+    });
+    const saved = second.results[0]!;
+    expect(saved.learner).toMatchObject({ key: 'teacher0', role: 'teacher', label: 'Saved teacher (Tiny CNN)' });
+    expect(saved).toMatchObject({ reused: true, epochs: 0 });
+    expect(Array.from(saved.testLogits)).toEqual(Array.from(teacher.testLogits));
+    expect(epochs).not.toContain('teacher0'); // never trained here
+    expect(second.results.map((r) => r.learner.role)).toEqual(['teacher', 'scratch', 'student']);
+    shelf.clear();
+    expect(tf.memory().numTensors).toBe(tensors);
+  }, 180_000);
+
+  it('a missing or mismatched saved teacher ends the run with a message and leaks nothing', async () => {
+    const tensors = tf.memory().numTensors;
+    await expect(run(tinyRunConfig({ savedTeacher: 'm-0000000000000000' }), shelf)).rejects.toThrow(/is not in this browser/);
+    const net = (await import('../../src/models/zoo')).buildNetwork('tiny-cnn', { numClasses: 4, name: 'other', seed: 1 });
+    const { encodeNetwork } = await import('../../src/models/networkWeights');
+    const encoded = await encodeNetwork(net, { name: 'tiny', dataset: 'synthetic', classNames: [], testAccuracy: null, trainedWith: '', savedAt: 1 });
+    net.dispose();
+    const id = newModelId();
+    await saveModel(savedModelRecord(id, encoded.json, encoded.weights), database);
+    await expect(run(tinyRunConfig({ savedTeacher: id, teacher: 'resnet8' }), shelf)).rejects.toThrow(/is a Tiny CNN, but the teacher setting is ResNet-8/);
+    shelf.clear();
+    expect(tf.memory().numTensors).toBe(tensors);
+  }, 120_000);
+});
