@@ -28,3 +28,16 @@ def zoo_exports(tmp_path_factory):
     out = tmp_path_factory.mktemp("zoo-exports")
     subprocess.run(["node", str(REPO / "scripts" / "export-torch.mjs"), str(out), *ZOO_EXPORTS], cwd=REPO, check=True, capture_output=True)
     return out
+
+
+# Parity checkpoints of zoo models that the page imports and exports again (one per format and layout).
+REEXPORTED = ["resnet20.pth", "resnet8.legacy.pth", "resnet8x4.safetensors", "wrn_16_2.pth", "vgg8.safetensors", "MobileNetV2.pth"]
+
+
+@pytest.fixture(scope="session")
+def reexports(tmp_path_factory, parity_dir):
+    """The folder where the parity checkpoints, imported by the page's code, were exported again."""
+    out = tmp_path_factory.mktemp("reexports")
+    files = [str(parity_dir / name) for name in REEXPORTED]
+    subprocess.run(["node", str(REPO / "scripts" / "export-torch.mjs"), "--reexport", str(out), *files], cwd=REPO, check=True, capture_output=True)
+    return out

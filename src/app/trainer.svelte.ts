@@ -5,7 +5,7 @@
 import type { BackendName, RunConfig } from '../config/runConfig';
 import type { ModelJson } from '../models/modelFile';
 import type { Inspect, InspectionResult } from '../workers/inspection';
-import type { AdapterSummary, DatasetSummary, EpochMetrics, FromWorker, MethodSamplesSummary, ModelResult, RunPlanSummary, ToWorker } from '../workers/protocol';
+import type { AdapterSummary, DatasetSummary, EpochMetrics, FromWorker, MethodSamplesSummary, ModelResult, RunPlanSummary, ToWorker, TorchModelPreview } from '../workers/protocol';
 import type { NotKept } from './notKept.svelte';
 import { StopWatchdog } from './stopWatchdog';
 
@@ -67,7 +67,7 @@ export class Trainer {
   #datasetRequest = -1;
   #importRequest = -1;
   /** Requests waiting for the worker's answer (inspections, model checks). */
-  readonly #pending = new Map<number, { resolve: (result: InspectionResult | null) => void; reject: (error: Error) => void }>();
+  readonly #pending = new Map<number, { resolve: (result: InspectionResult | TorchModelPreview | null) => void; reject: (error: Error) => void }>();
 
   constructor(private readonly notKept: NotKept) {
     this.#spawn();
@@ -199,7 +199,7 @@ export class Trainer {
   inspect: Inspect = (request) =>
     new Promise((resolve, reject) => {
       const requestId = ++this.#requestId;
-      this.#pending.set(requestId, { resolve: resolve as (result: InspectionResult | null) => void, reject });
+      this.#pending.set(requestId, { resolve: resolve as (result: InspectionResult | TorchModelPreview | null) => void, reject });
       this.#send({ type: 'inspect', requestId, request });
     });
 
@@ -209,6 +209,14 @@ export class Trainer {
       const requestId = ++this.#requestId;
       this.#pending.set(requestId, { resolve: () => resolve(), reject });
       this.#send({ type: 'checkModel', requestId, json, weights, weightsFileName });
+    });
+
+  /** Asks the worker to read a PyTorch file and match it to a zoo model; rejects with what is wrong with it. */
+  readTorchModel = (file: File): Promise<TorchModelPreview> =>
+    new Promise((resolve, reject) => {
+      const requestId = ++this.#requestId;
+      this.#pending.set(requestId, { resolve: resolve as (result: InspectionResult | TorchModelPreview | null) => void, reject });
+      this.#send({ type: 'readTorchModel', requestId, file });
     });
 
   /** Pause was pressed and the loop has not halted yet (it finishes the batch in flight first). */
@@ -323,6 +331,10 @@ export class Trainer {
         return;
       case 'modelChecked':
         this.#pending.get(message.requestId)?.resolve(null);
+        this.#pending.delete(message.requestId);
+        return;
+      case 'torchModelRead':
+        this.#pending.get(message.requestId)?.resolve(message.preview);
         this.#pending.delete(message.requestId);
         return;
       case 'error':
