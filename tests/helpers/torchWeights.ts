@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import type { Network } from '../../src/models/network';
-import type { TorchName } from '../../src/models/torch/torchName';
+import type { TorchTarget } from '../../src/models/torch/names';
 
 export interface TorchTensor {
   readonly shape: readonly number[];
@@ -31,7 +31,7 @@ export function readSafetensors(file: string): Map<string, TorchTensor> {
 }
 
 /** The permutation from PyTorch's axis order to the local one, per layout. */
-const TO_LOCAL: Readonly<Record<TorchName['layout'], number[] | null>> = {
+const TO_LOCAL: Readonly<Record<TorchTarget['layout'], number[] | null>> = {
   conv2d: [2, 3, 1, 0], // [out, in / groups, kh, kw] -> [kh, kw, in / groups, out]
   depthwise: [2, 3, 0, 1], // [C, 1, kh, kw] -> [kh, kw, C, 1]
   dense: [1, 0], // [out, in] -> [in, out]
@@ -39,7 +39,7 @@ const TO_LOCAL: Readonly<Record<TorchName['layout'], number[] | null>> = {
 };
 
 /** Assigns every variable of `net` from `tensors`; throws on a missing name or a shape mismatch. */
-export function loadTorchWeights(net: Network, tensors: ReadonlyMap<string, TorchTensor>, torchName: (local: string) => TorchName | null): void {
+export function loadTorchWeights(net: Network, tensors: ReadonlyMap<string, TorchTensor>, torchName: (local: string) => TorchTarget | null): void {
   for (const [local, variable] of net.params.named) {
     const name = torchName(local);
     if (!name) throw new Error(`no PyTorch name for ${local}`);

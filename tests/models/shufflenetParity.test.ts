@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildNetwork } from '../../src/models/zoo';
 import type { ModelId } from '../../src/models/catalog';
 import { shuffleV1TorchName, shuffleV2TorchName } from '../../src/models/torch/shufflenet';
-import type { TorchName } from '../../src/models/torch/torchName';
+import type { TorchTarget } from '../../src/models/torch/names';
 import { loadTorchWeights, readSafetensors, type TorchTensor } from '../helpers/torchWeights';
 
 const PARITY_DIR = process.env.KD_PARITY_DIR ?? path.resolve(__dirname, '../../../shared/parity');
@@ -83,7 +83,7 @@ function mismatches(got: ArrayLike<number>, expected: ArrayLike<number>): number
   return bad;
 }
 
-const CASES: readonly { model: string; id: ModelId; torchName: (local: string) => TorchName | null }[] = [
+const CASES: readonly { model: string; id: ModelId; torchName: (local: string) => TorchTarget | null }[] = [
   { model: 'ShuffleV1', id: 'shufflev1', torchName: shuffleV1TorchName },
   { model: 'ShuffleV2', id: 'shufflev2', torchName: shuffleV2TorchName },
 ];

@@ -11,6 +11,8 @@
 import type { ModelId } from '../catalog';
 import { mobileNetV2TorchName } from './mobilenetV2';
 import { resnetTorchName } from './resnet';
+import { resnet50TorchName } from './resnet50';
+import { shuffleV1TorchName, shuffleV2TorchName } from './shufflenet';
 import { tinyCnnTorchName } from './tinyCnn';
 import { vggTorchName } from './vgg';
 import { wrnTorchName } from './wrn';
@@ -50,6 +52,7 @@ const TORCH_NAME_MAPS: Readonly<Record<ModelId, TorchNameMap>> = {
   resnet110: resnetTorchName,
   resnet8x4: resnetTorchName,
   resnet32x4: resnetTorchName,
+  resnet50: resnet50TorchName,
   wrn_16_1: wrnTorchName,
   wrn_16_2: wrnTorchName,
   wrn_40_1: wrnTorchName,
@@ -57,7 +60,11 @@ const TORCH_NAME_MAPS: Readonly<Record<ModelId, TorchNameMap>> = {
   vgg8: vggTorchName,
   vgg11: vggTorchName,
   vgg13: vggTorchName,
+  vgg16: vggTorchName,
+  vgg19: vggTorchName,
   mobilenetv2: mobileNetV2TorchName,
+  shufflev1: shuffleV1TorchName,
+  shufflev2: shuffleV2TorchName,
 };
 
 /** RepDistiller's `model_dict` key of each zoo model (the name its scripts and checkpoints use). */
@@ -71,6 +78,7 @@ export const REPDISTILLER_MODEL_NAME: Readonly<Partial<Record<ModelId, string>>>
   resnet110: 'resnet110',
   resnet8x4: 'resnet8x4',
   resnet32x4: 'resnet32x4',
+  resnet50: 'ResNet50',
   wrn_16_1: 'wrn_16_1',
   wrn_16_2: 'wrn_16_2',
   wrn_40_1: 'wrn_40_1',
@@ -78,7 +86,11 @@ export const REPDISTILLER_MODEL_NAME: Readonly<Partial<Record<ModelId, string>>>
   vgg8: 'vgg8',
   vgg11: 'vgg11',
   vgg13: 'vgg13',
+  vgg16: 'vgg16',
+  vgg19: 'vgg19',
   mobilenetv2: 'MobileNetV2',
+  shufflev1: 'ShuffleV1',
+  shufflev2: 'ShuffleV2',
 };
 
 export function torchNameMap(model: ModelId): TorchNameMap {

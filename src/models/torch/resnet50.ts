@@ -2,9 +2,10 @@
  * Local variable names of ResNet50 (resnetV2.ts) to RepDistiller's state_dict names (models/resnetv2.py)
  * and the layout that converts between them.
  */
-import { batchNormTorchName, type TorchName } from './torchName';
+import type { TorchTarget } from './names';
+import { batchNormTorchName } from './torchName';
 
-export function resnet50TorchName(local: string): TorchName | null {
+export function resnet50TorchName(local: string): TorchTarget | null {
   if (local === 'stem/conv/kernel') return { torch: 'conv1.weight', layout: 'conv2d' };
   if (local === 'fc/weight') return { torch: 'linear.weight', layout: 'dense' };
   if (local === 'fc/bias') return { torch: 'linear.bias', layout: 'vector' };

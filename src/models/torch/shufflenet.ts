@@ -5,12 +5,13 @@
  * Grouped 1x1 kernels (ShuffleV1's conv1/conv3) are stored locally as [kh, kw, in / groups, out], PyTorch's
  * [out, in / groups, kh, kw] under the ordinary conv transpose, so they use the 'conv2d' layout.
  */
-import { batchNormTorchName, type TorchName } from './torchName';
+import type { TorchTarget } from './names';
+import { batchNormTorchName } from './torchName';
 
 /** Which convs of a block are depthwise, by conv number. */
 type DepthwiseConvs = (block: number) => readonly number[];
 
-function shuffleNetName(local: string, depthwiseConvs: DepthwiseConvs): TorchName | null {
+function shuffleNetName(local: string, depthwiseConvs: DepthwiseConvs): TorchTarget | null {
   if (local === 'stem/conv/kernel') return { torch: 'conv1.weight', layout: 'conv2d' };
   if (local === 'conv2/conv/kernel') return { torch: 'conv2.weight', layout: 'conv2d' };
   if (local === 'fc/weight') return { torch: 'linear.weight', layout: 'dense' };
@@ -29,7 +30,7 @@ function shuffleNetName(local: string, depthwiseConvs: DepthwiseConvs): TorchNam
 }
 
 /** ShuffleV1: every bottleneck's conv2 is depthwise. */
-export const shuffleV1TorchName = (local: string): TorchName | null => shuffleNetName(local, () => [2]);
+export const shuffleV1TorchName = (local: string): TorchTarget | null => shuffleNetName(local, () => [2]);
 
 /** ShuffleV2: a stage's block 0 is its DownBlock (conv1 and conv4 depthwise), the others BasicBlocks (conv2). */
-export const shuffleV2TorchName = (local: string): TorchName | null => shuffleNetName(local, (block) => (block === 0 ? [1, 4] : [2]));
+export const shuffleV2TorchName = (local: string): TorchTarget | null => shuffleNetName(local, (block) => (block === 0 ? [1, 4] : [2]));

@@ -1,10 +1,5 @@
-/** A local variable's PyTorch state_dict name and the layout that converts between the two. */
-export type TorchLayout = 'conv2d' | 'depthwise' | 'dense' | 'vector';
-
-export interface TorchName {
-  readonly torch: string;
-  readonly layout: TorchLayout;
-}
+/** The BatchNorm part of the ResNet50 and ShuffleNet name maps (the other families use `rules.ts`). */
+import type { TorchTarget } from './names';
 
 const BATCH_NORM_PARTS: Readonly<Record<string, string>> = {
   gamma: 'weight',
@@ -14,7 +9,7 @@ const BATCH_NORM_PARTS: Readonly<Record<string, string>> = {
 };
 
 /** `module.part` for a local BatchNorm part (gamma, beta, runningMean, runningVariance); null for another part. */
-export function batchNormTorchName(module: string, part: string): TorchName | null {
+export function batchNormTorchName(module: string, part: string): TorchTarget | null {
   const torchPart = BATCH_NORM_PARTS[part];
   return torchPart ? { torch: `${module}.${torchPart}`, layout: 'vector' } : null;
 }
