@@ -1,18 +1,25 @@
 /**
  * PyTorch checkpoints in the page, through the real worker: RepDistiller's resnet20 (../shared/parity, or
  * KD_PARITY_DIR) is read, confirmed, kept and teaches a CIFAR-10 run; a 100-class wrn_16_2 is kept but
- * refused as a CIFAR-10 teacher; broken files each get their own message and change nothing stored. A
- * trained model downloads as .safetensors and .pth.
+ * refused as a CIFAR-10 teacher; broken files each get their own message and change nothing stored. The
+ * kept model downloads as .pth and .safetensors with the original's values.
  */
 import { expect, test } from '@playwright/test';
+import { zipSync } from 'fflate';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { readTorchCheckpoint } from '../src/interop/pytorch/checkpoint';
 import { Playground, TINIEST_RUN } from './playground';
 
 const PARITY_DIR = resolve(process.env.KD_PARITY_DIR ?? join(process.cwd(), '..', 'shared', 'parity'));
 
-/** A protocol-2 pickle that calls os.system('ls') when Python's own unpickler reads it. */
-const EVIL_PICKLE = Buffer.concat([Buffer.from('\x80\x02cos\nsystem\nX\x02\x00\x00\x00ls\x85R.', 'latin1')]);
+/** A zip-format checkpoint whose pickle calls os.system('ls') when Python's own unpickler reads it. */
+const EVIL_CHECKPOINT = Buffer.from(
+  zipSync({
+    'archive/data.pkl': [new Uint8Array(Buffer.from('\x80\x02cos\nsystem\nX\x02\x00\x00\x00ls\x85R.', 'latin1')), { level: 0 }],
+    'archive/version': [new TextEncoder().encode('3\n'), { level: 0 }],
+  }),
+);
 
 test('a PyTorch teacher is imported, confirmed and teaches; bad files and class counts are refused', async ({ page }) => {
   test.setTimeout(10 * 60_000);
@@ -29,7 +36,7 @@ test('a PyTorch teacher is imported, confirmed and teaches; bad files and class 
   // Each broken file: its own message, no confirmation, nothing kept.
   const bad: [string, { name: string; mimeType: string; buffer: Buffer }, RegExp][] = [
     ['an empty file', { name: 'empty.pth', mimeType: 'application/octet-stream', buffer: Buffer.alloc(0) }, /empty\.pth is empty/],
-    ['a pickle naming another global', { name: 'evil.pth', mimeType: 'application/octet-stream', buffer: EVIL_PICKLE }, /os\.system/],
+    ['a pickle naming another global', { name: 'evil.pth', mimeType: 'application/octet-stream', buffer: EVIL_CHECKPOINT }, /os\.system/],
   ];
   for (const [what, picked, message] of bad) {
     await file.setInputFiles(picked);
@@ -75,15 +82,17 @@ test('a PyTorch teacher is imported, confirmed and teaches; bad files and class 
   await expect(teacherRow).toContainText('ResNet-20');
   await expect(teacherRow).toContainText('reused');
 
-  // The distilled student downloads as PyTorch files.
-  const student = app.results.locator('tr[data-role=student]');
-  for (const [button, extension] of [['model-download-safetensors', '.safetensors'], ['model-download-pth', '.pth']] as const) {
+  // The kept resnet20 downloads as .pth and .safetensors (in the page, from IndexedDB) holding the very
+  // values of the original checkpoint, read back with the importer's reader.
+  const original = readTorchCheckpoint(new Uint8Array(await readFile(join(PARITY_DIR, 'resnet20.pth')))).tensors;
+  for (const [button, extension] of [['model-export-pth', '.pth'], ['model-export-safetensors', '.safetensors']] as const) {
     const download = page.waitForEvent('download');
-    await student.getByTestId(button).click();
+    await resnet.getByTestId(button).click();
     const received = await download;
-    expect(received.suggestedFilename().endsWith(extension)).toBe(true);
-    const bytes = await readFile((await received.path())!);
-    expect(bytes.length).toBeGreaterThan(1000);
-    if (extension === '.pth') expect(bytes.subarray(0, 4).toString('latin1')).toBe('PK\x03\x04');
+    expect(received.suggestedFilename()).toBe(`repdistiller-resnet20${extension}`);
+    const exported = readTorchCheckpoint(new Uint8Array(await readFile((await received.path())!))).tensors;
+    expect([...exported.keys()]).toEqual([...original.keys()]);
+    const differing = [...original].filter(([name, tensor]) => !Buffer.from(exported.get(name)!.toFloat32().buffer).equals(Buffer.from(tensor.toFloat32().buffer)));
+    expect(differing.map(([name]) => name), extension).toEqual([]);
   }
 });

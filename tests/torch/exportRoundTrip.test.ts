@@ -58,7 +58,7 @@ async function zooModelFiles(model: ModelId, numClasses: number): Promise<{ json
 }
 
 describe('PyTorch export then import', () => {
-  const cases: [ModelId, number][] = [['resnet20', 10], ['wrn_16_2', 100], ['vgg8', 10], ['mobilenetv2', 10], ['resnet8x4', 10]];
+  const cases: [ModelId, number][] = [['resnet20', 10], ['wrn_16_2', 100], ['vgg8', 10], ['mobilenetv2', 10], ['resnet8x4', 10], ['shufflev1', 10], ['shufflev2', 10]];
   for (const [model, numClasses] of cases) {
     it(`gives back ${model}'s weights bit for bit, from .pth and .safetensors`, async () => {
       const { json, weights } = await zooModelFiles(model, numClasses);
@@ -72,7 +72,7 @@ describe('PyTorch export then import', () => {
   }
 
   it('round-trips the parity checkpoints: import, export, import again', () => {
-    for (const file of ['resnet20.pth', 'resnet8.legacy.pth', 'wrn_16_2.pth', 'vgg8.safetensors', 'MobileNetV2.pth']) {
+    for (const file of ['resnet20.pth', 'resnet8.legacy.pth', 'wrn_16_2.pth', 'vgg8.safetensors', 'MobileNetV2.pth', 'ShuffleV1.legacy.pth', 'ShuffleV2.safetensors']) {
       const first = importTorchCheckpoint(new Uint8Array(readFileSync(join(PARITY_DIR, file))));
       for (const format of FORMATS) {
         const again = importTorchCheckpoint(exportTorchFile(first.json, first.weights, format).bytes);
