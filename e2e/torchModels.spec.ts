@@ -22,7 +22,8 @@ const EVIL_CHECKPOINT = Buffer.from(
 );
 
 test('a PyTorch teacher is imported, confirmed and teaches; bad files and class counts are refused', async ({ page }) => {
-  test.setTimeout(10 * 60_000);
+  // A ResNet-20 teacher on SwiftShader: over 8 minutes on a loaded two-core machine.
+  test.setTimeout(15 * 60_000);
   const app = new Playground(page);
   await app.open({ ...TINIEST_RUN, method: 'kd' });
   await app.waitForStatus('idle', 120_000);
