@@ -40,6 +40,14 @@ test('a trained model is saved, exported, re-imported and teaches a later run', 
   expect(manifest).toMatchObject({ format: 'distillery-network', modelTopology: { model: 'tiny-cnn', numClasses: 10 } });
   expect(manifest.weightsManifest[0].paths).toEqual([binName]);
   const weights = byName[binName]!;
+  // The same model as PyTorch files (zip checkpoint, safetensors), named after it.
+  for (const [button, extension] of [['model-download-pth', '.pth'], ['model-download-safetensors', '.safetensors']] as const) {
+    const [file] = await downloads(page, 1, () => trained.getByTestId(button).click());
+    expect(file!.suggestedFilename()).toBe(binName.replace('.weights.bin', extension));
+    const bytes = await readFile((await file!.path())!);
+    if (extension === '.pth') expect(bytes.subarray(0, 4).toString('latin1')).toBe('PK\x03\x04');
+    else expect(JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8')).__metadata__).toMatchObject({ model: 'tiny-cnn', numClasses: '10' });
+  }
 
   // A reload keeps the saved model.
   await page.reload();

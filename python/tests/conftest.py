@@ -11,7 +11,10 @@ REPO = PYTHON_DIR.parent
 sys.path.insert(0, str(PYTHON_DIR))
 
 # Zoo models exported for the tests: one per family, at the class counts of the parity checkpoints.
-ZOO_EXPORTS = ["tiny-cnn:10", "resnet8:10", "resnet20:10", "resnet8x4:10", "wrn_16_2:100", "vgg8:10", "mobilenetv2:10"]
+ZOO_EXPORTS = [
+    "tiny-cnn:10", "resnet8:10", "resnet20:10", "resnet8x4:10", "wrn_16_2:100", "vgg8:10", "mobilenetv2:10",
+    "shufflev1:10", "shufflev2:10", "resnet50:100", "vgg16:10",
+]
 
 
 @pytest.fixture(scope="session")
@@ -27,4 +30,20 @@ def zoo_exports(tmp_path_factory):
     """The folder where scripts/export-torch.mjs wrote each zoo model's .pth, .safetensors and tfjs files."""
     out = tmp_path_factory.mktemp("zoo-exports")
     subprocess.run(["node", str(REPO / "scripts" / "export-torch.mjs"), str(out), *ZOO_EXPORTS], cwd=REPO, check=True, capture_output=True)
+    return out
+
+
+# Parity checkpoints of zoo models that the page imports and exports again (one per format and layout).
+REEXPORTED = [
+    "resnet20.pth", "resnet8.legacy.pth", "resnet8x4.safetensors", "wrn_16_2.pth", "vgg8.safetensors", "MobileNetV2.pth",
+    "ShuffleV1.legacy.pth", "ShuffleV2.safetensors",
+]
+
+
+@pytest.fixture(scope="session")
+def reexports(tmp_path_factory, parity_dir):
+    """The folder where the parity checkpoints, imported by the page's code, were exported again."""
+    out = tmp_path_factory.mktemp("reexports")
+    files = [str(parity_dir / name) for name in REEXPORTED]
+    subprocess.run(["node", str(REPO / "scripts" / "export-torch.mjs"), "--reexport", str(out), *files], cwd=REPO, check=True, capture_output=True)
     return out

@@ -20,6 +20,8 @@ PARITY_CHECKPOINTS = {
     "wrn_16_2-100": "wrn_16_2.pth",
     "vgg8-10": "vgg8.safetensors",
     "mobilenetv2-10": "MobileNetV2.pth",
+    "shufflev1-10": "ShuffleV1.legacy.pth",
+    "shufflev2-10": "ShuffleV2.safetensors",
 }
 
 STEMS = [spec.replace(":", "-") for spec in ZOO_EXPORTS]

@@ -5,15 +5,24 @@
  */
 import type { RunConfig } from '../config/runConfig';
 import { METHOD_CATALOG } from '../contract/methodCatalog';
-import { checkWeightsFile, MAX_WEIGHTS_BYTES, ModelFileError, modelFileStem, parseModelJson, type ModelJson, type ModelMetadata } from '../contract/modelFile';
+import { exportTorchFile, type TorchFormat } from '../models/torch/export';
+import { checkWeightsFile, MAX_WEIGHTS_BYTES, ModelFileError, modelFileStem, parseModelJson, type InputNormalization, type ModelJson, type ModelMetadata } from '../contract/modelFile';
 import { deleteModel, listModels, loadModel, newModelId, saveModel, savedModelRecord, type SavedModelSummary } from '../storage/modelStore';
-import type { DatasetSummary, ModelResult } from '../contract/protocol';
+import type { DatasetSummary, ModelResult, TorchModelPreview } from '../contract/protocol';
 import { describeStorageError } from '../storage/storageErrors';
 import { downloadBytes, downloadText } from '../ui/download';
 import type { Trainer } from '../client/trainer.svelte';
 
 /** model.json files are a few kilobytes; anything this large is not one. */
 const MAX_MODEL_JSON_BYTES = 4 * 1024 * 1024;
+/** A training checkpoint holds the weights and the optimizer's momentum: about twice the weights, plus slack. */
+export const MAX_TORCH_FILE_BYTES = 3 * MAX_WEIGHTS_BYTES;
+
+/** What the user confirms about a PyTorch import before it is kept. */
+export interface TorchImportChoice {
+  readonly name: string;
+  readonly inputNormalization: InputNormalization;
+}
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -89,15 +98,15 @@ export class SavedModels {
     return saved;
   }
 
-  async exportFromRun(result: ModelResult): Promise<void> {
+  async exportFromRun(result: ModelResult, format: ExportFormat = 'tfjs'): Promise<void> {
     const { json, weights } = await this.#encode(result);
-    download(json, weights);
+    download(json, weights, format);
   }
 
-  async exportSaved(id: string): Promise<void> {
+  async exportSaved(id: string, format: ExportFormat = 'tfjs'): Promise<void> {
     const record = await loadModel(id);
     if (!record) throw new Error('That model is no longer stored in this browser.');
-    download(record.json, record.weights);
+    download(record.json, record.weights, format);
   }
 
   /**
@@ -119,13 +128,40 @@ export class SavedModels {
     return saved;
   }
 
+  /**
+   * Reads a picked PyTorch file (.pth, .safetensors) in the worker and matches it to a zoo model. Nothing is
+   * kept: the page shows the preview for the user to confirm (`keepTorchImport`).
+   */
+  async readTorchFile(file: File): Promise<TorchModelPreview> {
+    if (file.size === 0) throw new ModelFileError(`${file.name} is empty (0 bytes): pick the .pth or .safetensors file itself.`);
+    if (file.size > MAX_TORCH_FILE_BYTES) throw new ModelFileError(`${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MB, more than a checkpoint of any network here (${MAX_TORCH_FILE_BYTES / 2 ** 20} MB).`);
+    return this.trainer.readTorchModel(file);
+  }
+
+  /** Keeps a confirmed PyTorch import, with the name and input normalisation the user chose. */
+  async keepTorchImport(preview: TorchModelPreview, choice: TorchImportChoice): Promise<SavedModelSummary> {
+    const classNames = this.trainer.dataset?.classNames.length === preview.numClasses ? [...this.trainer.dataset.classNames] : [];
+    const metadata: ModelMetadata = { ...preview.json.userDefinedMetadata, name: choice.name.trim().slice(0, 80) || preview.json.userDefinedMetadata.name, classNames, inputNormalization: choice.inputNormalization, savedAt: Date.now() };
+    const saved = await keep({ ...preview.json, userDefinedMetadata: metadata }, preview.weights);
+    await this.refresh();
+    return saved;
+  }
+
   async remove(id: string): Promise<void> {
     await deleteModel(id);
     await this.refresh();
   }
 }
 
-function download(json: ModelJson, weights: ArrayBuffer): void {
+/** The tfjs files (model.json + weights), or one PyTorch file with RepDistiller's names. */
+export type ExportFormat = 'tfjs' | TorchFormat;
+
+function download(json: ModelJson, weights: ArrayBuffer, format: ExportFormat): void {
+  if (format !== 'tfjs') {
+    const { fileName, bytes } = exportTorchFile(json, weights, format);
+    downloadBytes(fileName, bytes as Uint8Array<ArrayBuffer>, 'application/octet-stream');
+    return;
+  }
   const stem = modelFileStem(json.userDefinedMetadata.name);
   // The manifest names the weights file, so the two downloads load together with tf.io or an import here.
   const manifest = { ...json, weightsManifest: [{ ...json.weightsManifest[0], paths: [`${stem}.weights.bin`] }] };

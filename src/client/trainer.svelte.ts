@@ -5,7 +5,7 @@
 import type { BackendChoice, BackendName, RunConfig } from '../config/runConfig';
 import type { ModelJson } from '../contract/modelFile';
 import type { Inspect, InspectionResult } from '../contract/inspection';
-import type { AdapterSummary, DatasetSummary, EpochMetrics, FromWorker, MethodSamplesSummary, ModelResult, RunPlanSummary, ToWorker } from '../contract/protocol';
+import type { AdapterSummary, DatasetSummary, EpochMetrics, FromWorker, MethodSamplesSummary, ModelResult, RunPlanSummary, ToWorker, TorchModelPreview } from '../contract/protocol';
 import type { NotKept } from './notKept.svelte';
 import { StopWatchdog } from './stopWatchdog';
 import { unhandledMessage } from '../contract/exhaustive';
@@ -60,7 +60,7 @@ export class Trainer {
   #requestId = 0;
   #datasetRequest = -1;
   /** Requests waiting for the worker's answer (inspections, model checks). */
-  readonly #pending = new Map<number, { resolve: (result: InspectionResult | null) => void; reject: (error: Error) => void }>();
+  readonly #pending = new Map<number, { resolve: (result: InspectionResult | TorchModelPreview | null) => void; reject: (error: Error) => void }>();
 
   constructor(private readonly notKept: NotKept) {
     this.#spawn();
@@ -186,7 +186,7 @@ export class Trainer {
   inspect: Inspect = (request) =>
     new Promise((resolve, reject) => {
       const requestId = ++this.#requestId;
-      this.#pending.set(requestId, { resolve: resolve as (result: InspectionResult | null) => void, reject });
+      this.#pending.set(requestId, { resolve: resolve as (result: InspectionResult | TorchModelPreview | null) => void, reject });
       this.#send({ type: 'inspect', requestId, request });
     });
 
@@ -196,6 +196,14 @@ export class Trainer {
       const requestId = ++this.#requestId;
       this.#pending.set(requestId, { resolve: () => resolve(), reject });
       this.#send({ type: 'checkModel', requestId, json, weights, weightsFileName });
+    });
+
+  /** Asks the worker to read a PyTorch file and match it to a zoo model; rejects with what is wrong with it. */
+  readTorchModel = (file: File): Promise<TorchModelPreview> =>
+    new Promise((resolve, reject) => {
+      const requestId = ++this.#requestId;
+      this.#pending.set(requestId, { resolve: resolve as (result: InspectionResult | TorchModelPreview | null) => void, reject });
+      this.#send({ type: 'readTorchModel', requestId, file });
     });
 
   /** Pause was pressed and the loop has not halted yet (it finishes the batch in flight first). */
@@ -260,6 +268,8 @@ export class Trainer {
         return this.#settle(message.requestId, message.result);
       case 'modelChecked':
         return this.#settle(message.requestId, null);
+      case 'torchModelRead':
+        return this.#settle(message.requestId, message.preview);
       case 'error':
         return this.#error(message);
       case 'runStarted':
@@ -327,7 +337,7 @@ export class Trainer {
   }
 
   /** An inspection's or a model check's answer goes to the request waiting for it. */
-  #settle(requestId: number, result: InspectionResult | null): void {
+  #settle(requestId: number, result: InspectionResult | TorchModelPreview | null): void {
     this.#pending.get(requestId)?.resolve(result);
     this.#pending.delete(requestId);
   }

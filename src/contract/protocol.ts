@@ -114,6 +114,17 @@ export interface RunPlanSummary {
   readonly notes: readonly string[];
 }
 
+/** A PyTorch checkpoint the worker has read and matched to a zoo model, as saved-model files, to confirm. */
+export interface TorchModelPreview {
+  readonly model: ModelId;
+  readonly numClasses: number;
+  /** The file's format and layout, in words ("PyTorch zip, RepDistiller training checkpoint"). */
+  readonly source: string;
+  /** Its metadata holds the default input normalisation for the class count; the page may change it. */
+  readonly json: ModelJson;
+  readonly weights: ArrayBuffer;
+}
+
 export type ToWorker =
   | { readonly type: 'init'; readonly backend: BackendChoice }
   | { readonly type: 'loadDataset'; readonly requestId: number; readonly baseUrl: string; readonly name: string }
@@ -125,7 +136,9 @@ export type ToWorker =
   | { readonly type: 'pause' | 'resume' | 'step' | 'stop'; readonly runId: number }
   | { readonly type: 'inspect'; readonly requestId: number; readonly request: InspectionRequest }
   /** A model file the user picked: does it fit its architecture, weight by weight? Answered `modelChecked`. */
-  | { readonly type: 'checkModel'; readonly requestId: number; readonly json: ModelJson; readonly weights: ArrayBuffer; readonly weightsFileName: string };
+  | { readonly type: 'checkModel'; readonly requestId: number; readonly json: ModelJson; readonly weights: ArrayBuffer; readonly weightsFileName: string }
+  /** A .pth / .safetensors file the user picked: read without executing anything, answered `torchModelRead`. */
+  | { readonly type: 'readTorchModel'; readonly requestId: number; readonly file: File };
 
 export type FromWorker =
   | {
@@ -172,6 +185,7 @@ export type FromWorker =
   | { readonly type: 'epoch'; readonly runId: number; readonly metrics: EpochMetrics }
   | { readonly type: 'inspection'; readonly requestId: number; readonly result: InspectionResult }
   | { readonly type: 'modelChecked'; readonly requestId: number }
+  | { readonly type: 'torchModelRead'; readonly requestId: number; readonly preview: TorchModelPreview }
   | { readonly type: 'learnerDone'; readonly runId: number; readonly result: ModelResult }
   | { readonly type: 'done'; readonly runId: number; readonly results: readonly ModelResult[]; readonly stopped: boolean; readonly seconds: number }
   | { readonly type: 'error'; readonly runId: number | null; readonly requestId: number | null; readonly message: string; readonly fatal: boolean };

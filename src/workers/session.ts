@@ -22,6 +22,7 @@ import { ModelShelf } from '../training/modelShelf';
 import { METHOD_CATALOG } from '../contract/methodCatalog';
 import { clearCheckpoint, loadCheckpoint, saveCheckpoint } from '../storage/checkpointStore';
 import { restoreNetwork } from '../models/networkWeights';
+import { readTorchModelFile } from './torchModelImport';
 import { loadSavedTeacher } from '../storage/worker/savedTeacher';
 import { describeStorageError } from '../storage/storageErrors';
 import { unhandledMessage } from '../contract/exhaustive';
@@ -76,6 +77,8 @@ export class TrainingSession {
         return this.#inspect(message.requestId, message.request);
       case 'checkModel':
         return this.#checkModel(message);
+      case 'readTorchModel':
+        return this.#readTorchModel(message);
       default:
         return unhandledMessage(message, 'training worker');
     }
@@ -214,6 +217,17 @@ export class TrainingSession {
     try {
       restoreNetwork(json, weights, 'imported-check', weightsFileName).dispose();
       this.post({ type: 'modelChecked', requestId });
+    } catch (error) {
+      this.post({ type: 'error', runId: null, requestId, message: errorMessage(error), fatal: false });
+    }
+  }
+
+  /** Reads a picked PyTorch file and matches it to a zoo model; nothing is kept until the page confirms. */
+  async #readTorchModel({ requestId, file }: Extract<ToWorker, { type: 'readTorchModel' }>): Promise<void> {
+    await this.#backendReady;
+    try {
+      const preview = await readTorchModelFile(file);
+      this.post({ type: 'torchModelRead', requestId, preview });
     } catch (error) {
       this.post({ type: 'error', runId: null, requestId, message: errorMessage(error), fatal: false });
     }

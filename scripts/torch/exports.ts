@@ -1,14 +1,17 @@
 /**
- * Exports zoo models as PyTorch files for the Python tests (`python/`): each model is built with its seeded
+ * PyTorch files for the Python tests (`python/`), written by the page's own export code.
+ *
+ * `exportZoo`: zoo models, each built with its seeded
  * initialisation, its BatchNorm statistics set to distinct values, encoded in the tfjs format (as a saved
  * model is) and exported as `.pth` and `.safetensors`. Beside them: the tfjs files and a JSON of each
  * weight's local name, PyTorch name and layout, so the test can check values independently of this code.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { isModelId, type ModelId } from '../../src/contract/modelCatalog';
 import { exportTorchFile } from '../../src/models/torch/export';
+import { importTorchCheckpoint } from '../../src/models/torch/importCheckpoint';
 import { torchNames } from '../../src/models/torch/names';
 import { encodeNetwork } from '../../src/models/networkWeights';
 import { buildNetwork } from '../../src/models/zoo';
@@ -42,6 +45,21 @@ export async function exportZoo(outDir: string, exports: readonly ZooExport[]): 
       }
     } finally {
       net.dispose();
+    }
+  }
+}
+
+/**
+ * Imports each PyTorch checkpoint as the page does, then exports it again as `<file stem>.pth` and
+ * `<file stem>.safetensors`: the test compares them with the original, value for value.
+ */
+export function reexport(outDir: string, checkpoints: readonly string[]): void {
+  mkdirSync(outDir, { recursive: true });
+  for (const path of checkpoints) {
+    const imported = importTorchCheckpoint(new Uint8Array(readFileSync(path)), { fileName: basename(path) });
+    const stem = basename(path).replace(/(\.legacy)?\.(pth|safetensors)$/, '');
+    for (const format of ['pth', 'safetensors'] as const) {
+      writeFileSync(join(outDir, `${stem}.${format}`), exportTorchFile(imported.json, imported.weights, format).bytes);
     }
   }
 }

@@ -1,0 +1,29 @@
+/**
+ * A PyTorch file the user picked, read in the worker: `importTorchCheckpoint` (src/models/torch) reads the
+ * zip, legacy pickle or safetensors without executing anything, works out the zoo model and class count
+ * from names and shapes, checks every tensor and converts it to the saved-model files. Refusals arrive as
+ * errors whose message says what is wrong with the file.
+ */
+import { importTorchCheckpoint } from '../models/torch/importCheckpoint';
+import type { TorchModelPreview } from '../contract/protocol';
+
+const FORMAT_WORDS: Readonly<Record<string, string>> = {
+  'torch-zip': 'PyTorch zip format',
+  'torch-legacy': 'PyTorch legacy format',
+  safetensors: 'safetensors',
+};
+
+const LAYOUT_WORDS: Readonly<Record<string, string>> = {
+  state_dict: 'a bare state_dict',
+  'training-checkpoint': "a training checkpoint {'epoch', 'model', ...}",
+  'model-key': "{'model': state_dict}",
+  'state_dict-key': "{'state_dict': state_dict}",
+};
+
+export async function readTorchModelFile(file: File): Promise<TorchModelPreview> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const imported = importTorchCheckpoint(bytes, { fileName: file.name, now: Date.now() });
+  const { format, layout, strippedModulePrefix } = imported.checkpoint;
+  const source = [FORMAT_WORDS[format] ?? format, LAYOUT_WORDS[layout] ?? layout, ...(strippedModulePrefix ? ["DataParallel's module. prefixes removed"] : [])].join(', ');
+  return { model: imported.model, numClasses: imported.numClasses, source, json: imported.json, weights: imported.weights };
+}
