@@ -4,6 +4,7 @@
  * numbers within 1e-3). Prints every comparison, so a failure says what differed.
  */
 import { expect, test } from '@playwright/test';
+import { METHOD_IDS } from '../src/methods/catalog';
 
 test('the maths on WebGPU matches the reference fixtures and the CPU backend, step by step', async ({ page }) => {
   // About 5 minutes on a machine whose two cores are shared by many jobs (load ~15); far less on an idle one.
@@ -24,6 +25,5 @@ test('the maths on WebGPU matches the reference fixtures and the CPU backend, st
   // Not vacuous: the fixtures ran (24 cases in ../shared/reference today), and every method was stepped.
   expect(rows.filter((r) => r.section === 'reference').length).toBeGreaterThan(0);
   const stepped = new Set(rows.filter((r) => r.section === 'step').map((r) => r.cells[1]!.split(':')[0]!.split(' ')[0]));
-  const { METHOD_IDS } = await import('../src/methods/catalog');
   expect([...stepped].sort()).toEqual([...METHOD_IDS].sort());
 });

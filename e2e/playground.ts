@@ -60,8 +60,10 @@ export class Playground {
    */
   async accuracyFromLogits(learnerKey: string): Promise<number> {
     const panel = this.page.getByTestId('confusion-panel');
-    await panel.getByTestId('confusion-model').selectOption(learnerKey);
-    await expect(panel.getByTestId('confusion-table').locator('caption')).toBeVisible();
+    const select = panel.getByTestId('confusion-model');
+    await select.selectOption(learnerKey);
+    // The matrix names its model in its caption (read even while its <details> is closed).
+    await expect(panel.getByTestId('confusion-table').locator('caption')).toContainText(`; ${(await select.locator('option:checked').textContent())!}.`);
     const { correct, total } = await panel.getByTestId('confusion-table').evaluate((table) => {
       const cells = [...table.querySelectorAll('tbody td')];
       return { correct: cells.filter((td) => td.classList.contains('diagonal')).reduce((s, td) => s + Number(td.textContent), 0), total: cells.reduce((s, td) => s + Number(td.textContent), 0) };
