@@ -19,11 +19,13 @@ export default defineConfig({
     target: 'es2022',
     // tfjs lives in the worker chunk and Plotly in lazily loaded chunks; both are large by nature.
     chunkSizeWarningLimit: 5000,
-    // Two pages: the app, and the benchmark page that `npm run bench` drives (bench/run.mjs).
+    // Three pages: the app, the benchmark page that `npm run bench` drives (bench/run.mjs), and the check page
+    // (check.html) that runs the maths on the browser's backend (e2e/check.spec.ts).
     rolldownOptions: {
       input: {
         main: fileURLToPath(new URL('index.html', import.meta.url)),
         bench: fileURLToPath(new URL('bench.html', import.meta.url)),
+        check: fileURLToPath(new URL('check.html', import.meta.url)),
       },
     },
   },

@@ -20,6 +20,36 @@ const TINY_PARAMS: Partial<Record<MethodId, Record<string, string>>> = {
 };
 
 /**
+ * The student's loss terms in a one-epoch run, as ../shared/spec/methods.md and src/methods/* name them
+ * (epoch 1: CA-MKD leaves its feature term out; FitNets adds KD only when alpha > 0, and its default is 0).
+ * REFILLED's first epoch is its embedding stage.
+ */
+const EXPECTED_TERMS: Partial<Record<MethodId, readonly (readonly string[])[]>> = {
+  'logit-mse': [['mse']],
+  fitnet: [['ce', 'hint']],
+  'aver-mkd': [['ce', 'kd']],
+  'fitnet-mkd': [['ce', 'hint', 'kd']],
+  ebkd: [['ce', 'kd']],
+  aekd: [['ce', 'kd']],
+  camkd: [['ce', 'kd']],
+  refilled: [['triplet'], ['ce', 'kd']],
+  'ta-dfkd': [['l1']],
+  'dfkd-basic': [['l1']],
+  oracle: [['ce', 'kd']],
+};
+
+/** Each epoch's terms are the named ones, every value finite, and not all of them zero. */
+async function expectSpecTerms(app: Playground, method: MethodId): Promise<void> {
+  const epochs = await app.epochTerms('student');
+  expect(epochs.map((terms) => Object.keys(terms).sort()), `${method}: loss terms by epoch`).toEqual(EXPECTED_TERMS[method]);
+  for (const terms of epochs) {
+    const values = Object.values(terms);
+    expect(values.every((v) => typeof v === 'number' && Number.isFinite(v)), `${method}: finite terms ${JSON.stringify(terms)}`).toBe(true);
+    expect(values.some((v) => v !== 0), `${method}: not all terms zero ${JSON.stringify(terms)}`).toBe(true);
+  }
+}
+
+/**
  * One page for every method, as a person trying methods one after another would use it: the first comes
  * from a link, the others from the form, and the teachers trained for the first are reused by the rest
  * (same teacher settings), so each later test pays only for its students.
@@ -52,6 +82,7 @@ test.describe.serial('every method, one after another in one page', () => {
       await expect(page.getByTestId('error')).toHaveCount(0);
       await expect(app.status).toHaveText('done');
 
+      await expectSpecTerms(app, method);
       const roles = (await app.resultTable()).map((r) => r.role);
       expect(roles).toEqual([...Array(multi ? 2 : 1).fill('teacher'), 'scratch', 'student']);
       if (index > 0) await expect(app.results.locator('tr[data-role=teacher]').first()).toContainText('reused');
@@ -86,6 +117,7 @@ test.describe.serial('every method, one after another in one page', () => {
     await expect(page.getByTestId('error')).toHaveCount(0);
     await expect(app.status).toHaveText('done');
     expect((await app.resultTable()).map((r) => r.role)).toEqual(['teacher', 'scratch', 'student']);
+    await expectSpecTerms(app, 'oracle');
   });
 });
 

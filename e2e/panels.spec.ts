@@ -11,6 +11,7 @@ test('the panels explain a finished run with its own numbers', async ({ page }) 
   await app.open({ ...TINY_RUN, subset: '32', testSubset: '64', batch: '32', method: 'oracle', gamma: '2', backend: 'webgpu', autostart: '1' });
   await app.waitForStatus(['done', 'error']);
   await expect(app.status).toHaveText('done');
+  await app.expectResultsMatchLogits();
 
   // Calibration is fitted on the run's hold-out (round(10% of 32) = 3 training images no model saw), scored on the 64 test images.
   await expect(page.getByTestId('reliability-fit-note')).toContainText('T fitted on the 3 held-out training images (no model trained on them), scored on the 64 test images.');

@@ -54,6 +54,47 @@ export class Playground {
     );
   }
 
+  /**
+   * A model's accuracy (in %, one decimal, as the results table shows it) recomputed in the page from the
+   * run's own test logits: the confusion panel's matrix, diagonal over total.
+   */
+  async accuracyFromLogits(learnerKey: string): Promise<number> {
+    const panel = this.page.getByTestId('confusion-panel');
+    const select = panel.getByTestId('confusion-model');
+    await select.selectOption(learnerKey);
+    // The matrix names its model in its caption (read even while its <details> is closed).
+    await expect(panel.getByTestId('confusion-table').locator('caption')).toContainText(`; ${(await select.locator('option:checked').textContent())!}.`);
+    const { correct, total } = await panel.getByTestId('confusion-table').evaluate((table) => {
+      const cells = [...table.querySelectorAll('tbody td')];
+      return { correct: cells.filter((td) => td.classList.contains('diagonal')).reduce((s, td) => s + Number(td.textContent), 0), total: cells.reduce((s, td) => s + Number(td.textContent), 0) };
+    });
+    expect(total, 'the matrix counts every test image').toBeGreaterThan(0);
+    return Number(((100 * correct) / total).toFixed(1));
+  }
+
+  /** A model's ECE (15 bins) as the calibration panel computes it in the page from the run's test logits. */
+  async eceFromLogits(learnerKey: string): Promise<number> {
+    await this.page.getByTestId('reliability-model').selectOption(learnerKey);
+    return Number(await this.page.getByTestId('reliability-ece').textContent());
+  }
+
+  /** The results table's rows checked against the page's own recomputation from each model's test logits. */
+  async expectResultsMatchLogits(): Promise<void> {
+    const keys = await this.resultRows.evaluateAll((rows) => rows.map((row) => row.getAttribute('data-key') ?? ''));
+    const rows = await this.resultTable();
+    for (const [i, row] of rows.entries()) {
+      expect(row.accuracy, `${row.role}: table accuracy = accuracy of its test logits`).toBe(await this.accuracyFromLogits(keys[i]!));
+      expect(row.ece.toFixed(4), `${row.role}: table ECE = ECE of its test logits`).toBe((await this.eceFromLogits(keys[i]!)).toFixed(4));
+    }
+  }
+
+  /** Each epoch's loss terms of one learner, exactly as the worker reported them (the curves' table). */
+  async epochTerms(learnerKey: string): Promise<Record<string, number | null>[]> {
+    return this.page.getByTestId('epoch-table').locator(`tbody tr[data-learner="${learnerKey}"]`).evaluateAll((rows) =>
+      rows.map((row) => JSON.parse(row.getAttribute('data-terms') ?? '{}') as Record<string, number | null>),
+    );
+  }
+
   async screenshot(name: string): Promise<void> {
     await this.page.screenshot({ path: `e2e/screenshots/${name}.png`, fullPage: true });
   }

@@ -1,4 +1,4 @@
-"""The PyTorch models have the zoo's parameter counts (src/models/catalog.ts, 10 classes) and one step runs."""
+"""The PyTorch models have the zoo's parameter counts (src/contract/modelCatalog.ts, 10 classes) and one step runs."""
 import unittest
 
 from bench_train_step import MODELS, time_steps

@@ -39,7 +39,7 @@ async function main() {
   const server = await createServer({ configFile: false, logLevel: 'error', appType: 'custom', server: { middlewareMode: true, hmr: false, ws: false }, optimizeDeps: { noDiscovery: true, include: [] } });
   try {
     const { importTorchCheckpoint } = await server.ssrLoadModule('/src/models/torch/importCheckpoint.ts');
-    const { modelFileStem } = await server.ssrLoadModule('/src/models/modelFile.ts');
+    const { modelFileStem } = await server.ssrLoadModule('/src/contract/modelFile.ts');
     const imported = importTorchCheckpoint(bytes, {
       fileName: basename(file),
       name: options.name,

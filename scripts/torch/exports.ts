@@ -10,9 +10,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { isModelId, type ModelId } from '../../src/contract/modelCatalog';
-import { exportTorchFile } from '../../src/models/torch/export';
+import { exportTorchFile } from '../../src/interop/pytorch/export';
 import { importTorchCheckpoint } from '../../src/models/torch/importCheckpoint';
-import { torchNames } from '../../src/models/torch/names';
+import { torchNames } from '../../src/interop/pytorch/stateDictNames/names';
 import { encodeNetwork } from '../../src/models/networkWeights';
 import { buildNetwork } from '../../src/models/zoo';
 

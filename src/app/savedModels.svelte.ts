@@ -5,7 +5,7 @@
  */
 import type { RunConfig } from '../config/runConfig';
 import { METHOD_CATALOG } from '../contract/methodCatalog';
-import { exportTorchFile, type TorchFormat } from '../models/torch/export';
+import { exportTorchFile, type TorchFormat } from '../interop/pytorch/export';
 import { checkWeightsFile, MAX_WEIGHTS_BYTES, ModelFileError, modelFileStem, parseModelJson, type InputNormalization, type ModelJson, type ModelMetadata } from '../contract/modelFile';
 import { deleteModel, listModels, loadModel, newModelId, saveModel, savedModelRecord, type SavedModelSummary } from '../storage/modelStore';
 import type { DatasetSummary, ModelResult, TorchModelPreview } from '../contract/protocol';

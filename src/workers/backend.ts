@@ -116,3 +116,21 @@ export async function selectBackend(requested: BackendChoice): Promise<BackendSe
 }
 
 export { backendLabel };
+
+/**
+ * Runs `work` on another backend of this worker (the check page's CPU reference), then switches back.
+ * Tensors `work` makes must not outlive it; the worker's own tensors stay where they are, as long as
+ * `work` does not touch them (tfjs would move them to the backend that reads them).
+ */
+export async function useBackend<T>(name: BackendName, work: () => Promise<T>): Promise<T> {
+  const previous = tf.getBackend();
+  if (previous === name) return work();
+  if (!(await tf.setBackend(name))) throw new Error(`tfjs could not switch to the ${name} backend`);
+  try {
+    await tf.ready();
+    if (name === 'cpu') installFastCpuConvFilterGrad();
+    return await work();
+  } finally {
+    await tf.setBackend(previous);
+  }
+}

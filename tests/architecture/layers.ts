@@ -6,9 +6,12 @@
 import type { ImportEdge } from './importGraph';
 
 /** The page: its root, its folders, and the page side of storage. Runs in the window; never loads tfjs. */
-export const PAGE_LAYERS = ['page root', 'app', 'viz', 'ui', 'client', 'bench', 'storage/page'] as const;
-/** What both sides use: messages and results, catalogs, the config table, tfjs-free storage, pure math. */
-export const SHARED_LAYERS = ['contract', 'config', 'core', 'storage'] as const;
+export const PAGE_LAYERS = ['page root', 'app', 'viz', 'ui', 'client', 'bench', 'check', 'storage/page'] as const;
+/**
+ * What both sides use: messages and results, catalogs, the config table, tfjs-free storage, pure math, and
+ * the PyTorch file formats (interop: readers, writers, state_dict names; no tfjs, no DOM).
+ */
+export const SHARED_LAYERS = ['contract', 'config', 'core', 'storage', 'interop'] as const;
 /** The engine: runs only in a worker, with tfjs. */
 export const ENGINE_LAYERS = ['training', 'methods', 'models', 'data', 'storage/worker'] as const;
 /** Worker entry points and what only they use. */
@@ -28,12 +31,14 @@ export const ALLOWED_IMPORTS: Readonly<Record<Layer, readonly Layer[]>> = {
   app: ['app', 'client', 'ui', 'storage/page', ...SHARED],
   viz: ['viz', 'client', 'ui', 'storage/page', ...SHARED],
   bench: ['bench', 'viz', 'client', 'ui', ...SHARED],
+  check: ['check', 'client', 'ui', ...SHARED],
   client: ['client', 'ui', 'storage/page', ...SHARED],
   'storage/page': ['storage/page', 'ui', ...SHARED],
   ui: ['ui', ...SHARED],
   contract: ['contract', 'config', 'core'],
   config: ['config', 'contract', 'core'],
   storage: ['storage', 'contract', 'config', 'core'],
+  interop: ['interop', 'contract', 'core'],
   core: ['core'],
   training: [...ENGINE, ...SHARED],
   methods: [...ENGINE, ...SHARED],

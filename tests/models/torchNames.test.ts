@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MODEL_IDS } from '../../src/contract/modelCatalog';
-import { tfjsShapeOf, tfjsToTorch, torchShapeOf, torchToTfjs } from '../../src/models/torch/layout';
-import { torchBatchNormCounters, torchNames } from '../../src/models/torch/names';
+import { tfjsShapeOf, tfjsToTorch, torchShapeOf, torchToTfjs } from '../../src/interop/pytorch/layout';
+import { torchBatchNormCounters, torchNames } from '../../src/interop/pytorch/stateDictNames/names';
 import { buildNetwork } from '../../src/models/zoo';
 
 describe('PyTorch names of the zoo', () => {

@@ -12,7 +12,7 @@ import { METHODS } from '../../src/methods/index';
 import type { Network } from '../../src/models/network';
 import { restoreNetwork } from '../../src/models/networkWeights';
 import { importTorchCheckpoint } from '../../src/models/torch/importCheckpoint';
-import { REPDISTILLER_MODEL_NAME, torchNames } from '../../src/models/torch/names';
+import { REPDISTILLER_MODEL_NAME, torchNames } from '../../src/interop/pytorch/stateDictNames/names';
 import { teacherContext, trainStep, unpackReadout, type Learner } from '../../src/training/learner';
 import { Sgd } from '../../src/training/sgd';
 import { compare, flat, imageBatch, loadFeatures, loadParity, readParityFile, torchOrder, type Comparison, type ParityModel } from '../helpers/torchParity';

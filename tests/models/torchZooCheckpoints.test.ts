@@ -14,8 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelId } from '../../src/contract/modelCatalog';
 import { restoreNetwork } from '../../src/models/networkWeights';
 import { importTorchCheckpoint } from '../../src/models/torch/importCheckpoint';
-import { tfjsToTorch } from '../../src/models/torch/layout';
-import { torchBatchNormCounters, torchNames } from '../../src/models/torch/names';
+import { tfjsToTorch } from '../../src/interop/pytorch/layout';
+import { torchBatchNormCounters, torchNames } from '../../src/interop/pytorch/stateDictNames/names';
 
 const SCRIPT = path.resolve(__dirname, '../../python/make_zoo_checkpoints.py');
 const python = [process.env.PYTHON, 'python3', '/usr/bin/python3'].find((candidate) => candidate && spawnSync(candidate, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);

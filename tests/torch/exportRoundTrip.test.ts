@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { ModelId } from '../../src/contract/modelCatalog';
 import type { ModelJson } from '../../src/contract/modelFile';
 import { encodeNetwork } from '../../src/models/networkWeights';
-import { exportTorchFile, type TorchFormat } from '../../src/models/torch/export';
+import { exportTorchFile, type TorchFormat } from '../../src/interop/pytorch/export';
 import { importTorchCheckpoint } from '../../src/models/torch/importCheckpoint';
 import { buildNetwork } from '../../src/models/zoo';
 

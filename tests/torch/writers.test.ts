@@ -1,9 +1,9 @@
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { writePth } from '../../src/models/torch/pthWriter';
-import { writeStateDictPickle } from '../../src/models/torch/pickleWriter';
-import { writeSafetensors } from '../../src/models/torch/safetensorsWriter';
-import type { StateDict } from '../../src/models/torch/stateDict';
+import { writePth } from '../../src/interop/pytorch/pthWriter';
+import { writeStateDictPickle } from '../../src/interop/pytorch/pickleWriter';
+import { writeSafetensors } from '../../src/interop/pytorch/safetensorsWriter';
+import type { StateDict } from '../../src/interop/pytorch/stateDict';
 
 const STATE_DICT: StateDict = [
   { name: 'conv1.weight', dtype: 'float32', shape: [2, 3, 1, 1], data: Float32Array.from([1, 2, 3, 4, 5, 6]) },

@@ -16,8 +16,8 @@ import { readTorchCheckpoint, TorchImportError, type TorchCheckpoint } from '../
 import { MODEL_CATALOG, MODEL_IDS, type ModelId } from '../../contract/modelCatalog';
 import { CIFAR10_NORMALIZATION, modelJson, modelFileStem, REPDISTILLER_CIFAR100_NORMALIZATION, type InputNormalization, type ModelJson, type ModelMetadata, type WeightSpec } from '../../contract/modelFile';
 import { buildNetwork } from '../zoo';
-import { tfjsShapeOf, torchShapeOf, torchToTfjs } from './layout';
-import { torchNames, type TorchName } from './names';
+import { tfjsShapeOf, torchShapeOf, torchToTfjs } from '../../interop/pytorch/layout';
+import { torchNames, type TorchName } from '../../interop/pytorch/stateDictNames/names';
 
 /** A zoo model as PyTorch sees it: its state_dict names (in the zoo's variable order) and their shapes. */
 export interface ZooArchitecture {

@@ -9,7 +9,7 @@
  */
 import { checkWeightsFile, modelFileStem, type ModelJson } from '../../contract/modelFile';
 import { tfjsToTorch, torchShapeOf } from './layout';
-import { torchNames } from './names';
+import { torchNames } from './stateDictNames/names';
 import { writePth } from './pthWriter';
 import { writeSafetensors } from './safetensorsWriter';
 import type { StateDict, TorchTensor } from './stateDict';

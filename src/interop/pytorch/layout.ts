@@ -3,7 +3,7 @@
  * ways, as pure functions on row-major Float32Arrays. Import reads torch order and writes tfjs order;
  * export does the reverse; round trips are exact (a permutation copies, it computes nothing).
  */
-import type { TorchLayout } from './names';
+import type { TorchLayout } from './stateDictNames/names';
 
 /**
  * For each layout, the tfjs axis that each torch axis is: torch shape[i] = tfjs shape[TO_TORCH[i]].

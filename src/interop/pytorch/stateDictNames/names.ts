@@ -8,7 +8,7 @@
  * PyTorch's BatchNorm also stores `num_batches_tracked` (int64), which the zoo has no variable for: it is
  * not in this map; readers skip it and writers add it (`torchBatchNormCounters`).
  */
-import type { ModelId } from '../../contract/modelCatalog';
+import type { ModelId } from '../../../contract/modelCatalog';
 import { mobileNetV2TorchName } from './mobilenetV2';
 import { resnetTorchName } from './resnet';
 import { resnet50TorchName } from './resnet50';
