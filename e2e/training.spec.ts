@@ -77,7 +77,7 @@ test('a tiny KD run trains teacher, scratch and KD student on WebGPU and fills t
 
 test('pause, step, resume and stop respond within a batch, and the page stays usable', async ({ page }) => {
   const app = new Playground(page);
-  await app.open({ ...TINY_RUN, method: 'scratch', subset: '64', testSubset: '16', batch: '16', epochs: '2', teacherEpochs: '1' });
+  await app.open({ ...TINY_RUN, method: 'scratch', subset: '64', testSubset: '16', batch: '16', epochs: '2', teacherEpochs: '1', backend: 'webgpu' });
   await app.waitForStatus('idle', 60_000);
   await app.button('train').click();
   await app.waitForStatus('training');
