@@ -4,6 +4,7 @@ import { defineMethod, param } from './method';
 import type { FeatureTaps } from '../models/network';
 import { USER_LOSS_INDEX_GUARD, USER_LOSS_SCOPE, UserCodeError, checkUserLoss, userLineOf } from '../contract/userCode';
 import { USER_LOSS_MATH_MEMBERS, USER_LOSS_TF_FUNCTIONS } from '../contract/userLossPolicy';
+import { sumTensors } from './losses';
 import { ceTerm } from './terms';
 
 type UserLoss = (...scope: unknown[]) => unknown;
@@ -13,7 +14,8 @@ function allowedMembers(source: object, names: readonly string[]): Readonly<Reco
   return Object.freeze(Object.fromEntries(names.map((name) => [name, (source as Record<string, unknown>)[name]])));
 }
 
-const LOSS_TF = allowedMembers(tf, USER_LOSS_TF_FUNCTIONS);
+// addN is the pairwise sum: tf's own returns zeros on WebGPU past 8 inputs.
+const LOSS_TF = allowedMembers({ ...tf, addN: (tensors: tf.Tensor[]) => sumTensors(tensors) }, USER_LOSS_TF_FUNCTIONS);
 const LOSS_MATH = allowedMembers(Math, USER_LOSS_MATH_MEMBERS);
 
 /** What every `a[i]` in the loss goes through: a number passes, anything else (a property name) throws. */

@@ -42,3 +42,12 @@ export const detach = tf.customGrad((...inputs) => {
   const x = inputs[0] as tf.Tensor;
   return { value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
 }) as <T extends tf.Tensor>(x: T) => T;
+
+/**
+ * The sum of same-shaped tensors, added pairwise. tf.addN binds every input at once on WebGPU and returns
+ * zeros past the device's storage-buffer limit (8, WebGPU's default), so a long list goes through this.
+ */
+export function sumTensors<T extends tf.Tensor>(tensors: readonly T[]): T {
+  if (tensors.length === 0) throw new Error('sumTensors needs at least one tensor');
+  return tensors.reduce((a, b) => tf.add(a, b) as T);
+}

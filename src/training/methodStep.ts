@@ -16,6 +16,7 @@ import type { Network } from '../models/network';
 import { buildNetwork } from '../models/zoo';
 import { disposeOutputs, prepareStep, teacherContext, trainStep, unpackReadout, type Learner } from './learner';
 import { createLearner, disposeLearner } from './learners';
+import { sumTensors } from '../methods/losses';
 
 /** Small enough for an emulated GPU, big enough for every method (REFILLED mines triplets among 2 images per class). */
 export const STEP_CHECK = { images: 8, classes: 4, seed: 11, lr: 0.05, teacher: 'tiny-cnn', student: 'tiny-cnn' } as const satisfies {
@@ -70,9 +71,8 @@ function buildTeachers(method: MethodId, config: RunConfig, batch: Batch): Netwo
 
 /** The gradient's L2 norm, read from the momentum buffers: with zero weight decay, the first step's buffer is the gradient. */
 async function gradientNorm(learner: Learner): Promise<number> {
-  // Summed pairwise: WebGPU's addN binds every input at once, and past the device's storage-buffer limit
-  // (8 on SwiftShader) it returns zeros. This check found that, on itself.
-  const norm = tf.tidy(() => tf.sqrt(learner.optimizer.velocities.map((v) => tf.sum(tf.square(v))).reduce((a, b) => tf.add(a, b))));
+  // Summed pairwise (sumTensors): WebGPU's addN returns zeros past 8 inputs. This check found that, on itself.
+  const norm = tf.tidy(() => tf.sqrt(sumTensors(learner.optimizer.velocities.map((v) => tf.sum(tf.square(v))))));
   try {
     return (await norm.data())[0]!;
   } finally {

@@ -13,6 +13,7 @@ import type { LabeledImages } from '../data/cifarBinary';
 import { defaultMethodParams } from '../contract/methodCatalog';
 import type { Network } from '../models/network';
 import { buildNetwork } from '../models/zoo';
+import { sumTensors } from '../methods/losses';
 import { disposeOutputs, prepareStep, teacherContext, trainStep, unpackReadout, type Learner } from '../training/learner';
 import { createLearner, disposeLearner } from '../training/learners';
 import type { BenchMethod, ThroughputResult, ThroughputTask } from '../contract/benchProtocol';
@@ -128,7 +129,7 @@ function baselineStepper(task: ThroughputTask, data: BenchData): Stepper {
         const ce = tf.losses.softmaxCrossEntropy(y, logits);
         // Weight decay as plain tfjs code writes it: an L2 penalty in the loss (its gradient is wd · w,
         // what the app's SGD adds to each gradient), so both variants take the same step.
-        const l2 = tf.mul(tf.addN(trainable.map((w) => tf.sum(tf.square(w)))), config.weightDecay / 2);
+        const l2 = tf.mul(sumTensors(trainable.map((w) => tf.sum(tf.square(w)))), config.weightDecay / 2);
         if (teacherLogits.length === 0) return tf.add(ce, l2) as tf.Scalar;
         const kd = tf.div(tf.addN(teacherLogits.map((t) => plainKd(logits, t, params.T ?? 4))), teacherLogits.length);
         return tf.addN([tf.mul(ce, params.ceWeight ?? 1), tf.mul(kd, params.alpha ?? 1), l2]) as tf.Scalar;

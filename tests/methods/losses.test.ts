@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { crossEntropy, kdLoss, kdLossPerSample, logitMse } from '../../src/methods/losses';
+import { crossEntropy, kdLoss, kdLossPerSample, logitMse, sumTensors } from '../../src/methods/losses';
 
 const value = async (t: tf.Tensor) => {
   const v = Array.from(await t.data());
@@ -51,5 +51,15 @@ describe('losses', () => {
   it('logit MSE is the mean over batch and classes', async () => {
     const mse = logitMse(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[1, 0], [0, 4]]));
     expect((await value(mse))[0]).toBeCloseTo((0 + 4 + 9 + 0) / 4, 6);
+  });
+});
+
+describe('sumTensors', () => {
+  it('adds more tensors than WebGPU binds at once (12), as tf.addN would, and refuses an empty list', () => {
+    const tensors = Array.from({ length: 12 }, (_, i) => tf.tensor1d([i, -2 * i, 0.5]));
+    const sum = sumTensors(tensors);
+    expect(Array.from(sum.dataSync())).toEqual([66, -132, 6]);
+    expect(() => sumTensors([])).toThrow(/at least one/);
+    tf.dispose([...tensors, sum]);
   });
 });
