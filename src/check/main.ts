@@ -4,7 +4,7 @@
  */
 import { BACKENDS, type BackendName } from '../config/runConfig';
 import type { CheckComparison, CheckSummary } from '../contract/checkProtocol';
-import { fetchFixtures, runCheck } from './checkClient';
+import { fetchFixtures, fetchParity, runCheck } from './checkClient';
 
 const rows = document.querySelector('[data-testid=check-table] tbody')!;
 const summaryLine = document.querySelector<HTMLElement>('[data-testid=check-summary]')!;
@@ -36,12 +36,14 @@ function describe(s: CheckSummary): string {
   return `${s.failed === 0 ? 'All passed' : `${s.failed} FAILED`}: ${s.passed}/${s.passed + s.failed} comparisons on ${s.backend} (steps against ${s.referenceBackend}), ${s.seconds.toFixed(1)} s.${skipped}`;
 }
 
-const requested = new URLSearchParams(location.search).get('backend') ?? 'webgpu';
+const query = new URLSearchParams(location.search);
+const requested = query.get('backend') ?? 'webgpu';
 const backend: BackendName = (BACKENDS as readonly string[]).includes(requested) ? (requested as BackendName) : 'webgpu';
 
 try {
   const fixtures = await fetchFixtures();
-  const summary = await runCheck(backend, fixtures, {
+  const parity = query.get('parity') === '1' ? await fetchParity() : ({ state: 'not requested' } as const);
+  const summary = await runCheck(backend, fixtures, parity, {
     ready: (m) => {
       const adapter = m.adapter ? ` (${[m.adapter.vendor, m.adapter.architecture, m.adapter.description].filter(Boolean).join(', ')})` : '';
       backendLine.textContent = `Backend: ${m.backend}${adapter}${m.fallbackReason ? `; fell back: ${m.fallbackReason}` : ''}`;

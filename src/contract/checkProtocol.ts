@@ -25,8 +25,19 @@ export interface FixtureFile {
   readonly data: unknown;
 }
 
+/**
+ * The PyTorch parity assets (../shared/parity) as the page fetched them: only when the page was opened with
+ * `parity=1` (a deployed site ships no assets), and with the reason when the fetch failed.
+ */
+export type ParityRequest =
+  | { readonly state: 'not requested' }
+  | { readonly state: 'unavailable'; readonly reason: string }
+  /** parity.json, features.safetensors and every checkpoint parity.json names, by file name. */
+  | { readonly state: 'fetched'; readonly files: Readonly<Record<string, Uint8Array>> };
+
 export interface CheckRequest {
   readonly fixtures: readonly FixtureFile[];
+  readonly parity: ParityRequest;
   /** The backend a method's training step is compared against; the active one is checked. */
   readonly referenceBackend: BackendName;
 }
@@ -37,7 +48,7 @@ export interface CheckSummary {
   readonly referenceBackend: BackendName;
   readonly passed: number;
   readonly failed: number;
-  /** Parts that did not run, and why (e.g. the PyTorch parity assets before the importer exists). */
+  /** Parts that did not run, and why (e.g. the PyTorch parity assets when the page was not asked to fetch them). */
   readonly skipped: readonly string[];
   readonly seconds: number;
 }

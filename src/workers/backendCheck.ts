@@ -2,7 +2,8 @@
  * The check page's work, in the training worker on its active backend: every reference fixture case
  * through the project's functions (the same runner the Node reference test uses), then one training step
  * of every method on the active backend and on a reference backend (tfjs CPU, switched to in this same
- * worker), compared number by number. Each comparison is reported as soon as it is made.
+ * worker), compared number by number, then the PyTorch parity assets when the page sent them
+ * (parityCheck.ts). Each comparison is reported as soon as it is made.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../config/runConfig';
@@ -10,17 +11,11 @@ import { METHOD_IDS } from '../contract/methodCatalog';
 import { parseReferenceCases, runReferenceCase, type ReferenceCase } from '../methods/reference';
 import { methodStepNumbers, type StepNumbers } from '../training/methodStep';
 import { useBackend } from './backend';
+import { runParityChecks } from './parityCheck';
 import type { CheckComparison, CheckRequest, CheckSummary } from '../contract/checkProtocol';
 
 /** The step comparison's tolerance, by the fixtures' rule |got - expected| <= tol * max(1, |expected|). */
 export const STEP_TOLERANCE = 1e-3;
-
-/**
- * Checks against the PyTorch parity assets (../shared/parity/README.md: checkpoints' logits and features,
- * a KD and an oracle step). Empty until the checkpoint importer lands: its reader plugs in here, each
- * check returning comparisons like the others, and the summary stops listing parity as skipped.
- */
-export const PARITY_CHECKS: readonly (() => Promise<CheckComparison[]>)[] = [];
 
 const within = (got: number, expected: number, tol: number) => Math.abs(got - expected) <= tol * Math.max(1, Math.abs(expected));
 
@@ -126,7 +121,7 @@ export async function runBackendCheck(request: CheckRequest, report: (comparison
     }
   }
 
-  for (const check of PARITY_CHECKS) (await check()).forEach(emit);
-  const skipped = PARITY_CHECKS.length === 0 ? ['PyTorch parity (../shared/parity): needs the checkpoint importer, not on this branch yet'] : [];
+  const paritySkipped = await runParityChecks(request.parity, emit);
+  const skipped = paritySkipped ? [paritySkipped] : [];
   return { backend, referenceBackend: request.referenceBackend, passed, failed, skipped, seconds: (performance.now() - start) / 1000 };
 }
