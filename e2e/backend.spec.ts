@@ -46,7 +46,7 @@ test('a run with backend=cpu trains on the CPU backend and reports it', async ({
 
 test('auto: WebGPU is emulated here, so the worker times both and trains on WebAssembly, saying why', async ({ page }) => {
   const app = new Playground(page);
-  await app.open({ ...TINY_RUN, subset: '64', testSubset: '64', batch: '32', method: 'scratch', autostart: '1' });
+  await app.open({ ...TINY_RUN, subset: '64', testSubset: '64', batch: '32', method: 'scratch', backend: 'auto', autostart: '1' });
   // Timing emulated WebGPU includes compiling its shaders: a minute or two on two shared cores.
   await expect(app.backend).toHaveText('wasm', { timeout: 300_000 });
   await expect(page.getByTestId('backend-choice')).toContainText(/WebGPU is emulated on this CPU: training on WebAssembly, [\d.]+x faster here than WebGPU/);
