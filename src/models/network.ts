@@ -2,9 +2,9 @@
  * The contract every model in the zoo satisfies: logits plus named feature taps, and the classifier head
  * as a function usable on other inputs (CA-MKD passes projected student features through teacher heads).
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { ModelId } from '../contract/modelCatalog';
-import type { Dense, ParamStore } from './layers';
+import { globalAveragePool, type Dense, type ParamStore } from './layers';
 
 export interface FeatureTaps {
   /** Output of the first convolution block (post-activation). */
@@ -51,4 +51,51 @@ export type LayeredNetwork<Id extends ModelId, Layers> = Network & { readonly id
 /** The type guard of one family, from the table of its ids. */
 export function familyGuard<Id extends ModelId, Layers>(ids: Readonly<Record<Id, unknown>>) {
   return (network: Network): network is LayeredNetwork<Id, Layers> => Object.hasOwn(ids, network.id) && 'layers' in network;
+}
+
+/** Anything that maps a feature map to a feature map in a training or an evaluation pass. */
+export interface FeatureMapLayer {
+  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D;
+}
+
+/** The layers of a stem-stages-classifier network: the shape ResNets, ResNet50 and the ShuffleNets share. */
+export interface StagedLayers {
+  readonly stem: FeatureMapLayer;
+  readonly stages: readonly (readonly FeatureMapLayer[])[];
+  readonly fc: Dense;
+}
+
+/**
+ * The network over staged layers: ReLU(stem), each stage's blocks in turn (each stage's output a feature
+ * tap), `beforePool` (a head convolution, for ShuffleV2), global average pooling, `fc`. RepDistiller pools
+ * with a fixed window equal to the last map on 32x32 inputs; global pooling is the same there and fits
+ * other sizes.
+ */
+export function stagedNetwork<Id extends ModelId, Layers extends StagedLayers>(
+  id: Id,
+  options: NetworkOptions,
+  params: ParamStore,
+  layers: Layers,
+  beforePool: (h: tf.Tensor4D, training: boolean) => tf.Tensor4D = (h) => h,
+): LayeredNetwork<Id, Layers> {
+  return {
+    id,
+    numClasses: options.numClasses,
+    params,
+    layers,
+    apply(x, { training }) {
+      const stem = tf.relu(layers.stem.apply(x, training));
+      const stages: tf.Tensor4D[] = [];
+      let h = stem;
+      for (const blocks of layers.stages) {
+        for (const block of blocks) h = block.apply(h, training);
+        stages.push(h);
+      }
+      const penultimate = globalAveragePool(beforePool(h, training));
+      return { logits: layers.fc.apply(penultimate), features: { stem, stages, penultimate } };
+    },
+    classifier: layers.fc,
+    head: (penultimate) => layers.fc.apply(penultimate),
+    dispose: () => params.dispose(),
+  };
 }

@@ -8,9 +8,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { keyedRng } from '../core/random';
 import type { ModelId } from '../contract/modelCatalog';
-import { ParamStore, convBn, dense, globalAveragePool } from './layers';
+import { ParamStore, convBn, dense } from './layers';
 import type { ConvBn, Dense } from './layers';
-import { familyGuard, type LayeredNetwork, type NetworkOptions } from './network';
+import { familyGuard, stagedNetwork, type LayeredNetwork, type NetworkOptions } from './network';
 
 interface ResNetConfig {
   /** 6n + 2: n BasicBlocks per stage, two 3x3 convolutions each, plus the stem and the head. */
@@ -67,27 +67,7 @@ export function resnet(id: ResNetId, options: NetworkOptions): ResNet {
   const params = new ParamStore(options.name, keyedRng(options.seed, 'init', 0));
   const layers = buildLayers(params, RESNET_CONFIGS[id], options.numClasses);
 
-  return {
-    id,
-    numClasses: options.numClasses,
-    params,
-    layers,
-    apply(x, { training }) {
-      const stem = tf.relu(layers.stem.apply(x, training));
-      const stages: tf.Tensor4D[] = [];
-      let h = stem;
-      for (const blocks of layers.stages) {
-        for (const block of blocks) h = block.apply(h, training);
-        stages.push(h);
-      }
-      // RepDistiller's AvgPool2d(8) on the 8x8 map of a 32x32 input; global pooling also fits other sizes.
-      const penultimate = globalAveragePool(h);
-      return { logits: layers.fc.apply(penultimate), features: { stem, stages, penultimate } };
-    },
-    classifier: layers.fc,
-    head: (penultimate) => layers.fc.apply(penultimate),
-    dispose: () => params.dispose(),
-  };
+  return stagedNetwork(id, options, params, layers);
 }
 
 // Creation order decides which random draws each parameter gets: PyTorch's module order (stem, stages, fc).

@@ -14,9 +14,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { keyedRng } from '../core/random';
-import { ParamStore, convBn, dense, globalAveragePool } from './layers';
+import { ParamStore, convBn, dense } from './layers';
 import type { ConvBn, Dense } from './layers';
-import type { Network, NetworkOptions } from './network';
+import { stagedNetwork, type Network, type NetworkOptions } from './network';
 
 const EXPANSION = 4;
 const STEM_CHANNELS = 64;
@@ -59,26 +59,7 @@ export function isResNet50(network: Network): network is ResNet50 {
 export function resnet50(options: NetworkOptions): ResNet50 {
   const params = new ParamStore(options.name, keyedRng(options.seed, 'init', 0));
   const layers = buildLayers(params, options.numClasses);
-  return {
-    id: 'resnet50',
-    numClasses: options.numClasses,
-    params,
-    layers,
-    apply(x, { training }) {
-      const stem = tf.relu(layers.stem.apply(x, training));
-      const stages: tf.Tensor4D[] = [];
-      let h = stem;
-      for (const blocks of layers.stages) {
-        for (const block of blocks) h = block.apply(h, training);
-        stages.push(h);
-      }
-      const penultimate = globalAveragePool(h);
-      return { logits: layers.fc.apply(penultimate), features: { stem, stages, penultimate } };
-    },
-    classifier: layers.fc,
-    head: (penultimate) => layers.fc.apply(penultimate),
-    dispose: () => params.dispose(),
-  };
+  return stagedNetwork('resnet50', options, params, layers);
 }
 
 // Creation order is PyTorch's module order (conv1, bn1, layer1..4, linear).

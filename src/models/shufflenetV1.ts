@@ -19,9 +19,9 @@ import * as tf from '@tensorflow/tfjs';
 import { keyedRng } from '../core/random';
 import { depthwiseBn, type DepthwiseBn } from './depthwise';
 import { channelShuffle, groupedConvBn, type GroupedConvBn } from './grouped';
-import { ParamStore, convBn, dense, globalAveragePool } from './layers';
+import { ParamStore, convBn, dense } from './layers';
 import type { ConvBn, Dense } from './layers';
-import type { Network, NetworkOptions } from './network';
+import { stagedNetwork, type Network, type NetworkOptions } from './network';
 
 const GROUPS = 3;
 const STEM_CHANNELS = 24;
@@ -70,27 +70,7 @@ export function shortcutPool(x: tf.Tensor4D): tf.Tensor4D {
 export function shuffleNetV1(options: NetworkOptions): ShuffleV1 {
   const params = new ParamStore(options.name, keyedRng(options.seed, 'init', 0));
   const layers = buildLayers(params, options.numClasses);
-  return {
-    id: 'shufflev1',
-    numClasses: options.numClasses,
-    params,
-    layers,
-    apply(x, { training }) {
-      const stem = tf.relu(layers.stem.apply(x, training));
-      const stages: tf.Tensor4D[] = [];
-      let h = stem;
-      for (const blocks of layers.stages) {
-        for (const block of blocks) h = block.apply(h, training);
-        stages.push(h);
-      }
-      // RepDistiller's avg_pool2d(4) on the 4x4 map of a 32x32 input.
-      const penultimate = globalAveragePool(h);
-      return { logits: layers.fc.apply(penultimate), features: { stem, stages, penultimate } };
-    },
-    classifier: layers.fc,
-    head: (penultimate) => layers.fc.apply(penultimate),
-    dispose: () => params.dispose(),
-  };
+  return stagedNetwork('shufflev1', options, params, layers);
 }
 
 // Creation order is PyTorch's module order (conv1, bn1, layer1..3, linear).

@@ -18,9 +18,9 @@ import * as tf from '@tensorflow/tfjs';
 import { keyedRng } from '../core/random';
 import { depthwiseBn, type DepthwiseBn } from './depthwise';
 import { channelShuffle } from './grouped';
-import { ParamStore, convBn, dense, globalAveragePool } from './layers';
+import { ParamStore, convBn, dense } from './layers';
 import type { ConvBn, Dense } from './layers';
-import type { Network, NetworkOptions } from './network';
+import { stagedNetwork, type Network, type NetworkOptions } from './network';
 
 const STEM_CHANNELS = 24;
 export const SHUFFLE_V2_STAGES = [
@@ -75,27 +75,7 @@ export function isShuffleV2(network: Network): network is ShuffleV2 {
 export function shuffleNetV2(options: NetworkOptions): ShuffleV2 {
   const params = new ParamStore(options.name, keyedRng(options.seed, 'init', 0));
   const layers = buildLayers(params, options.numClasses);
-  return {
-    id: 'shufflev2',
-    numClasses: options.numClasses,
-    params,
-    layers,
-    apply(x, { training }) {
-      const stem = tf.relu(layers.stem.apply(x, training));
-      const stages: tf.Tensor4D[] = [];
-      let h = stem;
-      for (const blocks of layers.stages) {
-        for (const block of blocks) h = block.apply(h, training);
-        stages.push(h);
-      }
-      // RepDistiller's avg_pool2d(4) on the 4x4 map of a 32x32 input.
-      const penultimate = globalAveragePool(tf.relu(layers.conv2.apply(h, training)));
-      return { logits: layers.fc.apply(penultimate), features: { stem, stages, penultimate } };
-    },
-    classifier: layers.fc,
-    head: (penultimate) => layers.fc.apply(penultimate),
-    dispose: () => params.dispose(),
-  };
+  return stagedNetwork('shufflev2', options, params, layers, (h, training) => tf.relu(layers.conv2.apply(h, training)));
 }
 
 const init = 'torchDefault';
