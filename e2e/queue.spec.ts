@@ -28,8 +28,9 @@ class QueuePanel {
 test('repeating a run over 2 seeds runs both in turn and shows their mean ± std', async ({ page }) => {
   const app = new Playground(page);
   const queue = new QueuePanel(page);
-  // Scratch trains one small model: the quickest run that reaches done.
-  await app.open({ ...TINIEST_RUN, method: 'scratch', seed: '1' });
+  // Scratch trains one small model: the quickest run that reaches done. Three epochs of 16 batches, so that
+  // on wasm each run lasts a few seconds and the page's 'run k of 2' lines stay long enough to be read.
+  await app.open({ ...TINIEST_RUN, subset: '256', epochs: '3', method: 'scratch', seed: '1' });
   await app.waitForStatus('idle', 60_000);
   await expect(queue.status).toHaveText('Queue empty.');
 
