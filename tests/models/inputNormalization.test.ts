@@ -22,7 +22,8 @@ import { evaluate } from '../../src/training/evaluate';
 import { inspect } from '../../src/training/inspect';
 import { ModelShelf } from '../../src/training/modelShelf';
 import { planRun } from '../../src/training/plan';
-import { runExperiment, type RunEvents } from '../../src/training/run';
+import { runExperiment, type RunEvents, type RunServices } from '../../src/training/run';
+import type { RunCheckpoint } from '../../src/storage/checkpointStore';
 import { RunControl } from '../../src/training/runControl';
 import { measureStepCosts } from '../../src/training/stepCosts';
 import { flat, imageBatch } from '../../src/training/parity/assets';
@@ -116,17 +117,21 @@ describe('a run with an imported teacher on a dataset with other constants', { t
   afterAll(() => shelf.clear());
   const quiet: RunEvents = { started() {}, progress() {}, epoch() {}, learnerDone() {} };
 
-  it("reports the teacher's PyTorch logits, keeps them on the shelf, and exports the teacher's own constants", async () => {
+  it("reports the teacher's PyTorch logits, keeps them on the shelf, exports the teacher's own constants, and resumes with them", async () => {
     const id = newModelId();
     await saveModel(savedModelRecord(id, imported.json, imported.weights), database);
     const data = { train: syntheticImages(20, 3, 10), test: parityTestSet(), normalization: dataset, numClasses: 10 };
-    const config = tinyRunConfig({ method: 'kd', teacher: 'resnet20', student: 'tiny-cnn', savedTeacher: id, epochs: 1, subset: 20, testSubset: 8, batch: 8 });
+    const config = tinyRunConfig({ method: 'kd', teacher: 'resnet20', student: 'tiny-cnn', savedTeacher: id, epochs: 2, subset: 20, testSubset: 8, batch: 8 });
     expect(planRun(config, { trainCount: 20, testCount: 8 }).testImages).toBe(8);
-    const outcome = await runExperiment(config, data, new RunControl(), quiet, {
+    const checkpoints: RunCheckpoint[] = [];
+    const services = (resume?: RunCheckpoint): RunServices => ({
       measureCosts: (plan, train, test) => measureStepCosts(plan, config, train, test, data.numClasses),
       shelf,
       loadSavedTeacher: (savedId, plannedTeacher, target) => loadSavedTeacher(savedId, plannedTeacher, target, database),
+      checkpoints: { backend: 'cpu', save: async (c) => void checkpoints.push(c) },
+      ...(resume ? { resume } : {}),
     });
+    const outcome = await runExperiment(config, data, new RunControl(), quiet, services());
     const teacher = outcome.results.find((r) => r.learner.role === 'teacher')!;
     expect(teacher.reused).toBe(true);
     expect(worstDifference(teacher.testLogits, expectedLogits)).toBeLessThanOrEqual(TOLERANCE);
@@ -139,5 +144,13 @@ describe('a run with an imported teacher on a dataset with other constants', { t
     const student = outcome.results.find((r) => r.learner.role === 'student')!;
     const studentFile = await shelf.with((context) => inspect({ kind: 'encodeModel', model: student.learner.key, metadata }, context));
     expect(studentFile.json.userDefinedMetadata.inputNormalization).toEqual(dataset);
+
+    // Resumed after the students' first epoch, the teacher comes from the checkpoint, still re-normalising:
+    // the KD student ends where the run that never stopped ended.
+    const afterEpoch = checkpoints.find((c) => c.phase === 'students')!;
+    expect(afterEpoch.teacherNormalization).toEqual({ teacher0: own });
+    const resumed = await runExperiment(config, data, new RunControl(), quiet, { ...services(afterEpoch), checkpoints: undefined });
+    const resumedStudent = resumed.results.find((r) => r.learner.role === 'student')!;
+    expect(worstDifference(resumedStudent.testLogits, student.testLogits)).toBeLessThanOrEqual(TOLERANCE);
   });
 });
