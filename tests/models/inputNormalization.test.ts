@@ -91,7 +91,7 @@ describe('a saved teacher with its own input normalisation', { timeout: 300_000 
 
   it('LRP walks it on its own inputs; the input gradient goes through the re-normalisation', () => {
     const x = test.evalBatch(0, 8);
-    const onOwn = imageBatch(source.testImages, own);
+    const onOwn = imageBatch(source.testImages, source.normalize);
     const inner = isRenormalized(teacher) ? teacher.inner : teacher;
     const [walked, relevance, relevanceOwn, grad, gradOwn] = tf.tidy(() => {
       const targets = tf.tensor1d(source.testLabels, 'int32');
