@@ -1,25 +1,34 @@
 /**
  * PyTorch checkpoints in the page, through the real worker: RepDistiller's resnet20 (../shared/parity, or
  * KD_PARITY_DIR) is read, confirmed, kept and teaches a CIFAR-10 run; a 100-class wrn_16_2 is kept but
- * refused as a CIFAR-10 teacher; broken files each get their own message and change nothing stored. The
- * kept model downloads as .pth and .safetensors with the original's values.
+ * refused as a CIFAR-10 teacher, and accepted once a CIFAR-100 archive (written here) is imported; broken
+ * files each get their own message and change nothing stored. The kept model downloads as .pth and
+ * .safetensors with the original's values.
  */
 import { expect, test } from '@playwright/test';
-import { zipSync } from 'fflate';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { readTorchCheckpoint } from '../src/interop/pytorch/checkpoint';
+import { brokenTorchFiles } from '../tests/helpers/brokenTorchFiles';
+import { tarGz } from './archives';
 import { Playground, TINIEST_RUN } from './playground';
 
 const PARITY_DIR = resolve(process.env.KD_PARITY_DIR ?? join(process.cwd(), '..', 'shared', 'parity'));
 
-/** A zip-format checkpoint whose pickle calls os.system('ls') when Python's own unpickler reads it. */
-const EVIL_CHECKPOINT = Buffer.from(
-  zipSync({
-    'archive/data.pkl': [new Uint8Array(Buffer.from('\x80\x02cos\nsystem\nX\x02\x00\x00\x00ls\x85R.', 'latin1')), { level: 0 }],
-    'archive/version': [new TextEncoder().encode('3\n'), { level: 0 }],
-  }),
-);
+/** A tiny CIFAR-100 archive in the official binary layout: records of (coarse, fine, 3072 pixels), 100 names. */
+function cifar100Archive(): Buffer {
+  const records = (count: number) => {
+    const bytes = Buffer.alloc(count * 3074);
+    for (let i = 0; i < count; i++) {
+      bytes[i * 3074] = (i % 100) % 20;
+      bytes[i * 3074 + 1] = i % 100;
+      for (let p = 2; p < 3074; p++) bytes[i * 3074 + p] = (i * 37 + p * 11) % 256;
+    }
+    return bytes;
+  };
+  const names = Array.from({ length: 100 }, (_, i) => `class${i}`).join('\n');
+  return tarGz({ 'cifar-100-binary/train.bin': records(200), 'cifar-100-binary/test.bin': records(100), 'cifar-100-binary/fine_label_names.txt': Buffer.from(names) });
+}
 
 test('a PyTorch teacher is imported, confirmed and teaches; bad files and class counts are refused', async ({ page }) => {
   // A ResNet-20 teacher on SwiftShader: over 8 minutes on a loaded two-core machine.
@@ -35,12 +44,8 @@ test('a PyTorch teacher is imported, confirmed and teaches; bad files and class 
   await expect(panel.getByTestId('models-empty')).toBeVisible();
 
   // Each broken file: its own message, no confirmation, nothing kept.
-  const bad: [string, { name: string; mimeType: string; buffer: Buffer }, RegExp][] = [
-    ['an empty file', { name: 'empty.pth', mimeType: 'application/octet-stream', buffer: Buffer.alloc(0) }, /empty\.pth is empty/],
-    ['a pickle naming another global', { name: 'evil.pth', mimeType: 'application/octet-stream', buffer: EVIL_CHECKPOINT }, /os\.system/],
-  ];
-  for (const [what, picked, message] of bad) {
-    await file.setInputFiles(picked);
+  for (const { what, fileName, bytes, message } of brokenTorchFiles(PARITY_DIR)) {
+    await file.setInputFiles({ name: fileName, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
     await expect(error, what).toContainText(message, { timeout: 60_000 });
     await expect(confirm).toHaveCount(0);
     await expect(panel.getByTestId('models-empty')).toBeVisible();
@@ -82,6 +87,11 @@ test('a PyTorch teacher is imported, confirmed and teaches; bad files and class 
   const teacherRow = app.results.locator('tr[data-role=teacher]');
   await expect(teacherRow).toContainText('ResNet-20');
   await expect(teacherRow).toContainText('reused');
+  // The README's picture (docs/pytorch-teacher.png): the settings naming the saved teacher, and the results.
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: 'e2e/screenshots/torch-teacher-run.png' });
+  await page.setViewportSize({ width: 1280, height: 720 });
 
   // The kept resnet20 downloads as .pth and .safetensors (in the page, from IndexedDB) holding the very
   // values of the original checkpoint, read back with the importer's reader.
@@ -96,4 +106,13 @@ test('a PyTorch teacher is imported, confirmed and teaches; bad files and class 
     const differing = [...original].filter(([name, tensor]) => !Buffer.from(exported.get(name)!.toFloat32().buffer).equals(Buffer.from(tensor.toFloat32().buffer)));
     expect(differing.map(([name]) => name), extension).toEqual([]);
   }
+
+  // On a CIFAR-100 archive (written here: CIFAR-100 cannot be downloaded in CI) the 100-class wrn_16_2 teaches.
+  await page.getByTestId('dataset-import-input').setInputFiles({ name: 'cifar-100-binary.tar.gz', mimeType: 'application/gzip', buffer: cifar100Archive() });
+  await expect(page.locator('#cfg-dataset')).toHaveValue('imported-cifar100', { timeout: 120_000 });
+  await expect(page.getByTestId('dataset-import-error')).toHaveCount(0);
+  await wrn.getByTestId('model-use').click();
+  await expect(panel.getByTestId('model-error')).toHaveCount(0);
+  await expect(page.locator('#cfg-savedTeacher')).toHaveValue((await wrn.getAttribute('data-model-id'))!);
+  await expect(page.locator('#cfg-teacher')).toHaveValue('wrn_16_2');
 });

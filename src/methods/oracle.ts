@@ -24,6 +24,12 @@ export function relevanceRule(index: number): LrpRule | null {
  * Reference-exact by default: x* = x − γ·(∂CE/∂x)·|x| with the true labels and mean-reduced CE (so the step
  * carries 1/B, as in the reference). The LRP rules replace that relevance by the true class's layer-wise
  * relevance, with the same 1/B scale. The loss is Hinton KD's, on the teacher's answers to x*.
+ *
+ * x* lives in the dataset-normalised space the student's batches are in, whatever constants the teacher
+ * was trained with: a teacher with its own (models/inputNormalization.ts) re-normalises x* inside its
+ * `apply`, so its answers are f(x*_own) with x*_own = x*·(s_data/s_own) + (m_data − m_own)/s_own. The
+ * gradient reaches x through that affine (∂CE/∂x_data = (s_data/s_own)·∂CE/∂x_own) and |x|, sign(x) are
+ * taken on the dataset's x; LRP's relevance is the teacher's on its own inputs (lrp/families.ts).
  */
 export const oracle = defineMethod({
   spec: METHOD_CATALOG.oracle,

@@ -7,6 +7,7 @@ import { openDB, type DBSchema } from 'idb';
 import { withBrowserDatabase } from './browserDatabase';
 import type { RunConfig } from '../config/runConfig';
 import type { EpochMetrics, ModelResult } from '../contract/protocol';
+import type { InputNormalization } from '../contract/modelFile';
 
 /** One tensor in `weights`, in order (tfjs's weights-manifest entry for float32). */
 export interface CheckpointTensorSpec {
@@ -36,6 +37,8 @@ export interface RunCheckpoint extends CheckpointSummary {
   /** Every variable of every network, optimizer and method module, keyed `learner/part/name`. */
   readonly specs: readonly CheckpointTensorSpec[];
   readonly weights: ArrayBuffer;
+  /** By teacher key: the input normalisation of a finished teacher trained with other constants than the dataset's. */
+  readonly teacherNormalization?: Readonly<Record<string, InputNormalization>>;
 }
 
 interface CheckpointSchema extends DBSchema {

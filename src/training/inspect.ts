@@ -12,6 +12,7 @@ import { lrpRelevance } from '../methods/lrp/index';
 import { relevanceRule } from '../methods/oracle';
 import type { Network } from '../models/network';
 import { encodeNetwork } from '../models/networkWeights';
+import { inputNormalizationOf } from '../models/inputNormalization';
 import type { InspectionRequest, InspectionResult, ModelPrediction, RelevanceItem } from '../contract/inspection';
 import { unhandledMessage } from '../contract/exhaustive';
 
@@ -44,7 +45,10 @@ export async function inspect<R extends InspectionRequest>(request: R, context: 
       return (await relevance(request as Extract<InspectionRequest, { kind: 'relevance' }>, context)) as unknown as Answer<R>;
     case 'encodeModel': {
       const { model, metadata } = request as Extract<InspectionRequest, { kind: 'encodeModel' }>;
-      return { kind: 'encodeModel', model, ...(await encodeNetwork(modelOf(context, model).net, metadata)) } as unknown as Answer<R>;
+      const { net } = modelOf(context, model);
+      // The file carries the constants the network was trained with: the run's dataset's, or a saved teacher's own.
+      const inputNormalization = inputNormalizationOf(net, context.normalization);
+      return { kind: 'encodeModel', model, ...(await encodeNetwork(net, { ...metadata, inputNormalization })) } as unknown as Answer<R>;
     }
     default:
       return unhandledMessage(kind, 'inspection');

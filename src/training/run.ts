@@ -23,7 +23,7 @@ import { ProgressClock } from './progressClock';
 import { RunStopped, type RunControl } from './runControl';
 import { forEachTrainingBatch } from './stages';
 import { teacherKey, type CachedTeacher, type TeacherCache } from './teacherCache';
-import { cachedTeacher, resumedTeacher, trainedTeacher, SavedTeachers, type ReadyTeacher, type SavedTeacherLoader } from './teacherSources';
+import { cachedTeacher, resumedTeacher, trainedTeacher, SavedTeachers, type ReadyTeacher, type SavedTeacherLoader, type SavedTeacherTarget } from './teacherSources';
 
 export type { RunEvents, RunProgress, RunSamples } from './phase';
 
@@ -76,14 +76,14 @@ export async function runExperiment(config: RunConfig, data: RunData, control: R
   try {
     announce(plan, config, events);
     if (services.resume) resume = resumeFrom(services.resume, runEvents);
-    saved = resume ? null : await SavedTeachers.load(plan, services.loadSavedTeacher, data.numClasses);
+    saved = resume ? null : await SavedTeachers.load(plan, services.loadSavedTeacher, { numClasses: data.numClasses, normalization: data.normalization });
     const costs = await services.measureCosts(plan, train, test);
     const cached = cachedTeachers(config, plan, services.teacherCache);
     const onEpochEnd = checkpointSaver(config, plan, services, teachers, history, results);
     const clock = new ProgressClock(expectedSeconds(config, plan, costs, cached, resume));
     const phase: PhaseContext = { plan, config, train, holdout, test, control, events, costs, clock, results, onEpochEnd, cacheTeacherLogits: services.cacheTeacherOutputs !== false };
 
-    for (const [i, planned] of plan.teachers.entries()) teachers.push(await obtainTeacher(phase, planned, i, { resume, saved, cached, numClasses: data.numClasses, cache: services.teacherCache }));
+    for (const [i, planned] of plan.teachers.entries()) teachers.push(await obtainTeacher(phase, planned, i, { resume, saved, cached, target: { numClasses: data.numClasses, normalization: data.normalization }, cache: services.teacherCache }));
     const teacherNets = teachers.map((t) => t.net);
     students.push(...plan.students.map((p) => createLearner(p, config, data.numClasses, teacherNets)));
     const resumeAt = resume?.checkpoint.phase === 'students' ? resume.resumePhase(students) : undefined;
@@ -136,14 +136,15 @@ interface TeacherSources {
   readonly saved: SavedTeachers | null;
   readonly cached: CachedTeachers;
   readonly cache: TeacherCache | undefined;
-  readonly numClasses: number;
+  readonly target: SavedTeacherTarget;
 }
 
 /** Teacher `index` from the first source that has it: the resumed checkpoint, a saved model, the session's cache, or training. */
 async function obtainTeacher(phase: PhaseContext, planned: PlannedLearner, index: number, sources: TeacherSources): Promise<ReadyTeacher> {
-  const { resume, saved, cached, cache, numClasses } = sources;
+  const { resume, saved, cached, cache, target } = sources;
+  const { numClasses } = target;
   const restoring = resume?.checkpoint;
-  if (resume && restoring && (restoring.phase === 'students' || index < restoring.teachersDone)) return resumedTeacher(phase, planned, numClasses, resume);
+  if (resume && restoring && (restoring.phase === 'students' || index < restoring.teachersDone)) return resumedTeacher(phase, planned, target, resume);
   if (saved?.has(index)) return saved.teacher(index, phase, planned);
   const reusable = cached.reusable[index];
   if (reusable) return cachedTeacher(phase, planned, reusable);

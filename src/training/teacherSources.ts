@@ -5,8 +5,10 @@
  * which network came from where.
  */
 import type { ModelResult } from '../contract/protocol';
+import type { Normalization } from '../data/batches';
 import type { Network } from '../models/network';
 import { buildNetwork } from '../models/zoo';
+import { withInputNormalization } from '../models/inputNormalization';
 import type { CheckpointTensors } from '../storage/worker/checkpoint';
 import { evaluate, evaluateLogits } from './evaluate';
 import { createLearner, disposeLearner, disposeLearnerState } from './learners';
@@ -24,8 +26,15 @@ export interface ReadyTeacher {
   release(outlivesRun: (net: Network) => boolean): void;
 }
 
+/** What a saved teacher must fit: the dataset's class count, and the normalisation of the inputs it will get. */
+export interface SavedTeacherTarget {
+  readonly numClasses: number;
+  /** The dataset's: a teacher trained with other constants re-normalises these inputs to its own. */
+  readonly normalization: Normalization;
+}
+
 /** Loads a model saved in the browser as a teacher; the caller owns the network. */
-export type SavedTeacherLoader = (id: string, planned: PlannedLearner, numClasses: number) => Promise<Network>;
+export type SavedTeacherLoader = (id: string, planned: PlannedLearner, target: SavedTeacherTarget) => Promise<Network>;
 
 function report(phase: PhaseContext, result: ModelResult): void {
   phase.results.push(result);
@@ -42,9 +51,10 @@ function ownedNetwork(net: Network): ReadyTeacher {
   };
 }
 
-/** Finished before the checkpoint: its weights and its result come back as they were. */
-export function resumedTeacher(phase: PhaseContext, planned: PlannedLearner, numClasses: number, resume: CheckpointTensors): ReadyTeacher {
-  const net = buildNetwork(planned.model, { numClasses, name: planned.key, seed: planned.initSeed });
+/** Finished before the checkpoint: its weights, its input normalisation and its result come back as they were. */
+export function resumedTeacher(phase: PhaseContext, planned: PlannedLearner, { numClasses, normalization }: SavedTeacherTarget, resume: CheckpointTensors): ReadyTeacher {
+  const zooNet = buildNetwork(planned.model, { numClasses, name: planned.key, seed: planned.initSeed });
+  const net = withInputNormalization(zooNet, normalization, resume.checkpoint.teacherNormalization?.[planned.key]);
   try {
     resume.restoreNet(planned.key, net);
     report(phase, resume.result(planned.key));
@@ -63,12 +73,12 @@ export class SavedTeachers {
     this.#nets = nets;
   }
 
-  static async load(plan: RunPlan, loader: SavedTeacherLoader | undefined, numClasses: number): Promise<SavedTeachers> {
+  static async load(plan: RunPlan, loader: SavedTeacherLoader | undefined, target: SavedTeacherTarget): Promise<SavedTeachers> {
     const saved = new SavedTeachers([]);
     try {
       for (const planned of plan.teachers) {
         if (planned.savedModel && !loader) throw new Error('Saved models cannot be loaded here.');
-        saved.#nets.push(planned.savedModel ? await loader!(planned.savedModel, planned, numClasses) : null);
+        saved.#nets.push(planned.savedModel ? await loader!(planned.savedModel, planned, target) : null);
       }
     } catch (error) {
       saved.dispose();

@@ -6,6 +6,7 @@
  */
 import { importTorchCheckpoint } from '../models/torch/importCheckpoint';
 import type { TorchModelPreview } from '../contract/protocol';
+import { TorchImportError } from '../interop/pytorch/checkpoint';
 
 const FORMAT_WORDS: Readonly<Record<string, string>> = {
   'torch-zip': 'PyTorch zip format',
@@ -22,8 +23,17 @@ const LAYOUT_WORDS: Readonly<Record<string, string>> = {
 
 export async function readTorchModelFile(file: File): Promise<TorchModelPreview> {
   const bytes = new Uint8Array(await file.arrayBuffer());
-  const imported = importTorchCheckpoint(bytes, { fileName: file.name, now: Date.now() });
+  const imported = withFileName(file.name, () => importTorchCheckpoint(bytes, { fileName: file.name, now: Date.now() }));
   const { format, layout, strippedModulePrefix } = imported.checkpoint;
   const source = [FORMAT_WORDS[format] ?? format, LAYOUT_WORDS[layout] ?? layout, ...(strippedModulePrefix ? ["DataParallel's module. prefixes removed"] : [])].join(', ');
   return { model: imported.model, numClasses: imported.numClasses, source, json: imported.json, weights: imported.weights };
+}
+
+/** The reader's refusals speak of "the file": the page's message names which one (nothing is kept before). */
+function withFileName<T>(fileName: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw new TorchImportError(`${fileName} was not imported: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }

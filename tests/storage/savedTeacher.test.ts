@@ -20,7 +20,7 @@ function run(config: RunConfig, shelf: ModelShelf) {
   return runExperiment(config, data, new RunControl(), quiet, {
     measureCosts: (plan, train, test) => measureStepCosts(plan, config, train, test, data.numClasses),
     shelf,
-    loadSavedTeacher: (id, planned, numClasses) => loadSavedTeacher(id, planned, numClasses, database),
+    loadSavedTeacher: (id, planned, target) => loadSavedTeacher(id, planned, target, database),
   });
 }
 
@@ -41,7 +41,7 @@ describe('a saved teacher', () => {
     const second = await runExperiment(tinyRunConfig({ method: 'kd', epochs: 1, teacherEpochs: 3, savedTeacher: id, seed: 99 }), data, new RunControl(), { ...quiet, epoch: (m) => epochs.push(m.learner) }, {
       measureCosts: (plan, train, test) => measureStepCosts(plan, tinyRunConfig(), train, test, data.numClasses),
       shelf,
-      loadSavedTeacher: (savedId, planned, numClasses) => loadSavedTeacher(savedId, planned, numClasses, database),
+      loadSavedTeacher: (savedId, planned, target) => loadSavedTeacher(savedId, planned, target, database),
     });
     const saved = second.results[0]!;
     expect(saved.learner).toMatchObject({ key: 'teacher0', role: 'teacher', label: 'Saved teacher (Tiny CNN)' });

@@ -6,6 +6,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { isMobileNetV2, type MobileNetV2Layers } from '../../models/mobilenetV2';
 import type { Network } from '../../models/network';
+import { isRenormalized } from '../../models/inputNormalization';
 import { isResNet, type ResNetLayers } from '../../models/resnet';
 import { isResNet50, type ResNetV2Layers } from '../../models/resnetV2';
 import { isShuffleV1 } from '../../models/shufflenetV1';
@@ -22,8 +23,16 @@ export interface TracedNetwork {
   readonly logits: NodeRef;
 }
 
-/** Records `net`'s eval-mode forward on x; throws for a network whose layers it cannot walk. */
+/**
+ * Records `net`'s eval-mode forward on x; throws for a network whose layers it cannot walk. A network with
+ * an input re-normalisation (a teacher trained with other constants than the dataset's) is walked on its
+ * own inputs x_own: the re-normalisation maps each input value to one value, so the relevance of x_own is
+ * that of the same pixel of x, passed through unchanged (LRP's identity rule for an element-wise map) —
+ * the relevance maps are the ones the network shows on its own inputs, where a bias-absorbing rule on the
+ * affine would hand part of them to the constants.
+ */
 export function traceNetwork(net: Network, x: tf.Tensor4D): TracedNetwork {
+  if (isRenormalized(net)) return traceNetwork(net.inner, net.renormalize(x));
   const trace = new LrpTrace(x);
   const logits = walk(net, trace);
   return { trace, logits };

@@ -10,6 +10,7 @@ import type { RunConfig } from '../../config/runConfig';
 import type { CheckpointTensorSpec, RunCheckpoint } from '../checkpointStore';
 import { METHOD_CATALOG, type MethodId } from '../../contract/methodCatalog';
 import type { Network } from '../../models/network';
+import { isRenormalized } from '../../models/inputNormalization';
 import { encodeFloat32 } from '../../models/networkWeights';
 import type { EpochMetrics, ModelResult } from '../../contract/protocol';
 import type { Learner } from '../../training/learner';
@@ -49,6 +50,8 @@ export interface CheckpointInputs {
 export async function captureCheckpoint({ config, backend, state, teachers, history, results }: CheckpointInputs): Promise<RunCheckpoint> {
   const named = [...teachers.flatMap((t) => netTensors(t.key, t.net)), ...state.learners.flatMap(learnerTensors)];
   const { specs, weights } = await encodeFloat32(named);
+  // A saved teacher's own input constants (its wrapper is not a variable): a resumed run wraps it again.
+  const renormalized = teachers.flatMap((t) => (isRenormalized(t.net) ? [[t.key, t.net.inputNormalization] as const] : []));
   return {
     config,
     savedAt: Date.now(),
@@ -61,6 +64,7 @@ export async function captureCheckpoint({ config, backend, state, teachers, hist
     results: [...results],
     specs: specs.map((s): CheckpointTensorSpec => ({ ...s, shape: [...s.shape] })),
     weights,
+    ...(renormalized.length > 0 ? { teacherNormalization: Object.fromEntries(renormalized) } : {}),
   };
 }
 

@@ -1,19 +1,24 @@
 /**
  * A model saved in the browser, loaded as a run's teacher: the record is read from IndexedDB and its
- * weights checked against the architecture and class count the run expects before it is used.
+ * weights checked against the architecture and class count the run expects before it is used. A model
+ * trained with other input constants than the dataset's (a PyTorch import) comes wrapped in the affine
+ * that re-normalises the run's inputs to its own (models/inputNormalization.ts).
  */
 import { MODEL_CATALOG } from '../../contract/modelCatalog';
 import { loadModel } from '../modelStore';
 import type { Network } from '../../models/network';
 import { restoreNetwork } from '../../models/networkWeights';
 import type { PlannedLearner } from '../../training/plan';
+import type { SavedTeacherTarget } from '../../training/teacherSources';
+import { withInputNormalization } from '../../models/inputNormalization';
 
-export async function loadSavedTeacher(id: string, planned: PlannedLearner, numClasses: number, database?: string): Promise<Network> {
+export async function loadSavedTeacher(id: string, planned: PlannedLearner, { numClasses, normalization }: SavedTeacherTarget, database?: string): Promise<Network> {
   const record = await loadModel(id, database);
   if (!record) throw new Error(`The saved teacher "${id}" is not in this browser (it was deleted, or saved in another browser): choose "Train a new teacher" or another saved model.`);
   if (record.model !== planned.model) {
     throw new Error(`The saved teacher "${record.name}" is a ${MODEL_CATALOG[record.model].label}, but the teacher setting is ${MODEL_CATALOG[planned.model].label}: pick the saved model again in the settings.`);
   }
   if (record.numClasses !== numClasses) throw new Error(`The saved teacher "${record.name}" predicts ${record.numClasses} classes, but this dataset has ${numClasses}.`);
-  return restoreNetwork(record.json, record.weights, planned.key, `the saved weights of "${record.name}"`);
+  const net = restoreNetwork(record.json, record.weights, planned.key, `the saved weights of "${record.name}"`);
+  return withInputNormalization(net, normalization, record.json.userDefinedMetadata.inputNormalization);
 }
