@@ -26,6 +26,8 @@ export class Trainer {
   backendChoice = $state<string | null>(null);
   /** The wasm backend's threads, with why not more. */
   backendThreads = $state<string | null>(null);
+  /** The automatic choice was measured on an earlier load and reused; `remeasureBackend` times it again. */
+  backendRemembered = $state(false);
   status = $state<RunStatus>('loading');
   /** What the page is busy with while `status` is `loading`. */
   activity = $state('Starting the training worker\u2026');
@@ -113,6 +115,15 @@ export class Trainer {
     this.status = 'loading';
     this.activity = backend === 'auto' ? 'Choosing the fastest backend here\u2026' : `Starting the ${backend} backend\u2026`;
     this.#send({ type: 'init', backend });
+  }
+
+  /** Races the candidate backends again (`auto` only), replacing the remembered choice. */
+  remeasureBackend(): void {
+    if (this.running || this.#backendAsked !== 'auto') return;
+    this.status = 'loading';
+    this.backendRemembered = false;
+    this.activity = 'Measuring the backends again\u2026';
+    this.#send({ type: 'init', backend: 'auto', remeasure: true });
   }
 
   loadDataset(baseUrl: string, name: string): void {
@@ -252,6 +263,7 @@ export class Trainer {
         this.fallbackReason = message.fallbackReason;
         this.backendChoice = message.choice;
         this.backendThreads = message.threads;
+        this.backendRemembered = message.remembered;
         if (this.status === 'loading' && this.dataset) this.status = 'idle';
         return;
       case 'datasetProgress':

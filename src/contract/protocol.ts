@@ -126,7 +126,8 @@ export interface TorchModelPreview {
 }
 
 export type ToWorker =
-  | { readonly type: 'init'; readonly backend: BackendChoice }
+  /** `remeasure`: with `auto`, time the candidates again instead of reusing the choice remembered from an earlier load. */
+  | { readonly type: 'init'; readonly backend: BackendChoice; readonly remeasure?: boolean }
   | { readonly type: 'loadDataset'; readonly requestId: number; readonly baseUrl: string; readonly name: string }
   /** An official CIFAR-10/100 binary archive the user picked: parsed, validated and kept in the browser. */
   | { readonly type: 'importDataset'; readonly requestId: number; readonly file: File }
@@ -152,6 +153,8 @@ export type FromWorker =
       readonly choice: string | null;
       /** The wasm backend's threads, with why not more; null on other backends. */
       readonly threads: string | null;
+      /** `auto` reused the choice measured on an earlier load (the page offers to measure again). */
+      readonly remembered: boolean;
     }
   | { readonly type: 'datasetProgress'; readonly requestId: number; readonly loadedBytes: number; readonly totalBytes: number; readonly file: string }
   | { readonly type: 'datasetReady'; readonly requestId: number; readonly summary: DatasetSummary }

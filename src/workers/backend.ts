@@ -2,7 +2,8 @@
  * Picks the tfjs backend. A forced name starts that backend, falling back along FALLBACK_ORDER and reporting
  * why anything was skipped: a silent fallback is never reported as WebGPU. `auto` takes WebGPU on a real GPU;
  * where WebGPU is emulated on the CPU or absent, it times a couple of training steps on each candidate
- * (backendRace.ts) and trains on the fastest, saying so.
+ * (backendRace.ts) and trains on the fastest, saying so. That race's outcome is remembered in the browser
+ * (storage/worker/backendChoice.ts), so a later load on the same machine reuses it unless asked to re-measure.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
@@ -10,8 +11,10 @@ import type { BackendChoice, BackendName } from '../config/runConfig';
 import { installFastCpuConvFilterGrad } from '../training/cpuConvFilterGrad';
 import { startWasmBackend } from '../training/wasm/wasmBackend';
 import { isEmulatedAdapter } from './adapterKind';
-import { backendLabel, choiceSentence, probeSecondsPerImage, type RaceEntry } from './backendRace';
+import { backendLabel, choiceSentence, probeSecondsPerImage, PROBE_DESCRIPTION, rememberedSentence, type RaceEntry } from './backendRace';
 import type { AdapterSummary } from '../contract/protocol';
+import { describeStorageError } from '../storage/storageErrors';
+import { backendChoiceKey, fastestBackend, recallBackendChoice, rememberBackendChoice } from '../storage/worker/backendChoice';
 import { THREADS_OFF_REASON, useServedWasmBinaries } from './wasmPaths';
 
 export interface BackendSelection {
@@ -22,6 +25,8 @@ export interface BackendSelection {
   readonly choice: string | null;
   /** Threads the wasm backend runs on, with why not more; null on other backends. */
   readonly threads: string | null;
+  /** `auto` reused a choice measured on an earlier load instead of racing now. */
+  readonly remembered: boolean;
 }
 
 const FALLBACK_ORDER: Readonly<Record<BackendName, readonly BackendName[]>> = {
@@ -69,8 +74,8 @@ function wasmThreads(): string {
   return isolated ? `single-threaded: ${THREADS_OFF_REASON}` : 'single-threaded: this page is not cross-origin isolated, so WebAssembly threads are off';
 }
 
-function selection(backend: BackendName, adapter: AdapterSummary | null, fallbackReason: string | null, choice: string | null): BackendSelection {
-  return { backend, adapter, fallbackReason, choice, threads: backend === 'wasm' ? wasmThreads() : null };
+function selection(backend: BackendName, adapter: AdapterSummary | null, fallbackReason: string | null, choice: string | null, remembered = false): BackendSelection {
+  return { backend, adapter, fallbackReason, choice, threads: backend === 'wasm' ? wasmThreads() : null, remembered };
 }
 
 async function forced(requested: BackendName): Promise<BackendSelection> {
@@ -91,28 +96,53 @@ async function forced(requested: BackendName): Promise<BackendSelection> {
   throw new Error(`No tfjs backend could start (${skipped.join('; ')})`);
 }
 
-/** Real GPU: WebGPU. Otherwise the fastest of emulated WebGPU and wasm, measured here. */
-async function automatic(): Promise<BackendSelection> {
-  const gpu = await unavailableReason('webgpu');
-  if (gpu.adapter && !gpu.adapter.emulated && (await activate('webgpu').catch(() => false))) return selection('webgpu', gpu.adapter, null, null);
-  const why = gpu.adapter ? 'WebGPU is emulated on this CPU' : `No usable WebGPU here (${gpu.reason ?? 'it did not start'})`;
+/** Times each candidate that starts; one that cannot start or train is simply not among the entries. */
+async function race(candidates: readonly BackendName[]): Promise<RaceEntry[]> {
   const entries: RaceEntry[] = [];
-  const candidates: BackendName[] = gpu.adapter ? ['wasm', 'webgpu'] : ['wasm'];
   for (const name of candidates) {
     try {
       if (await activate(name)) entries.push({ backend: name, secondsPerImage: await probeSecondsPerImage() });
     } catch {
-      // A candidate that cannot start or train is simply not chosen; forced() below reports a total failure.
+      // Not chosen; forced() reports a total failure.
     }
   }
-  const best = [...entries].sort((a, b) => a.secondsPerImage - b.secondsPerImage)[0];
-  if (!best) return forced('webgpu');
-  if (tf.getBackend() !== best.backend) await activate(best.backend);
-  return selection(best.backend, best.backend === 'webgpu' ? gpu.adapter : null, null, choiceSentence(why, entries));
+  return entries;
 }
 
-export async function selectBackend(requested: BackendChoice): Promise<BackendSelection> {
-  return requested === 'auto' ? automatic() : forced(requested);
+/** The choice an earlier load measured for `key`, if there is a usable one and its backend still starts. */
+async function remembered(key: string, why: string, adapter: AdapterSummary | null): Promise<BackendSelection | null> {
+  const choice = await recallBackendChoice(key).catch(() => null); // no storage here: measure as before
+  const best = choice ? fastestBackend(choice.entries) : undefined;
+  if (!choice || !best || !(await activate(best.backend).catch(() => false))) return null;
+  const sentence = rememberedSentence(choiceSentence(why, choice.entries), choice.measuredAt);
+  return selection(best.backend, best.backend === 'webgpu' ? adapter : null, null, sentence, true);
+}
+
+/** Real GPU: WebGPU. Otherwise the fastest of emulated WebGPU and wasm, measured here (or on an earlier load). */
+async function automatic(remeasure: boolean): Promise<BackendSelection> {
+  const gpu = await unavailableReason('webgpu');
+  if (gpu.adapter && !gpu.adapter.emulated && (await activate('webgpu').catch(() => false))) return selection('webgpu', gpu.adapter, null, null);
+  const why = gpu.adapter ? 'WebGPU is emulated on this CPU' : `No usable WebGPU here (${gpu.reason ?? 'it did not start'})`;
+  const candidates: BackendName[] = gpu.adapter ? ['wasm', 'webgpu'] : ['wasm'];
+  const { vendor = '', architecture = '', description = '' } = gpu.adapter ?? {};
+  const adapter = gpu.adapter ? `${vendor} | ${architecture} | ${description}${gpu.adapter.emulated ? ' (emulated)' : ''}` : `none: ${gpu.reason ?? ''}`;
+  const key = backendChoiceKey({ platform: navigator.userAgent, adapter, probe: PROBE_DESCRIPTION, candidates });
+  const reused = remeasure ? null : await remembered(key, why, gpu.adapter);
+  if (reused) return reused;
+  const entries = await race(candidates);
+  const best = fastestBackend(entries);
+  if (!best) return forced('webgpu');
+  if (tf.getBackend() !== best.backend) await activate(best.backend);
+  const notKept = await rememberBackendChoice(key, entries).then(
+    () => '',
+    (error: unknown) => ` (not remembered for the next load: ${describeStorageError(error)})`,
+  );
+  return selection(best.backend, best.backend === 'webgpu' ? gpu.adapter : null, null, choiceSentence(why, entries) + notKept);
+}
+
+/** `remeasure`: with `auto`, race the candidates even if a choice is remembered, and remember the new outcome. */
+export async function selectBackend(requested: BackendChoice, options: { readonly remeasure?: boolean } = {}): Promise<BackendSelection> {
+  return requested === 'auto' ? automatic(options.remeasure === true) : forced(requested);
 }
 
 export { backendLabel };

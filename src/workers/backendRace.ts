@@ -10,6 +10,8 @@ import { buildNetwork } from '../models/zoo';
 /** Probe size: small enough that emulated WebGPU answers in seconds, large enough to be representative. */
 const PROBE_BATCH = 8;
 const PROBE_TIMED_STEPS = 2;
+/** What the probe times, part of a remembered choice's key: a different probe measures anew. */
+export const PROBE_DESCRIPTION = `tiny-cnn training step, batch ${PROBE_BATCH}, ${PROBE_TIMED_STEPS} timed steps`;
 
 const LABELS: Readonly<Record<BackendName, string>> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'the CPU backend' };
 
@@ -58,4 +60,9 @@ export function choiceSentence(why: string, entries: readonly RaceEntry[]): stri
   const ratio = runnerUp.secondsPerImage / best.secondsPerImage;
   const times = ratio >= 10 ? Math.round(ratio).toString() : ratio.toFixed(1);
   return `${why}: training on ${backendLabel(best.backend)}, ${times}x faster here than ${backendLabel(runnerUp.backend)}`;
+}
+
+/** A choice measured on an earlier load: the race's sentence, with the day it was measured (UTC). */
+export function rememberedSentence(sentence: string, measuredAt: number): string {
+  return `${sentence}, measured on ${new Date(measuredAt).toISOString().slice(0, 10)} and remembered`;
 }

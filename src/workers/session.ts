@@ -53,7 +53,7 @@ export class TrainingSession {
   async handle(message: ToWorker): Promise<void> {
     switch (message.type) {
       case 'init':
-        this.#backendReady = this.#init(message.backend);
+        this.#backendReady = this.#init(message.backend, message.remeasure === true);
         return this.#backendReady;
       case 'loadDataset':
         return this.#loadDataset(message.requestId, message.baseUrl, message.name);
@@ -84,9 +84,9 @@ export class TrainingSession {
     }
   }
 
-  async #init(requested: RunConfig['backend']): Promise<void> {
+  async #init(requested: RunConfig['backend'], remeasure: boolean): Promise<void> {
     try {
-      const selection = await selectBackend(requested);
+      const selection = await selectBackend(requested, { remeasure });
       if (selection.backend !== this.#backend) {
         // Measurements and trained weights belong to the backend they came from.
         this.#costs.clear();
