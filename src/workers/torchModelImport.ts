@@ -25,5 +25,5 @@ export async function readTorchModelFile(file: File): Promise<TorchModelPreview>
   const imported = importTorchCheckpoint(bytes, { fileName: file.name, now: Date.now() });
   const { format, layout, strippedModulePrefix } = imported.checkpoint;
   const source = [FORMAT_WORDS[format] ?? format, LAYOUT_WORDS[layout] ?? layout, ...(strippedModulePrefix ? ["DataParallel's module. prefixes removed"] : [])].join(', ');
-  return { model: imported.model, numClasses: imported.numClasses, source, json: imported.json, weights: imported.weights };
+  return { model: imported.model, numClasses: imported.numClasses, source, json: imported.json, weights: imported.weights, normalizationFromFile: imported.normalizationFromFile };
 }
