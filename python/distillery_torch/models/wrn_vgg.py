@@ -53,8 +53,10 @@ class Wrn(ZooNet):
         stem = self.conv1(x)
         h1 = self.block1(stem)
         h2 = self.block2(h1)
-        last = F.relu(self.bn1(self.block3(h2)))
-        return stem, [h1, h2, last], global_pool(last)
+        h3 = self.block3(h2)
+        # RepDistiller's feat3 is block3's raw sum (the page's third tap is relu(bn1(.)) of it; no method
+        # ported here reads that tap: FitNets' hint is feat2).
+        return stem, [h1, h2, h3], global_pool(F.relu(self.bn1(h3)))
 
     def head(self, pooled):
         return self.fc(pooled)
