@@ -2,11 +2,17 @@
 `src/training/learner.ts`: forward in training mode, the method's terms summed, backward, SGD at this step's
 learning rate. Under torchrun the network and modules train inside DistributedDataParallel, which averages
 the gradients over the processes during backward."""
+import warnings
+
 import torch
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
 from .methods import loss_terms
+
+
+# 1x1 convolutions' gradients come back with other strides than DDP's buckets; harmless, and noisy on every step.
+warnings.filterwarnings("ignore", message="Grad strides do not match bucket view strides")
 
 
 class _Trainable(nn.Module):

@@ -30,13 +30,15 @@ def logit_mse(student, teacher):
     return F.mse_loss(student, teacher)
 
 
-def oracle_input(teacher, x, labels, gamma, steps=1):
-    """x* = x - gamma * d(mean CE)/dx * |x| through the frozen teacher (eval mode), `steps` times."""
+def oracle_input(teacher, x, labels, gamma, steps=1, batch_size=None):
+    """x* = x - gamma * d(mean CE)/dx * |x| through the frozen teacher (eval mode), `steps` times. The mean
+    is over `batch_size` images (the global batch when this process holds only its share of it)."""
     current = x.detach()
     for _ in range(int(steps)):
         probe = current.clone().requires_grad_(True)
         with torch.enable_grad():
-            (grad,) = torch.autograd.grad(F.cross_entropy(teacher(probe), labels), probe)
+            ce = F.cross_entropy(teacher(probe), labels, reduction="sum") / (batch_size or len(labels))
+            (grad,) = torch.autograd.grad(ce, probe)
         current = (current - gamma * grad * current.abs()).detach()
     return current
 

@@ -21,10 +21,10 @@ def create_modules(method, student, teacher, seed):
     return ConvReg(shape(s_feats), shape(t_feats)).seeded_init(seed)
 
 
-def teacher_outputs(method, teacher, x, labels, params):
+def teacher_outputs(method, teacher, x, labels, params, global_batch=None):
     """(features, logits) of the frozen teacher in eval mode, on x (the oracle: on its x*)."""
     if method == "oracle":
-        x = oracle_input(teacher, x, labels, params["gamma"], params["steps"])
+        x = oracle_input(teacher, x, labels, params["gamma"], params["steps"], global_batch)
     with torch.no_grad():
         return teacher(x, is_feat=True)
 
