@@ -37,7 +37,7 @@ function packageFile(files: { json: ModelJson; weights: ArrayBuffer }, metadata:
   return writeSafetensors(torchStateDictOf(files.json, files.weights), metadata);
 }
 
-const promised = (extra: Record<string, string> = {}) => ({ format: 'distillery-torch', model: 'resnet8', numClasses: '10', inputNormalization: JSON.stringify(NORMALIZATION), name: 'KD student (PyTorch)', ...extra });
+const promised = (extra: Record<string, string> = {}) => ({ format: 'distillery-torch', model: 'resnet8', numClasses: '10', inputNormalization: JSON.stringify(NORMALIZATION), name: 'KD student (PyTorch)', dataset: 'cifar10-subset', classNames: '["a", "b"]', testAccuracy: '0.25', ...extra });
 
 describe('models/<key>.safetensors from the PyTorch package', () => {
   it('imports with the model, classes, name and normalisation its metadata names, bit-exact', async () => {
@@ -48,6 +48,10 @@ describe('models/<key>.safetensors from the PyTorch package', () => {
     expect(imported.normalizationFromFile).toBe(true);
     expect(imported.json.userDefinedMetadata.inputNormalization).toEqual({ mean: [0.5, 0.4, 0.3], std: [0.2, 0.25, 0.3] });
     expect(imported.json.userDefinedMetadata.name).toBe('KD student (PyTorch)');
+    expect(imported.json.userDefinedMetadata.testAccuracy).toBe(0.25);
+    expect(imported.json.userDefinedMetadata.dataset).toBe('cifar10-subset');
+    expect(imported.json.userDefinedMetadata.classNames).toEqual(['a', 'b']);
+    expect(imported.json.userDefinedMetadata.trainedWith).toBe('Trained by Distillery on PyTorch (distillery_torch)');
     expect(imported.json.weightsManifest[0].weights).toEqual(files.json.weightsManifest[0].weights);
     expect(Buffer.from(imported.weights).equals(Buffer.from(files.weights))).toBe(true);
   });
@@ -61,6 +65,9 @@ describe('models/<key>.safetensors from the PyTorch package', () => {
     const bare = importTorchCheckpoint(packageFile(files, {}));
     expect(bare.normalizationFromFile).toBe(false);
     expect(bare.model).toBe('tiny-cnn');
+    expect(bare.json.userDefinedMetadata.testAccuracy).toBeNull();
+    const sloppy = importTorchCheckpoint(packageFile(files, promised({ model: 'tiny-cnn', testAccuracy: '1.5', classNames: '{', dataset: '../x' })));
+    expect(sloppy.json.userDefinedMetadata).toMatchObject({ testAccuracy: null, classNames: [], dataset: 'unknown' });
   });
 
   it('refuses metadata that breaks its promise, naming the field', async () => {

@@ -19,6 +19,10 @@ export interface ModelHints {
   readonly numClasses?: number;
   readonly inputNormalization?: InputNormalization;
   readonly name?: string;
+  /** What the package also records: the dataset id, its class names and the model's last test accuracy. */
+  readonly dataset?: string;
+  readonly classNames?: readonly string[];
+  readonly testAccuracy?: number;
 }
 
 function refuse(field: string, wanted: string, value: string | undefined): never {
@@ -57,5 +61,20 @@ export function modelHints(metadata: Readonly<Record<string, string>> | undefine
     if (!inputNormalization) refuse('inputNormalization', 'JSON {"mean": [r, g, b], "std": [r, g, b]} with positive std', metadata.inputNormalization);
   }
   const name = typeof metadata.name === 'string' && metadata.name.trim() !== '' ? metadata.name.trim().slice(0, 80) : undefined;
-  return { promised, ...(model ? { model } : {}), ...(numClasses ? { numClasses } : {}), ...(inputNormalization ? { inputNormalization } : {}), ...(name ? { name } : {}) };
+  return { promised, ...(model ? { model } : {}), ...(numClasses ? { numClasses } : {}), ...(inputNormalization ? { inputNormalization } : {}), ...(name ? { name } : {}), ...recorded(metadata) };
+}
+
+/** The optional record fields, each kept only when well-formed (they describe, they do not promise). */
+function recorded(metadata: Readonly<Record<string, string>>): Pick<ModelHints, 'dataset' | 'classNames' | 'testAccuracy'> {
+  const dataset = typeof metadata.dataset === 'string' && /^[a-z0-9][a-z0-9._-]{0,63}$/.test(metadata.dataset) ? metadata.dataset : undefined;
+  let classNames: string[] | undefined;
+  try {
+    const parsed: unknown = metadata.classNames === undefined ? undefined : JSON.parse(metadata.classNames);
+    if (Array.isArray(parsed) && parsed.every((c) => typeof c === 'string')) classNames = parsed as string[];
+  } catch {
+    classNames = undefined;
+  }
+  const accuracy = metadata.testAccuracy === undefined ? Number.NaN : Number(metadata.testAccuracy);
+  const testAccuracy = Number.isFinite(accuracy) && accuracy >= 0 && accuracy <= 1 ? accuracy : undefined;
+  return { ...(dataset ? { dataset } : {}), ...(classNames ? { classNames } : {}), ...(testAccuracy !== undefined ? { testAccuracy } : {}) };
 }

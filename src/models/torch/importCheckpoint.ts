@@ -64,10 +64,10 @@ export function importTorchCheckpoint(bytes: Uint8Array, options: ImportOptions 
   const fromFile = options.inputNormalization === undefined && hints.inputNormalization !== undefined;
   const metadata: ModelMetadata = {
     name: (options.name ?? hints.name ?? `${label}${options.fileName ? ` from ${options.fileName}` : ' (PyTorch)'}`).slice(0, 80),
-    dataset: options.dataset ?? 'unknown',
-    classNames: options.classNames ?? [],
-    testAccuracy: null,
-    trainedWith: `Imported from PyTorch (${checkpoint.format}, ${checkpoint.layout})`,
+    dataset: options.dataset ?? hints.dataset ?? 'unknown',
+    classNames: options.classNames ?? hints.classNames ?? [],
+    testAccuracy: hints.testAccuracy ?? null,
+    trainedWith: hints.promised ? 'Trained by Distillery on PyTorch (distillery_torch)' : `Imported from PyTorch (${checkpoint.format}, ${checkpoint.layout})`,
     savedAt: options.now ?? 0,
     inputNormalization: options.inputNormalization ?? hints.inputNormalization ?? defaultImportNormalization(architecture.numClasses),
   };
