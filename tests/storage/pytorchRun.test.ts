@@ -71,7 +71,7 @@ describe('buildPytorchRun', () => {
     expect(readme).toContain(`python3 -m distillery_torch --config ${fileName} --data`);
     expect(readme).toContain('torchrun --nproc_per_node=4 -m distillery_torch');
     expect(readme).toContain('--nnodes=2 --node_rank=0');
-    expect(readme).toContain('**Runs** panel, **Import**');
+    expect(readme).toContain('**Runs** panel, **Import bundle…**');
     expect(readme).toContain('**Saved models**');
   });
 

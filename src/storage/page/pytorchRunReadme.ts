@@ -74,6 +74,7 @@ torchrun --nproc_per_node=4 -m distillery_torch --config ${fileName} --data cifa
 Each process takes its share of every epoch (DistributedSampler); the seeds of all ranks derive from the run's
 seed; metrics are reduced across ranks and every test image counts exactly once. NCCL on GPUs, gloo on CPUs.
 Without torchrun on the path: \`python3 -m torch.distributed.run --nproc_per_node=4 -m distillery_torch ...\`.
+With Debian's PyTorch 1.13 on Python 3.11, add \`--redirects 1 --tee 1\`: that torchrun cannot parse its own default.
 
 ## Several machines
 
@@ -94,7 +95,7 @@ Every machine needs the zip and the data at the paths given; only rank 0 writes 
 \`results/\` receives:
 
 - \`<name>.distillery-run.json\`: the run in the page's own run-bundle format (settings, every epoch's metrics,
-  results). In the page: **Runs** panel, **Import**: it sits next to the runs trained in the browser.
+  results). In the page: **Runs** panel, **Import bundle…**: it sits next to the runs trained in the browser.
 - \`models/<learner>.safetensors\`: every model the run trained (teacher, student, scratch baseline) with
   RepDistiller's state_dict names. In the page: **Saved models**, **Import a PyTorch checkpoint**; the model and its
   input normalisation are read from the file. A saved student can then teach a new run, in the page or here.
