@@ -57,7 +57,13 @@ export PYTHONPATH=/path/to/distillery/python
 
 ${dataSection(run)}
 
-## One machine (CPU or one GPU)
+${runSections(fileName)}
+`;
+}
+
+/** One machine, torchrun on one machine, torchrun on several, and the way back into the page. */
+function runSections(fileName: string): string {
+  return `## One machine (CPU or one GPU)
 
 \`\`\`sh
 python3 -m distillery_torch --config ${fileName} --data cifar-10-batches-bin --out results
