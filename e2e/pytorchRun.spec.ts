@@ -2,7 +2,8 @@
  * Issue 17 end to end: a tiny KD run set in the page is downloaded with "Run it on PyTorch", run by
  * `torchrun --nproc_per_node=2 -m distillery_torch` (python/, two CPU processes, gloo) on the shared CIFAR-10
  * subset, and what it writes comes back: the run bundle in the Runs panel (its accuracies as the bundle's)
- * and the student's safetensors in Saved models (its architecture, normalisation and accuracy from the file).
+ * and the student's safetensors in Saved models (its architecture, normalisation and accuracy from the file),
+ * which then teaches the next export: its weights travel in the zip bit for bit.
  *
  * Needs a Python with torch (Debian's python3-torch): without one the test is skipped with a message, or
  * fails when REQUIRE_TORCH=1 (set by .ci/run), as `npm run test:python` does.
@@ -14,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { strFromU8, unzipSync } from 'fflate';
+import { readTorchCheckpoint } from '../src/interop/pytorch/checkpoint';
 import { formatPercent } from '../src/ui/format';
 import { Playground, TINY_RUN } from './playground';
 
@@ -102,6 +104,18 @@ test('a page run goes to torchrun on two processes and its results and student c
     await expect(model).toContainText(formatPercent(result('student').lastAccuracy));
     await expect(model).toContainText('Trained by Distillery on PyTorch');
     await page.getByTestId('runs-panel').screenshot({ path: 'e2e/screenshots/pytorch-run-imported.png' });
+
+    // The student, kept in the browser, teaches the next export: its weights travel in the zip, bit for bit.
+    await model.getByTestId('model-use').click();
+    await expect(page.locator('#cfg-savedTeacher')).toHaveValue((await model.getAttribute('data-model-id'))!);
+    const [next] = await Promise.all([page.waitForEvent('download'), button.click()]);
+    const files = unzipSync(new Uint8Array(await readFile(await next.path())));
+    const nextJson = JSON.parse(strFromU8(files['run.json']!));
+    expect(nextJson.teachers).toMatchObject([{ slot: 0, model: 'tiny-cnn', numClasses: 10, file: 'teachers/teacher-0.safetensors' }]);
+    const student = readTorchCheckpoint(new Uint8Array(await readFile(join(out, 'models', 'student.safetensors')))).tensors;
+    const shipped = readTorchCheckpoint(files['teachers/teacher-0.safetensors']!).tensors;
+    expect([...shipped.keys()].sort()).toEqual([...student.keys()].sort());
+    for (const [name, tensor] of student) expect(Buffer.from(shipped.get(name)!.toFloat32().buffer).equals(Buffer.from(tensor.toFloat32().buffer)), name).toBe(true);
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
