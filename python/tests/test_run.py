@@ -70,3 +70,20 @@ def test_a_saved_teacher_travels_in_the_export_and_is_not_trained(tmp_path, pari
     assert results["teacher0"]["epochs"] == 0 and results["teacher0"]["reused"] is True
     assert bundle["run"]["learners"][0]["label"] == "Saved teacher (ResNet-8)"
     assert not [m for m in bundle["run"]["epochs"] if m["learner"] == "teacher0"]
+
+
+@pytest.mark.parametrize("method, params, terms", [
+    ("scratch", {}, set()),
+    ("logit-mse", {}, {"mse"}),
+    ("fitnet", {"beta": 100, "ceWeight": 1, "alpha": 0, "T": 4}, {"ce", "hint"}),
+])
+def test_the_other_methods_run_one_epoch_with_their_terms(tmp_path, cifar_subset_dir, method, params, terms):
+    config = {k: v for k, v in tiny_run()["config"].items() if k not in ("T", "alpha", "ceWeight")}
+    run = tiny_run()
+    run["config"] = {**config, "method": method, "teacher": "tiny-cnn", "subset": 64, "testSubset": 32, "epochs": 1, **params}
+    _, bundle = run_cli(tmp_path, run, cifar_subset_dir)
+    keys = [l["key"] for l in bundle["run"]["learners"]]
+    assert keys == (["scratch"] if method == "scratch" else ["teacher0", "scratch", "student"])
+    if method != "scratch":
+        student = [m for m in bundle["run"]["epochs"] if m["learner"] == "student"][-1]
+        assert set(student["terms"]) == terms and all(np.isfinite(v) for v in student["terms"].values())

@@ -59,7 +59,7 @@ function firstBatch() {
   const source = new BatchSource(kept, NORMALIZATION);
   const batch = source.trainBatch(indices, keyedRng(SEED, 'augment', 0, 0));
   const nchw = tf.tidy(() => tf.transpose(batch.x, [0, 3, 1, 2]));
-  const pixels = nchw.dataSync();
+  const pixels = nchw.dataSync() as Float32Array;
   const perImage = pixels.length / FIRST;
   tf.dispose([batch.x, batch.labels, nchw]);
   source.dispose();
