@@ -77,16 +77,14 @@ def execute(run, folder, args, world):
             results.append(result_of(info, None, reused=True, evaluation=evaluate(teacher, data, plan["batch"], world)))
         else:
             learner = make_learner(planned, config, num_classes, None, world)
-            history = train_phase([learner], None, config, plan, data, config["teacherEpochs"], world, log)[planned["key"]]
-            epochs += history
+            history = train_phase([learner], None, config, plan, data, config["teacherEpochs"], world, log, epochs)[planned["key"]]
             results.append(result_of(info, history))
             teacher = learner.net.eval()
         nets[planned["key"]] = teacher
         learners.append(info)
     students = [make_learner(p, config, num_classes, teacher, world) for p in plan["students"]]
-    histories = train_phase(students, teacher, config, plan, data, config["epochs"], world, log)
+    histories = train_phase(students, teacher, config, plan, data, config["epochs"], world, log, epochs)
     for student in students:
-        epochs += histories[student.info["key"]]
         results.append(result_of(student.info, histories[student.info["key"]]))
         nets[student.info["key"]] = student.net
         learners.append({k: student.info[k] for k in ("key", "role", "label", "model", "method")})

@@ -58,8 +58,9 @@ def make_learner(planned, config, num_classes, teacher, world):
     return Learner(info, net, method, params, modules, config, world.distributed, world.device)
 
 
-def train_phase(learners, teacher, config, plan, data, epochs, world, log):
-    """`learners` in lockstep for `epochs` epochs; returns each learner's per-epoch metrics."""
+def train_phase(learners, teacher, config, plan, data, epochs, world, log, timeline):
+    """`learners` in lockstep for `epochs` epochs; returns each learner's per-epoch metrics (also appended
+    to `timeline` in the order the page reports them: epoch by epoch, learner by learner)."""
     history = {l.info["key"]: [] for l in learners}
     batch, steps = plan["batch"], plan["stepsPerEpoch"]
     start = time.perf_counter()
@@ -83,7 +84,8 @@ def train_phase(learners, teacher, config, plan, data, epochs, world, log):
                 if module is not None:
                     world.sync_buffers(module)
             history[learner.info["key"]].append(epoch_metrics(learner, total, epoch, lr, plan, data, world, start))
-            log(history[learner.info["key"]][-1])
+            timeline.append(history[learner.info["key"]][-1])
+            log(timeline[-1])
     return history
 
 

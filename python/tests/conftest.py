@@ -58,3 +58,11 @@ def cifar_subset():
     if not path.exists():
         pytest.fail(f"No CIFAR subset at {path}: set KD_DATASET_DIR to the folder holding cifar-10-batches-bin/.")
     return load_cifar(path)
+
+
+@pytest.fixture(scope="session")
+def cifar_subset_dir():
+    path = pathlib.Path(os.environ.get("KD_DATASET_DIR", REPO.parent / "shared" / "datasets" / "cifar10-subset"))
+    if not path.exists():
+        pytest.fail(f"No CIFAR subset at {path}: set KD_DATASET_DIR to the folder holding cifar-10-batches-bin/.")
+    return path

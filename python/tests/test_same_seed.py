@@ -11,6 +11,7 @@ from distillery_torch.batches import Normalizer, augmentation_draws, train_batch
 from distillery_torch.cifar import balanced_subset, load_cifar
 from distillery_torch.holdout import holdout_count, holdout_indices
 from distillery_torch.keyed_random import derived_seed, keyed_rng, permutation
+from distillery_torch.losses import ConvReg
 from distillery_torch.models import build_model
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
@@ -78,3 +79,19 @@ def test_every_zoo_model_has_the_pages_names_and_shapes_in_order():
         state = build_model(model_id, table["numClasses"]).state_dict()
         got = [[name, list(t.shape)] for name, t in state.items() if not name.endswith("num_batches_tracked")]
         assert got == names, model_id
+
+
+@pytest.mark.parametrize("case", SAME_SEED["regressors"], ids=lambda c: f"{c['student']}->{c['teacher']}")
+def test_fitnets_regressor_is_seeded_and_computes_as_the_pages(case):
+    (hs, ws, cs), (ht, wt, ct) = case["student"], case["teacher"]
+    regressor = ConvReg((cs, hs, ws), (ct, ht, wt)).seeded_init(SEED).eval()
+    for weight in case["weights"]:
+        got = (regressor.conv.weight if weight["name"].endswith("kernel") else regressor.conv.bias).detach()
+        np.testing.assert_allclose(got.flatten()[:4].numpy(), weight["head"], rtol=1e-6, atol=1e-7, err_msg=weight["name"])
+        assert got.double().sum().item() == pytest.approx(weight["sum"], rel=1e-5, abs=1e-5)
+    count = 2 * hs * ws * cs
+    x = torch.sin(torch.arange(count, dtype=torch.float64) * 0.37).float().reshape(2, hs, ws, cs).permute(0, 3, 1, 2)
+    with torch.no_grad():
+        y = regressor(x)
+    np.testing.assert_allclose(y.flatten()[:6].numpy(), case["outputHead"], atol=1e-5)
+    assert y.double().sum().item() == pytest.approx(case["outputSum"], rel=1e-5)

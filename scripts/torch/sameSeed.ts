@@ -16,6 +16,8 @@ import { concatLabeledImages, parseCifarBinary, splitImages, takeBalancedSubset,
 import { MODEL_IDS, type ModelId } from '../../src/contract/modelCatalog';
 import { tfjsToTorch, torchShapeOf } from '../../src/interop/pytorch/layout';
 import { torchNames } from '../../src/interop/pytorch/stateDictNames/names';
+import { convReg } from '../../src/methods/modules/convReg';
+import { ParamStore } from '../../src/models/layers';
 import { buildNetwork } from '../../src/models/zoo';
 import { derivedSeed, planRun } from '../../src/training/plan';
 import { DEFAULT_CONFIG } from '../../src/config/fields';
@@ -59,7 +61,7 @@ function firstBatch() {
   const source = new BatchSource(kept, NORMALIZATION);
   const batch = source.trainBatch(indices, keyedRng(SEED, 'augment', 0, 0));
   const nchw = tf.tidy(() => tf.transpose(batch.x, [0, 3, 1, 2]));
-  const pixels = nchw.dataSync();
+  const pixels = nchw.dataSync() as Float32Array;
   const perImage = pixels.length / FIRST;
   tf.dispose([batch.x, batch.labels, nchw]);
   source.dispose();
@@ -107,6 +109,35 @@ function initialLogits() {
   }
 }
 
+/** FitNets' regressor for each ConvReg case (NHWC shapes), seeded as a learner's modules, and its eval output on a fixed input. */
+export const REGRESSOR_CASES: readonly { student: [number, number, number]; teacher: [number, number, number] }[] = [
+  { student: [8, 8, 64], teacher: [16, 16, 32] },
+  { student: [16, 16, 32], teacher: [8, 8, 64] },
+  { student: [8, 8, 16], teacher: [6, 6, 8] },
+  { student: [4, 4, 8], teacher: [16, 16, 8] },
+];
+
+function regressors() {
+  return REGRESSOR_CASES.map(({ student, teacher }) => {
+    const store = new ParamStore('same-seed-regressor', keyedRng(SEED, 'modules'));
+    try {
+      const regressor = convReg(store, 'regressor', student, teacher);
+      const weights = [...store.named].filter(([name]) => name.endsWith('kernel') || name.endsWith('/bias') && !name.includes('/bn/')).map(([name, variable]) => {
+        const values = name.endsWith('kernel') ? tfjsToTorch('conv2d', variable.dataSync() as Float32Array, variable.shape) : (variable.dataSync() as Float32Array);
+        return { name, head: Array.from(values.subarray(0, 4)), sum: values.reduce((s, v) => s + v, 0) };
+      });
+      const count = student.reduce((a, b) => a * b, 2);
+      const input = tf.tensor4d(Float32Array.from({ length: count }, (_, i) => Math.sin(i * 0.37)), [2, ...student]);
+      const output = tf.tidy(() => tf.transpose(regressor.apply(input, false), [0, 3, 1, 2]));
+      const values = output.dataSync() as Float32Array;
+      tf.dispose([input, output]);
+      return { student, teacher, weights, outputHead: Array.from(values.subarray(0, 6)), outputSum: values.reduce((s, v) => s + v, 0) };
+    } finally {
+      store.dispose();
+    }
+  });
+}
+
 export async function sameSeedFixture() {
   await tf.setBackend('cpu');
   return {
@@ -117,6 +148,7 @@ export async function sameSeedFixture() {
     firstBatch: firstBatch(),
     initialWeights: Object.fromEntries(INIT_MODELS.map((model) => [model, initialWeights(model)])),
     initialLogits: initialLogits(),
+    regressors: regressors(),
   };
 }
 
