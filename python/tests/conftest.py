@@ -47,3 +47,22 @@ def reexports(tmp_path_factory, parity_dir):
     files = [str(parity_dir / name) for name in REEXPORTED]
     subprocess.run(["node", str(REPO / "scripts" / "export-torch.mjs"), "--reexport", str(out), *files], cwd=REPO, check=True, capture_output=True)
     return out
+
+
+@pytest.fixture(scope="session")
+def cifar_subset():
+    """(kind, train, test, class names) of the CIFAR-10 subset in ../shared/datasets (or KD_DATASET_DIR)."""
+    from distillery_torch.cifar import load_cifar
+
+    path = pathlib.Path(os.environ.get("KD_DATASET_DIR", REPO.parent / "shared" / "datasets" / "cifar10-subset"))
+    if not path.exists():
+        pytest.fail(f"No CIFAR subset at {path}: set KD_DATASET_DIR to the folder holding cifar-10-batches-bin/.")
+    return load_cifar(path)
+
+
+@pytest.fixture(scope="session")
+def cifar_subset_dir():
+    path = pathlib.Path(os.environ.get("KD_DATASET_DIR", REPO.parent / "shared" / "datasets" / "cifar10-subset"))
+    if not path.exists():
+        pytest.fail(f"No CIFAR subset at {path}: set KD_DATASET_DIR to the folder holding cifar-10-batches-bin/.")
+    return path

@@ -6,7 +6,8 @@
 import type { BackendChoice, BackendName, RunConfig } from '../config/runConfig';
 import type { MethodId } from './methodCatalog';
 import type { ModelId } from './modelCatalog';
-import type { ModelJson } from './modelFile';
+import type { CifarFormat } from './cifarFormat';
+import type { InputNormalization, ModelJson } from './modelFile';
 import type { InspectionRequest, InspectionResult } from './inspection';
 
 export type LearnerRole = 'teacher' | 'scratch' | 'student';
@@ -92,6 +93,9 @@ export interface DatasetSummary {
   readonly classNames: readonly string[];
   readonly trainCount: number;
   readonly testCount: number;
+  /** The binary layout and the per-channel statistics the images are normalised with (the manifest's). */
+  readonly format: CifarFormat;
+  readonly normalization: InputNormalization;
 }
 
 export interface AdapterSummary {
@@ -120,8 +124,10 @@ export interface TorchModelPreview {
   readonly numClasses: number;
   /** The file's format and layout, in words ("PyTorch zip, RepDistiller training checkpoint"). */
   readonly source: string;
-  /** Its metadata holds the default input normalisation for the class count; the page may change it. */
+  /** Its metadata holds the file's input normalisation, or the default for the class count; the page may change it. */
   readonly json: ModelJson;
+  /** The normalisation came from the file's own metadata (a model trained by the PyTorch package). */
+  readonly normalizationFromFile: boolean;
   readonly weights: ArrayBuffer;
 }
 

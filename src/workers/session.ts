@@ -157,7 +157,7 @@ export class TrainingSession {
   #useDataset(requestId: number, dataset: LoadedDataset): void {
     this.#dataset = dataset;
     const { manifest, train, test } = dataset;
-    this.post({ type: 'datasetReady', requestId, summary: { name: manifest.name, title: manifest.title, classNames: manifest.classNames, trainCount: train.count, testCount: test.count } });
+    this.post({ type: 'datasetReady', requestId, summary: { name: manifest.name, title: manifest.title, classNames: manifest.classNames, trainCount: train.count, testCount: test.count, format: manifest.format, normalization: { mean: manifest.mean, std: manifest.std } } });
   }
 
   #runData(): RunData {

@@ -26,7 +26,7 @@ export async function readTorchModelFile(file: File): Promise<TorchModelPreview>
   const imported = withFileName(file.name, () => importTorchCheckpoint(bytes, { fileName: file.name, now: Date.now() }));
   const { format, layout, strippedModulePrefix } = imported.checkpoint;
   const source = [FORMAT_WORDS[format] ?? format, LAYOUT_WORDS[layout] ?? layout, ...(strippedModulePrefix ? ["DataParallel's module. prefixes removed"] : [])].join(', ');
-  return { model: imported.model, numClasses: imported.numClasses, source, json: imported.json, weights: imported.weights };
+  return { model: imported.model, numClasses: imported.numClasses, source, json: imported.json, weights: imported.weights, normalizationFromFile: imported.normalizationFromFile };
 }
 
 /** The reader's refusals speak of "the file": the page's message names which one (nothing is kept before). */

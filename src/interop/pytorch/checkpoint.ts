@@ -18,7 +18,7 @@
  */
 import { TorchImportError } from './errors';
 import { isTensor, PyOpaque } from './pickle';
-import { looksLikeSafetensors, readSafetensors } from './safetensors';
+import { looksLikeSafetensors, readSafetensorsFile } from './safetensors';
 import type { TorchTensor } from './tensor';
 import { readTorchLegacy } from './torchLegacy';
 import { readTorchZip, ZIP_MAGIC } from './torchZip';
@@ -39,6 +39,8 @@ export interface TorchCheckpoint {
   readonly strippedModulePrefix: boolean;
   /** The state_dict by PyTorch name, in file order, without `num_batches_tracked`. */
   readonly tensors: ReadonlyMap<string, TorchTensor>;
+  /** A safetensors file's `__metadata__` (strings by key); absent for pickled checkpoints. */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 const MODULE_PREFIX = 'module.';
@@ -47,7 +49,10 @@ const BATCH_COUNTER = /(^|\.)num_batches_tracked$/;
 export function readTorchCheckpoint(bytes: Uint8Array): TorchCheckpoint {
   if (bytes.length === 0) throw new TorchImportError('The file is empty.');
   if (ZIP_MAGIC.every((b, i) => bytes[i] === b)) return fromPickled('torch-zip', unwrapPickled(readTorchZip(bytes)));
-  if (looksLikeSafetensors(bytes)) return finish('safetensors', 'state_dict', readSafetensors(bytes));
+  if (looksLikeSafetensors(bytes)) {
+    const { tensors, metadata } = readSafetensorsFile(bytes);
+    return { ...finish('safetensors', 'state_dict', tensors), metadata };
+  }
   if (bytes[0] === 0x80) return fromPickled('torch-legacy', unwrapPickled(readTorchLegacy(bytes)));
   if (bytes[0] === 0x50 && bytes[1] === 0x4b) throw new TorchImportError('The zip archive is damaged or cut short: it does not start with a file entry.');
   throw new TorchImportError('This is neither a PyTorch checkpoint (.pth, .pt) nor a .safetensors file.');

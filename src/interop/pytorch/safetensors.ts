@@ -16,6 +16,14 @@ export function looksLikeSafetensors(bytes: Uint8Array): boolean {
 }
 
 export function readSafetensors(bytes: Uint8Array): Map<string, TorchTensor> {
+  return readSafetensorsFile(bytes).tensors;
+}
+
+/**
+ * The tensors and the header's `__metadata__` (string to string, as the format defines it; absent: empty).
+ * A `__metadata__` that is not an object of strings is refused: a writer that means something by it wrote it.
+ */
+export function readSafetensorsFile(bytes: Uint8Array): { tensors: Map<string, TorchTensor>; metadata: Readonly<Record<string, string>> } {
   if (bytes.length < 8) throw new TorchImportError('The safetensors file is cut short: it has no header.');
   const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
   if (headerLength > TORCH_LIMITS.maxHeaderBytes) throw new TorchImportError(`The safetensors header declares ${headerLength} bytes, more than any checkpoint's description needs.`);
@@ -33,7 +41,15 @@ export function readSafetensors(bytes: Uint8Array): Map<string, TorchTensor> {
     if (name === '__metadata__') continue;
     tensors.set(name, safetensorsEntry(name, entry, data));
   }
-  return tensors;
+  return { tensors, metadata: metadataOf((header as Record<string, unknown>).__metadata__) };
+}
+
+function metadataOf(value: unknown): Readonly<Record<string, string>> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.values(value).every((v) => typeof v === 'string')) {
+    throw new TorchImportError('The safetensors header\u2019s __metadata__ is not an object of strings.');
+  }
+  return { ...(value as Record<string, string>) };
 }
 
 function safetensorsEntry(name: string, entry: unknown, data: Uint8Array): TorchTensor {

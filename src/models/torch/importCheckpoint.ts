@@ -18,6 +18,7 @@ import { CIFAR10_NORMALIZATION, modelJson, modelFileStem, REPDISTILLER_CIFAR100_
 import { buildNetwork } from '../zoo';
 import { tfjsShapeOf, torchShapeOf, torchToTfjs } from '../../interop/pytorch/layout';
 import { torchNames, type TorchName } from '../../interop/pytorch/stateDictNames/names';
+import { modelHints, type ModelHints } from '../../interop/pytorch/fileMetadata';
 
 /** A zoo model as PyTorch sees it: its state_dict names (in the zoo's variable order) and their shapes. */
 export interface ZooArchitecture {
@@ -43,6 +44,8 @@ export interface ImportOptions {
 export interface ImportedTorchModel {
   readonly model: ModelId;
   readonly numClasses: number;
+  /** Whether the input normalisation came from the file's metadata (else the options' or the default). */
+  readonly normalizationFromFile: boolean;
   readonly checkpoint: Pick<TorchCheckpoint, 'format' | 'layout' | 'strippedModulePrefix'>;
   readonly json: ModelJson;
   readonly weights: ArrayBuffer;
@@ -55,20 +58,22 @@ export function defaultImportNormalization(numClasses: number): InputNormalizati
 
 export function importTorchCheckpoint(bytes: Uint8Array, options: ImportOptions = {}): ImportedTorchModel {
   const checkpoint = readTorchCheckpoint(bytes);
-  const architecture = matchZooModel(checkpoint);
+  const hints = modelHints(checkpoint.metadata);
+  const architecture = matchZooModel(checkpoint, hints);
   const label = MODEL_CATALOG[architecture.model].label;
+  const fromFile = options.inputNormalization === undefined && hints.inputNormalization !== undefined;
   const metadata: ModelMetadata = {
-    name: (options.name ?? `${label}${options.fileName ? ` from ${options.fileName}` : ' (PyTorch)'}`).slice(0, 80),
-    dataset: options.dataset ?? 'unknown',
-    classNames: options.classNames ?? [],
-    testAccuracy: null,
-    trainedWith: `Imported from PyTorch (${checkpoint.format}, ${checkpoint.layout})`,
+    name: (options.name ?? hints.name ?? `${label}${options.fileName ? ` from ${options.fileName}` : ' (PyTorch)'}`).slice(0, 80),
+    dataset: options.dataset ?? hints.dataset ?? 'unknown',
+    classNames: options.classNames ?? hints.classNames ?? [],
+    testAccuracy: hints.testAccuracy ?? null,
+    trainedWith: hints.promised ? 'Trained by Distillery on PyTorch (distillery_torch)' : `Imported from PyTorch (${checkpoint.format}, ${checkpoint.layout})`,
     savedAt: options.now ?? 0,
-    inputNormalization: options.inputNormalization ?? defaultImportNormalization(architecture.numClasses),
+    inputNormalization: options.inputNormalization ?? hints.inputNormalization ?? defaultImportNormalization(architecture.numClasses),
   };
   const { json, weights } = checkpointToModelFile(checkpoint, architecture, metadata);
   const { format, layout, strippedModulePrefix } = checkpoint;
-  return { model: architecture.model, numClasses: architecture.numClasses, checkpoint: { format, layout, strippedModulePrefix }, json, weights };
+  return { model: architecture.model, numClasses: architecture.numClasses, normalizationFromFile: fromFile, checkpoint: { format, layout, strippedModulePrefix }, json, weights };
 }
 
 /** Every tensor decoded, checked finite, permuted to tfjs order and packed in the zoo's variable order. */
@@ -107,7 +112,18 @@ interface Mismatch {
  * The zoo model whose state_dict has exactly the checkpoint's names and shapes, trying models in order of
  * parameter count (the closest first, so a match usually costs one build). Throws against the closest.
  */
-export function matchZooModel(checkpoint: TorchCheckpoint): ZooArchitecture {
+export function matchZooModel(checkpoint: TorchCheckpoint, hints: ModelHints = { promised: false }): ZooArchitecture {
+  if (hints.model) {
+    // The file names its model: try it first; a file that promised it must hold exactly it.
+    const named = tryModel(checkpoint, hints.model);
+    if (!('missing' in named)) {
+      if (hints.promised && named.numClasses !== hints.numClasses) {
+        throw new TorchImportError(`This file's metadata says ${hints.numClasses} classes, but its classifier has ${named.numClasses} outputs.`);
+      }
+      return named;
+    }
+    if (hints.promised) throw new TorchImportError(`This file's metadata says it holds a ${MODEL_CATALOG[hints.model].label}, but its tensors do not fit one: ${describeMismatch(named, false)}`);
+  }
   const count = trainableCount(checkpoint);
   // Building a candidate costs its initialisation (vgg19: 20M draws): only models within a factor of
   // PLAUSIBLE_RATIO of the checkpoint's size are tried (a head for more classes stays well inside that),
@@ -172,14 +188,14 @@ function score(mismatch: Mismatch): number {
   return mismatch.missing.length + mismatch.unexpected.length + mismatch.wrongShapes.length;
 }
 
-function describeMismatch({ model, missing, unexpected, wrongShapes }: Mismatch): string {
+function describeMismatch({ model, missing, unexpected, wrongShapes }: Mismatch, closest = true): string {
   const label = `${MODEL_CATALOG[model].label} (${model})`;
   const parts = [
     missing.length > 0 ? `${missing.length} of its tensors missing (first: "${missing[0]}")` : '',
     unexpected.length > 0 ? `${unexpected.length} tensors it does not have (first: "${unexpected[0]}")` : '',
     wrongShapes.length > 0 ? `${wrongShapes.length} of another shape (first: ${wrongShapes[0]})` : '',
   ].filter(Boolean);
-  return `This checkpoint matches no model of the zoo. The closest is ${label}, with ${parts.join('; ')}.`;
+  return closest ? `This checkpoint matches no model of the zoo. The closest is ${label}, with ${parts.join('; ')}.` : `${label} has ${parts.join('; ')}.`;
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

@@ -1,0 +1,122 @@
+/**
+ * Issue 17 end to end: a tiny KD run set in the page is downloaded with "Run it on PyTorch", run by
+ * `torchrun --nproc_per_node=2 -m distillery_torch` (python/, two CPU processes, gloo) on the shared CIFAR-10
+ * subset, and what it writes comes back: the run bundle in the Runs panel (its accuracies as the bundle's)
+ * and the student's safetensors in Saved models (its architecture, normalisation and accuracy from the file),
+ * which then teaches the next export: its weights travel in the zip bit for bit.
+ *
+ * Needs a Python with torch (Debian's python3-torch): without one the test is skipped with a message, or
+ * fails when REQUIRE_TORCH=1 (set by .ci/run), as `npm run test:python` does.
+ */
+import { expect, test } from '@playwright/test';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { strFromU8, unzipSync } from 'fflate';
+import { readTorchCheckpoint } from '../src/interop/pytorch/checkpoint';
+import { formatPercent } from '../src/ui/format';
+import { Playground, TINY_RUN } from './playground';
+
+const SUBSET_DIR = resolve(process.env.KD_SUBSET_DIR ?? join(process.cwd(), '..', 'shared', 'datasets', 'cifar10-subset'));
+const PYTHONS = [process.env.PYTHON, '/usr/bin/python3', 'python3'].filter((p): p is string => Boolean(p));
+
+/** The first Python that imports torch, or null. */
+function torchPython(): string | null {
+  return PYTHONS.find((python) => spawnSync(python, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0) ?? null;
+}
+
+test('a page run goes to torchrun on two processes and its results and student come back', async ({ page }) => {
+  test.setTimeout(10 * 60_000);
+  const python = torchPython();
+  if (!python) {
+    const message = `no Python with torch and numpy (tried ${PYTHONS.join(', ')}): install Debian's python3-torch python3-numpy, or set PYTHON.`;
+    if (process.env.REQUIRE_TORCH === '1') throw new Error(message);
+    test.skip(true, `${message} The PyTorch run test did not run.`);
+    return;
+  }
+  const scratch = await mkdtemp(join(tmpdir(), 'distillery-pytorch-run-'));
+  try {
+    const app = new Playground(page);
+    await app.open({ ...TINY_RUN, method: 'kd', seed: '5' });
+    await app.waitForStatus('idle', 120_000);
+    const button = page.getByTestId('pytorch-export-button');
+    const reason = page.getByTestId('pytorch-export-reason');
+
+    // Custom loss code cannot leave the page: disabled, with the reason beside it.
+    await page.locator('#cfg-method').selectOption('custom');
+    await expect(button).toBeDisabled();
+    await expect(reason).toContainText('code written in the page is not exportable');
+    await page.locator('#cfg-method').selectOption('kd');
+    await expect(button).toBeEnabled();
+    await expect(reason).toHaveCount(0);
+    await page.getByRole('group', { name: 'Run controls' }).locator('..').screenshot({ path: 'e2e/screenshots/pytorch-export.png' });
+
+    // The download: the page's settings, ready for the package.
+    const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+    expect(download.suggestedFilename()).toBe('kd-tiny-cnn-to-tiny-cnn-seed-5.distillery-pytorch.zip');
+    await expect(page.getByTestId('pytorch-export-done')).toContainText('its README says how to run it');
+    const zipPath = join(scratch, download.suggestedFilename());
+    await download.saveAs(zipPath);
+    const runJson = JSON.parse(strFromU8(unzipSync(new Uint8Array(await readFile(zipPath)))['run.json']!));
+    expect(runJson.config).toMatchObject({ method: 'kd', teacher: 'tiny-cnn', student: 'tiny-cnn', epochs: 1, subset: 128, testSubset: 128, seed: 5 });
+    expect(runJson.link).toBe(new URL(page.url()).search.slice(1));
+
+    // torchrun, two CPU processes. `--redirects 1 --tee 1`: Debian's torch 1.13 on Python 3.11 cannot parse
+    // the default `0` (IntFlag iteration skips zero), so stdout goes to a log and is teed to the console.
+    const out = join(scratch, 'results');
+    const args = ['-m', 'torch.distributed.run', '--redirects', '1', '--tee', '1', '--nproc_per_node=2', '-m', 'distillery_torch', '--config', zipPath, '--data', SUBSET_DIR, '--out', out];
+    const started = Date.now();
+    const run = await promisify(execFile)(python, args, { env: { ...process.env, PYTHONPATH: resolve('python'), PYTHONDONTWRITEBYTECODE: '1' }, timeout: 6 * 60_000, maxBuffer: 16 * 2 ** 20 }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+      throw new Error(`torchrun failed: ${error.message}\n${error.stdout ?? ''}\n${error.stderr ?? ''}`);
+    });
+    console.log(`torchrun --nproc_per_node=2: ${((Date.now() - started) / 1000).toFixed(1)} s\n${run.stdout.trim().split('\n').slice(-2).join('\n')}`);
+    const bundleName = (await readdir(out)).find((f) => f.endsWith('.distillery-run.json'));
+    expect(bundleName, `a run bundle in ${out}`).toBeDefined();
+    expect((await readdir(join(out, 'models'))).sort()).toEqual(['scratch.safetensors', 'student.safetensors', 'teacher0.safetensors']);
+    const bundleText = await readFile(join(out, bundleName!), 'utf8');
+    const bundle = JSON.parse(bundleText);
+    const result = (role: string) => bundle.run.results.find((r: { role: string }) => r.role === role);
+
+    // The bundle in the Runs panel: its name says PyTorch, its accuracies are the bundle's.
+    await page.getByTestId('bundle-import').setInputFiles({ name: bundleName!, mimeType: 'application/json', buffer: Buffer.from(bundleText) });
+    const row = page.getByTestId('runs-panel').getByTestId('run-row').filter({ hasText: 'PyTorch, 2 processes' });
+    await expect(row).toHaveCount(1);
+    await expect(row.getByTestId('run-imported')).toBeVisible();
+    await expect(page.getByTestId('bundle-error')).toHaveCount(0);
+    await expect(row).toContainText(`${formatPercent(result('student').bestAccuracy)} / ${formatPercent(result('student').lastAccuracy)}`);
+    await expect(row).toContainText(`${formatPercent(result('scratch').bestAccuracy)} / ${formatPercent(result('scratch').lastAccuracy)}`);
+    await expect(row.getByTestId('run-link')).toHaveAttribute('href', `?${runJson.link}`);
+
+    // The student in Saved models: architecture, classes and normalisation from the file, its accuracy shown.
+    const models = page.getByTestId('models-panel');
+    await models.getByTestId('torch-import-file').setInputFiles({ name: 'student.safetensors', mimeType: 'application/octet-stream', buffer: await readFile(join(out, 'models', 'student.safetensors')) });
+    const confirm = models.getByTestId('torch-import-confirm');
+    await expect(confirm).toBeVisible({ timeout: 60_000 });
+    await expect(confirm.getByTestId('torch-import-model')).toHaveText('Tiny CNN');
+    await expect(confirm.getByTestId('torch-import-classes')).toHaveText('10');
+    await expect(confirm.getByTestId('torch-import-normalization-source')).toBeVisible();
+    await expect(confirm.getByTestId('torch-import-mean').first()).toHaveValue(String(runJson.dataset.normalization.mean[0]));
+    await confirm.getByTestId('torch-import-keep').click();
+    const model = models.getByTestId('model-row');
+    await expect(model).toHaveCount(1);
+    await expect(model).toContainText(formatPercent(result('student').lastAccuracy));
+    await expect(model).toContainText('Trained by Distillery on PyTorch');
+    await page.getByTestId('runs-panel').screenshot({ path: 'e2e/screenshots/pytorch-run-imported.png' });
+
+    // The student, kept in the browser, teaches the next export: its weights travel in the zip, bit for bit.
+    await model.getByTestId('model-use').click();
+    await expect(page.locator('#cfg-savedTeacher')).toHaveValue((await model.getAttribute('data-model-id'))!);
+    const [next] = await Promise.all([page.waitForEvent('download'), button.click()]);
+    const files = unzipSync(new Uint8Array(await readFile(await next.path())));
+    const nextJson = JSON.parse(strFromU8(files['run.json']!));
+    expect(nextJson.teachers).toMatchObject([{ slot: 0, model: 'tiny-cnn', numClasses: 10, file: 'teachers/teacher-0.safetensors' }]);
+    const student = readTorchCheckpoint(new Uint8Array(await readFile(join(out, 'models', 'student.safetensors')))).tensors;
+    const shipped = readTorchCheckpoint(files['teachers/teacher-0.safetensors']!).tensors;
+    expect([...shipped.keys()].sort()).toEqual([...student.keys()].sort());
+    for (const [name, tensor] of student) expect(Buffer.from(shipped.get(name)!.toFloat32().buffer).equals(Buffer.from(tensor.toFloat32().buffer)), name).toBe(true);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+});

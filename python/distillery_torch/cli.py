@@ -1,0 +1,99 @@
+"""`python3 -m distillery_torch --config <export .zip or run.json> --data <CIFAR dir or .tar.gz> --out <dir>`,
+also under `torchrun --nproc_per_node=N -m distillery_torch ...`: reads the export, trains the teachers it did
+not bring, then the scratch baseline and the student in lockstep, and (rank 0) writes the run bundle and
+every model's safetensors."""
+import argparse
+import json
+import sys
+import time
+
+import torch
+
+from .bundle import run_bundle, run_name, write_outputs
+from .checkpoints import load_into
+from .cifar import LAYOUTS, load_cifar
+from .config import ConfigError, read_run
+from .distributed import seed_process, start_world, stop_world
+from .models import build_model, model_id_of
+from .plan import plan_run
+from .run import RunData, evaluate, make_learner, result_of, train_phase
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="distillery_torch", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", required=True, help="the page's export (.distillery-pytorch.zip) or its run.json")
+    parser.add_argument("--data", required=True, help="a folder with cifar-10-batches-bin/ or cifar-100-binary/, or the official .tar.gz")
+    parser.add_argument("--out", required=True, help="where rank 0 writes the run bundle and models/")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default=None, help="default: cuda when available")
+    parser.add_argument("--quiet", action="store_true", help="no per-epoch lines")
+    return parser.parse_args(argv)
+
+
+def saved_teacher(run, folder, num_classes, world):
+    """The exported teacher (slot 0), loaded with strict=True."""
+    entries = [t for t in run["teachers"] if t.get("slot", 0) == 0]
+    if not entries:
+        raise ConfigError("config.savedTeacher names a saved teacher, but run.json lists no teacher file for slot 0")
+    entry = entries[0]
+    net = build_model(model_id_of(entry["model"]), entry.get("numClasses", num_classes))
+    load_into(net, folder / entry["file"])
+    return net.to(world.device).eval()
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        run, folder = read_run(args.config)
+    except ConfigError as error:
+        print(f"distillery_torch: {error}", file=sys.stderr)
+        return 2
+    world = start_world(args.device)
+    try:
+        execute(run, folder, args, world)
+    finally:
+        stop_world(world)
+    return 0
+
+
+def execute(run, folder, args, world):
+    config = run["config"]
+    seed_process(config["seed"], world)
+    kind, train, test, class_names = load_cifar(args.data)
+    num_classes = LAYOUTS[kind]["classes"]
+    if run["dataset"].get("numClasses", num_classes) != num_classes:
+        raise ConfigError(f"the run is for {run['dataset']['numClasses']} classes, but {args.data} is {kind}")
+    plan = plan_run(config, train.count, test.count)
+    if plan["batch"] < world.size:
+        raise ConfigError(f"batches of {plan['batch']} cannot be shared by {world.size} processes")
+    data = RunData(config, plan, train, test, num_classes, run["dataset"]["normalization"])
+    log = (lambda m: None) if args.quiet or not world.main else (lambda m: print(json.dumps(m), flush=True))
+    start = time.perf_counter()
+    epochs, results, nets, learners = [], [], {}, []
+    teacher = None
+    for planned in plan["teachers"]:
+        info = {k: planned[k] for k in ("key", "role", "label", "model", "method")}
+        if planned["saved"]:
+            teacher = saved_teacher(run, folder, num_classes, world)
+            results.append(result_of(info, None, reused=True, evaluation=evaluate(teacher, data, plan["batch"], world)))
+        else:
+            learner = make_learner(planned, config, num_classes, None, world)
+            history = train_phase([learner], None, config, plan, data, config["teacherEpochs"], world, log, epochs)[planned["key"]]
+            results.append(result_of(info, history))
+            teacher = learner.net.eval()
+        nets[planned["key"]] = teacher
+        learners.append(info)
+    students = [make_learner(p, config, num_classes, teacher, world) for p in plan["students"]]
+    histories = train_phase(students, teacher, config, plan, data, config["epochs"], world, log, epochs)
+    for student in students:
+        results.append(result_of(student.info, histories[student.info["key"]]))
+        nets[student.info["key"]] = student.net
+        learners.append({k: student.info[k] for k in ("key", "role", "label", "model", "method")})
+    if world.main:
+        device = world.device
+        backend = f"pytorch-{torch.__version__}-{device.type}"
+        adapter = torch.cuda.get_device_name(device) if device.type == "cuda" else None
+        bundle = run_bundle(run_name(config, world.size, device), config, learners, epochs, results,
+                            time.perf_counter() - start, backend, adapter)
+        accuracy = {r["key"]: r["lastAccuracy"] for r in results}
+        path = write_outputs(args.out, bundle, nets, {**run["dataset"], "classNames": run["dataset"].get("classNames", class_names)}, accuracy)
+        print(f"distillery_torch: wrote {path} and {len(nets)} models in {args.out}/models", flush=True)

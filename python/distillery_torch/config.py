@@ -1,0 +1,142 @@
+"""The export's `run.json` (see ../../helpers contract, issue 17): read, checked and refused by name.
+
+The config's keys are the page's URL table (`src/config/fields.ts` FIELDS); method parameters (T, alpha, ...)
+may sit beside them under their URL names, as in a playground link, or in a `methodParams` object. Anything
+else is refused, as are another format, an unknown version, an unknown method and `custom`.
+"""
+import json
+import pathlib
+import tempfile
+import zipfile
+
+FORMAT = "distillery-pytorch-run"
+VERSIONS = (1,)
+
+# FIELDS of src/config/fields.ts: key -> (kind, min, max). Choice fields are checked where they are used.
+FIELDS = {
+    "dataset": ("text",), "teacher": ("text",), "student": ("text",), "method": ("text",),
+    "epochs": ("int", 1, 500), "teacherEpochs": ("int", 1, 500), "subset": ("int", 16, 50_000), "holdout": ("bool",),
+    "testSubset": ("int", 16, 10_000), "batch": ("int", 8, 512), "lr": ("float", 1e-5, 1), "schedule": ("text",),
+    "momentum": ("float", 0, 0.999), "weightDecay": ("float", 0, 0.1), "nesterov": ("bool",), "augment": ("bool",),
+    "seed": ("int", 0, 2**31 - 1), "reuseTeachers": ("bool",), "savedTeacher": ("text",), "userLoss": ("text",),
+    "backend": ("text",),
+}
+SCHEDULES = ("cosine", "step", "constant")
+
+# The methods this package runs (src/contract/methodCatalog.ts): label, teachers, parameter defaults.
+METHODS = {
+    "scratch": {"label": "Scratch (cross-entropy only)", "teachers": 0, "params": {}},
+    "kd": {"label": "Hinton KD", "teachers": 1, "params": {"T": 4, "alpha": 0.9, "ceWeight": 0.1}},
+    "logit-mse": {"label": "Logit MSE", "teachers": 1, "params": {}},
+    "fitnet": {"label": "FitNets (hint)", "teachers": 1, "params": {"beta": 100, "ceWeight": 1, "alpha": 0, "T": 4}},
+    "oracle": {"label": "Explainable oracle KD", "teachers": 1,
+               "params": {"gamma": 0.2, "steps": 1, "rule": 0, "T": 1.5, "alpha": 1, "ceWeight": 1}},
+}
+# The page's other methods: known, not ported yet (their own issue).
+NOT_PORTED = ("aver-mkd", "fitnet-mkd", "ebkd", "aekd", "camkd", "refilled", "ta-dfkd", "dfkd-basic")
+ALL_METHOD_PARAMS = {"T", "alpha", "ceWeight", "beta", "gamma", "steps", "rule", "teachers", "studentSteps",
+                     "generatorLr", "ngf", "nz", "bnsWeight", "tau1", "tau2", "margin", "lambda", "stage1Epochs", "cTol"}
+
+
+class ConfigError(ValueError):
+    """A run.json this package refuses; the message names what and why."""
+
+
+def _check_field(key, value):
+    kind = FIELDS[key]
+    if kind[0] == "bool":
+        if not isinstance(value, bool):
+            raise ConfigError(f"config.{key} must be true or false, not {value!r}")
+    elif kind[0] == "text":
+        if not isinstance(value, str):
+            raise ConfigError(f"config.{key} must be text, not {value!r}")
+    else:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind[0] == "int" and value != int(value)):
+            raise ConfigError(f"config.{key} must be {'a whole number' if kind[0] == 'int' else 'a number'}, not {value!r}")
+        if not kind[1] <= value <= kind[2]:
+            raise ConfigError(f"config.{key}={value} is outside [{kind[1]}, {kind[2]}]")
+
+
+def check_method(method):
+    if method == "custom":
+        raise ConfigError('method "custom": code written in the page is not exportable')
+    if method in NOT_PORTED:
+        raise ConfigError(f'method "{method}" is not ported to PyTorch yet (this package runs {", ".join(METHODS)})')
+    if method not in METHODS:
+        raise ConfigError(f'unknown method "{method}" (this package runs {", ".join(METHODS)})')
+
+
+def read_config(raw):
+    """The run config (every FIELDS key, `methodParams` with defaults filled), or a ConfigError naming the problem."""
+    if not isinstance(raw, dict):
+        raise ConfigError("config must be an object")
+    method = raw.get("method")
+    check_method(method)
+    defaults = METHODS[method]["params"]
+    nested = raw.get("methodParams", {})
+    if not isinstance(nested, dict):
+        raise ConfigError("config.methodParams must be an object")
+    config, params = {}, dict(defaults)
+    for key, value in raw.items():
+        if key in FIELDS:
+            _check_field(key, value)
+            config[key] = value
+        elif key == "methodParams":
+            continue
+        elif key in ALL_METHOD_PARAMS:
+            if key in defaults:
+                params[key] = value
+        else:
+            raise ConfigError(f'unknown config key "{key}"')
+    for key, value in nested.items():
+        if key not in ALL_METHOD_PARAMS:
+            raise ConfigError(f'unknown method parameter "{key}"')
+        if key in defaults:
+            params[key] = value
+    missing = [key for key in FIELDS if key not in config]
+    if missing:
+        raise ConfigError(f"config lacks {', '.join(missing)}")
+    for key, value in params.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"method parameter {key} must be a number, not {value!r}")
+    if config["schedule"] not in SCHEDULES:
+        raise ConfigError(f'config.schedule "{config["schedule"]}" is not one of {", ".join(SCHEDULES)}')
+    if method == "oracle" and params["rule"] != 0:
+        raise ConfigError("oracle rule %d (LRP) is not ported to PyTorch yet; rule 0 (gradient x input) is" % params["rule"])
+    config["methodParams"] = params
+    return config
+
+
+def read_run(path, workdir=None):
+    """(run, folder its files are relative to) from an export `.zip` or a `run.json`."""
+    path = pathlib.Path(path)
+    if path.suffix == ".zip":
+        folder = pathlib.Path(workdir or tempfile.mkdtemp(prefix="distillery-run-"))
+        with zipfile.ZipFile(path) as archive:
+            archive.extractall(folder)
+        candidates = sorted(folder.rglob("run.json"))
+        if not candidates:
+            raise ConfigError(f"{path.name} holds no run.json")
+        path = candidates[0]
+    try:
+        run = json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"{path.name} is not valid JSON ({error})") from error
+    return check_run(run), path.parent
+
+
+def check_run(run):
+    if not isinstance(run, dict):
+        raise ConfigError("run.json must hold an object")
+    if run.get("format") != FORMAT:
+        raise ConfigError(f'run.json format is {run.get("format")!r}, not "{FORMAT}"')
+    if run.get("version") not in VERSIONS:
+        raise ConfigError(f"run.json version {run.get('version')!r} is not one this package knows ({', '.join(map(str, VERSIONS))})")
+    config = read_config(run.get("config"))
+    dataset = run.get("dataset")
+    if not isinstance(dataset, dict) or "normalization" not in dataset:
+        raise ConfigError("run.json lacks dataset.normalization")
+    teachers = run.get("teachers", [])
+    if not isinstance(teachers, list):
+        raise ConfigError("run.json teachers must be a list")
+    return {**run, "config": config, "teachers": teachers}

@@ -1,0 +1,50 @@
+"""The methods `scratch`, `kd`, `logit-mse`, `fitnet` and `oracle` as the page runs them (`src/methods/`):
+which teacher outputs each needs, its modules, and its named loss terms (summed into the loss)."""
+import torch
+
+from .losses import ConvReg, cross_entropy, kd_loss, logit_mse, oracle_input
+
+# FitNets' hint is RepDistiller's `--hint_layer 2`: feat[2], the second stage map, in every family.
+HINT_STAGE = 1
+
+
+def create_modules(method, student, teacher, seed):
+    """The method's trainable modules (FitNets' regressor), seeded as the page seeds them; None otherwise."""
+    if method != "fitnet":
+        return None
+    with torch.no_grad():
+        probe = torch.zeros(1, 3, 32, 32)
+        s_feats, _ = student.eval()(probe, is_feat=True)
+        t_feats, _ = teacher.eval()(probe, is_feat=True)
+    student.train()
+    shape = lambda feats: tuple(feats[1 + HINT_STAGE].shape[1:])  # noqa: E731  [stem, *stages, pooled]
+    return ConvReg(shape(s_feats), shape(t_feats)).seeded_init(seed)
+
+
+def teacher_outputs(method, teacher, x, labels, params, global_batch=None):
+    """(features, logits) of the frozen teacher in eval mode, on x (the oracle: on its x*)."""
+    if method == "oracle":
+        x = oracle_input(teacher, x, labels, params["gamma"], params["steps"], global_batch)
+    with torch.no_grad():
+        return teacher(x, is_feat=True)
+
+
+def loss_terms(method, params, student_out, teacher_out, labels, modules):
+    """Named loss terms of one step; the loss is their sum."""
+    s_feats, s_logits = student_out
+    if method == "scratch":
+        return {"ce": cross_entropy(s_logits, labels)}
+    t_feats, t_logits = teacher_out
+    if method == "logit-mse":
+        return {"mse": logit_mse(s_logits, t_logits)}
+    terms = {"ce": cross_entropy(s_logits, labels) * params["ceWeight"]}
+    if method in ("kd", "oracle"):
+        terms["kd"] = kd_loss(s_logits, t_logits, params["T"]) * params["alpha"]
+        return terms
+    if method == "fitnet":
+        regressed = modules(s_feats[1 + HINT_STAGE])
+        terms["hint"] = torch.mean((regressed - t_feats[1 + HINT_STAGE]) ** 2) * params["beta"]
+        if params["alpha"] > 0:
+            terms["kd"] = kd_loss(s_logits, t_logits, params["T"]) * params["alpha"]
+        return terms
+    raise ValueError(f'method "{method}" has no losses here')

@@ -1,0 +1,97 @@
+"""Same seed, same run: the package draws what the page draws (fixtures written by the page's code,
+scripts/same-seed-fixture.mjs; tests/torch/sameSeed.test.ts keeps them current on the TypeScript side)."""
+import json
+import pathlib
+
+import numpy as np
+import pytest
+import torch
+
+from distillery_torch.batches import Normalizer, augmentation_draws, train_batch
+from distillery_torch.cifar import balanced_subset, load_cifar
+from distillery_torch.holdout import holdout_count, holdout_indices
+from distillery_torch.keyed_random import derived_seed, keyed_rng, permutation
+from distillery_torch.losses import ConvReg
+from distillery_torch.models import build_model
+
+FIXTURES = pathlib.Path(__file__).parent / "fixtures"
+SAME_SEED = json.loads((FIXTURES / "same_seed.json").read_text())
+SEED = SAME_SEED["seed"]
+
+
+def test_the_keyed_generator_is_the_pages_bit_for_bit():
+    draws = SAME_SEED["draws"]
+    uniform, normal, ints = keyed_rng(SEED, "shuffle", 0), keyed_rng(SEED, "init", 0), keyed_rng(SEED, "augment", 0, 0)
+    assert [uniform.next() for _ in draws["next"]] == draws["next"]
+    assert [normal.normal() for _ in draws["normal"]] == pytest.approx(draws["normal"], rel=1e-15, abs=1e-15)
+    assert [ints.int(10) for _ in draws["int10"]] == draws["int10"]
+    seeds = draws["derivedSeeds"]
+    assert derived_seed(SEED, "student") == seeds["student"]
+    assert [derived_seed(SEED, "teacher", i) for i in (0, 1)] == [seeds["teacher0"], seeds["teacher1"]]
+
+
+def test_the_first_batch_is_the_pages(cifar_subset):
+    expected = SAME_SEED["firstBatch"]
+    _, train, _, _ = cifar_subset
+    config = expected["config"]
+    held_count = holdout_count(config["subset"], config["holdout"])
+    subset = balanced_subset(train, config["subset"], 10)
+    held = holdout_indices(subset.labels, 10, held_count, SEED)
+    assert held[:8].tolist() == expected["holdoutFirst"]
+    kept = subset.select(np.setdiff1d(np.arange(subset.count), held))
+    assert kept.count == expected["trainImages"]
+    order = permutation(kept.count, keyed_rng(SEED, "shuffle", 0))
+    indices = order[:16]
+    assert indices.tolist() == expected["indices"]
+    assert kept.labels[indices].tolist() == expected["labels"]
+    draws = augmentation_draws(16, keyed_rng(SEED, "augment", 0, 0))
+    assert [{"dy": dy, "dx": dx, "flip": flip} for dy, dx, flip in draws] == expected["crops"]
+    norm = SAME_SEED["normalization"]
+    x, _ = train_batch(kept, indices, Normalizer(norm["mean"], norm["std"]), keyed_rng(SEED, "augment", 0, 0))
+    sums = x.double().sum(dim=(1, 2, 3)).numpy()
+    np.testing.assert_allclose(sums, expected["imageSums"], rtol=1e-5, atol=1e-3)
+    np.testing.assert_allclose(x[0].flatten()[:8].numpy(), expected["firstImageHead"], rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("model_id", sorted(SAME_SEED["initialWeights"]))
+def test_initial_weights_are_the_pages(model_id):
+    state = build_model(model_id, 10, seed=SEED).state_dict()
+    for tensor in SAME_SEED["initialWeights"][model_id]:
+        got = state[tensor["name"]]
+        assert list(got.shape) == tensor["shape"], tensor["name"]
+        np.testing.assert_allclose(got.flatten()[:4].numpy(), tensor["head"], rtol=1e-6, atol=1e-7, err_msg=tensor["name"])
+        assert got.double().sum().item() == pytest.approx(tensor["sum"], rel=1e-5, abs=1e-4), tensor["name"]
+
+
+def test_initial_logits_are_the_pages(cifar_subset):
+    expected = SAME_SEED["initialLogits"]
+    _, _, test, _ = cifar_subset
+    norm = SAME_SEED["normalization"]
+    model = build_model(expected["model"], 10, seed=SEED).eval()
+    with torch.no_grad():
+        logits = model(Normalizer(norm["mean"], norm["std"])(test.images[expected["testImages"]]))
+    np.testing.assert_allclose(logits.numpy(), expected["logits"], atol=1e-4)
+
+
+def test_every_zoo_model_has_the_pages_names_and_shapes_in_order():
+    table = json.loads((FIXTURES / "zoo_names.json").read_text())
+    for model_id, names in table["models"].items():
+        state = build_model(model_id, table["numClasses"]).state_dict()
+        got = [[name, list(t.shape)] for name, t in state.items() if not name.endswith("num_batches_tracked")]
+        assert got == names, model_id
+
+
+@pytest.mark.parametrize("case", SAME_SEED["regressors"], ids=lambda c: f"{c['student']}->{c['teacher']}")
+def test_fitnets_regressor_is_seeded_and_computes_as_the_pages(case):
+    (hs, ws, cs), (ht, wt, ct) = case["student"], case["teacher"]
+    regressor = ConvReg((cs, hs, ws), (ct, ht, wt)).seeded_init(SEED).eval()
+    for weight in case["weights"]:
+        got = (regressor.conv.weight if weight["name"].endswith("kernel") else regressor.conv.bias).detach()
+        np.testing.assert_allclose(got.flatten()[:4].numpy(), weight["head"], rtol=1e-6, atol=1e-7, err_msg=weight["name"])
+        assert got.double().sum().item() == pytest.approx(weight["sum"], rel=1e-5, abs=1e-5)
+    count = 2 * hs * ws * cs
+    x = torch.sin(torch.arange(count, dtype=torch.float64) * 0.37).float().reshape(2, hs, ws, cs).permute(0, 3, 1, 2)
+    with torch.no_grad():
+        y = regressor(x)
+    np.testing.assert_allclose(y.flatten()[:6].numpy(), case["outputHead"], atol=1e-5)
+    assert y.double().sum().item() == pytest.approx(case["outputSum"], rel=1e-5)

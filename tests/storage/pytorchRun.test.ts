@@ -1,0 +1,141 @@
+/**
+ * The "Run it on PyTorch" export: the zip holds run.json (every field of the URL table, typed; the dataset;
+ * the saved teachers), the teachers' safetensors (read back bit-exact by the project's own importer) and a
+ * README; custom loss code and methods the package does not run are refused by name.
+ */
+import { strFromU8, unzipSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, FIELDS, parseUrl, serializeConfig } from '../../src/config/fields';
+import type { RunConfig } from '../../src/config/runConfig';
+import { defaultMethodParams, METHOD_CATALOG, METHOD_IDS, type MethodId } from '../../src/contract/methodCatalog';
+import type { ModelJson } from '../../src/contract/modelFile';
+import { readSafetensors } from '../../src/interop/pytorch/safetensors';
+import { encodeNetwork } from '../../src/models/networkWeights';
+import { importTorchCheckpoint } from '../../src/models/torch/importCheckpoint';
+import { buildNetwork } from '../../src/models/zoo';
+import {
+  PYTORCH_METHODS, PYTORCH_RUN_FORMAT, PYTORCH_RUN_VERSION, PytorchExportError, buildPytorchRun, pytorchExportProblem, type PytorchRunDataset,
+} from '../../src/storage/page/pytorchRun';
+
+const CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+const DATASET: PytorchRunDataset = { id: 'cifar10-subset', format: 'cifar10-binary', classNames: CLASSES, normalization: { mean: [0.49, 0.48, 0.45], std: [0.25, 0.24, 0.26] } };
+const AT = Date.UTC(2026, 11, 2, 18, 0, 0);
+
+function config(method: MethodId, extra: Partial<RunConfig> = {}): RunConfig {
+  return { ...DEFAULT_CONFIG, method, methodParams: defaultMethodParams(method), ...extra };
+}
+
+function unzip(bytes: Uint8Array): { files: Record<string, Uint8Array>; run: Record<string, unknown> } {
+  const files = unzipSync(bytes);
+  return { files, run: JSON.parse(strFromU8(files['run.json']!)) as Record<string, unknown> };
+}
+
+async function savedTeacher(model: 'tiny-cnn' | 'resnet8', numClasses = 10): Promise<{ json: ModelJson; weights: ArrayBuffer }> {
+  const net = buildNetwork(model, { numClasses, name: 'saved', seed: 5 });
+  try {
+    const files = await encodeNetwork(net, { name: 'My teacher', dataset: 'cifar10-subset', classNames: CLASSES, testAccuracy: 0.61, trainedWith: 'cross-entropy', savedAt: 0, inputNormalization: { mean: [0.5, 0.5, 0.5], std: [0.2, 0.2, 0.2] } });
+    new Float32Array(files.weights)[0] = 1e-40; // a subnormal, which a lossy path would flush
+    return files;
+  } finally {
+    net.dispose();
+  }
+}
+
+describe('buildPytorchRun', () => {
+  it('writes run.json with every field of the URL table, typed, and the method parameters', () => {
+    const cfg = config('kd', { teacher: 'resnet20', student: 'resnet8', epochs: 3, lr: 0.1, nesterov: true, methodParams: { ...defaultMethodParams('kd'), T: 2.5 } });
+    const { fileName, bytes, runJson } = buildPytorchRun({ config: cfg, dataset: DATASET, savedTeacher: null, exportedAt: AT });
+    expect(fileName).toBe('kd-resnet20-to-resnet8-seed-1.distillery-pytorch.zip');
+    const { files, run } = unzip(bytes);
+    expect(Object.keys(files).sort()).toEqual(['README.md', 'run.json']);
+    expect(run).toEqual(JSON.parse(JSON.stringify(runJson)));
+    expect(Object.keys(run).sort()).toEqual(['config', 'dataset', 'exportedAt', 'format', 'link', 'teachers', 'version']);
+    expect(run.format).toBe(PYTORCH_RUN_FORMAT);
+    expect(run.version).toBe(PYTORCH_RUN_VERSION);
+    expect(run.exportedAt).toBe('2026-12-02T18:00:00.000Z');
+    expect(run.teachers).toEqual([]);
+    const exported = run.config as Record<string, unknown>;
+    expect(Object.keys(exported).sort()).toEqual([...FIELDS.map((f) => f.key), 'methodParams'].sort());
+    for (const field of FIELDS) {
+      const value = exported[field.key];
+      const wanted = { int: 'number', float: 'number', bool: 'boolean', choice: 'string', text: 'string', code: 'string' }[field.type.kind];
+      expect(typeof value, field.key).toBe(wanted);
+      expect(value, field.key).toEqual(cfg[field.key]);
+      if (field.type.kind === 'int') expect(Number.isInteger(value), field.key).toBe(true);
+    }
+    expect(exported.methodParams).toEqual({ ...defaultMethodParams('kd'), T: 2.5 });
+    expect(run.link).toBe(serializeConfig(cfg));
+    expect(parseUrl(run.link as string).config).toEqual(cfg); // the link reproduces the config
+    expect(run.dataset).toEqual({ id: 'cifar10-subset', kind: 'cifar10', numClasses: 10, classNames: CLASSES, normalization: { mean: [0.49, 0.48, 0.45], std: [0.25, 0.24, 0.26] } });
+    const readme = strFromU8(files['README.md']!);
+    expect(readme).toContain(`python3 -m distillery_torch --config ${fileName} --data`);
+    expect(readme).toContain('torchrun --nproc_per_node=4 -m distillery_torch');
+    expect(readme).toContain('--nnodes=2 --node_rank=0');
+    expect(readme).toContain('**Runs** panel, **Import bundle…**');
+    expect(readme).toContain('**Saved models**');
+  });
+
+  it('fills a missing method parameter with its default and drops another method\u2019s', () => {
+    const cfg = config('oracle', { methodParams: { gamma: 0.5, beta: 3 } });
+    const { run } = unzip(buildPytorchRun({ config: cfg, dataset: DATASET, savedTeacher: null, exportedAt: AT }).bytes);
+    expect((run.config as RunConfig).methodParams).toEqual({ ...defaultMethodParams('oracle'), gamma: 0.5 });
+  });
+
+  it('writes the saved teacher as safetensors that the project\u2019s importer reads back bit-exact', async () => {
+    const teacher = await savedTeacher('resnet8');
+    const cfg = config('kd', { teacher: 'resnet8', savedTeacher: 'm-0123456789abcdef' });
+    const { files, run } = unzip(buildPytorchRun({ config: cfg, dataset: DATASET, savedTeacher: teacher, exportedAt: AT }).bytes);
+    expect(run.teachers).toEqual([{ slot: 0, model: 'resnet8', numClasses: 10, name: 'My teacher', file: 'teachers/teacher-0.safetensors', inputNormalization: { mean: [0.5, 0.5, 0.5], std: [0.2, 0.2, 0.2] } }]);
+    const bytes = files['teachers/teacher-0.safetensors']!;
+    const tensors = readSafetensors(bytes);
+    expect(tensors.get('conv1.weight')?.shape).toEqual([16, 3, 3, 3]); // RepDistiller's names, NCHW
+    expect(tensors.get('bn1.num_batches_tracked')?.dtype).toBe('int64');
+    const header = JSON.parse(strFromU8(bytes.subarray(8, 8 + Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true)))));
+    expect(header.__metadata__).toEqual({ format: 'pt', model: 'resnet8', numClasses: '10', name: 'My teacher', inputNormalization: '{"mean":[0.5,0.5,0.5],"std":[0.2,0.2,0.2]}' });
+    const back = importTorchCheckpoint(bytes);
+    expect(back.model).toBe('resnet8');
+    expect(back.json.weightsManifest[0].weights).toEqual(teacher.json.weightsManifest[0].weights);
+    expect(Buffer.from(back.weights).equals(Buffer.from(teacher.weights))).toBe(true);
+  });
+
+  it('takes the dataset\u2019s normalisation for a saved teacher that carries none, and a CIFAR-100 dataset as cifar100', async () => {
+    const teacher = await savedTeacher('tiny-cnn', 100);
+    const { inputNormalization: _dropped, ...metadata } = teacher.json.userDefinedMetadata;
+    const old = { json: { ...teacher.json, userDefinedMetadata: metadata }, weights: teacher.weights };
+    const dataset: PytorchRunDataset = { id: 'imported-cifar100', format: 'cifar100-binary', classNames: Array.from({ length: 100 }, (_, i) => `c${i}`), normalization: { mean: [0.5, 0.4, 0.3], std: [0.3, 0.2, 0.1] } };
+    const { run } = unzip(buildPytorchRun({ config: config('fitnet', { teacher: 'tiny-cnn', savedTeacher: 'm-0123456789abcdef', dataset: 'imported-cifar100' }), dataset, savedTeacher: old, exportedAt: AT }).bytes);
+    expect((run.dataset as { kind: string; numClasses: number }).kind).toBe('cifar100');
+    expect((run.dataset as { numClasses: number }).numClasses).toBe(100);
+    expect((run.teachers as { inputNormalization: unknown }[])[0]!.inputNormalization).toEqual({ mean: [0.5, 0.4, 0.3], std: [0.3, 0.2, 0.1] });
+  });
+
+  it('refuses custom loss code: code written in the page is not exportable', () => {
+    const cfg = config('custom');
+    expect(pytorchExportProblem(cfg)).toMatch(/code written in the page is not exportable/);
+    expect(() => buildPytorchRun({ config: cfg, dataset: DATASET, savedTeacher: null, exportedAt: AT })).toThrow(PytorchExportError);
+    expect(() => buildPytorchRun({ config: cfg, dataset: DATASET, savedTeacher: null, exportedAt: AT })).toThrow(/code written in the page is not exportable/);
+  });
+
+  it('exports the five methods of issue 17 and refuses the others by name', () => {
+    for (const method of METHOD_IDS) {
+      const problem = pytorchExportProblem({ method });
+      if (PYTORCH_METHODS.includes(method)) expect(problem, method).toBeNull();
+      else if (method !== 'custom') expect(problem, method).toBe(`${METHOD_CATALOG[method].label} does not run on PyTorch yet: the package runs scratch, kd, logit-mse, fitnet, oracle.`);
+    }
+    expect(() => buildPytorchRun({ config: config('camkd'), dataset: DATASET, savedTeacher: null, exportedAt: AT })).toThrow(/does not run on PyTorch yet/);
+  });
+
+  it('refuses a saved teacher whose weights are missing, of another architecture or class count', async () => {
+    const cfg = config('kd', { teacher: 'resnet8', savedTeacher: 'm-0123456789abcdef' });
+    expect(() => buildPytorchRun({ config: cfg, dataset: DATASET, savedTeacher: null, exportedAt: AT })).toThrow(/saved model m-0123456789abcdef, whose weights were not given/);
+    const tiny = await savedTeacher('tiny-cnn');
+    expect(() => buildPytorchRun({ config: cfg, dataset: DATASET, savedTeacher: tiny, exportedAt: AT })).toThrow(/is a Tiny CNN, but the run's teacher is ResNet-8/);
+    const hundred = await savedTeacher('resnet8', 100);
+    expect(() => buildPytorchRun({ config: cfg, dataset: DATASET, savedTeacher: hundred, exportedAt: AT })).toThrow(/predicts 100 classes, but the dataset "cifar10-subset" has 10/);
+  });
+
+  it('refuses settings the page would not run and a dataset whose classes do not fit its format', () => {
+    expect(() => buildPytorchRun({ config: config('kd', { epochs: 0 }), dataset: DATASET, savedTeacher: null, exportedAt: AT })).toThrow(/settings are not valid.*epochs/);
+    expect(() => buildPytorchRun({ config: config('kd'), dataset: { ...DATASET, classNames: CLASSES.slice(0, 5) }, savedTeacher: null, exportedAt: AT })).toThrow(/names 5 classes, but CIFAR-10 has 10/);
+  });
+});
