@@ -1,5 +1,5 @@
 /**
- * What the PyTorch package brings back (/work/helpers/pytorch-run-contract.md), written here by hand as the
+ * What the PyTorch package brings back (docs/pytorch-run-format.md), written here by hand as the
  * package writes it: the run bundle imports unchanged, and a `models/<key>.safetensors` with
  * `format: "distillery-torch"` metadata imports with the model, class count, name and normalisation it
  * names, every tensor still checked; metadata that breaks its promise is refused by field.

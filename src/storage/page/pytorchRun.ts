@@ -1,7 +1,7 @@
 /**
  * "Run it on PyTorch": the run's settings, the dataset it uses and any saved teacher it distils from, as one
  * `.distillery-pytorch.zip` that `python3 -m distillery_torch` (the repository's `python/` folder) runs on a
- * CPU, a GPU or, under torchrun, a cluster. The format is /work/helpers/pytorch-run-contract.md's:
+ * CPU, a GPU or, under torchrun, a cluster. The format is docs/pytorch-run-format.md:
  *
  *   run.json                     { format, version, exportedAt, link, config, dataset, teachers }
  *   teachers/teacher-<slot>.safetensors   saved teachers' weights, RepDistiller's state_dict names
