@@ -5,7 +5,7 @@ import { startPlainStaticServer } from './plainStaticServer';
 /** The smallest wasm run that reaches done: one scratch model, two batches. */
 const WASM_RUN = { ...TINY_RUN, subset: '64', testSubset: '64', batch: '32', method: 'scratch', backend: 'wasm', autostart: '1' } as const;
 
-test('backend=wasm on the cross-origin isolated preview trains on one thread per core and says so', async ({ page }) => {
+test('backend=wasm on the cross-origin isolated preview trains on threads and says how many', async ({ page }) => {
   // Emscripten starts tfjs's thread workers from blob: URLs; the training worker itself is a file.
   const threadWorkers: string[] = [];
   page.on('worker', (worker) => {
@@ -17,7 +17,9 @@ test('backend=wasm on the cross-origin isolated preview trains on one thread per
   expect(await page.evaluate(() => crossOriginIsolated), 'vite preview sends COOP and COEP').toBe(true);
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   expect(cores, 'threads need a machine with more than one core').toBeGreaterThan(1);
-  await expect(page.getByTestId('backend-threads')).toHaveText(`WebAssembly: ${Math.min(cores, 8)} threads.`);
+  // Half the logical cores as tfjs picks (one per physical core), at least two, at most tfjs's pool of 8.
+  const threads = Math.min(Math.max(2, Math.floor(cores / 2)), 8);
+  await expect(page.getByTestId('backend-threads')).toHaveText(`WebAssembly: ${threads} threads.`);
   expect(threadWorkers.length, 'the threaded build started its thread workers').toBeGreaterThan(0);
   await app.waitForStatus('done', 4 * 60_000);
   await app.expectResultsMatchLogits();

@@ -13,7 +13,7 @@ import { isEmulatedAdapter } from './adapterKind';
 import { backendLabel, choiceSentence, probeSecondsPerImage, type RaceEntry } from './backendRace';
 import type { AdapterSummary } from '../contract/protocol';
 import { useServedWasmBinaries } from './wasmPaths';
-import { withThreadPerCore } from './wasmThreadCount';
+import { withWantedWasmThreads } from './wasmThreadCount';
 
 export interface BackendSelection {
   readonly backend: BackendName;
@@ -53,7 +53,7 @@ async function unavailableReason(name: BackendName): Promise<{ reason: string | 
 async function activate(name: BackendName): Promise<boolean> {
   if (name === 'wasm') {
     useServedWasmBinaries();
-    return withThreadPerCore(startWasmBackend);
+    return withWantedWasmThreads(startWasmBackend);
   }
   if (!(await tf.setBackend(name)) || tf.getBackend() !== name) return false;
   await tf.ready();

@@ -1,5 +1,5 @@
 // WebAssembly threads for the page's wasm backend: the text tfjs hands its thread workers must run on its
-// own, whatever the bundler did to the module, and the worker asks for one thread per core within tfjs's pool.
+// own, whatever the bundler did to the module, and the worker's thread count (tfjs's half the cores, at least two).
 import * as threadedGlueModule from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js';
 import threadedGlueSource from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js?raw';
 import { describe, expect, it } from 'vitest';
@@ -29,13 +29,15 @@ describe('threaded wasm glue', () => {
 });
 
 describe('wasm thread count', () => {
-  it('takes one thread per logical core, within the pool tfjs builds', () => {
+  it('takes half the logical cores as tfjs does, but two on a two-core machine, within the pool tfjs builds', () => {
     expect(wantedWasmThreads(2)).toBe(2);
-    expect(wantedWasmThreads(1)).toBe(1);
+    expect(wantedWasmThreads(3)).toBe(2);
+    expect(wantedWasmThreads(8)).toBe(4);
+    expect(wantedWasmThreads(12)).toBe(6);
     expect(wantedWasmThreads(32)).toBe(MAX_WASM_THREADS);
   });
 
-  it('falls back to one thread when the browser reports no usable core count', () => {
-    for (const cores of [0, -1, Number.NaN, 2.5]) expect(wantedWasmThreads(cores)).toBe(1);
+  it('stays on one thread with one core or no usable core count', () => {
+    for (const cores of [1, 0, -1, Number.NaN, 2.5]) expect(wantedWasmThreads(cores)).toBe(1);
   });
 });
