@@ -53,10 +53,9 @@ test('auto: WebGPU is emulated here, so the worker times both and trains on WebA
   await expect(app.backend).toHaveText('wasm', { timeout: 300_000 });
   console.log(`the first load raced the backends and chose wasm in ${((Date.now() - openedAt) / 1000).toFixed(1)} s`);
   await expect(page.getByTestId('backend-choice')).toContainText(/WebGPU is emulated on this CPU: training on WebAssembly, [\d.]+x faster here than WebGPU/);
-  // vite preview sends COOP/COEP, so the page is cross-origin isolated; tfjs's threads still do not start
-  // from the bundle, and the status line says so rather than claim them.
+  // vite preview sends COOP/COEP, so the page is cross-origin isolated and WebAssembly runs on threads.
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
-  await expect(page.getByTestId('backend-choice')).toContainText('single-threaded: WebAssembly threads do not start from the bundled tfjs-backend-wasm yet');
+  await expect(page.getByTestId('backend-choice')).toContainText(/\(\d+ threads\)\.$/);
   await app.waitForStatus('done', 4 * 60_000);
   await expect(app.resultRows).toHaveCount(1);
   await expect(page.getByTestId('backend-remeasure')).toHaveCount(0); // measured just now: nothing to re-measure
@@ -83,20 +82,4 @@ test('auto: WebGPU is emulated here, so the worker times both and trains on WebA
   await app.waitForStatus('idle');
 });
 
-test('backend=wasm without cross-origin isolation runs single-threaded and says so', async ({ page }) => {
-  // A static host without the COOP/COEP headers: strip them from every response.
-  await page.route('**/*', async (route) => {
-    const response = await route.fetch();
-    const headers = { ...response.headers() };
-    delete headers['cross-origin-opener-policy'];
-    delete headers['cross-origin-embedder-policy'];
-    await route.fulfill({ response, headers });
-  });
-  const app = new Playground(page);
-  await app.open({ ...TINY_RUN, subset: '64', testSubset: '64', batch: '32', method: 'scratch', backend: 'wasm', autostart: '1' });
-  await expect(app.backend).toHaveText('wasm', { timeout: 60_000 });
-  expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
-  await expect(page.getByTestId('backend-threads')).toHaveText('WebAssembly: single-threaded: this page is not cross-origin isolated, so WebAssembly threads are off.');
-  await app.waitForStatus('done', 4 * 60_000);
-  await expect(app.resultRows).toHaveCount(1);
-});
+// WebAssembly threads, with and without cross-origin isolation: threads.spec.ts.

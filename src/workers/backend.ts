@@ -15,7 +15,8 @@ import { backendLabel, choiceSentence, probeSecondsPerImage, PROBE_DESCRIPTION, 
 import type { AdapterSummary } from '../contract/protocol';
 import { describeStorageError } from '../storage/storageErrors';
 import { backendChoiceKey, fastestBackend, recallBackendChoice, rememberBackendChoice } from '../storage/worker/backendChoice';
-import { THREADS_OFF_REASON, useServedWasmBinaries } from './wasmPaths';
+import { useServedWasmBinaries } from './wasmPaths';
+import { withWantedWasmThreads } from './wasmThreadCount';
 
 export interface BackendSelection {
   readonly backend: BackendName;
@@ -57,7 +58,7 @@ async function unavailableReason(name: BackendName): Promise<{ reason: string | 
 async function activate(name: BackendName): Promise<boolean> {
   if (name === 'wasm') {
     useServedWasmBinaries();
-    return startWasmBackend();
+    return withWantedWasmThreads(startWasmBackend);
   }
   if (!(await tf.setBackend(name)) || tf.getBackend() !== name) return false;
   await tf.ready();
@@ -71,7 +72,11 @@ function wasmThreads(): string {
   const count = backend.wasm?.tfjs?.getThreadsCount?.() ?? 1;
   if (count > 1) return `${count} threads`;
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-  return isolated ? `single-threaded: ${THREADS_OFF_REASON}` : 'single-threaded: this page is not cross-origin isolated, so WebAssembly threads are off';
+  if (!isolated) return 'single-threaded: this page is not cross-origin isolated, so WebAssembly threads are off';
+  // tfjs read both flags when the backend started, so reading them now evaluates nothing.
+  if (tf.env().get('WASM_HAS_MULTITHREAD_SUPPORT') !== true) return 'single-threaded: this browser has no WebAssembly threads';
+  if (tf.env().get('WASM_HAS_SIMD_SUPPORT') !== true) return 'single-threaded: tfjs runs threads only with WebAssembly SIMD, which this browser lacks';
+  return `single-threaded: this machine reports ${navigator.hardwareConcurrency} core`;
 }
 
 function selection(backend: BackendName, adapter: AdapterSummary | null, fallbackReason: string | null, choice: string | null, remembered = false): BackendSelection {

@@ -4,3 +4,9 @@ declare module '@tensorflow/tfjs-backend-wasm/dist/*.wasm?url' {
   const url: string;
   export default url;
 }
+
+// Vite's `?raw` import of the threaded Emscripten glue (threadedWasmGlue.ts): the file's text.
+declare module '@tensorflow/tfjs-backend-wasm/wasm-out/*.js?raw' {
+  const source: string;
+  export default source;
+}
