@@ -118,3 +118,13 @@ def test_the_first_training_step_is_the_pages(cifar_subset):
     with torch.no_grad():
         logits = net.eval()(normalize(test.images[:2]))
     np.testing.assert_allclose(logits.numpy(), expected["logitsAfter"], atol=1e-4)
+
+
+@pytest.mark.parametrize("count", [1, 2, 5])
+def test_bulk_draws_are_the_one_by_one_draws_rounded_to_float32(count):
+    one, bulk = keyed_rng(3, "bulk"), keyed_rng(3, "bulk")
+    expected = np.array([one.normal() * 0.3 for _ in range(count)]).astype(np.float32)
+    assert bulk.normals(count, 0.3).tolist() == expected.tolist()
+    assert bulk.normal() == one.normal()  # the spare carries over
+    expected = np.array([(one.next() * 2 - 1) * 0.5 for _ in range(count)]).astype(np.float32)
+    assert bulk.uniforms(count, 0.5).tolist() == expected.tolist() and bulk.next() == one.next()
