@@ -11,7 +11,7 @@ import torch
 
 from .bundle import run_bundle, run_name, write_outputs
 from .checkpoints import load_into
-from .cifar import LAYOUTS, load_cifar
+from .cifar import LAYOUTS, DatasetError, load_cifar
 from .config import ConfigError, read_run
 from .distributed import seed_process, start_world, stop_world
 from .models import build_model, model_id_of
@@ -50,6 +50,9 @@ def main(argv=None):
     world = start_world(args.device)
     try:
         execute(run, folder, args, world)
+    except (ConfigError, DatasetError) as error:
+        print(f"distillery_torch: {error}", file=sys.stderr)
+        return 2
     finally:
         stop_world(world)
     return 0

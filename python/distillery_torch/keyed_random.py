@@ -84,15 +84,58 @@ class KeyedRng:
         self._spare = radius * math.sin(_TWO_PI * v)
         return radius * math.cos(_TWO_PI * v)
 
+    def _uniforms(self, count):
+        """The next `count` outputs of next(), drawn in one loop over local state (the bulk draws' hot path)."""
+        a, b, c, d = self._a, self._b, self._c, self._d
+        out = [0.0] * count
+        for i in range(count):
+            t = (a + b + d) & _MASK
+            d = (d + 1) & _MASK
+            a = b ^ (b >> 9)
+            b = (c + (c << 3)) & _MASK
+            c = ((((c << 21) | (c >> 11)) & _MASK) + t) & _MASK
+            out[i] = t / 4294967296
+        self._a, self._b, self._c, self._d = a, b, c, d
+        return out
+
     def normals(self, count, std):
-        """`count` values normal() * std, each rounded to float32 as the page's Float32Array stores them."""
-        normal = self.normal
-        return np.array([normal() * std for _ in range(count)], dtype=np.float64).astype(np.float32)
+        """`count` values normal() * std, each rounded to float32 as the page's Float32Array stores them.
+        Exactly normal()'s draws (u redrawn while 0, cos first, sin kept as the spare), in one local loop."""
+        out = [0.0] * count
+        i = 0
+        if count and self._spare is not None:
+            out[0], self._spare, i = self._spare * std, None, 1
+        a, b, c, d = self._a, self._b, self._c, self._d
+        log, sqrt, cos, sin = math.log, math.sqrt, math.cos, math.sin
+        while i < count:
+            u = 0.0
+            while u == 0:
+                t = (a + b + d) & _MASK
+                d = (d + 1) & _MASK
+                a = b ^ (b >> 9)
+                b = (c + (c << 3)) & _MASK
+                c = ((((c << 21) | (c >> 11)) & _MASK) + t) & _MASK
+                u = t / 4294967296
+            t = (a + b + d) & _MASK
+            d = (d + 1) & _MASK
+            a = b ^ (b >> 9)
+            b = (c + (c << 3)) & _MASK
+            c = ((((c << 21) | (c >> 11)) & _MASK) + t) & _MASK
+            v = t / 4294967296
+            radius = sqrt(-2 * log(u))
+            out[i] = radius * cos(_TWO_PI * v) * std
+            spare = radius * sin(_TWO_PI * v)
+            if i + 1 < count:
+                out[i + 1] = spare * std
+            else:
+                self._spare = spare
+            i += 2
+        self._a, self._b, self._c, self._d = a, b, c, d
+        return np.array(out, dtype=np.float64).astype(np.float32)
 
     def uniforms(self, count, bound):
         """`count` values (next() * 2 - 1) * bound, rounded to float32."""
-        nxt = self.next
-        return np.array([(nxt() * 2 - 1) * bound for _ in range(count)], dtype=np.float64).astype(np.float32)
+        return ((np.array(self._uniforms(count), dtype=np.float64) * 2 - 1) * bound).astype(np.float32)
 
 
 def keyed_rng(seed, stream, *indices):

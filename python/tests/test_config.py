@@ -49,3 +49,14 @@ def test_the_command_line_says_why_it_refuses_and_exits_2(tmp_path, capsys):
     path = write_run(tmp_path, tiny_run(method="custom"))
     assert main(["--config", str(path), "--data", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
     assert 'method "custom": code written in the page is not exportable' in capsys.readouterr().err
+
+
+def test_data_that_is_not_the_runs_dataset_is_refused(tmp_path, capsys, cifar_subset_dir):
+    run = tiny_run()
+    run["dataset"] = {**run["dataset"], "kind": "cifar100", "numClasses": 100}
+    path = write_run(tmp_path, run)
+    (tmp_path / "empty").mkdir()
+    assert main(["--config", str(path), "--data", str(tmp_path / "empty"), "--out", str(tmp_path / "out")]) == 2
+    assert "expected the official CIFAR binary layout" in capsys.readouterr().err
+    assert main(["--config", str(path), "--data", str(cifar_subset_dir), "--out", str(tmp_path / "out")]) == 2
+    assert "the run is for 100 classes, but" in capsys.readouterr().err

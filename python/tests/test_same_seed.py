@@ -11,6 +11,7 @@ from distillery_torch.batches import Normalizer, augmentation_draws, train_batch
 from distillery_torch.cifar import balanced_subset, load_cifar
 from distillery_torch.holdout import holdout_count, holdout_indices
 from distillery_torch.keyed_random import derived_seed, keyed_rng, permutation
+from distillery_torch.learner import Learner
 from distillery_torch.losses import ConvReg
 from distillery_torch.models import build_model
 
@@ -95,3 +96,35 @@ def test_fitnets_regressor_is_seeded_and_computes_as_the_pages(case):
         y = regressor(x)
     np.testing.assert_allclose(y.flatten()[:6].numpy(), case["outputHead"], atol=1e-5)
     assert y.double().sum().item() == pytest.approx(case["outputSum"], rel=1e-5)
+
+
+def test_the_first_training_step_is_the_pages(cifar_subset):
+    """The page's own createLearner + trainStep on the first batch: same loss, same logits after (SGD, BatchNorm)."""
+    expected = SAME_SEED["firstStep"]
+    _, train, test, _ = cifar_subset
+    config = {"subset": 5085, "holdout": True, "batch": 64, "seed": SEED, "lr": 0.05, "momentum": 0.9, "weightDecay": 5e-4, "nesterov": False}
+    subset = balanced_subset(train, config["subset"], 10)
+    held = holdout_indices(subset.labels, 10, holdout_count(config["subset"], True), SEED)
+    kept = subset.select(np.setdiff1d(np.arange(subset.count), held))
+    order = permutation(kept.count, keyed_rng(SEED, "shuffle", 0))
+    norm = SAME_SEED["normalization"]
+    normalize = Normalizer(norm["mean"], norm["std"])
+    x, labels = train_batch(kept, order[: expected["batch"]], normalize, keyed_rng(SEED, "augment", 0, 0))
+    assert derived_seed(SEED, "student") == expected["initSeed"]
+    net = build_model(expected["model"], 10, seed=expected["initSeed"])
+    learner = Learner({"key": expected["learner"]}, net, "scratch", {}, None, config)
+    loss, correct, _ = learner.step(x, labels, None, expected["lr"])
+    assert loss == pytest.approx(expected["loss"], rel=1e-5) and correct == expected["correct"]
+    with torch.no_grad():
+        logits = net.eval()(normalize(test.images[:2]))
+    np.testing.assert_allclose(logits.numpy(), expected["logitsAfter"], atol=1e-4)
+
+
+@pytest.mark.parametrize("count", [1, 2, 5])
+def test_bulk_draws_are_the_one_by_one_draws_rounded_to_float32(count):
+    one, bulk = keyed_rng(3, "bulk"), keyed_rng(3, "bulk")
+    expected = np.array([one.normal() * 0.3 for _ in range(count)]).astype(np.float32)
+    assert bulk.normals(count, 0.3).tolist() == expected.tolist()
+    assert bulk.normal() == one.normal()  # the spare carries over
+    expected = np.array([(one.next() * 2 - 1) * 0.5 for _ in range(count)]).astype(np.float32)
+    assert bulk.uniforms(count, 0.5).tolist() == expected.tolist() and bulk.next() == one.next()

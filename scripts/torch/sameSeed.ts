@@ -20,6 +20,15 @@ import { convReg } from '../../src/methods/modules/convReg';
 import { ParamStore } from '../../src/models/layers';
 import { buildNetwork } from '../../src/models/zoo';
 import { derivedSeed, planRun } from '../../src/training/plan';
+import { teacherContext, trainStep } from '../../src/training/learner';
+import { createLearner } from '../../src/training/learners';
+import { installFastCpuConvFilterGrad } from '../../src/training/cpuConvFilterGrad';
+import { runExperiment } from '../../src/training/run';
+import { RunControl } from '../../src/training/runControl';
+import { measureStepCosts } from '../../src/training/stepCosts';
+import type { EpochMetrics } from '../../src/contract/protocol';
+import { defaultMethodParams } from '../../src/contract/methodCatalog';
+import { learningRate } from '../../src/core/schedule';
 import { DEFAULT_CONFIG } from '../../src/config/fields';
 
 export const SEED = 7;
@@ -75,6 +84,61 @@ function firstBatch() {
     imageSums: Array.from({ length: FIRST }, (_, b) => pixels.subarray(b * perImage, (b + 1) * perImage).reduce((s, v) => s + v, 0)),
     firstImageHead: Array.from(pixels.subarray(0, 8)),
   };
+}
+
+/**
+ * The page's own first training step (createLearner + trainStep) of the scratch baseline with the default
+ * config at SEED on the first batch of epoch 0: its loss, and its eval logits on two test images after it.
+ */
+function firstStep() {
+  const config = { ...DEFAULT_CONFIG, seed: SEED };
+  const train = readSplit([1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`));
+  const test = readSplit(['test_batch.bin']);
+  const plan = planRun(config, { trainCount: train.count, testCount: test.count });
+  const subset = takeBalancedSubset(train, plan.trainImages + plan.holdoutImages, 10);
+  const { kept } = splitImages(subset, holdoutIndices(subset.labels, 10, plan.holdoutImages, SEED));
+  const order = permutation(plan.trainImages, keyedRng(SEED, 'shuffle', 0));
+  const source = new BatchSource(kept, NORMALIZATION);
+  const testSource = new BatchSource(test, NORMALIZATION);
+  const learner = createLearner(plan.students[0]!, config, 10);
+  try {
+    const batch = source.trainBatch(order.subarray(0, plan.batch), keyedRng(SEED, 'augment', 0, 0));
+    const lr = learningRate({ schedule: config.schedule, baseLr: config.lr, epochs: config.epochs, stepsPerEpoch: plan.stepsPerEpoch }, 0, 0);
+    const step = trainStep(learner, batch, teacherContext(undefined, [], batch), 0, lr, undefined);
+    const [loss, correct] = Array.from(step.packed.dataSync());
+    step.packed.dispose();
+    tf.dispose([batch.x, batch.labels]);
+    const probe = testSource.evalBatch(0, 2);
+    const logits = tf.tidy(() => learner.net.apply(probe.x, { training: false }).logits);
+    const rows = logits.arraySync();
+    tf.dispose([probe.x, probe.labels, logits]);
+    return { learner: plan.students[0]!.key, model: config.student, initSeed: plan.students[0]!.initSeed, batch: plan.batch, lr, loss, correct, logitsAfter: rows };
+  } finally {
+    learner.optimizer.dispose();
+    learner.net.dispose();
+    source.dispose();
+    testSource.dispose();
+  }
+}
+
+/**
+ * A whole tiny KD run of the page's own loop (runExperiment: teacher, then scratch and student in lockstep):
+ * every epoch's metrics but the wall-clock seconds. The package, given this config, must report the same.
+ */
+async function pageRun() {
+  const config = {
+    ...DEFAULT_CONFIG, seed: SEED, method: 'kd' as const, teacher: 'tiny-cnn' as const, student: 'tiny-cnn' as const,
+    subset: 64, testSubset: 32, batch: 16, epochs: 2, teacherEpochs: 1, methodParams: defaultMethodParams('kd'),
+  };
+  const data = { train: readSplit([1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`)), test: readSplit(['test_batch.bin']), normalization: NORMALIZATION, numClasses: 10 };
+  const epochs: Omit<EpochMetrics, 'seconds'>[] = [];
+  await runExperiment(config, data, new RunControl(), {
+    started() {},
+    progress() {},
+    epoch: ({ seconds: _seconds, ...metrics }) => void epochs.push(metrics),
+    learnerDone() {},
+  }, { measureCosts: (plan, train, test) => measureStepCosts(plan, config, train, test, 10) });
+  return { config, epochs };
 }
 
 /** Each tensor of `model` at SEED: PyTorch name, shape, first values and float64 sum, in PyTorch's layout. */
@@ -139,7 +203,9 @@ function regressors() {
 }
 
 export async function sameSeedFixture() {
+  // As the Node tests run it (tests/setup.ts): tfjs's CPU backend with the worker's faster filter gradient.
   await tf.setBackend('cpu');
+  installFastCpuConvFilterGrad();
   return {
     about: 'Written by scripts/same-seed-fixture.mjs from the page code (scripts/torch/sameSeed.ts); python/tests/test_same_seed.py checks distillery_torch against it.',
     seed: SEED,
@@ -149,6 +215,8 @@ export async function sameSeedFixture() {
     initialWeights: Object.fromEntries(INIT_MODELS.map((model) => [model, initialWeights(model)])),
     initialLogits: initialLogits(),
     regressors: regressors(),
+    firstStep: firstStep(),
+    pageRun: await pageRun(),
   };
 }
 
