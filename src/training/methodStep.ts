@@ -110,7 +110,7 @@ async function stepAndRead(label: string, learner: Learner, teachers: readonly N
 export async function methodStepNumbers(method: MethodId): Promise<StepNumbers[]> {
   const config = stepConfig(method);
   const source = new BatchSource(syntheticImages(STEP_CHECK.images, STEP_CHECK.seed, STEP_CHECK.classes), { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] });
-  // Augmented, so the crop-and-flip kernels are compared too.
+  // Augmented: the crops and flips are applied in JS, so both backends must see the same pixels.
   const batch = source.trainBatch(Array.from({ length: STEP_CHECK.images }, (_, i) => i), keyedRng(STEP_CHECK.seed, 'augment'));
   const teachers = buildTeachers(method, config, batch);
   let learner: Learner | null = null;

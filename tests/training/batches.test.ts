@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { Rng } from '../../src/core/random';
-import { BatchSource, augment, augmentationBoxes } from '../../src/data/batches';
+import { BatchSource } from '../../src/data/batches';
 
 function images(count: number): { images: Uint8Array; labels: Uint8Array; count: number } {
   const bytes = new Uint8Array(count * 3072);
@@ -21,21 +21,35 @@ describe('augmentation', () => {
     const source = new BatchSource(images(1), identity);
     const original = source.evalBatch(0, 1);
     const raw = original.x as tf.Tensor4D;
+    // Draws in the order augmentationDraws takes them: dy, dx, then the flip's uniform.
+    const crop = (dy: number, dx: number, flipDraw: number) => source.trainBatch([0], scripted([dy, dx], [flipDraw]));
 
-    const centred = augment(raw, augmentationBoxes(1, scripted([4, 4], [0.9])));
-    expect(tf.max(tf.abs(tf.sub(centred, raw))).dataSync()[0]).toBeLessThan(1e-5);
+    const centred = crop(4, 4, 0.9);
+    expect(tf.max(tf.abs(tf.sub(centred.x, raw))).dataSync()[0]).toBe(0);
 
-    const flipped = augment(raw, augmentationBoxes(1, scripted([4, 4], [0.1])));
-    expect(tf.max(tf.abs(tf.sub(flipped, tf.reverse(raw, 2)))).dataSync()[0]).toBeLessThan(1e-5);
+    const flipped = crop(4, 4, 0.1);
+    expect(tf.max(tf.abs(tf.sub(flipped.x, tf.reverse(raw, 2)))).dataSync()[0]).toBe(0);
 
     // dy = 0, dx = 8: rows shift down by 4 (4 zero rows on top), columns shift left by 4 (4 zero columns right).
-    const shifted = augment(raw, augmentationBoxes(1, scripted([0, 8], [0.9])));
-    const top = tf.slice(shifted, [0, 0, 0, 0], [1, 4, 32, 3]);
+    const shifted = crop(0, 8, 0.9);
+    const top = tf.slice(shifted.x, [0, 0, 0, 0], [1, 4, 32, 3]);
     expect(tf.max(tf.abs(top)).dataSync()[0]).toBe(0);
-    const body = tf.slice(shifted, [0, 4, 0, 0], [1, 28, 28, 3]);
+    const right = tf.slice(shifted.x, [0, 0, 28, 0], [1, 32, 4, 3]);
+    expect(tf.max(tf.abs(right)).dataSync()[0]).toBe(0);
+    const body = tf.slice(shifted.x, [0, 4, 0, 0], [1, 28, 28, 3]);
     const expected = tf.slice(raw, [0, 0, 4, 0], [1, 28, 28, 3]);
-    expect(tf.max(tf.abs(tf.sub(body, expected))).dataSync()[0]).toBeLessThan(1e-5);
-    tf.dispose([centred, flipped, shifted, top, body, expected, original.x, original.labels]);
+    expect(tf.max(tf.abs(tf.sub(body, expected))).dataSync()[0]).toBe(0);
+
+    // Mirrored and shifted: the crop at (dy 8, dx 0) of the padded image, columns reversed.
+    const both = crop(8, 0, 0.1);
+    const unflipped = tf.reverse(both.x, 2);
+    const bottom = tf.slice(unflipped, [0, 28, 0, 0], [1, 4, 32, 3]);
+    const left = tf.slice(unflipped, [0, 0, 0, 0], [1, 32, 4, 3]);
+    expect(tf.max(tf.abs(tf.concat([tf.reshape(bottom, [-1]), tf.reshape(left, [-1])]))).dataSync()[0]).toBe(0);
+    const inner = tf.slice(unflipped, [0, 0, 4, 0], [1, 28, 28, 3]);
+    expect(tf.max(tf.abs(tf.sub(inner, tf.slice(raw, [0, 4, 0, 0], [1, 28, 28, 3])))).dataSync()[0]).toBe(0);
+    tf.dispose([centred.x, flipped.x, shifted.x, both.x, top, right, body, expected, unflipped, bottom, left, inner, original.x, original.labels]);
+    tf.dispose([centred.labels, flipped.labels, shifted.labels, both.labels]);
     source.dispose();
   });
 
