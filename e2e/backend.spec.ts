@@ -55,7 +55,7 @@ test('auto: WebGPU is emulated here, so the worker times both and trains on WebA
   await expect(page.getByTestId('backend-choice')).toContainText(/WebGPU is emulated on this CPU: training on WebAssembly, [\d.]+x faster here than WebGPU/);
   // vite preview sends COOP/COEP, so the page is cross-origin isolated and WebAssembly runs on threads.
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
-  await expect(page.getByTestId('backend-choice')).toContainText(/\(\d+ threads\)\.$/);
+  await expect(page.getByTestId('backend-choice')).toContainText(/\(\d+ threads\)\.\s*$/);
   await app.waitForStatus('done', 4 * 60_000);
   await expect(app.resultRows).toHaveCount(1);
   await expect(page.getByTestId('backend-remeasure')).toHaveCount(0); // measured just now: nothing to re-measure
