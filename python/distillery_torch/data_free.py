@@ -1,0 +1,150 @@
+"""Data-free distillation (TA-DFKD, Shin & Choi, AAAI 2024; ../shared/spec/methods.md Part B §3) and its
+"basic" ablation, as the page computes them (`src/methods/dfkdLosses.ts`, `dataFree.ts`,
+`src/models/generator.ts`): the generator, the two views of a generated batch, the clean-sample selection
+(`gmm.py`), the student's L1 and the generator's loss terms. Images are NCHW here, NHWC on the page."""
+import contextlib
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+from .gmm import select_clean_samples
+
+DATA_FREE_METHODS = ("ta-dfkd", "dfkd-basic")
+# The reference's hard-coded `/3` in the adversarial JS divergence.
+DFKD_ADVERSARIAL_TEMPERATURE = 3.0
+# P, Q and M are clamped to this range before the logs, as the reference does.
+PROBABILITY_RANGE = (0.01, 0.99)
+# TA-DFKD-main-CIFAR.py: --BNS 10 (the page's `bnsWeight`), --R_tv 1.5e-5, --R_l2 6e-3.
+DFKD_GENERATOR_WEIGHTS = {"adversarial": 1.0, "bns": 10.0, "tv": 1.5e-5, "l2": 6e-3}
+# torchvision's RandomCrop(32, padding=4): one crop and one flip for the whole batch.
+CROP_PAD = 4
+
+
+def dfkd_adversarial_loss(student_logits, teacher_logits, T=DFKD_ADVERSARIAL_TEMPERATURE):
+    """1 − clamp(JS, 0, 1); M = (P + Q)/2 before clamping, each KL an elementwise mean (KLDivLoss 'mean')."""
+    lo, hi = PROBABILITY_RANGE
+    p = F.softmax(student_logits / T, dim=1)
+    q = F.softmax(teacher_logits / T, dim=1)
+    m = ((p + q) / 2).clamp(lo, hi)
+    log_m = m.log()
+    js = 0.5 * ((m * (log_m - p.clamp(lo, hi).log())).mean() + (m * (log_m - q.clamp(lo, hi).log())).mean())
+    return 1 - js.clamp(0, 1)
+
+
+def euclidean_norm(x):
+    """‖x‖₂ over every element; torch.norm's backward already gives 0 (not NaN) at x = 0."""
+    return torch.norm(x)
+
+
+def total_variation_loss(x):
+    """DeepInversion's prior on NCHW images: the unsquared norms of the horizontal, vertical and both
+    diagonal neighbour differences, summed."""
+    diffs = (x[:, :, :, :-1] - x[:, :, :, 1:], x[:, :, :-1, :] - x[:, :, 1:, :],
+             x[:, :, 1:, :-1] - x[:, :, :-1, 1:], x[:, :, :-1, :-1] - x[:, :, 1:, 1:])
+    return sum(euclidean_norm(d) for d in diffs)
+
+
+@contextlib.contextmanager
+def observed_batch_statistics(net):
+    """Collects, for each BatchNorm2d of `net` during the block, ‖σ²_batch − σ²_run‖₂ + ‖μ_batch − μ_run‖₂
+    (biased variance; DeepInversionFeatureHook). Yields the list the forward passes fill."""
+    terms, handles = [], []
+
+    def hook(module, inputs, _output):
+        x = inputs[0]
+        mean = x.mean(dim=(0, 2, 3))
+        var = x.var(dim=(0, 2, 3), unbiased=False)
+        terms.append(euclidean_norm(var - module.running_var) + euclidean_norm(mean - module.running_mean))
+
+    for module in net.modules():
+        if isinstance(module, nn.BatchNorm2d):
+            handles.append(module.register_forward_hook(hook))
+    try:
+        yield terms
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+def bn_statistics_loss(terms):
+    return sum(terms) if terms else torch.tensor(0.0)
+
+
+def dfkd_student_loss(student_logits, teacher_logits):
+    """F.l1_loss: mean |s − t| over the B×C logits (no temperature, no CE)."""
+    return (student_logits - teacher_logits).abs().mean()
+
+
+def pseudo_label_losses(teacher_logits):
+    """(ŷ = argmax, ℓ = −log max softmax = logsumexp − max)."""
+    return teacher_logits.argmax(dim=1), torch.logsumexp(teacher_logits, dim=1) - teacher_logits.max(dim=1).values
+
+
+class Generator(nn.Module):
+    """gan.py: z → Linear(nz → 2ngf·s·s) → BN → LReLU(0.2) → up×2 → Conv3×3 → BN(eps 0.8) → LReLU → up×2
+    → Conv3×3(2ngf → ngf) → BN(eps 0.8) → LReLU → Conv3×3(ngf → 3) → Sigmoid; s = image_size / 4. Always in
+    train mode (batch statistics), as the reference's and the page's."""
+
+    def __init__(self, nz=1000, ngf=64, image_size=32):
+        super().__init__()
+        wide, self.init_size = 2 * ngf, image_size // 4
+        self.l1 = nn.Linear(nz, wide * self.init_size ** 2)
+        self.bn0 = nn.BatchNorm2d(wide)
+        self.conv1 = nn.Conv2d(wide, wide, 3, 1, 1)
+        self.bn1 = nn.BatchNorm2d(wide, 0.8)
+        self.conv2 = nn.Conv2d(wide, ngf, 3, 1, 1)
+        self.bn2 = nn.BatchNorm2d(ngf, 0.8)
+        self.conv3 = nn.Conv2d(ngf, 3, 3, 1, 1)
+
+    def forward(self, z):
+        h = self.l1(z).view(z.shape[0], -1, self.init_size, self.init_size)
+        h = F.interpolate(F.leaky_relu(self.bn0(h), 0.2), scale_factor=2, mode="nearest")
+        h = F.interpolate(F.leaky_relu(self.bn1(self.conv1(h)), 0.2), scale_factor=2, mode="nearest")
+        h = F.leaky_relu(self.bn2(self.conv2(h)), 0.2)
+        return torch.sigmoid(self.conv3(h))
+
+
+def view_draws(rng):
+    """(dy, dx, flip) of one train view, drawn from the page's keyed generator in the page's order."""
+    dy, dx = rng.int(2 * CROP_PAD + 1), rng.int(2 * CROP_PAD + 1)
+    return dy, dx, rng.next() < 0.5
+
+
+def train_view(images01, draws):
+    """One zero-padded crop and flip shared by the whole batch (torchvision's tensor transforms), differentiable."""
+    dy, dx, flip = draws
+    h, w = images01.shape[2:]
+    cropped = F.pad(images01, (CROP_PAD,) * 4)[:, :, dy:dy + h, dx:dx + w]
+    return cropped.flip(3) if flip else cropped
+
+
+def clean_indices(teacher, test_view, select):
+    """Indices kept by the GMM selection of the teacher's pseudo-label losses (all without selection)."""
+    if not select:
+        return torch.arange(test_view.shape[0]), 1.0
+    with torch.no_grad():
+        _, losses = pseudo_label_losses(teacher(test_view))
+    keep, rate, _ = select_clean_samples(losses.double().cpu().numpy())
+    return torch.nonzero(torch.from_numpy(keep)).flatten(), rate
+
+
+def generator_loss_terms(generator, teacher, student, z, normalize, draws, select, bns_weight):
+    """The generator step's weighted terms {adversarial, bns, tv, l2} (their sum is L_G) and diagnostics,
+    on one noise batch: selection on the test view first, then the taped pass on the train view."""
+    kept = torch.arange(z.shape[0])
+    if select:
+        with torch.no_grad():
+            kept, _ = clean_indices(teacher, normalize(generator(z)), True)
+    view = normalize(train_view(generator(z), draws))
+    chosen = view if len(kept) == z.shape[0] else view[kept]
+    with observed_batch_statistics(teacher) as statistics:
+        teacher_logits = teacher(chosen)
+    student_logits = student(chosen)
+    adversarial = dfkd_adversarial_loss(student_logits, teacher_logits if select else teacher_logits.detach())
+    bns = bn_statistics_loss(statistics)
+    w = DFKD_GENERATOR_WEIGHTS
+    terms = {"adversarial": adversarial * w["adversarial"], "bns": bns * bns_weight,
+             "tv": total_variation_loss(view) * w["tv"], "l2": euclidean_norm(view) * w["l2"]}
+    diagnostics = {"teacher-student JS": float(1 - adversarial), "BN-statistics loss": float(bns)}
+    return terms, diagnostics
