@@ -9,6 +9,7 @@ from torch import nn
 import torch.nn.functional as F
 
 from .gmm import select_clean_samples
+from .keyed_random import keyed_rng
 
 DATA_FREE_METHODS = ("ta-dfkd", "dfkd-basic")
 # The reference's hard-coded `/3` in the adversarial JS divergence.
@@ -103,6 +104,23 @@ class Generator(nn.Module):
         h = F.interpolate(F.leaky_relu(self.bn1(self.conv1(h)), 0.2), scale_factor=2, mode="nearest")
         h = F.leaky_relu(self.bn2(self.conv2(h)), 0.2)
         return torch.sigmoid(self.conv3(h))
+
+    @torch.no_grad()
+    def seeded_init(self, seed):
+        """The page's draws (keyed_rng(seed, 'init', 0), creation order): l1 uniform(±1/√nz); each conv first
+        draws the zoo's normal kernel and its bias, then redraws the kernel uniform(±1/√fan_in) (PyTorch's
+        default, which gan.py keeps). BatchNorm starts at gamma 1, beta 0."""
+        rng = keyed_rng(seed, "init", 0)
+        nz, out = self.l1.in_features, self.l1.out_features
+        bound = 1 / nz ** 0.5
+        self.l1.weight.copy_(torch.from_numpy(rng.uniforms(nz * out, bound).reshape(nz, out).T.copy()))
+        self.l1.bias.copy_(torch.from_numpy(rng.uniforms(out, bound)))
+        for conv in (self.conv1, self.conv2, self.conv3):
+            ct, cs = conv.weight.shape[:2]
+            rng.normals(9 * cs * ct, (2 / (ct * 9)) ** 0.5)  # the zoo's kernel, replaced below
+            conv.bias.copy_(torch.from_numpy(rng.uniforms(ct, 1 / (cs * 9) ** 0.5)))
+            conv.weight.copy_(torch.from_numpy(rng.uniforms(9 * cs * ct, 1 / (cs * 9) ** 0.5).reshape(3, 3, cs, ct).transpose(3, 2, 0, 1).copy()))
+        return self
 
 
 def view_draws(rng):

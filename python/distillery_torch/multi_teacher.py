@@ -12,6 +12,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
+from .keyed_random import keyed_rng
 from .losses import ConvReg, cross_entropy, kd_loss, kd_loss_per_sample
 
 MULTI_TEACHER_METHODS = ("aver-mkd", "fitnet-mkd", "ebkd", "aekd", "camkd")
@@ -167,15 +168,25 @@ class Embedder(nn.Module):
     def forward(self, x):
         return F.relu(self.bn(self.conv(_resize_to(x, self.size))))
 
+    @torch.no_grad()
+    def seeded_init(self, rng):
+        """The page's zoo conv init from the shared module stream: Kaiming-normal fan-out kernel, then the bias."""
+        ct, cs = self.conv.weight.shape[:2]
+        self.conv.weight.copy_(torch.from_numpy(rng.normals(cs * ct, (2 / ct) ** 0.5).reshape(1, 1, cs, ct).transpose(3, 2, 0, 1).copy()))
+        self.conv.bias.copy_(torch.from_numpy(rng.uniforms(ct, 1 / cs ** 0.5)))
+        return self
 
-def create_multi_teacher_modules(method, student_feats, teacher_feats):
-    """FitNet-MKD's regressors or CA-MKD's embedders, one per teacher (from one probe forward's feature
-    shapes); None for the logit-only methods. Weights are PyTorch's defaults: a run from the page's
-    weights loads them (the same-step fixture does)."""
+
+def create_multi_teacher_modules(method, student_feats, teacher_feats, seed):
+    """FitNet-MKD's regressors or CA-MKD's embedders, one per teacher (shapes from one probe forward's
+    features), seeded as a page learner seeds its modules: one keyed_rng(seed, 'modules') stream drawn in
+    creation order. None for the logit-only methods."""
+    rng = keyed_rng(seed, "modules")
     if method == "fitnet-mkd":
-        return nn.ModuleList(ConvReg(tuple(student_feats[HINT_FEATURE].shape[1:]), tuple(t[HINT_FEATURE].shape[1:])) for t in teacher_feats)
+        return nn.ModuleList(ConvReg(tuple(student_feats[HINT_FEATURE].shape[1:]), tuple(t[HINT_FEATURE].shape[1:])).seeded_init(seed, rng)
+                             for t in teacher_feats)
     if method == "camkd":
-        return nn.ModuleList(Embedder(student_feats[-2].shape[1], tuple(t[-2].shape[1:])) for t in teacher_feats)
+        return nn.ModuleList(Embedder(student_feats[-2].shape[1], tuple(t[-2].shape[1:])).seeded_init(rng) for t in teacher_feats)
     return None
 
 
