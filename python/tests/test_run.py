@@ -1,6 +1,7 @@
 """A tiny exported KD run in one process, end to end: the page's learners and metrics, the bundle the Runs
 panel imports unchanged, and every model as safetensors that loads strictly; a saved teacher travels in."""
 import json
+import pathlib
 
 import numpy as np
 import pytest
@@ -87,3 +88,22 @@ def test_the_other_methods_run_one_epoch_with_their_terms(tmp_path, cifar_subset
     if method != "scratch":
         student = [m for m in bundle["run"]["epochs"] if m["learner"] == "student"][-1]
         assert set(student["terms"]) == terms and all(np.isfinite(v) for v in student["terms"].values())
+
+
+def test_the_page_run_and_the_package_run_report_the_same_epochs(tmp_path, cifar_subset_dir):
+    """The page's own loop (runExperiment, in tests/fixtures/same_seed.json: a tiny KD run at seed 7) and this
+    package on the same config: every epoch's learning rate, losses, terms and test metrics."""
+    page = json.loads((pathlib.Path(__file__).parent / "fixtures" / "same_seed.json").read_text())["pageRun"]
+    run = tiny_run()
+    run["config"] = page["config"]
+    _, bundle = run_cli(tmp_path, run, cifar_subset_dir)
+    ours = bundle["run"]["epochs"]
+    assert [(m["learner"], m["epoch"]) for m in ours] == [(m["learner"], m["epoch"]) for m in page["epochs"]]
+    for got, expected in zip(ours, page["epochs"]):
+        at = f"{expected['learner']} epoch {expected['epoch']}"
+        assert got["lr"] == pytest.approx(expected["lr"], rel=1e-12), at
+        for key in ("trainLoss", "testNll"):
+            assert got[key] == pytest.approx(expected[key], rel=1e-4), f"{at} {key}"
+        assert got["terms"] == pytest.approx(expected["terms"], rel=1e-4, abs=1e-6), at
+        assert got["trainAccuracy"] == expected["trainAccuracy"] and got["testAccuracy"] == expected["testAccuracy"], at
+        assert got["ece"] == pytest.approx(expected["ece"], abs=1e-4), at

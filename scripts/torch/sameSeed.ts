@@ -22,6 +22,12 @@ import { buildNetwork } from '../../src/models/zoo';
 import { derivedSeed, planRun } from '../../src/training/plan';
 import { teacherContext, trainStep } from '../../src/training/learner';
 import { createLearner } from '../../src/training/learners';
+import { installFastCpuConvFilterGrad } from '../../src/training/cpuConvFilterGrad';
+import { runExperiment } from '../../src/training/run';
+import { RunControl } from '../../src/training/runControl';
+import { measureStepCosts } from '../../src/training/stepCosts';
+import type { EpochMetrics } from '../../src/contract/protocol';
+import { defaultMethodParams } from '../../src/contract/methodCatalog';
 import { learningRate } from '../../src/core/schedule';
 import { DEFAULT_CONFIG } from '../../src/config/fields';
 
@@ -115,6 +121,26 @@ function firstStep() {
   }
 }
 
+/**
+ * A whole tiny KD run of the page's own loop (runExperiment: teacher, then scratch and student in lockstep):
+ * every epoch's metrics but the wall-clock seconds. The package, given this config, must report the same.
+ */
+async function pageRun() {
+  const config = {
+    ...DEFAULT_CONFIG, seed: SEED, method: 'kd' as const, teacher: 'tiny-cnn' as const, student: 'tiny-cnn' as const,
+    subset: 64, testSubset: 32, batch: 16, epochs: 2, teacherEpochs: 1, methodParams: defaultMethodParams('kd'),
+  };
+  const data = { train: readSplit([1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`)), test: readSplit(['test_batch.bin']), normalization: NORMALIZATION, numClasses: 10 };
+  const epochs: Omit<EpochMetrics, 'seconds'>[] = [];
+  await runExperiment(config, data, new RunControl(), {
+    started() {},
+    progress() {},
+    epoch: ({ seconds: _seconds, ...metrics }) => void epochs.push(metrics),
+    learnerDone() {},
+  }, { measureCosts: (plan, train, test) => measureStepCosts(plan, config, train, test, 10) });
+  return { config, epochs };
+}
+
 /** Each tensor of `model` at SEED: PyTorch name, shape, first values and float64 sum, in PyTorch's layout. */
 function initialWeights(model: ModelId) {
   const net = buildNetwork(model, { numClasses: 10, name: `same-seed-${model}`, seed: SEED });
@@ -177,7 +203,9 @@ function regressors() {
 }
 
 export async function sameSeedFixture() {
+  // As the Node tests run it (tests/setup.ts): tfjs's CPU backend with the worker's faster filter gradient.
   await tf.setBackend('cpu');
+  installFastCpuConvFilterGrad();
   return {
     about: 'Written by scripts/same-seed-fixture.mjs from the page code (scripts/torch/sameSeed.ts); python/tests/test_same_seed.py checks distillery_torch against it.',
     seed: SEED,
@@ -188,6 +216,7 @@ export async function sameSeedFixture() {
     initialLogits: initialLogits(),
     regressors: regressors(),
     firstStep: firstStep(),
+    pageRun: await pageRun(),
   };
 }
 
