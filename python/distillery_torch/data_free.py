@@ -166,3 +166,38 @@ def generator_loss_terms(generator, teacher, student, z, normalize, draws, selec
              "tv": total_variation_loss(view) * w["tv"], "l2": euclidean_norm(view) * w["l2"]}
     diagnostics = {"teacher-student JS": float(1 - adversarial), "BN-statistics loss": float(bns)}
     return terms, diagnostics
+
+
+# Draws of fresh noise one student batch may take before it gives up on selection and keeps everything.
+MAX_DRAWS = 20
+
+
+def shuffled(items, rng):
+    """Fisher-Yates with the page's keyed generator, in place, as dataFree.ts shuffles."""
+    for i in range(len(items) - 1, 0, -1):
+        j = rng.int(i + 1)
+        items[i], items[j] = items[j], items[i]
+    return items
+
+
+@torch.no_grad()
+def student_batch(generator, teacher, batch_size, normalize, rng, select, sample):
+    """The student's batch, exactly `batch_size` images: clean train-view samples of fresh generated batches
+    (`sample(batch_size, rng)` gives the noise), with the teacher's pseudo labels, and the diagnostics
+    {"selected": kept / drawn} (selection only). When a batch's clean samples would overflow, a random subset
+    fills it; after MAX_DRAWS draws a batch is filled without selection rather than never."""
+    parts, count, drawn, kept = [], 0, 0, 0
+    draw = 0
+    while count < batch_size:
+        images = generator(sample(batch_size, rng))
+        clean, _ = clean_indices(teacher, normalize(images), select and draw < MAX_DRAWS)
+        clean = clean.tolist()
+        drawn, kept, draw = drawn + images.shape[0], kept + len(clean), draw + 1
+        take = shuffled(clean, rng)[:batch_size - count] if len(clean) > batch_size - count else clean
+        if not take:
+            continue
+        parts.append(normalize(train_view(images, view_draws(rng)))[torch.tensor(take)])
+        count += len(take)
+    x = torch.cat(parts)
+    labels, _ = pseudo_label_losses(teacher(x))
+    return x, labels, ({"selected": kept / drawn} if select else {})

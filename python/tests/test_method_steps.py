@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from distillery_torch.data_free import Generator, generator_loss_terms, view_draws
+from distillery_torch.data_free import Generator, dfkd_student_loss, generator_loss_terms, student_batch, view_draws
 from distillery_torch.keyed_random import keyed_rng
 from distillery_torch.models import build_model
 from distillery_torch.multi_teacher import create_multi_teacher_modules, multi_teacher_terms
@@ -115,3 +115,24 @@ def test_a_generator_step_is_the_pages(step):
     diagnostics["generator loss"] = float(sum(terms.values()))
     close(diagnostics, step["diagnostics"])
     close({k: float(terms[k]) for k in ("tv", "l2")}, step["priors"])
+
+
+@pytest.mark.parametrize("step", STEPS["dataFree"], ids=lambda s: s["method"])
+def test_a_data_free_student_step_is_the_pages(step):
+    """The student's batch (selection rate, random fill, train view, pseudo labels) and its L1, on fixed noise
+    (each draw takes the one integer the page's sample() takes)."""
+    expected, params = step["studentStep"], step["params"]
+    generator = Generator(params["nz"], params["ngf"]).seeded_init(STEPS["student"]["seed"]).train()
+    student, (teacher,) = nets(1)
+    z = torch.from_numpy((np.cos(np.arange(len(step["z"]), dtype=np.float64) * 0.53) * 1.2).astype(np.float32).reshape(-1, params["nz"]))
+    norm = STEPS["normalization"]
+    mean, std = torch.tensor(norm["mean"]).view(1, 3, 1, 1), torch.tensor(norm["std"]).view(1, 3, 1, 1)
+    sample = lambda count, rng: (rng.int(0x7FFFFFFF), z[:count])[1]  # noqa: E731
+    x, labels, diagnostics = student_batch(generator, teacher, len(STEPS["labels"]), lambda im: (im - mean) / std,
+                                           keyed_rng(*expected["rngKey"]), step["method"] == "ta-dfkd", sample)
+    close(diagnostics, expected["diagnostics"])
+    assert labels.tolist() == expected["labels"]
+    assert x.double().sum().item() == pytest.approx(expected["xSum"], rel=1e-5)
+    with torch.no_grad():
+        t_logits = teacher(x)
+    close({"l1": float(dfkd_student_loss(student(x), t_logits))}, expected["terms"])

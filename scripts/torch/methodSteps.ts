@@ -162,18 +162,36 @@ async function dataFreeStep(id: 'ta-dfkd' | 'dfkd-basic') {
         const view = normalize(trainView((modules as { generator: { apply(z: tf.Tensor2D): tf.Tensor4D } }).generator.apply(z), twin));
         return { tv: totalVariationLoss(view).dataSync()[0]! * DFKD_GENERATOR_WEIGHTS.tv, l2: euclideanNorm(view).dataSync()[0]! * DFKD_GENERATOR_WEIGHTS.l2 };
       });
-      const diagnostics = await METHODS[id].afterStep!({
-        modules, params, teacherNets: nets.teachers, student: nets.student, batchSize: BATCH,
-        normalize,
-        rng: keyedRng(STEP_SEED, 'generator-step'), epoch: 0, step: 0,
-      });
-      return { method: id, params, z: Array.from(z.dataSync()), generator: generatorWeights, rngKey: [STEP_SEED, 'generator-step'], priors, diagnostics };
+      const inputs = { modules, params, teacherNets: nets.teachers, student: nets.student, batchSize: BATCH, normalize, epoch: 0, step: 0 };
+      const studentStep = await dataFreeStudentStep(id, inputs);
+      const diagnostics = await METHODS[id].afterStep!({ ...inputs, rng: keyedRng(STEP_SEED, 'generator-step') });
+      return { method: id, params, z: Array.from(z.dataSync()), generator: generatorWeights, rngKey: [STEP_SEED, 'generator-step'], priors, diagnostics, studentStep };
     } finally {
       METHODS[id].disposeModules?.(modules);
       tf.dispose([z, mean, std]);
       store.dispose();
     }
   });
+}
+
+/**
+ * The student's side of a data-free step: the method's own synthesize (selection, the random fill, the
+ * train view; every draw from keyedRng(STEP_SEED, 'student-batch')) on the fixed noise, then its L1 term.
+ */
+async function dataFreeStudentStep(id: 'ta-dfkd' | 'dfkd-basic', inputs: Omit<Parameters<NonNullable<(typeof METHODS)['ta-dfkd']['synthesize']>>[0], 'rng'>) {
+  const { batch, diagnostics } = await METHODS[id].synthesize!({ ...inputs, rng: keyedRng(STEP_SEED, 'student-batch') });
+  try {
+    return tf.tidy(() => {
+      const teachers = [inputs.teacherNets[0]!.apply(batch.x, { training: false })];
+      const student = inputs.student.apply(batch.x, { training: true });
+      const base = { x: batch.x, labels: batch.labels, params: inputs.params, epoch: 0, teacherNets: inputs.teacherNets, teachers };
+      const { terms } = METHODS[id].losses({ ...base, student, modules: inputs.modules, prepared: undefined });
+      const values = batch.x.dataSync() as Float32Array;
+      return { rngKey: [STEP_SEED, 'student-batch'], diagnostics, labels: Array.from(batch.labels.dataSync()), xSum: values.reduce((a, b) => a + b, 0), terms: scalars(terms) };
+    });
+  } finally {
+    tf.dispose([batch.x, batch.labels]);
+  }
 }
 
 export async function methodStepsFixture() {
