@@ -31,11 +31,19 @@ METHODS = {
     "fitnet": {"label": "FitNets (hint)", "teachers": 1, "params": {"beta": 100, "ceWeight": 1, "alpha": 0, "T": 4}},
     "oracle": {"label": "Explainable oracle KD", "teachers": 1,
                "params": {"gamma": 0.2, "steps": 1, "rule": 0, "T": 1.5, "alpha": 1, "ceWeight": 1}},
+    # Several teachers: their number is the `teachers` parameter (CA-MKD setup: 3), each trained with its own seed.
+    "aver-mkd": {"label": "AVER-MKD (average of teachers)", "teachers": "param", "params": {"teachers": 3, "T": 4, "alpha": 1, "ceWeight": 1}},
+    "fitnet-mkd": {"label": "FitNet-MKD", "teachers": "param",
+                   "params": {"teachers": 3, "beta": 100, "detachHint": 0, "T": 4, "alpha": 1, "ceWeight": 1}},
+    "ebkd": {"label": "EBKD (entropy-weighted teachers)", "teachers": "param", "params": {"teachers": 3, "T": 4, "alpha": 1, "ceWeight": 1}},
+    "aekd": {"label": "AEKD (gradient-space ensemble)", "teachers": "param",
+             "params": {"teachers": 3, "T": 4, "alpha": 1, "ceWeight": 1, "cTol": 0.6}},
+    "camkd": {"label": "CA-MKD (confidence-aware)", "teachers": "param", "params": {"teachers": 3, "beta": 50, "T": 4, "alpha": 1, "ceWeight": 1}},
 }
 # The page's other methods: known, not ported yet (their own issue).
-NOT_PORTED = ("aver-mkd", "fitnet-mkd", "ebkd", "aekd", "camkd", "refilled", "ta-dfkd", "dfkd-basic")
+NOT_PORTED = ("refilled", "ta-dfkd", "dfkd-basic")
 ALL_METHOD_PARAMS = {"T", "alpha", "ceWeight", "beta", "gamma", "steps", "rule", "teachers", "studentSteps",
-                     "generatorLr", "ngf", "nz", "bnsWeight", "tau1", "tau2", "margin", "lambda", "stage1Epochs", "cTol"}
+                     "generatorLr", "ngf", "nz", "bnsWeight", "tau1", "tau2", "margin", "lambda", "stage1Epochs", "cTol", "detachHint"}
 
 
 class ConfigError(ValueError):
@@ -103,6 +111,8 @@ def read_config(raw):
         raise ConfigError(f'config.schedule "{config["schedule"]}" is not one of {", ".join(SCHEDULES)}')
     if method == "oracle" and params["rule"] != 0:
         raise ConfigError("oracle rule %d (LRP) is not ported to PyTorch yet; rule 0 (gradient x input) is" % params["rule"])
+    if METHODS[method]["teachers"] == "param" and not (params["teachers"] == int(params["teachers"]) and 2 <= params["teachers"] <= 5):
+        raise ConfigError(f"method parameter teachers must be a whole number from 2 to 5, not {params['teachers']!r}")
     config["methodParams"] = params
     return config
 

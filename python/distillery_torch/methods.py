@@ -3,13 +3,22 @@ which teacher outputs each needs, its modules, and its named loss terms (summed 
 import torch
 
 from .losses import ConvReg, cross_entropy, kd_loss, logit_mse, oracle_input
+from .multi_teacher import MULTI_TEACHER_METHODS, create_multi_teacher_modules, multi_teacher_terms
 
 # FitNets' hint is RepDistiller's `--hint_layer 2`: feat[2], the second stage map, in every family.
 HINT_STAGE = 1
 
 
 def create_modules(method, student, teacher, seed):
-    """The method's trainable modules (FitNets' regressor), seeded as the page seeds them; None otherwise."""
+    """The method's trainable modules (FitNets' regressor; FitNet-MKD's and CA-MKD's per teacher, `teacher`
+    then being the list of teachers), seeded as the page seeds them; None otherwise."""
+    if method in MULTI_TEACHER_METHODS:
+        with torch.no_grad():
+            probe = torch.zeros(1, 3, 32, 32, device=next(student.parameters()).device)
+            s_feats, _ = student.eval()(probe, is_feat=True)
+            t_feats = [t.eval()(probe, is_feat=True)[0] for t in teacher]
+        student.train()
+        return create_multi_teacher_modules(method, s_feats, t_feats, seed)
     if method != "fitnet":
         return None
     with torch.no_grad():
@@ -22,11 +31,23 @@ def create_modules(method, student, teacher, seed):
 
 
 def teacher_outputs(method, teacher, x, labels, params, global_batch=None):
-    """(features, logits) of the frozen teacher in eval mode, on x (the oracle: on its x*)."""
+    """(features, logits) of the frozen teacher in eval mode, on x (the oracle: on its x*); a list of them
+    for the multi-teacher methods."""
+    if method in MULTI_TEACHER_METHODS:
+        with torch.no_grad():
+            return [t(x, is_feat=True) for t in teacher]
     if method == "oracle":
         x = oracle_input(teacher, x, labels, params["gamma"], params["steps"], global_batch)
     with torch.no_grad():
         return teacher(x, is_feat=True)
+
+
+def step_terms(method, params, student_out, teacher_out, labels, modules, epoch=0, teacher_nets=()):
+    """(named loss terms, diagnostics) of one step: the multi-teacher methods also need the epoch (CA-MKD
+    leaves its feature term out of the first) and the teacher networks (CA-MKD's heads), and report weights."""
+    if method in MULTI_TEACHER_METHODS:
+        return multi_teacher_terms(method, params, student_out, teacher_out, teacher_nets, labels, modules, epoch)
+    return loss_terms(method, params, student_out, teacher_out, labels, modules), {}
 
 
 def loss_terms(method, params, student_out, teacher_out, labels, modules):

@@ -66,7 +66,7 @@ def train_phase(learners, teacher, config, plan, data, epochs, world, log, timel
     start = time.perf_counter()
     for epoch in range(epochs):
         order = permutation(plan["trainImages"], keyed_rng(config["seed"], "shuffle", epoch))
-        sums = [{"loss": 0.0, "correct": 0.0, "terms": {}} for _ in learners]
+        sums = [{"loss": 0.0, "correct": 0.0, "terms": {}, "diagnostics": {}} for _ in learners]
         lr = config["lr"]
         for step in range(steps):
             lr = learning_rate(config["schedule"], config["lr"], epochs, steps, epoch, step)
@@ -74,11 +74,13 @@ def train_phase(learners, teacher, config, plan, data, epochs, world, log, timel
             for learner, total in zip(learners, sums):
                 distils = learner.method != "scratch" and teacher is not None
                 t_out = teacher_outputs(learner.method, teacher, x, labels, learner.params, batch) if distils else None
-                loss, correct, terms = learner.step(x, labels, t_out, lr)
+                nets = teacher if isinstance(teacher, list) else ()
+                loss, correct, terms = learner.step(x, labels, t_out, lr, epoch, nets)
                 total["loss"] += loss
                 total["correct"] += correct
-                for name, value in terms.items():
-                    total["terms"][name] = total["terms"].get(name, 0.0) + value
+                for kind, values in (("terms", terms), ("diagnostics", learner.diagnostics)):
+                    for name, value in values.items():
+                        total[kind][name] = total[kind].get(name, 0.0) + value
         for learner, total in zip(learners, sums):
             for module in (learner.net, learner.modules):  # BatchNorm statistics are per process: rank 0's are the model's
                 if module is not None:
@@ -99,13 +101,15 @@ def global_share(global_indices, config, data, epoch, step, world):
 
 def epoch_metrics(learner, total, epoch, lr, plan, data, world, start):
     steps = max(1, plan["stepsPerEpoch"])
-    names = sorted(total["terms"])
-    loss, *terms = world.mean([total["loss"], *(total["terms"][n] for n in names)])
+    names, diagnostic_names = sorted(total["terms"]), sorted(total["diagnostics"])
+    loss, *values = world.mean([total["loss"], *(total["terms"][n] for n in names), *(total["diagnostics"][n] for n in diagnostic_names)])
+    terms, diagnostics = values[:len(names)], values[len(names):]
     correct = world.total(total["correct"])
     evaluation = evaluate(learner.net, data, plan["batch"], world)
     return {
         "learner": learner.info["key"], "epoch": epoch + 1, "lr": lr, "trainLoss": loss / steps,
-        "terms": {n: v / steps for n, v in zip(names, terms)}, "diagnostics": {},
+        "terms": {n: v / steps for n, v in zip(names, terms)},
+        "diagnostics": {n: v / steps for n, v in zip(diagnostic_names, diagnostics)},
         "trainAccuracy": correct / (steps * plan["batch"]), "testAccuracy": evaluation["accuracy"],
         "testNll": evaluation["nll"], "ece": evaluation["ece"], "seconds": time.perf_counter() - start,
     }
