@@ -150,8 +150,8 @@ async function dataFreeStep(id: 'ta-dfkd' | 'dfkd-basic') {
     const z = tf.tensor2d(Float32Array.from({ length: BATCH * GENERATOR_PARAMS.nz }, (_, i) => Math.cos(i * 0.53) * 1.2), [BATCH, GENERATOR_PARAMS.nz]);
     const generatorWeights = storeWeights(typed.generator.params);
     typed.generator.sample = (_batch, rng) => ((rng as { int(n: number): number }).int(0x7fffffff), tf.clone(z));
-    const mean = tf.tensor1d(NORMALIZATION.mean);
-    const std = tf.tensor1d(NORMALIZATION.std);
+    const mean = tf.tensor1d([...NORMALIZATION.mean]);
+    const std = tf.tensor1d([...NORMALIZATION.std]);
     const normalize = (images: tf.Tensor4D) => tf.div(tf.sub(images, mean), std) as tf.Tensor4D;
     try {
       // The image priors of the step, which its total hides under the BN term: the same view, drawn from a
