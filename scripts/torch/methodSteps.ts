@@ -17,7 +17,12 @@ import type { ModelOutput, Network } from '../../src/models/network';
 import { buildNetwork } from '../../src/models/zoo';
 import { featureShapes } from '../../src/training/learners';
 import { forwardKeepingStatistics } from '../../src/training/learner';
-import { NORMALIZATION } from './sameSeed';
+import { DEFAULT_CONFIG } from '../../src/config/fields';
+import type { EpochMetrics } from '../../src/contract/protocol';
+import { runExperiment } from '../../src/training/run';
+import { RunControl } from '../../src/training/runControl';
+import { measureStepCosts } from '../../src/training/stepCosts';
+import { NORMALIZATION, readSplit } from './sameSeed';
 
 export const STEP_SEED = 7;
 const STUDENT = { model: 'tiny-cnn', seed: 101 } as const;
@@ -194,7 +199,34 @@ async function dataFreeStudentStep(id: 'ta-dfkd' | 'dfkd-basic', inputs: Omit<Pa
   }
 }
 
-export async function methodStepsFixture() {
+/** Multi-teacher methods whose whole tiny run the page's own loop records, for the package to repeat. */
+export const PAGE_RUN_METHODS = ['camkd', 'aekd'] as const;
+
+/**
+ * A whole tiny run of the page's own loop (runExperiment: two teachers, each with its own seed, then scratch
+ * and student in lockstep): every epoch's metrics, diagnostics included, but the wall-clock seconds.
+ */
+async function pageRun(method: (typeof PAGE_RUN_METHODS)[number]) {
+  const config = {
+    ...DEFAULT_CONFIG, seed: STEP_SEED, method, teacher: 'tiny-cnn' as const, student: 'tiny-cnn' as const,
+    subset: 64, testSubset: 32, batch: 16, epochs: 2, teacherEpochs: 1, methodParams: { ...defaultMethodParams(method), teachers: 2 },
+  };
+  const data = { train: readSplit([1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`)), test: readSplit(['test_batch.bin']), normalization: NORMALIZATION, numClasses: 10 };
+  const epochs: Omit<EpochMetrics, 'seconds'>[] = [];
+  await runExperiment(config, data, new RunControl(), {
+    started() {},
+    progress() {},
+    epoch: ({ seconds: _seconds, ...metrics }) => void epochs.push(metrics),
+    learnerDone() {},
+  }, { measureCosts: (plan, train, test) => measureStepCosts(plan, config, train, test, 10) });
+  return { config, epochs };
+}
+
+/**
+ * The whole fixture; `withPageRuns: false` leaves out the page runs, which take minutes on tfjs's CPU
+ * backend (the vitest checks the steps; the runs are rewritten with the script).
+ */
+export async function methodStepsFixture({ withPageRuns = true } = {}) {
   await tf.setBackend('cpu');
   const steps: unknown[] = [];
   for (const id of MULTI_TEACHER_STEPS) steps.push(await multiTeacherStep(id));
@@ -205,5 +237,6 @@ export async function methodStepsFixture() {
     multiTeacher: steps,
     refilled: await refilledSteps(),
     dataFree: [await dataFreeStep('ta-dfkd'), await dataFreeStep('dfkd-basic')],
+    ...(withPageRuns ? { pageRuns: Object.fromEntries(await Promise.all(PAGE_RUN_METHODS.map(async (m) => [m, await pageRun(m)] as const))) } : {}),
   };
 }

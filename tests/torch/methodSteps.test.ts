@@ -24,8 +24,10 @@ function mismatches(got: unknown, expected: unknown, at: string, out: string[] =
 
 describe('the method-step fixture of the Python package', () => {
   it('method_steps.json: the page still computes these loss terms, diagnostics and module seeds', async () => {
-    const fresh: unknown = JSON.parse(JSON.stringify(await methodStepsFixture()));
-    expect(mismatches(fresh, committed, 'method_steps').slice(0, 5)).toEqual([]);
+    // The page runs (minutes on the CPU backend) are left out here; the script rewrites them.
+    const fresh: unknown = JSON.parse(JSON.stringify(await methodStepsFixture({ withPageRuns: false })));
+    const { pageRuns: _pageRuns, ...steps } = committed as Record<string, unknown>;
+    expect(mismatches(fresh, steps, 'method_steps').slice(0, 5)).toEqual([]);
   }, 180_000);
 
   it('compares: a changed term is reported', () => {
