@@ -23,6 +23,8 @@ FIELDS = {
 }
 SCHEDULES = ("cosine", "step", "constant")
 
+# The data-free methods' parameters (methodCatalog.ts dfkdParams) at their reference defaults.
+DFKD_PARAMS = {"studentSteps": 10, "generatorLr": 1e-3, "ngf": 64, "nz": 1000, "bnsWeight": 10}
 # The methods this package runs (src/contract/methodCatalog.ts): label, teachers, parameter defaults.
 METHODS = {
     "scratch": {"label": "Scratch (cross-entropy only)", "teachers": 0, "params": {}},
@@ -38,10 +40,12 @@ METHODS = {
     "ebkd": {"label": "EBKD (entropy-weighted teachers)", "teachers": "param", "params": {"teachers": 3, "T": 4, "alpha": 1, "ceWeight": 1}},
     "aekd": {"label": "AEKD (gradient-space ensemble)", "teachers": "param",
              "params": {"teachers": 3, "T": 4, "alpha": 1, "ceWeight": 1, "cTol": 0.6}},
+    "ta-dfkd": {"label": "TA-DFKD (data-free)", "teachers": 1, "params": DFKD_PARAMS},
+    "dfkd-basic": {"label": "Data-free KD, basic (no selection)", "teachers": 1, "params": DFKD_PARAMS},
     "camkd": {"label": "CA-MKD (confidence-aware)", "teachers": "param", "params": {"teachers": 3, "beta": 50, "T": 4, "alpha": 1, "ceWeight": 1}},
 }
 # The page's other methods: known, not ported yet (their own issue).
-NOT_PORTED = ("refilled", "ta-dfkd", "dfkd-basic")
+NOT_PORTED = ("refilled",)
 ALL_METHOD_PARAMS = {"T", "alpha", "ceWeight", "beta", "gamma", "steps", "rule", "teachers", "studentSteps",
                      "generatorLr", "ngf", "nz", "bnsWeight", "tau1", "tau2", "margin", "lambda", "stage1Epochs", "cTol", "detachHint"}
 

@@ -201,3 +201,45 @@ def student_batch(generator, teacher, batch_size, normalize, rng, select, sample
     x = torch.cat(parts)
     labels, _ = pseudo_label_losses(teacher(x))
     return x, labels, ({"selected": kept / drawn} if select else {})
+
+
+class DataFreeState:
+    """A data-free distiller's own state beside its learner, as the page's method modules: the generator
+    (seeded by the learner's init seed), its Adam (outside the student's SGD) and the steps since its last
+    update. Each process synthesises the whole global batch from the same keyed draws and takes its share, so
+    the generator's updates are the same everywhere without a reduction."""
+
+    def __init__(self, method, params, seed, device):
+        self.select = method == "ta-dfkd"
+        self.params = params
+        self.generator = Generator(int(params["nz"]), int(params["ngf"])).seeded_init(seed).to(device).train()
+        # tfjs's Adam (the page's) uses epsilon 1e-7; the betas are the defaults of both.
+        self.optimizer = torch.optim.Adam(self.generator.parameters(), lr=params["generatorLr"], eps=1e-7)
+        self.steps_since_generator = 0
+        self.device = device
+
+    def sample(self, count, rng):
+        """Standard normal noise seeded by one draw of `rng`, as the page's sample() seeds tfjs's randomNormal
+        (the values differ: tfjs's normal generator is not PyTorch's)."""
+        g = torch.Generator().manual_seed(1 + rng.int(0x7FFFFFFF))
+        return torch.randn(count, self.generator.l1.in_features, generator=g).to(self.device)
+
+    def student_batch(self, teacher, batch_size, normalize, rng):
+        """The distiller's batch of this step and its diagnostics (the selection rate)."""
+        return student_batch(self.generator, teacher, batch_size, normalize, rng, self.select, self.sample)
+
+    def after_step(self, teacher, student, batch_size, normalize, rng):
+        """One Adam step of the generator every `studentSteps` student steps; its diagnostics, or {}."""
+        self.steps_since_generator += 1
+        if self.steps_since_generator < self.params["studentSteps"]:
+            return {}
+        self.steps_since_generator = 0
+        z = self.sample(batch_size, rng)
+        student.train()
+        terms, diagnostics = generator_loss_terms(self.generator, teacher, student, z, normalize, view_draws(rng), self.select, self.params["bnsWeight"])
+        total = sum(terms.values())
+        params = list(self.generator.parameters())
+        for p, g in zip(params, torch.autograd.grad(total, params)):
+            p.grad = g
+        self.optimizer.step()
+        return {"generator loss": float(total), **diagnostics}

@@ -2,6 +2,7 @@
 which teacher outputs each needs, its modules, and its named loss terms (summed into the loss)."""
 import torch
 
+from .data_free import DATA_FREE_METHODS, dfkd_student_loss
 from .losses import ConvReg, cross_entropy, kd_loss, logit_mse, oracle_input
 from .multi_teacher import MULTI_TEACHER_METHODS, create_multi_teacher_modules, multi_teacher_terms
 
@@ -58,6 +59,8 @@ def loss_terms(method, params, student_out, teacher_out, labels, modules):
     t_feats, t_logits = teacher_out
     if method == "logit-mse":
         return {"mse": logit_mse(s_logits, t_logits)}
+    if method in DATA_FREE_METHODS:  # on the generated batch: mean |s − t|, no CE, no temperature
+        return {"l1": dfkd_student_loss(s_logits, t_logits)}
     terms = {"ce": cross_entropy(s_logits, labels) * params["ceWeight"]}
     if method in ("kd", "oracle"):
         terms["kd"] = kd_loss(s_logits, t_logits, params["T"]) * params["alpha"]
