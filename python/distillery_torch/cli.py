@@ -16,6 +16,7 @@ from .config import METHODS, ConfigError, read_run
 from .distributed import seed_process, start_world, stop_world
 from .models import build_model, model_id_of
 from .plan import plan_run
+from .refilled_run import train_refilled
 from .run import RunData, evaluate, make_learner, result_of, train_phase
 
 
@@ -90,7 +91,10 @@ def execute(run, folder, args, world):
     # The multi-teacher methods distil from the list, every other method from its one teacher.
     teacher = teachers if METHODS[config["method"]]["teachers"] == "param" else (teachers[0] if teachers else None)
     students = [make_learner(p, config, num_classes, teacher, world) for p in plan["students"]]
-    histories = train_phase(students, teacher, config, plan, data, config["epochs"], world, log, epochs)
+    if config["method"] == "refilled":  # stage 1 alone first, then stage 2 beside the scratch baseline
+        histories = train_refilled(students, teacher, config, plan, data, world, log, epochs, train_phase)
+    else:
+        histories = train_phase(students, teacher, config, plan, data, config["epochs"], world, log, epochs)
     for student in students:
         results.append(result_of(student.info, histories[student.info["key"]]))
         nets[student.info["key"]] = student.net

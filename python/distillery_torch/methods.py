@@ -4,6 +4,7 @@ import torch
 
 from .data_free import DATA_FREE_METHODS, dfkd_student_loss
 from .losses import ConvReg, cross_entropy, kd_loss, logit_mse, oracle_input
+from .refilled import refilled_stage1_terms, refilled_stage2_terms
 from .multi_teacher import MULTI_TEACHER_METHODS, create_multi_teacher_modules, multi_teacher_terms
 
 # FitNets' hint is RepDistiller's `--hint_layer 2`: feat[2], the second stage map, in every family.
@@ -48,6 +49,10 @@ def step_terms(method, params, student_out, teacher_out, labels, modules, epoch=
     leaves its feature term out of the first) and the teacher networks (CA-MKD's heads), and report weights."""
     if method in MULTI_TEACHER_METHODS:
         return multi_teacher_terms(method, params, student_out, teacher_out, teacher_nets, labels, modules, epoch)
+    if method == "refilled":
+        if modules.stage == "embedding":
+            return refilled_stage1_terms(params, student_out, teacher_out, labels)
+        return refilled_stage2_terms(params, student_out, teacher_out, labels, modules.centres)
     return loss_terms(method, params, student_out, teacher_out, labels, modules), {}
 
 

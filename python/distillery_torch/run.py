@@ -14,6 +14,7 @@ from .keyed_random import keyed_rng, permutation
 from .learner import Learner
 from .data_free import DATA_FREE_METHODS, DataFreeState
 from .methods import create_modules, teacher_outputs
+from .refilled_run import create_refilled_modules
 from .metrics import evaluation_metrics, learning_rate
 from .models import build_model
 
@@ -52,6 +53,8 @@ def make_learner(planned, config, num_classes, teacher, world):
     method = planned["method"]
     params = config["methodParams"] if method == config["method"] else {}
     modules = create_modules(method, net, teacher, planned["initSeed"]) if teacher is not None else None
+    if method == "refilled" and teacher is not None:
+        modules = create_refilled_modules(net, teacher)
     if modules is not None:
         modules.to(world.device)
     info = {k: planned[k] for k in ("key", "role", "label", "model", "method")}
@@ -100,7 +103,10 @@ def train_phase(learners, teacher, config, plan, data, epochs, world, log, timel
             for module in (learner.net, learner.modules):  # BatchNorm statistics are per process: rank 0's are the model's
                 if module is not None:
                     world.sync_buffers(module)
-            history[learner.info["key"]].append(epoch_metrics(learner, total, epoch, lr, plan, data, world, start))
+            metrics = epoch_metrics(learner, total, epoch, lr, plan, data, world, start)
+            if getattr(learner, "stage", None) is not None:  # a multi-stage student: numbering, label, stage-1 score
+                learner.stage.annotate(metrics, learner.net)
+            history[learner.info["key"]].append(metrics)
             timeline.append(history[learner.info["key"]][-1])
             log(timeline[-1])
     return history
