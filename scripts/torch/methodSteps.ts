@@ -199,8 +199,8 @@ async function dataFreeStudentStep(id: 'ta-dfkd' | 'dfkd-basic', inputs: Omit<Pa
   }
 }
 
-/** Multi-teacher methods whose whole tiny run the page's own loop records, for the package to repeat. */
-export const PAGE_RUN_METHODS = ['camkd', 'aekd'] as const;
+/** Methods (two multi-teacher ones, and REFILLED's two stages) whose whole tiny run the page's own loop records, for the package to repeat. */
+export const PAGE_RUN_METHODS = ['camkd', 'aekd', 'refilled'] as const;
 
 /**
  * A whole tiny run of the page's own loop (runExperiment: two teachers, each with its own seed, then scratch
@@ -209,7 +209,8 @@ export const PAGE_RUN_METHODS = ['camkd', 'aekd'] as const;
 async function pageRun(method: (typeof PAGE_RUN_METHODS)[number]) {
   const config = {
     ...DEFAULT_CONFIG, seed: STEP_SEED, method, teacher: 'tiny-cnn' as const, student: 'tiny-cnn' as const,
-    subset: 64, testSubset: 32, batch: 16, epochs: 2, teacherEpochs: 1, methodParams: { ...defaultMethodParams(method), teachers: 2 },
+    subset: 64, testSubset: 32, batch: 16, epochs: 2, teacherEpochs: 1,
+    methodParams: method === 'refilled' ? { ...defaultMethodParams(method), stage1Epochs: 2 } : { ...defaultMethodParams(method), teachers: 2 },
   };
   const data = { train: readSplit([1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`)), test: readSplit(['test_batch.bin']), normalization: NORMALIZATION, numClasses: 10 };
   const epochs: Omit<EpochMetrics, 'seconds'>[] = [];
