@@ -12,10 +12,11 @@ import torch
 from .bundle import run_bundle, run_name, write_outputs
 from .checkpoints import load_into
 from .cifar import LAYOUTS, DatasetError, load_cifar
-from .config import ConfigError, read_run
+from .config import METHODS, ConfigError, read_run
 from .distributed import seed_process, start_world, stop_world
 from .models import build_model, model_id_of
 from .plan import plan_run
+from .refilled_run import train_refilled
 from .run import RunData, evaluate, make_learner, result_of, train_phase
 
 
@@ -72,21 +73,28 @@ def execute(run, folder, args, world):
     log = (lambda m: None) if args.quiet or not world.main else (lambda m: print(json.dumps(m), flush=True))
     start = time.perf_counter()
     epochs, results, nets, learners = [], [], {}, []
-    teacher = None
+    teachers = []
     for planned in plan["teachers"]:
         info = {k: planned[k] for k in ("key", "role", "label", "model", "method")}
         if planned["saved"]:
             teacher = saved_teacher(run, folder, num_classes, world)
+            teachers.append(teacher)
             results.append(result_of(info, None, reused=True, evaluation=evaluate(teacher, data, plan["batch"], world)))
         else:
             learner = make_learner(planned, config, num_classes, None, world)
             history = train_phase([learner], None, config, plan, data, config["teacherEpochs"], world, log, epochs)[planned["key"]]
             results.append(result_of(info, history))
             teacher = learner.net.eval()
+            teachers.append(teacher)
         nets[planned["key"]] = teacher
         learners.append(info)
+    # The multi-teacher methods distil from the list, every other method from its one teacher.
+    teacher = teachers if METHODS[config["method"]]["teachers"] == "param" else (teachers[0] if teachers else None)
     students = [make_learner(p, config, num_classes, teacher, world) for p in plan["students"]]
-    histories = train_phase(students, teacher, config, plan, data, config["epochs"], world, log, epochs)
+    if config["method"] == "refilled":  # stage 1 alone first, then stage 2 beside the scratch baseline
+        histories = train_refilled(students, teacher, config, plan, data, world, log, epochs, train_phase)
+    else:
+        histories = train_phase(students, teacher, config, plan, data, config["epochs"], world, log, epochs)
     for student in students:
         results.append(result_of(student.info, histories[student.info["key"]]))
         nets[student.info["key"]] = student.net

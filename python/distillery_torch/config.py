@@ -23,6 +23,8 @@ FIELDS = {
 }
 SCHEDULES = ("cosine", "step", "constant")
 
+# The data-free methods' parameters (methodCatalog.ts dfkdParams) at their reference defaults.
+DFKD_PARAMS = {"studentSteps": 10, "generatorLr": 1e-3, "ngf": 64, "nz": 1000, "bnsWeight": 10}
 # The methods this package runs (src/contract/methodCatalog.ts): label, teachers, parameter defaults.
 METHODS = {
     "scratch": {"label": "Scratch (cross-entropy only)", "teachers": 0, "params": {}},
@@ -31,11 +33,23 @@ METHODS = {
     "fitnet": {"label": "FitNets (hint)", "teachers": 1, "params": {"beta": 100, "ceWeight": 1, "alpha": 0, "T": 4}},
     "oracle": {"label": "Explainable oracle KD", "teachers": 1,
                "params": {"gamma": 0.2, "steps": 1, "rule": 0, "T": 1.5, "alpha": 1, "ceWeight": 1}},
+    # Several teachers: their number is the `teachers` parameter (CA-MKD setup: 3), each trained with its own seed.
+    "aver-mkd": {"label": "AVER-MKD (average of teachers)", "teachers": "param", "params": {"teachers": 3, "T": 4, "alpha": 1, "ceWeight": 1}},
+    "fitnet-mkd": {"label": "FitNet-MKD", "teachers": "param",
+                   "params": {"teachers": 3, "beta": 100, "detachHint": 0, "T": 4, "alpha": 1, "ceWeight": 1}},
+    "ebkd": {"label": "EBKD (entropy-weighted teachers)", "teachers": "param", "params": {"teachers": 3, "T": 4, "alpha": 1, "ceWeight": 1}},
+    "aekd": {"label": "AEKD (gradient-space ensemble)", "teachers": "param",
+             "params": {"teachers": 3, "T": 4, "alpha": 1, "ceWeight": 1, "cTol": 0.6}},
+    "refilled": {"label": "REFILLED (two stages)", "teachers": 1,
+                 "params": {"stage1Epochs": 8, "tau1": 4, "margin": 0.2, "tau2": 2, "lambda": 100}},
+    "ta-dfkd": {"label": "TA-DFKD (data-free)", "teachers": 1, "params": DFKD_PARAMS},
+    "dfkd-basic": {"label": "Data-free KD, basic (no selection)", "teachers": 1, "params": DFKD_PARAMS},
+    "camkd": {"label": "CA-MKD (confidence-aware)", "teachers": "param", "params": {"teachers": 3, "beta": 50, "T": 4, "alpha": 1, "ceWeight": 1}},
 }
 # The page's other methods: known, not ported yet (their own issue).
-NOT_PORTED = ("aver-mkd", "fitnet-mkd", "ebkd", "aekd", "camkd", "refilled", "ta-dfkd", "dfkd-basic")
+NOT_PORTED = ()
 ALL_METHOD_PARAMS = {"T", "alpha", "ceWeight", "beta", "gamma", "steps", "rule", "teachers", "studentSteps",
-                     "generatorLr", "ngf", "nz", "bnsWeight", "tau1", "tau2", "margin", "lambda", "stage1Epochs", "cTol"}
+                     "generatorLr", "ngf", "nz", "bnsWeight", "tau1", "tau2", "margin", "lambda", "stage1Epochs", "cTol", "detachHint"}
 
 
 class ConfigError(ValueError):
@@ -103,6 +117,8 @@ def read_config(raw):
         raise ConfigError(f'config.schedule "{config["schedule"]}" is not one of {", ".join(SCHEDULES)}')
     if method == "oracle" and params["rule"] != 0:
         raise ConfigError("oracle rule %d (LRP) is not ported to PyTorch yet; rule 0 (gradient x input) is" % params["rule"])
+    if METHODS[method]["teachers"] == "param" and not (params["teachers"] == int(params["teachers"]) and 2 <= params["teachers"] <= 5):
+        raise ConfigError(f"method parameter teachers must be a whole number from 2 to 5, not {params['teachers']!r}")
     config["methodParams"] = params
     return config
 

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
-from .methods import loss_terms
+from .methods import step_terms
 
 
 # 1x1 convolutions' gradients come back with other strides than DDP's buckets; harmless, and noisy on every step.
@@ -37,16 +37,18 @@ class Learner:
         trainable = _Trainable(net, modules)
         self.forward = DistributedDataParallel(trainable, device_ids=[device.index] if device is not None and device.type == "cuda" else None) if distributed else trainable
         # PyTorch's SGD is the page's rule: g = grad + wd*w; v = m*v + g; w -= lr * (nesterov ? g + m*v : v).
+        self.diagnostics = {}  # the last step's (the multi-teacher methods' teacher weights)
         self.optimizer = torch.optim.SGD(trainable.parameters(), lr=config["lr"], momentum=config["momentum"],
                                          weight_decay=config["weightDecay"], nesterov=config["nesterov"])
 
-    def step(self, x, labels, teacher_out, lr):
-        """One update on (x, labels); returns (loss, correct, terms) as floats of this process's batch."""
+    def step(self, x, labels, teacher_out, lr, epoch=0, teacher_nets=()):
+        """One update on (x, labels); returns (loss, correct, terms) as floats of this process's batch and
+        keeps the step's diagnostics in `self.diagnostics`."""
         self.net.train()
         if self.modules is not None:
             self.modules.train()
         student_out = self.forward(x)
-        terms = loss_terms(self.method, self.params, student_out, teacher_out, labels, self.modules)
+        terms, self.diagnostics = step_terms(self.method, self.params, student_out, teacher_out, labels, self.modules, epoch, teacher_nets)
         loss = sum(terms.values())
         for group in self.optimizer.param_groups:
             group["lr"] = lr

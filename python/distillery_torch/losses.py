@@ -70,9 +70,10 @@ class ConvReg(nn.Module):
         return F.relu(self.bn(self.conv(x)))
 
     @torch.no_grad()
-    def seeded_init(self, seed):
-        """The page's draws for the regressor: keyed_rng(seed, 'modules'), in its creation order."""
-        rng = keyed_rng(seed, "modules")
+    def seeded_init(self, seed, rng=None):
+        """The page's draws for the regressor: keyed_rng(seed, 'modules'), in its creation order (or `rng`,
+        where several modules share the page's one module store)."""
+        rng = keyed_rng(seed, "modules") if rng is None else rng
         conv = self.conv
         if isinstance(conv, nn.ConvTranspose2d):
             cs, ct = conv.in_channels, conv.out_channels

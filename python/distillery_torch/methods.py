@@ -2,14 +2,25 @@
 which teacher outputs each needs, its modules, and its named loss terms (summed into the loss)."""
 import torch
 
+from .data_free import DATA_FREE_METHODS, dfkd_student_loss
 from .losses import ConvReg, cross_entropy, kd_loss, logit_mse, oracle_input
+from .refilled import refilled_stage1_terms, refilled_stage2_terms
+from .multi_teacher import MULTI_TEACHER_METHODS, create_multi_teacher_modules, multi_teacher_terms
 
 # FitNets' hint is RepDistiller's `--hint_layer 2`: feat[2], the second stage map, in every family.
 HINT_STAGE = 1
 
 
 def create_modules(method, student, teacher, seed):
-    """The method's trainable modules (FitNets' regressor), seeded as the page seeds them; None otherwise."""
+    """The method's trainable modules (FitNets' regressor; FitNet-MKD's and CA-MKD's per teacher, `teacher`
+    then being the list of teachers), seeded as the page seeds them; None otherwise."""
+    if method in MULTI_TEACHER_METHODS:
+        with torch.no_grad():
+            probe = torch.zeros(1, 3, 32, 32, device=next(student.parameters()).device)
+            s_feats, _ = student.eval()(probe, is_feat=True)
+            t_feats = [t.eval()(probe, is_feat=True)[0] for t in teacher]
+        student.train()
+        return create_multi_teacher_modules(method, s_feats, t_feats, seed)
     if method != "fitnet":
         return None
     with torch.no_grad():
@@ -22,11 +33,27 @@ def create_modules(method, student, teacher, seed):
 
 
 def teacher_outputs(method, teacher, x, labels, params, global_batch=None):
-    """(features, logits) of the frozen teacher in eval mode, on x (the oracle: on its x*)."""
+    """(features, logits) of the frozen teacher in eval mode, on x (the oracle: on its x*); a list of them
+    for the multi-teacher methods."""
+    if method in MULTI_TEACHER_METHODS:
+        with torch.no_grad():
+            return [t(x, is_feat=True) for t in teacher]
     if method == "oracle":
         x = oracle_input(teacher, x, labels, params["gamma"], params["steps"], global_batch)
     with torch.no_grad():
         return teacher(x, is_feat=True)
+
+
+def step_terms(method, params, student_out, teacher_out, labels, modules, epoch=0, teacher_nets=()):
+    """(named loss terms, diagnostics) of one step: the multi-teacher methods also need the epoch (CA-MKD
+    leaves its feature term out of the first) and the teacher networks (CA-MKD's heads), and report weights."""
+    if method in MULTI_TEACHER_METHODS:
+        return multi_teacher_terms(method, params, student_out, teacher_out, teacher_nets, labels, modules, epoch)
+    if method == "refilled":
+        if modules.stage == "embedding":
+            return refilled_stage1_terms(params, student_out, teacher_out, labels)
+        return refilled_stage2_terms(params, student_out, teacher_out, labels, modules.centres)
+    return loss_terms(method, params, student_out, teacher_out, labels, modules), {}
 
 
 def loss_terms(method, params, student_out, teacher_out, labels, modules):
@@ -37,6 +64,8 @@ def loss_terms(method, params, student_out, teacher_out, labels, modules):
     t_feats, t_logits = teacher_out
     if method == "logit-mse":
         return {"mse": logit_mse(s_logits, t_logits)}
+    if method in DATA_FREE_METHODS:  # on the generated batch: mean |s − t|, no CE, no temperature
+        return {"l1": dfkd_student_loss(s_logits, t_logits)}
     terms = {"ce": cross_entropy(s_logits, labels) * params["ceWeight"]}
     if method in ("kd", "oracle"):
         terms["kd"] = kd_loss(s_logits, t_logits, params["T"]) * params["alpha"]

@@ -28,6 +28,8 @@ def plan_run(config, train_count, test_count):
     train_images = subset - held
     batch = min(config["batch"], train_images)
     teacher_total = METHODS[method]["teachers"]
+    if teacher_total == "param":  # the multi-teacher methods: as many as the `teachers` parameter asks
+        teacher_total = int(config["methodParams"]["teachers"])
     teachers = []
     for i in range(teacher_total):
         saved = i == 0 and config["savedTeacher"] != ""

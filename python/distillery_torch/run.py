@@ -12,7 +12,9 @@ from .cifar import balanced_subset
 from .holdout import holdout_indices
 from .keyed_random import keyed_rng, permutation
 from .learner import Learner
+from .data_free import DATA_FREE_METHODS, DataFreeState
 from .methods import create_modules, teacher_outputs
+from .refilled_run import create_refilled_modules
 from .metrics import evaluation_metrics, learning_rate
 from .models import build_model
 
@@ -51,11 +53,16 @@ def make_learner(planned, config, num_classes, teacher, world):
     method = planned["method"]
     params = config["methodParams"] if method == config["method"] else {}
     modules = create_modules(method, net, teacher, planned["initSeed"]) if teacher is not None else None
+    if method == "refilled" and teacher is not None:
+        modules = create_refilled_modules(net, teacher)
     if modules is not None:
         modules.to(world.device)
     info = {k: planned[k] for k in ("key", "role", "label", "model", "method")}
     info["parameters"] = sum(p.numel() for p in net.parameters())
-    return Learner(info, net, method, params, modules, config, world.distributed, world.device)
+    learner = Learner(info, net, method, params, modules, config, world.distributed, world.device)
+    # A data-free distiller's generator trains beside it (its own Adam), never in the student's SGD.
+    learner.synthesis = DataFreeState(method, params, planned["initSeed"], world.device) if method in DATA_FREE_METHODS and teacher is not None else None
+    return learner
 
 
 def train_phase(learners, teacher, config, plan, data, epochs, world, log, timeline):
@@ -66,27 +73,56 @@ def train_phase(learners, teacher, config, plan, data, epochs, world, log, timel
     start = time.perf_counter()
     for epoch in range(epochs):
         order = permutation(plan["trainImages"], keyed_rng(config["seed"], "shuffle", epoch))
-        sums = [{"loss": 0.0, "correct": 0.0, "terms": {}} for _ in learners]
+        sums = [{"loss": 0.0, "correct": 0.0, "terms": {}, "diagnostics": {}} for _ in learners]
         lr = config["lr"]
         for step in range(steps):
             lr = learning_rate(config["schedule"], config["lr"], epochs, steps, epoch, step)
             x, labels = global_share(order[step * batch:(step + 1) * batch], config, data, epoch, step, world)
             for learner, total in zip(learners, sums):
                 distils = learner.method != "scratch" and teacher is not None
-                t_out = teacher_outputs(learner.method, teacher, x, labels, learner.params, batch) if distils else None
-                loss, correct, terms = learner.step(x, labels, t_out, lr)
+                synthesis = getattr(learner, "synthesis", None) if distils else None
+                lx, llabels, extra = x, labels, {}
+                if synthesis is not None:  # the page's keyed stream for synthesis and the generator step
+                    rng = keyed_rng(config["seed"], "synthesize", epoch, step)
+                    lx, llabels, extra = synthesize_share(synthesis, teacher, batch, data, rng, world)
+                t_out = teacher_outputs(learner.method, teacher, lx, llabels, learner.params, batch) if distils else None
+                nets = teacher if isinstance(teacher, list) else ()
+                loss, correct, terms = learner.step(lx, llabels, t_out, lr, epoch, nets)
+                if synthesis is not None:
+                    extra = {**extra, **synthesis.after_step(teacher, learner.net, batch, float_normalizer(data), rng)}
                 total["loss"] += loss
                 total["correct"] += correct
                 for name, value in terms.items():
                     total["terms"][name] = total["terms"].get(name, 0.0) + value
+                # The page averages each diagnostic over the steps that report it (the generator's: 1 in studentSteps).
+                for name, value in {**learner.diagnostics, **extra}.items():
+                    sum_count = total["diagnostics"].setdefault(name, [0.0, 0])
+                    sum_count[0] += value
+                    sum_count[1] += 1
         for learner, total in zip(learners, sums):
             for module in (learner.net, learner.modules):  # BatchNorm statistics are per process: rank 0's are the model's
                 if module is not None:
                     world.sync_buffers(module)
-            history[learner.info["key"]].append(epoch_metrics(learner, total, epoch, lr, plan, data, world, start))
+            metrics = epoch_metrics(learner, total, epoch, lr, plan, data, world, start)
+            if getattr(learner, "stage", None) is not None:  # a multi-stage student: numbering, label, stage-1 score
+                learner.stage.annotate(metrics, learner.net)
+            history[learner.info["key"]].append(metrics)
             timeline.append(history[learner.info["key"]][-1])
             log(timeline[-1])
     return history
+
+
+def float_normalizer(data):
+    """(images01 − mean) / std on NCHW images in [0, 1] (the generator's), with the run's normalisation."""
+    mean, std = data.normalize.mean, data.normalize.std
+    return lambda images01: (images01 - mean.to(images01.device)) / std.to(images01.device)
+
+
+def synthesize_share(synthesis, teacher, batch, data, rng, world):
+    """This process's share of the distiller's generated batch (every process makes the whole batch alike)."""
+    x, labels, diagnostics = synthesis.student_batch(teacher, batch, float_normalizer(data), rng)
+    mine = torch.from_numpy(world.share(np.arange(len(labels))))
+    return x[mine], labels[mine], diagnostics
 
 
 def global_share(global_indices, config, data, epoch, step, world):
@@ -99,13 +135,16 @@ def global_share(global_indices, config, data, epoch, step, world):
 
 def epoch_metrics(learner, total, epoch, lr, plan, data, world, start):
     steps = max(1, plan["stepsPerEpoch"])
-    names = sorted(total["terms"])
-    loss, *terms = world.mean([total["loss"], *(total["terms"][n] for n in names)])
+    names, diagnostic_names = sorted(total["terms"]), sorted(total["diagnostics"])
+    loss, *values = world.mean([total["loss"], *(total["terms"][n] for n in names), *(total["diagnostics"][n][0] for n in diagnostic_names)])
+    terms = values[:len(names)]
+    diagnostics = [v / total["diagnostics"][n][1] for n, v in zip(diagnostic_names, values[len(names):])]
     correct = world.total(total["correct"])
     evaluation = evaluate(learner.net, data, plan["batch"], world)
     return {
         "learner": learner.info["key"], "epoch": epoch + 1, "lr": lr, "trainLoss": loss / steps,
-        "terms": {n: v / steps for n, v in zip(names, terms)}, "diagnostics": {},
+        "terms": {n: v / steps for n, v in zip(names, terms)},
+        "diagnostics": dict(zip(diagnostic_names, diagnostics)),
         "trainAccuracy": correct / (steps * plan["batch"]), "testAccuracy": evaluation["accuracy"],
         "testNll": evaluation["nll"], "ece": evaluation["ece"], "seconds": time.perf_counter() - start,
     }

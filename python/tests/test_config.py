@@ -15,7 +15,6 @@ from run_configs import TINY_CONFIG, tiny_run, write_run
     ({"config": {**TINY_CONFIG, "learningRate": 0.1}}, 'unknown config key "learningRate"'),
     ({"config": {**TINY_CONFIG, "method": "distill-everything"}}, 'unknown method "distill-everything"'),
     ({"config": {**TINY_CONFIG, "method": "custom"}}, "code written in the page is not exportable"),
-    ({"config": {**TINY_CONFIG, "method": "camkd"}}, 'method "camkd" is not ported to PyTorch yet'),
     ({"config": {**TINY_CONFIG, "epochs": 0}}, r"config.epochs=0 is outside \[1, 500\]"),
     ({"config": {**TINY_CONFIG, "augment": 1}}, "config.augment must be true or false"),
     ({"config": {**TINY_CONFIG, "schedule": "linear"}}, 'config.schedule "linear" is not one of'),

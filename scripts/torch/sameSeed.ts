@@ -39,7 +39,7 @@ const FIRST = 16;
 
 export const DATASET_DIR = path.join(process.env.KD_DATASET_DIR ?? fileURLToPath(new URL('../../../shared/datasets/cifar10-subset', import.meta.url)), 'cifar-10-batches-bin');
 
-function readSplit(files: readonly string[]): LabeledImages {
+export function readSplit(files: readonly string[]): LabeledImages {
   return concatLabeledImages(files.map((file) => parseCifarBinary(new Uint8Array(readFileSync(path.join(DATASET_DIR, file))), 'cifar10-binary', file)));
 }
 

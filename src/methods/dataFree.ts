@@ -64,7 +64,7 @@ export const dfkdBasic = dataFreeMethod(METHOD_CATALOG['dfkd-basic'], false);
  * The train view: one random crop (zero padding 4) and flip shared by the whole batch, as torchvision's
  * tensor transforms apply them. Written with pad/slice/reverse so gradients reach the generator.
  */
-function trainView(images01: tf.Tensor4D, rng: Rng): tf.Tensor4D {
+export function trainView(images01: tf.Tensor4D, rng: Rng): tf.Tensor4D {
   const [, height, width] = images01.shape;
   const dy = rng.int(2 * CROP_PAD + 1);
   const dx = rng.int(2 * CROP_PAD + 1);
