@@ -18,11 +18,7 @@ import { buildNetwork } from '../../src/models/zoo';
 import { featureShapes } from '../../src/training/learners';
 import { forwardKeepingStatistics } from '../../src/training/learner';
 import { DEFAULT_CONFIG } from '../../src/config/fields';
-import type { EpochMetrics } from '../../src/contract/protocol';
-import { runExperiment } from '../../src/training/run';
-import { RunControl } from '../../src/training/runControl';
-import { measureStepCosts } from '../../src/training/stepCosts';
-import { NORMALIZATION, readSplit } from './sameSeed';
+import { NORMALIZATION, pageRunEpochs } from './sameSeed';
 
 export const STEP_SEED = 7;
 const STUDENT = { model: 'tiny-cnn', seed: 101 } as const;
@@ -206,21 +202,12 @@ export const PAGE_RUN_METHODS = ['camkd', 'aekd', 'refilled'] as const;
  * A whole tiny run of the page's own loop (runExperiment: two teachers, each with its own seed, then scratch
  * and student in lockstep): every epoch's metrics, diagnostics included, but the wall-clock seconds.
  */
-async function pageRun(method: (typeof PAGE_RUN_METHODS)[number]) {
-  const config = {
+function pageRun(method: (typeof PAGE_RUN_METHODS)[number]) {
+  return pageRunEpochs({
     ...DEFAULT_CONFIG, seed: STEP_SEED, method, teacher: 'tiny-cnn' as const, student: 'tiny-cnn' as const,
     subset: 64, testSubset: 32, batch: 16, epochs: 2, teacherEpochs: 1,
     methodParams: method === 'refilled' ? { ...defaultMethodParams(method), stage1Epochs: 2 } : { ...defaultMethodParams(method), teachers: 2 },
-  };
-  const data = { train: readSplit([1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`)), test: readSplit(['test_batch.bin']), normalization: NORMALIZATION, numClasses: 10 };
-  const epochs: Omit<EpochMetrics, 'seconds'>[] = [];
-  await runExperiment(config, data, new RunControl(), {
-    started() {},
-    progress() {},
-    epoch: ({ seconds: _seconds, ...metrics }) => void epochs.push(metrics),
-    learnerDone() {},
-  }, { measureCosts: (plan, train, test) => measureStepCosts(plan, config, train, test, 10) });
-  return { config, epochs };
+  });
 }
 
 /**

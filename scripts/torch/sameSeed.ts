@@ -30,6 +30,7 @@ import type { EpochMetrics } from '../../src/contract/protocol';
 import { defaultMethodParams } from '../../src/contract/methodCatalog';
 import { learningRate } from '../../src/core/schedule';
 import { DEFAULT_CONFIG } from '../../src/config/fields';
+import type { RunConfig } from '../../src/config/runConfig';
 
 export const SEED = 7;
 /** Small members of every family: their initial weights are compared value by value. */
@@ -122,14 +123,10 @@ function firstStep() {
 }
 
 /**
- * A whole tiny KD run of the page's own loop (runExperiment: teacher, then scratch and student in lockstep):
- * every epoch's metrics but the wall-clock seconds. The package, given this config, must report the same.
+ * A whole tiny run of the page's own loop (runExperiment on the subset's images): every epoch's metrics but
+ * the wall-clock seconds. The package, given the same config, must report the same.
  */
-async function pageRun() {
-  const config = {
-    ...DEFAULT_CONFIG, seed: SEED, method: 'kd' as const, teacher: 'tiny-cnn' as const, student: 'tiny-cnn' as const,
-    subset: 64, testSubset: 32, batch: 16, epochs: 2, teacherEpochs: 1, methodParams: defaultMethodParams('kd'),
-  };
+export async function pageRunEpochs(config: RunConfig) {
   const data = { train: readSplit([1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`)), test: readSplit(['test_batch.bin']), normalization: NORMALIZATION, numClasses: 10 };
   const epochs: Omit<EpochMetrics, 'seconds'>[] = [];
   await runExperiment(config, data, new RunControl(), {
@@ -139,6 +136,14 @@ async function pageRun() {
     learnerDone() {},
   }, { measureCosts: (plan, train, test) => measureStepCosts(plan, config, train, test, 10) });
   return { config, epochs };
+}
+
+/** The tiny KD run (teacher, then scratch and student in lockstep) the same-seed fixture holds. */
+function pageRun() {
+  return pageRunEpochs({
+    ...DEFAULT_CONFIG, seed: SEED, method: 'kd' as const, teacher: 'tiny-cnn' as const, student: 'tiny-cnn' as const,
+    subset: 64, testSubset: 32, batch: 16, epochs: 2, teacherEpochs: 1, methodParams: defaultMethodParams('kd'),
+  });
 }
 
 /** Each tensor of `model` at SEED: PyTorch name, shape, first values and float64 sum, in PyTorch's layout. */
