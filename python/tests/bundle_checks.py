@@ -5,6 +5,8 @@ import math
 import shutil
 import subprocess
 
+import pytest
+
 from conftest import REPO
 
 ROLES = ("teacher", "scratch", "student")
@@ -45,3 +47,19 @@ def parse_with_the_page(path):
     done = subprocess.run(["node", str(REPO / "scripts" / "check-run-bundle.mjs"), str(path)], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)[0]
+
+
+def assert_same_epochs(ours, expected_epochs):
+    """The package's epochs equal the page's own run (a fixture): order, stage, lr, losses, terms,
+    diagnostics, accuracies and ECE, at the tolerances float32 arithmetic in two frameworks allows."""
+    key = lambda m: (m["learner"], m["epoch"], m.get("stage"))
+    assert [key(m) for m in ours] == [key(m) for m in expected_epochs]
+    for got, expected in zip(ours, expected_epochs):
+        at = f"{expected['learner']} epoch {expected['epoch']}"
+        assert got["lr"] == pytest.approx(expected["lr"], rel=1e-12), at
+        for name in ("trainLoss", "testNll"):
+            assert got[name] == pytest.approx(expected[name], rel=1e-4), f"{at} {name}"
+        assert got["terms"] == pytest.approx(expected["terms"], rel=1e-4, abs=1e-6), at
+        assert got["diagnostics"] == pytest.approx(expected["diagnostics"], rel=1e-4, abs=1e-6), at
+        assert got["trainAccuracy"] == expected["trainAccuracy"] and got["testAccuracy"] == expected["testAccuracy"], at
+        assert got["ece"] == pytest.approx(expected["ece"], abs=1e-4), at

@@ -5,6 +5,7 @@ import pathlib
 
 import pytest
 
+from bundle_checks import assert_same_epochs
 from run_configs import tiny_run
 from test_run import run_cli
 
@@ -21,14 +22,4 @@ def test_the_page_run_and_the_package_run_report_the_same_epochs(tmp_path, cifar
     run = tiny_run()
     run["config"] = page["config"]
     _, bundle = run_cli(tmp_path, run, cifar_subset_dir)
-    ours = bundle["run"]["epochs"]
-    assert [(m["learner"], m["epoch"], m.get("stage")) for m in ours] == [(m["learner"], m["epoch"], m.get("stage")) for m in page["epochs"]]
-    for got, expected in zip(ours, page["epochs"]):
-        at = f"{expected['learner']} epoch {expected['epoch']}"
-        assert got["lr"] == pytest.approx(expected["lr"], rel=1e-12), at
-        for key in ("trainLoss", "testNll"):
-            assert got[key] == pytest.approx(expected[key], rel=1e-4), f"{at} {key}"
-        assert got["terms"] == pytest.approx(expected["terms"], rel=1e-4, abs=1e-6), at
-        assert got["diagnostics"] == pytest.approx(expected["diagnostics"], rel=1e-4, abs=1e-6), at
-        assert got["trainAccuracy"] == expected["trainAccuracy"] and got["testAccuracy"] == expected["testAccuracy"], at
-        assert got["ece"] == pytest.approx(expected["ece"], abs=1e-4), at
+    assert_same_epochs(bundle["run"]["epochs"], page["epochs"])
