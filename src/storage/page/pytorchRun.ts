@@ -136,6 +136,11 @@ function teacherEntry(config: RunConfig, dataset: PytorchRunJson['dataset'], fil
   return { entry: { slot, model, numClasses, name, file, inputNormalization: { mean: [...inputNormalization.mean], std: [...inputNormalization.std] } }, bytes };
 }
 
+/** The saved model whose weights the export carries as the teacher: none for scratch or a teacher the run trains. */
+export function exportedSavedTeacher(config: Pick<RunConfig, 'savedTeacher' | 'method'>): string | null {
+  return config.savedTeacher !== '' && config.method !== 'scratch' ? config.savedTeacher : null;
+}
+
 /** A file name for the export: method, teacher, student and seed. */
 export function pytorchRunFileName(config: RunConfig): string {
   const teacher = config.method === 'scratch' ? '' : `${config.teacher} to `;
@@ -150,8 +155,9 @@ export function buildPytorchRun(input: PytorchRunInput): PytorchRunExport {
   const dataset = datasetEntry(input.dataset);
   const teachers: PytorchRunTeacher[] = [];
   const files: Record<string, Uint8Array> = {};
-  if (config.savedTeacher !== '' && config.method !== 'scratch') {
-    if (!input.savedTeacher) throw new PytorchExportError(`The run distils from the saved model ${config.savedTeacher}, whose weights were not given: they must travel with the export.`);
+  const savedTeacherId = exportedSavedTeacher(config);
+  if (savedTeacherId) {
+    if (!input.savedTeacher) throw new PytorchExportError(`The run distils from the saved model ${savedTeacherId}, whose weights were not given: they must travel with the export.`);
     const { entry, bytes } = teacherEntry(config, dataset, input.savedTeacher);
     teachers.push(entry);
     files[entry.file] = bytes;
