@@ -13,7 +13,7 @@ import type { RunConfig } from '../../src/config/runConfig';
 import { parseDatasetIndex, parseManifest } from '../../src/contract/datasetManifest';
 import { checkWeightsFile, parseModelJson, type ModelJson } from '../../src/contract/modelFile';
 import { importTorchCheckpoint } from '../../src/models/torch/importCheckpoint';
-import { buildPytorchRun, type PytorchRunDataset, type PytorchRunExport, type PytorchRunTeacherFiles } from '../../src/storage/page/pytorchRun';
+import { buildPytorchRun, exportedSavedTeacher, type PytorchRunDataset, type PytorchRunExport, type PytorchRunTeacherFiles } from '../../src/storage/page/pytorchRun';
 
 export interface ExportFromLinkOptions {
   readonly link: string;
@@ -82,7 +82,7 @@ export function exportFromLink(options: ExportFromLinkOptions): { exported: Pyto
     const model = savedTeacher.json.modelTopology.model;
     if (model !== config.teacher) messages.push(`The teacher file holds a ${model}: the run's teacher is ${model}, not ${config.teacher}.`);
     config = { ...config, teacher: model, savedTeacher: config.savedTeacher || fileModelId(savedTeacher.weights) };
-  } else if (config.savedTeacher !== '' && config.method !== 'scratch') {
+  } else if (exportedSavedTeacher(config)) {
     throw new Error(`The link distils from the model ${config.savedTeacher} saved in a browser: export it there (Saved models, .safetensors) and pass the file with --teacher FILE.`);
   }
   return { exported: buildPytorchRun({ config, dataset, savedTeacher, exportedAt: options.now }), messages };
