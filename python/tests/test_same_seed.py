@@ -82,6 +82,19 @@ def test_every_zoo_model_has_the_pages_names_and_shapes_in_order():
         assert got == names, model_id
 
 
+def test_refilled_dropout_masks_are_the_pages():
+    """Two training-mode forwards of REFILLED's WRN (passes 0 and 1, different keyed masks) give the page's logits."""
+    expected = SAME_SEED["dropoutForward"]
+    b, h, w, c = expected["inputShapeNhwc"]
+    x = torch.sin(torch.arange(b * h * w * c, dtype=torch.float64) * 0.37).float().reshape(b, h, w, c).permute(0, 3, 1, 2)
+    model = build_model(expected["model"], 10, seed=SEED).train()
+    with torch.no_grad():
+        passes = [model(x).numpy() for _ in expected["passes"]]
+    for got, logits in zip(passes, expected["passes"]):
+        np.testing.assert_allclose(got, logits, atol=1e-4)
+    assert not np.allclose(passes[0], passes[1]), "the two passes must draw different masks"
+
+
 @pytest.mark.parametrize("case", SAME_SEED["regressors"], ids=lambda c: f"{c['student']}->{c['teacher']}")
 def test_fitnets_regressor_is_seeded_and_computes_as_the_pages(case):
     (hs, ws, cs), (ht, wt, ct) = case["student"], case["teacher"]
