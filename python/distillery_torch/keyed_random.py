@@ -133,10 +133,6 @@ class KeyedRng:
         self._a, self._b, self._c, self._d = a, b, c, d
         return np.array(out, dtype=np.float64).astype(np.float32)
 
-    def nexts(self, count):
-        """The next `count` outputs of next(), as float64 (exact: JavaScript compares these numbers)."""
-        return np.array(self._uniforms(count), dtype=np.float64)
-
     def uniforms(self, count, bound):
         """`count` values (next() * 2 - 1) * bound, rounded to float32."""
         return ((np.array(self._uniforms(count), dtype=np.float64) * 2 - 1) * bound).astype(np.float32)

@@ -17,6 +17,7 @@ import { MODEL_IDS, type ModelId } from '../../src/contract/modelCatalog';
 import { tfjsToTorch, torchShapeOf } from '../../src/interop/pytorch/layout';
 import { torchNames } from '../../src/interop/pytorch/stateDictNames/names';
 import { convReg } from '../../src/methods/modules/convReg';
+import { keyedDropoutUniforms } from '../../src/models/keyedDropout';
 import { ParamStore } from '../../src/models/layers';
 import { buildNetwork } from '../../src/models/zoo';
 import { derivedSeed, planRun } from '../../src/training/plan';
@@ -193,7 +194,9 @@ function dropoutForward() {
     const input = tf.tensor4d(Float32Array.from({ length: count }, (_, i) => Math.sin(i * 0.37)), [...shape]);
     const passes = [0, 1].map(() => tf.tidy(() => net.apply(input, { training: true }).logits).arraySync());
     input.dispose();
-    return { model, inputShapeNhwc: shape, passes };
+    // The counter-based draws themselves, at a layer and pass past the first, and far into the map.
+    const uniforms = keyedDropoutUniforms({ seed: SEED, pass: 3, layer: 2 }, 70_000);
+    return { model, inputShapeNhwc: shape, passes, uniformsHead: Array.from(uniforms.subarray(0, 6)), uniformsTail: Array.from(uniforms.subarray(-3)) };
   } finally {
     net.dispose();
   }

@@ -13,17 +13,14 @@ REFILLED never applies its `conv_init`, so every layer keeps PyTorch's default i
 biases U(±1/sqrt(fan_in)), Linear U(±1/sqrt(in)) for weight and bias.
 
 Dropout masks: with `dropout_seed` set (`build_model(..., seed=)` sets it), the masks are the page's
-(`src/models/keyedDropout.ts`): keep where keyed_rng(seed, "dropout", pass, block).next() >= rate, drawn in
-NHWC order, with `pass` counting this network's training-mode forwards. Without a seed it is PyTorch's own
-dropout, as REFILLED runs it.
+(`keyed_dropout.py`, keyed by (seed, "dropout", pass, block), with `pass` counting this network's
+training-mode forwards). Without a seed it is PyTorch's own dropout, as REFILLED runs it.
 """
-import numpy as np
-import torch
 from torch import nn
 import torch.nn.functional as F
 
-from ..keyed_random import keyed_rng
 from .common import ZooNet, global_pool
+from .keyed_dropout import keyed_dropout_mask
 
 REFILLED_WRN_CONFIGS = {
     "wrn_16_1_refilled": (16, 1), "wrn_16_2_refilled": (16, 2),
@@ -33,15 +30,6 @@ REFILLED_WRN_CONFIGS = {
 REFILLED_DROPOUT_RATE = 0.3
 #: REFILLED's final BatchNorm momentum (PyTorch convention).
 FINAL_BN_MOMENTUM = 0.9
-
-
-def keyed_dropout_mask(seed, training_pass, block, shape_nchw, rate):
-    """The page's keep mask (1 / (1 - rate) where kept, else 0) for one block's input, as an NCHW tensor."""
-    b, c, h, w = shape_nchw
-    uniforms = keyed_rng(seed, "dropout", training_pass, block).nexts(b * h * w * c)
-    # The scale in float64, then rounded once, as the page stores 1 / (1 - rate) in a Float32Array.
-    keep = ((uniforms >= rate) * (1 / (1 - rate))).astype(np.float32)
-    return torch.from_numpy(np.ascontiguousarray(keep.reshape(b, h, w, c).transpose(0, 3, 1, 2)))
 
 
 class RefilledBlock(nn.Module):
