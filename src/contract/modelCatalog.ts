@@ -158,8 +158,9 @@ export function isModelId(value: string): value is ModelId {
  * Which taps the feature methods read. RepDistiller's feature lists are [stem, stage1, stage2, ..., pooled]
  * in every family (ResNet/WRN: [conv1, layer1, layer2, layer3, pooled]; VGG: [block0..block4, pooled];
  * MobileNetV2: [conv1, f1..f4, pooled]; ResNet50 and the data-free KD ResNet-18/34: [conv1, layer1..layer4,
- * pooled] (TA-DFKD's own list leaves conv1 out); ShuffleNets: [conv1, layer1..layer3, pooled]), and the zoo maps feat[0] to `stem`, feat[k] to `stages[k - 1]` and
- * feat[-1] to `penultimate`. So CA-MKD's feat[-2] is `stages.at(-1)` in every family.
+ * pooled] (TA-DFKD's own list leaves conv1 out); ShuffleNets: [conv1, layer1..layer3, pooled]), and the zoo
+ * maps feat[0] to `stem`, feat[k] to `stages[k - 1]` and feat[-1] to `penultimate`. So CA-MKD's feat[-2] is
+ * `stages.at(-1)` in every family.
  */
 
 // Per family, so that adding a family (ShuffleNet, say) does not compile until its hint is decided.
@@ -167,8 +168,9 @@ const HINT_STAGE: Readonly<Record<ModelInfo['family'], number>> = { tiny: 1, res
 
 /**
  * The index into `FeatureTaps.stages` of RepDistiller's `--hint_layer 2`, FitNets' hint: feat[2], which is
- * stages[1] everywhere. That is layer2 (16x16) for ResNet/WRN (ResNet50, the data-free KD ResNets and REFILLED's WRNs too), block2 (8x8) for VGG, group 2
- * (8x8) for MobileNetV2, layer2 (8x8) for the ShuffleNets, and block2 (8x8, its last) for the tiny CNN, whose list has VGG's layout.
+ * stages[1] everywhere. That is layer2 (16x16) for ResNet/WRN (ResNet50, the data-free KD ResNets and
+ * REFILLED's WRNs too), block2 (8x8) for VGG, group 2 (8x8) for MobileNetV2, layer2 (8x8) for the ShuffleNets,
+ * and block2 (8x8, its last) for the tiny CNN, whose list has VGG's layout.
  */
 export function hintStage(id: ModelId): number {
   return HINT_STAGE[MODEL_CATALOG[id].family];
