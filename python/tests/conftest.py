@@ -13,7 +13,7 @@ sys.path.insert(0, str(PYTHON_DIR))
 # Zoo models exported for the tests: one per family, at the class counts of the parity checkpoints.
 ZOO_EXPORTS = [
     "tiny-cnn:10", "resnet8:10", "resnet20:10", "resnet8x4:10", "wrn_16_2:100", "vgg8:10", "mobilenetv2:10",
-    "shufflev1:10", "shufflev2:10", "resnet50:100", "vgg16:10",
+    "shufflev1:10", "shufflev2:10", "resnet50:100", "vgg16:10", "wrn_16_2_refilled:100", "resnet18_dfkd:10",
 ]
 
 

@@ -14,6 +14,7 @@ from distillery_torch.keyed_random import derived_seed, keyed_rng, permutation
 from distillery_torch.learner import Learner
 from distillery_torch.losses import ConvReg
 from distillery_torch.models import build_model
+from distillery_torch.models.keyed_dropout import keyed_dropout_mask, keyed_dropout_uniforms
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 SAME_SEED = json.loads((FIXTURES / "same_seed.json").read_text())
@@ -80,6 +81,29 @@ def test_every_zoo_model_has_the_pages_names_and_shapes_in_order():
         state = build_model(model_id, table["numClasses"]).state_dict()
         got = [[name, list(t.shape)] for name, t in state.items() if not name.endswith("num_batches_tracked")]
         assert got == names, model_id
+
+
+def test_refilled_dropout_masks_are_the_pages():
+    """Two training-mode forwards of REFILLED's WRN (passes 0 and 1, different keyed masks) give the page's logits."""
+    expected = SAME_SEED["dropoutForward"]
+    b, h, w, c = expected["inputShapeNhwc"]
+    x = torch.sin(torch.arange(b * h * w * c, dtype=torch.float64) * 0.37).float().reshape(b, h, w, c).permute(0, 3, 1, 2)
+    model = build_model(expected["model"], 10, seed=SEED).train()
+    with torch.no_grad():
+        passes = [model(x).numpy() for _ in expected["passes"]]
+    for got, logits in zip(passes, expected["passes"]):
+        np.testing.assert_allclose(got, logits, atol=1e-4)
+    assert not np.allclose(passes[0], passes[1]), "the two passes must draw different masks"
+    uniforms = keyed_dropout_uniforms(SEED, 3, 2, 70_000)
+    assert uniforms[:6].tolist() == expected["uniformsHead"] and uniforms[-3:].tolist() == expected["uniformsTail"]
+
+
+def test_keyed_dropout_keeps_about_1_minus_rate_and_refuses_a_rate_outside_0_1():
+    mask = keyed_dropout_mask(1, 0, 0, (4, 8, 16, 16), 0.3)
+    assert set(np.unique(mask.numpy()).tolist()) == {0.0, float(np.float32(1 / 0.7))}
+    assert 0.27 < (mask == 0).float().mean().item() < 0.33
+    with pytest.raises(ValueError, match=r"Dropout rate must be in \[0, 1\), got 1"):
+        keyed_dropout_mask(1, 0, 0, (1, 1, 1, 1), 1)
 
 
 @pytest.mark.parametrize("case", SAME_SEED["regressors"], ids=lambda c: f"{c['student']}->{c['teacher']}")

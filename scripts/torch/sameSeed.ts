@@ -17,6 +17,7 @@ import { MODEL_IDS, type ModelId } from '../../src/contract/modelCatalog';
 import { tfjsToTorch, torchShapeOf } from '../../src/interop/pytorch/layout';
 import { torchNames } from '../../src/interop/pytorch/stateDictNames/names';
 import { convReg } from '../../src/methods/modules/convReg';
+import { keyedDropoutUniforms } from '../../src/models/keyedDropout';
 import { ParamStore } from '../../src/models/layers';
 import { buildNetwork } from '../../src/models/zoo';
 import { derivedSeed, planRun } from '../../src/training/plan';
@@ -34,7 +35,9 @@ import type { RunConfig } from '../../src/config/runConfig';
 
 export const SEED = 7;
 /** Small members of every family: their initial weights are compared value by value. */
-export const INIT_MODELS: readonly ModelId[] = ['tiny-cnn', 'resnet8', 'wrn_16_1', 'vgg8', 'mobilenetv2', 'shufflev1', 'shufflev2'];
+export const INIT_MODELS: readonly ModelId[] = [
+  'tiny-cnn', 'resnet8', 'wrn_16_1', 'vgg8', 'mobilenetv2', 'shufflev1', 'shufflev2', 'resnet18_dfkd', 'wrn_16_1_refilled',
+];
 export const NORMALIZATION = { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] } as const;
 const FIRST = 16;
 
@@ -178,6 +181,27 @@ function initialLogits() {
   }
 }
 
+/**
+ * REFILLED's WRN at SEED in training mode (keyed dropout masks, batch-statistics BatchNorm), two forwards on
+ * one fixed input: the logits of training passes 0 and 1, which draw different masks.
+ */
+function dropoutForward() {
+  const model = 'wrn_16_1_refilled' as const;
+  const shape = [2, 8, 8, 3] as const;
+  const net = buildNetwork(model, { numClasses: 10, name: 'same-seed-dropout', seed: SEED });
+  try {
+    const count = shape.reduce((a, b) => a * b, 1);
+    const input = tf.tensor4d(Float32Array.from({ length: count }, (_, i) => Math.sin(i * 0.37)), [...shape]);
+    const passes = [0, 1].map(() => tf.tidy(() => net.apply(input, { training: true }).logits).arraySync());
+    input.dispose();
+    // The counter-based draws themselves, at a layer and pass past the first, and far into the map.
+    const uniforms = keyedDropoutUniforms({ seed: SEED, pass: 3, layer: 2 }, 70_000);
+    return { model, inputShapeNhwc: shape, passes, uniformsHead: Array.from(uniforms.subarray(0, 6)), uniformsTail: Array.from(uniforms.subarray(-3)) };
+  } finally {
+    net.dispose();
+  }
+}
+
 /** FitNets' regressor for each ConvReg case (NHWC shapes), seeded as a learner's modules, and its eval output on a fixed input. */
 export const REGRESSOR_CASES: readonly { student: [number, number, number]; teacher: [number, number, number] }[] = [
   { student: [8, 8, 64], teacher: [16, 16, 32] },
@@ -219,6 +243,7 @@ export async function sameSeedFixture() {
     firstBatch: firstBatch(),
     initialWeights: Object.fromEntries(INIT_MODELS.map((model) => [model, initialWeights(model)])),
     initialLogits: initialLogits(),
+    dropoutForward: dropoutForward(),
     regressors: regressors(),
     firstStep: firstStep(),
     pageRun: await pageRun(),

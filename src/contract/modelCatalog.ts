@@ -15,10 +15,16 @@ export const MODEL_IDS = [
   'resnet8x4',
   'resnet32x4',
   'resnet50',
+  'resnet18_dfkd',
+  'resnet34_dfkd',
   'wrn_16_1',
   'wrn_16_2',
   'wrn_40_1',
   'wrn_40_2',
+  'wrn_16_1_refilled',
+  'wrn_16_2_refilled',
+  'wrn_40_1_refilled',
+  'wrn_40_2_refilled',
   'vgg8',
   'vgg11',
   'vgg13',
@@ -56,6 +62,24 @@ const wrn = (id: ModelId, depth: number, widen: number, paramsMillions: number):
   paramsMillions,
 });
 
+const refilledWrn = (id: ModelId, depth: number, widen: number, paramsMillions: number): ModelInfo => ({
+  id,
+  label: `WRN-${depth}-${widen} (REFILLED)`,
+  family: 'wrn',
+  description:
+    `REFILLED's own Wide ResNet: ${(depth - 4) / 6} pre-activation blocks per stage, channels 16/${16 * widen}/${32 * widen}/${64 * widen}, ` +
+    'conv biases, dropout 0.3 between the convs, the stride on the second conv, 1x1 shortcuts on the raw input',
+  paramsMillions,
+});
+
+const dfkdResnet = (id: ModelId, depth: number, blocks: string, paramsMillions: number): ModelInfo => ({
+  id,
+  label: `ResNet-${depth} (data-free KD)`,
+  family: 'resnet',
+  description: `The CIFAR ResNet-${depth} of TA-DFKD, DFAD and CMI: basic blocks ${blocks}, channels 64/128/256/512, 3x3 stem without pooling`,
+  paramsMillions,
+});
+
 const vgg = (id: ModelId, depth: number, convs: string, paramsMillions: number): ModelInfo => ({
   id,
   label: `VGG-${depth}`,
@@ -88,10 +112,16 @@ export const MODEL_CATALOG: Readonly<Record<ModelId, ModelInfo>> = {
     description: 'Bottleneck ResNet (RepDistiller\'s resnetv2), 3/4/6/3 blocks, channels 256/512/1024/2048, 3x3 stem without pooling',
     paramsMillions: 23.52,
   },
+  resnet18_dfkd: dfkdResnet('resnet18_dfkd', 18, '2/2/2/2', 11.17),
+  resnet34_dfkd: dfkdResnet('resnet34_dfkd', 34, '3/4/6/3', 21.28),
   wrn_16_1: wrn('wrn_16_1', 16, 1, 0.175),
   wrn_16_2: wrn('wrn_16_2', 16, 2, 0.692),
   wrn_40_1: wrn('wrn_40_1', 40, 1, 0.564),
   wrn_40_2: wrn('wrn_40_2', 40, 2, 2.24),
+  wrn_16_1_refilled: refilledWrn('wrn_16_1_refilled', 16, 1, 0.1756),
+  wrn_16_2_refilled: refilledWrn('wrn_16_2_refilled', 16, 2, 0.6928),
+  wrn_40_1_refilled: refilledWrn('wrn_40_1_refilled', 40, 1, 0.5654),
+  wrn_40_2_refilled: refilledWrn('wrn_40_2_refilled', 40, 2, 2.246),
   vgg8: vgg('vgg8', 8, '1/1/1/1/1', 3.92),
   vgg11: vgg('vgg11', 11, '1/1/2/2/2', 9.23),
   vgg13: vgg('vgg13', 13, '2/2/2/2/2', 9.42),
@@ -127,9 +157,10 @@ export function isModelId(value: string): value is ModelId {
 /*
  * Which taps the feature methods read. RepDistiller's feature lists are [stem, stage1, stage2, ..., pooled]
  * in every family (ResNet/WRN: [conv1, layer1, layer2, layer3, pooled]; VGG: [block0..block4, pooled];
- * MobileNetV2: [conv1, f1..f4, pooled]; ResNet50: [conv1, layer1..layer4, pooled]; ShuffleNets: [conv1,
- * layer1..layer3, pooled]), and the zoo maps feat[0] to `stem`, feat[k] to `stages[k - 1]` and
- * feat[-1] to `penultimate`. So CA-MKD's feat[-2] is `stages.at(-1)` in every family.
+ * MobileNetV2: [conv1, f1..f4, pooled]; ResNet50 and the data-free KD ResNet-18/34: [conv1, layer1..layer4,
+ * pooled] (TA-DFKD's own list leaves conv1 out); ShuffleNets: [conv1, layer1..layer3, pooled]), and the zoo
+ * maps feat[0] to `stem`, feat[k] to `stages[k - 1]` and feat[-1] to `penultimate`. So CA-MKD's feat[-2] is
+ * `stages.at(-1)` in every family.
  */
 
 // Per family, so that adding a family (ShuffleNet, say) does not compile until its hint is decided.
@@ -137,8 +168,9 @@ const HINT_STAGE: Readonly<Record<ModelInfo['family'], number>> = { tiny: 1, res
 
 /**
  * The index into `FeatureTaps.stages` of RepDistiller's `--hint_layer 2`, FitNets' hint: feat[2], which is
- * stages[1] everywhere. That is layer2 (16x16) for ResNet/WRN (ResNet50 too), block2 (8x8) for VGG, group 2
- * (8x8) for MobileNetV2, layer2 (8x8) for the ShuffleNets, and block2 (8x8, its last) for the tiny CNN, whose list has VGG's layout.
+ * stages[1] everywhere. That is layer2 (16x16) for ResNet/WRN (ResNet50, the data-free KD ResNets and
+ * REFILLED's WRNs too), block2 (8x8) for VGG, group 2 (8x8) for MobileNetV2, layer2 (8x8) for the ShuffleNets,
+ * and block2 (8x8, its last) for the tiny CNN, whose list has VGG's layout.
  */
 export function hintStage(id: ModelId): number {
   return HINT_STAGE[MODEL_CATALOG[id].family];

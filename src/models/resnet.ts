@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { keyedRng } from '../core/random';
 import type { ModelId } from '../contract/modelCatalog';
 import { ParamStore, convBn, dense } from './layers';
-import type { ConvBn, Dense } from './layers';
+import type { ConvBn, ConvInit, Dense } from './layers';
 import { familyGuard, stagedNetwork, type LayeredNetwork, type NetworkOptions } from './network';
 
 interface ResNetConfig {
@@ -37,8 +37,7 @@ const RESNET_CONFIGS = {
 
 export type ResNetId = keyof typeof RESNET_CONFIGS;
 
-/** A convolution and the BatchNorm after it: the pair LRP folds into one affine map. */
-/** relu(conv2(relu(conv1(x))) + shortcut(x)). */
+/** relu(conv2(relu(conv1(x))) + shortcut(x)), each conv with its BatchNorm (the pair LRP folds into one affine map). */
 export interface BasicBlock {
   readonly kind: 'basicBlock';
   /** 3x3, carries the block's stride. */
@@ -87,12 +86,16 @@ function stage(params: ParamStore, index: number, inChannels: number, width: num
   );
 }
 
-function basicBlock(params: ParamStore, name: string, inChannels: number, outChannels: number, stride: number): BasicBlock {
-  const conv1 = convBn(params, `${name}/conv1`, `${name}/bn1`, { inChannels, outChannels, kernelSize: 3, stride });
-  const conv2 = convBn(params, `${name}/conv2`, `${name}/bn2`, { inChannels: outChannels, outChannels, kernelSize: 3 });
+/**
+ * One BasicBlock, created in PyTorch's module order (conv1, bn1, conv2, bn2, shortcut conv and BN). `init`
+ * is the convolutions' init: RepDistiller's Kaiming, or PyTorch's default for the data-free KD ResNets.
+ */
+export function basicBlock(params: ParamStore, name: string, inChannels: number, outChannels: number, stride: number, init: ConvInit = 'kaimingFanOut'): BasicBlock {
+  const conv1 = convBn(params, `${name}/conv1`, `${name}/bn1`, { inChannels, outChannels, kernelSize: 3, stride, init });
+  const conv2 = convBn(params, `${name}/conv2`, `${name}/bn2`, { inChannels: outChannels, outChannels, kernelSize: 3, init });
   const needsProjection = stride !== 1 || inChannels !== outChannels;
   const shortcut = needsProjection
-    ? convBn(params, `${name}/shortcut/conv`, `${name}/shortcut/bn`, { inChannels, outChannels, kernelSize: 1, stride })
+    ? convBn(params, `${name}/shortcut/conv`, `${name}/shortcut/bn`, { inChannels, outChannels, kernelSize: 1, stride, init })
     : null;
   return {
     kind: 'basicBlock',

@@ -20,7 +20,7 @@ const SMALL = new Set<ModelId>(['tiny-cnn', 'resnet8', 'resnet14', 'wrn_16_1', '
  * The slowest networks check parity on a 16x16 input (every family pools globally, so any size runs):
  * resnet8x4 already covers resnet32x4's widths and resnet32 its depth at 32x32, vgg13 the VGG layout.
  */
-const SLOW = new Set<ModelId>(['resnet32x4', 'resnet50', 'vgg16', 'vgg19']);
+const SLOW = new Set<ModelId>(['resnet32x4', 'resnet50', 'resnet18_dfkd', 'resnet34_dfkd', 'vgg16', 'vgg19']);
 const inputSize = (id: ModelId) => (SLOW.has(id) ? 16 : 32);
 
 const build = (id: ModelId, seed = 1) => buildNetwork(id, { numClasses: 10, name: `lrp-${id}-${seed}`, seed });
@@ -107,7 +107,7 @@ describe('lrp walker', () => {
 describe('lrpRelevance', () => {
   // The ShuffleNets add grouped convolutions, channel shuffles and splits, concatenations and ShuffleV1's
   // average-pooled shortcut to what the others cover.
-  it.each([['tiny-cnn'], ['resnet8'], ['wrn_16_1'], ['vgg8'], ['mobilenetv2'], ['shufflev1'], ['shufflev2']] as const)(
+  it.each([['tiny-cnn'], ['resnet8'], ['wrn_16_1'], ['wrn_16_1_refilled'], ['vgg8'], ['mobilenetv2'], ['shufflev1'], ['shufflev2']] as const)(
     'conserves the target logit on a bias-free %s (epsilon → 0)',
     (id) => {
       const net = build(id, 5);

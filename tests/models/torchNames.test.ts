@@ -37,6 +37,18 @@ describe('PyTorch names of the zoo', () => {
     expect(torchBatchNormCounters(torchNames('resnet20', ['stem/bn/runningMean', 'stem/bn/runningVariance']))).toEqual(['bn1.num_batches_tracked']);
   });
 
+  it("gives the reference code's names to REFILLED's WRN and the data-free KD ResNets", () => {
+    const torchOf = (id: Parameters<typeof torchNames>[0], local: string) => torchNames(id, [local])[0]?.torch;
+    expect(torchOf('wrn_16_2_refilled', 'stem/conv/bias')).toBe('conv1.bias');
+    expect(torchOf('wrn_16_2_refilled', 'stage2/block0/shortcut/kernel')).toBe('layer2.0.shortcut.0.weight');
+    expect(torchOf('wrn_16_2_refilled', 'stage3/block1/conv2/bias')).toBe('layer3.1.conv2.bias');
+    expect(torchOf('wrn_40_1_refilled', 'stage1/block5/bn1/runningVariance')).toBe('layer1.5.bn1.running_var');
+    expect(torchOf('wrn_16_1_refilled', 'bn/gamma')).toBe('bn.weight');
+    expect(torchOf('resnet18_dfkd', 'stage2/block0/shortcut/bn/runningMean')).toBe('layer2.0.shortcut.1.running_mean');
+    expect(torchOf('resnet34_dfkd', 'stage3/block5/conv2/kernel')).toBe('layer3.5.conv2.weight');
+    expect(torchOf('resnet34_dfkd', 'fc/bias')).toBe('linear.bias');
+  });
+
   it('refuses a local name it has no PyTorch name for, naming it', () => {
     expect(() => torchNames('resnet8', ['stem/conv/kernel', 'stem/extra/kernel'])).toThrow('"stem/extra/kernel"');
   });

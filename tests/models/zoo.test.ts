@@ -26,6 +26,8 @@ const RESNET_X4: Taps = { stem: [32, 32], stages: [[32, 64], [16, 128], [8, 256]
 const WRN_1: Taps = { stem: [32, 16], stages: [[32, 16], [16, 32], [8, 64]] };
 const WRN_2: Taps = { stem: [32, 16], stages: [[32, 32], [16, 64], [8, 128]] };
 // Block outputs before pooling; no pool before block4 on 32-px inputs.
+// The data-free KD codes' ResNet-18/34: a 64-channel stem at full resolution, four stages with strides 1/2/2/2.
+const DFKD_RESNET: Taps = { stem: [32, 64], stages: [[32, 64], [16, 128], [8, 256], [4, 512]] };
 const VGG: Taps = { stem: [32, 64], stages: [[16, 128], [8, 256], [4, 512], [4, 512]] };
 const TAPS: Record<ModelId, Taps> = {
   'tiny-cnn': { stem: [32, 16], stages: [[16, 32], [8, 64]] },
@@ -42,11 +44,17 @@ const TAPS: Record<ModelId, Taps> = {
   wrn_16_2: WRN_2,
   wrn_40_1: WRN_1,
   wrn_40_2: WRN_2,
+  wrn_16_1_refilled: WRN_1,
+  wrn_16_2_refilled: WRN_2,
+  wrn_40_1_refilled: WRN_1,
+  wrn_40_2_refilled: WRN_2,
   vgg8: VGG,
   vgg11: VGG,
   vgg13: VGG,
   vgg16: VGG,
   vgg19: VGG,
+  resnet18_dfkd: DFKD_RESNET,
+  resnet34_dfkd: DFKD_RESNET,
   resnet50: { stem: [32, 64], stages: [[32, 256], [16, 512], [8, 1024], [4, 2048]] },
   // 1x1 stem at full resolution; every stage starts with a stride-2 block.
   shufflev1: { stem: [32, 24], stages: [[16, 240], [8, 480], [4, 960]] },

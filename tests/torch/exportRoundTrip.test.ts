@@ -11,7 +11,8 @@ import type { ModelId } from '../../src/contract/modelCatalog';
 import type { ModelJson } from '../../src/contract/modelFile';
 import { encodeNetwork } from '../../src/models/networkWeights';
 import { exportTorchFile, type TorchFormat } from '../../src/interop/pytorch/export';
-import { importTorchCheckpoint } from '../../src/models/torch/importCheckpoint';
+import { readTorchCheckpoint } from '../../src/interop/pytorch/checkpoint';
+import { importTorchCheckpoint, matchZooModel } from '../../src/models/torch/importCheckpoint';
 import { buildNetwork } from '../../src/models/zoo';
 
 const PARITY_DIR = resolve(process.env.KD_PARITY_DIR ?? join(process.cwd(), '..', 'shared', 'parity'));
@@ -58,7 +59,10 @@ async function zooModelFiles(model: ModelId, numClasses: number): Promise<{ json
 }
 
 describe('PyTorch export then import', () => {
-  const cases: [ModelId, number][] = [['resnet20', 10], ['wrn_16_2', 100], ['vgg8', 10], ['mobilenetv2', 10], ['resnet8x4', 10], ['shufflev1', 10], ['shufflev2', 10]];
+  const cases: [ModelId, number][] = [
+    ['resnet20', 10], ['wrn_16_2', 100], ['vgg8', 10], ['mobilenetv2', 10], ['resnet8x4', 10], ['shufflev1', 10], ['shufflev2', 10],
+    ['wrn_16_2_refilled', 100], ['resnet18_dfkd', 10],
+  ];
   for (const [model, numClasses] of cases) {
     it(`gives back ${model}'s weights bit for bit, from .pth and .safetensors`, async () => {
       const { json, weights } = await zooModelFiles(model, numClasses);
@@ -70,6 +74,18 @@ describe('PyTorch export then import', () => {
       }
     });
   }
+
+  // Files the reference code wrote carry no metadata: the names and shapes alone must say which model it is.
+  it.each([['wrn_16_1_refilled', 100], ['wrn_40_2_refilled', 10], ['resnet18_dfkd', 10], ['resnet34_dfkd', 100]] as const)(
+    'recognises %s from its state_dict alone (%i classes)',
+    async (model, numClasses) => {
+      const { json, weights } = await zooModelFiles(model, numClasses);
+      const checkpoint = readTorchCheckpoint(exportTorchFile(json, weights, 'pth').bytes);
+      const matched = matchZooModel(checkpoint);
+      expect([matched.model, matched.numClasses]).toEqual([model, numClasses]);
+    },
+    120_000,
+  );
 
   it('round-trips the parity checkpoints: import, export, import again', () => {
     for (const file of ['resnet20.pth', 'resnet8.legacy.pth', 'wrn_16_2.pth', 'vgg8.safetensors', 'MobileNetV2.pth', 'ShuffleV1.legacy.pth', 'ShuffleV2.safetensors']) {

@@ -1,9 +1,10 @@
 """The zoo: model id (the page's `src/models/zoo.ts` ids) -> network with RepDistiller's state_dict names."""
 from .common import ZooNet
 from .mobile import MobileNetV2, ShuffleV1, ShuffleV2
-from .resnet import RESNET_CONFIGS, CifarResNet, ResNet50
+from .resnet import DFKD_RESNET_CONFIGS, RESNET_CONFIGS, CifarResNet, DfkdResNet, ResNet50
 from .seeded_init import seeded_init
 from .tiny_cnn import TinyCnn
+from .wrn_refilled import REFILLED_WRN_CONFIGS, RefilledWrn
 from .wrn_vgg import VGG_CONFIGS, WRN_CONFIGS, Vgg, Wrn
 
 _BUILDERS = {
@@ -12,6 +13,8 @@ _BUILDERS = {
     **{model_id: (lambda n, m=model_id: Wrn(m, n)) for model_id in WRN_CONFIGS},
     **{model_id: (lambda n, m=model_id: Vgg(m, n)) for model_id in VGG_CONFIGS},
     "resnet50": ResNet50,
+    **{model_id: (lambda n, m=model_id: DfkdResNet(m, n)) for model_id in DFKD_RESNET_CONFIGS},
+    **{model_id: (lambda n, m=model_id: RefilledWrn(m, n)) for model_id in REFILLED_WRN_CONFIGS},
     "mobilenetv2": MobileNetV2,
     "shufflev1": ShuffleV1,
     "shufflev2": ShuffleV2,
@@ -42,6 +45,8 @@ def build_model(name, num_classes, seed=None):
     model = _BUILDERS[model_id_of(name)](num_classes)
     if seed is not None:
         seeded_init(model, seed)
+        if hasattr(model, "dropout_seed"):
+            model.dropout_seed = seed  # the page's dropout masks (wrn_refilled.py)
     return model
 
 

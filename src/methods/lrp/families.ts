@@ -8,11 +8,13 @@ import { isMobileNetV2, type MobileNetV2Layers } from '../../models/mobilenetV2'
 import type { Network } from '../../models/network';
 import { isRenormalized } from '../../models/inputNormalization';
 import { isResNet, type ResNetLayers } from '../../models/resnet';
+import { isDfkdResNet } from '../../models/resnetDfkd';
 import { isResNet50, type ResNetV2Layers } from '../../models/resnetV2';
 import { isShuffleV1 } from '../../models/shufflenetV1';
 import { isShuffleV2 } from '../../models/shufflenetV2';
 import { isVgg, poolsBefore, type VggLayers } from '../../models/vgg';
 import { isWrn, type WrnLayers } from '../../models/wrn';
+import { isRefilledWrn, type RefilledWrnLayers } from '../../models/wrnRefilled';
 import { batchNormLayer, dense, foldConv, foldConvBn, foldDepthwise } from './folding';
 import { walkShuffleV1, walkShuffleV2 } from './shufflenets';
 import { LrpTrace, type NodeRef } from './trace';
@@ -39,8 +41,9 @@ export function traceNetwork(net: Network, x: tf.Tensor4D): TracedNetwork {
 }
 
 function walk(net: Network, trace: LrpTrace): NodeRef {
-  if (isResNet(net)) return walkResNet(net.layers, trace);
+  if (isResNet(net) || isDfkdResNet(net)) return walkResNet(net.layers, trace);
   if (isWrn(net)) return walkWrn(net.layers, trace);
+  if (isRefilledWrn(net)) return walkRefilledWrn(net.layers, trace);
   if (isVgg(net)) return walkVgg(net.layers, trace);
   if (isMobileNetV2(net)) return walkMobileNetV2(net.layers, trace);
   if (isResNet50(net)) return walkResNet50(net.layers, trace);
@@ -48,7 +51,7 @@ function walk(net: Network, trace: LrpTrace): NodeRef {
   if (isShuffleV2(net)) return walkShuffleV2(net.layers, trace);
   if (net.id === 'tiny-cnn') return walkTinyCnn(net, trace);
   throw new Error(
-    `LRP cannot walk network "${net.id}": it knows the layer trees of tiny-cnn, ResNet, WRN, VGG, MobileNetV2 and ShuffleNet ` +
+    `LRP cannot walk network "${net.id}": it knows the layer trees of tiny-cnn, ResNet, WRN (RepDistiller's and REFILLED's), VGG, MobileNetV2 and ShuffleNet ` +
       'networks built by the zoo, and this one is neither of them (or does not expose its `layers`).',
   );
 }
@@ -95,6 +98,24 @@ function walkWrn(layers: WrnLayers, trace: LrpTrace): NodeRef {
       const inner = trace.relu(trace.affine(foldConv(block.conv1, block.bn2), a));
       const branch = trace.affine(foldConv(block.conv2, null), inner);
       h = trace.add(branch, block.shortcut ? trace.affine(foldConv(block.shortcut, null), a) : h);
+    }
+  }
+  const last = trace.relu(trace.affine(batchNormLayer(layers.bn), h));
+  return trace.affine(dense(layers.fc), trace.pool('globalAverage', last));
+}
+
+/**
+ * REFILLED's blocks: conv2(relu(bn2(conv1(relu(bn1(x)))))) + shortcut(x), every conv with a bias, the
+ * shortcut x itself or a 1x1 conv of the raw x; dropout is the identity in eval mode. bn2 folds into conv1.
+ */
+function walkRefilledWrn(layers: RefilledWrnLayers, trace: LrpTrace): NodeRef {
+  let h = trace.affine(foldConv(layers.stem, null), trace.input);
+  for (const blocks of layers.stages) {
+    for (const block of blocks) {
+      const a = trace.relu(trace.affine(batchNormLayer(block.bn1), h));
+      const inner = trace.relu(trace.affine(foldConv(block.conv1, block.bn2), a));
+      const branch = trace.affine(foldConv(block.conv2, null), inner);
+      h = trace.add(branch, block.shortcut ? trace.affine(foldConv(block.shortcut, null), h) : h);
     }
   }
   const last = trace.relu(trace.affine(batchNormLayer(layers.bn), h));

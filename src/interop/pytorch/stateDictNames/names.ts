@@ -16,6 +16,7 @@ import { shuffleV1TorchName, shuffleV2TorchName } from './shufflenet';
 import { tinyCnnTorchName } from './tinyCnn';
 import { vggTorchName } from './vgg';
 import { wrnTorchName } from './wrn';
+import { refilledWrnTorchName } from './wrnRefilled';
 
 /**
  * How a tensor's elements are laid out in PyTorch, relative to tfjs:
@@ -53,10 +54,17 @@ const TORCH_NAME_MAPS: Readonly<Record<ModelId, TorchNameMap>> = {
   resnet8x4: resnetTorchName,
   resnet32x4: resnetTorchName,
   resnet50: resnet50TorchName,
+  // The data-free KD codes' ResNet-18/34 keep resnetv2's names (kuangliu's layout): conv1, bn1, layer*, shortcut.0|1, linear.
+  resnet18_dfkd: resnet50TorchName,
+  resnet34_dfkd: resnet50TorchName,
   wrn_16_1: wrnTorchName,
   wrn_16_2: wrnTorchName,
   wrn_40_1: wrnTorchName,
   wrn_40_2: wrnTorchName,
+  wrn_16_1_refilled: refilledWrnTorchName,
+  wrn_16_2_refilled: refilledWrnTorchName,
+  wrn_40_1_refilled: refilledWrnTorchName,
+  wrn_40_2_refilled: refilledWrnTorchName,
   vgg8: vggTorchName,
   vgg11: vggTorchName,
   vgg13: vggTorchName,
