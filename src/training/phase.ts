@@ -17,7 +17,7 @@ import { disposeOutputs, distils, prepareStep, teacherContext, trainStep, unpack
 import type { RunPlan, StepCosts } from './plan';
 import type { ProgressClock } from './progressClock';
 import type { RunControl } from './runControl';
-import { learningRate } from '../core/schedule';
+import { learningRate, stepDecayOf } from '../core/schedule';
 import { methodSamples, restoreWeights, snapshotWeights, type WeightSnapshot } from './stages';
 import { canCacheTeacherLogits, TeacherLogitsCache } from './teacherLogitsCache';
 
@@ -138,7 +138,8 @@ async function trainEpoch(run: PhaseRun, epoch: number): Promise<{ sums: EpochSu
   for (let step = 0; step < plan.stepsPerEpoch; step++) {
     await control.gate();
     const stepStart = performance.now();
-    lr = learningRate({ schedule: config.schedule, baseLr: config.lr, epochs: run.spec.epochs, stepsPerEpoch: plan.stepsPerEpoch }, epoch, step);
+    // Each phase and stage runs the schedule over its own epochs (milestones scaled to them; see StepDecay).
+    lr = learningRate({ schedule: config.schedule, baseLr: config.lr, epochs: run.spec.epochs, stepsPerEpoch: plan.stepsPerEpoch, stepDecay: stepDecayOf(config) }, epoch, step);
     await trainBatch(run, sums, order.subarray(step * plan.batch, (step + 1) * plan.batch), { epoch, step, lr, stepStart });
   }
   return { sums, lr };
