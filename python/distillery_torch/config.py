@@ -5,6 +5,7 @@ may sit beside them under their URL names, as in a playground link, or in a `met
 else is refused, as are another format, an unknown version, an unknown method and `custom`.
 """
 import json
+import re
 import pathlib
 import tempfile
 import zipfile
@@ -19,9 +20,11 @@ FIELDS = {
     "testSubset": ("int", 16, 10_000), "batch": ("int", 8, 512), "lr": ("float", 1e-5, 1), "schedule": ("text",),
     "momentum": ("float", 0, 0.999), "weightDecay": ("float", 0, 0.1), "nesterov": ("bool",), "augment": ("bool",),
     "seed": ("int", 0, 2**31 - 1), "reuseTeachers": ("bool",), "savedTeacher": ("text",), "userLoss": ("text",),
-    "backend": ("text",),
+    "backend": ("text",), "milestones": ("text",), "decay": ("float", 1e-4, 1),
 }
 SCHEDULES = ("cosine", "step", "constant")
+# Settings newer than some exports, at the value that keeps an older run's meaning (the step schedule it ran).
+LATER_FIELDS = {"milestones": "", "decay": 0.1}
 
 # The data-free methods' parameters (methodCatalog.ts dfkdParams) at their reference defaults.
 DFKD_PARAMS = {"studentSteps": 10, "generatorLr": 1e-3, "ngf": 64, "nz": 1000, "bnsWeight": 10}
@@ -71,6 +74,22 @@ def _check_field(key, value):
             raise ConfigError(f"config.{key}={value} is outside [{kind[1]}, {kind[2]}]")
 
 
+def _check_milestones(text, epochs):
+    """The page's milestonesProblem (src/core/schedule.ts): ascending whole epochs within 1..epochs, or ''."""
+    if not re.fullmatch(r"(\d{1,3}(,\d{1,3}){0,9})?", text):
+        raise ConfigError(f"config.milestones={text!r} should be whole epochs separated by commas, e.g. 15,18,21 (at most 10)")
+    milestones = parse_milestones(text)
+    outside = [m for m in milestones if not 1 <= m <= epochs]
+    if outside:
+        raise ConfigError(f"config.milestones={text!r}: epoch {outside[0]} is not within 1..{epochs} (the student epochs)")
+    if any(b <= a for a, b in zip(milestones, milestones[1:])):
+        raise ConfigError(f"config.milestones={text!r} must rise from one epoch to the next")
+
+
+def parse_milestones(text):
+    return [int(m) for m in text.split(",")] if text else []
+
+
 def check_method(method):
     if method == "custom":
         raise ConfigError('method "custom": code written in the page is not exportable')
@@ -107,6 +126,8 @@ def read_config(raw):
             raise ConfigError(f'unknown method parameter "{key}"')
         if key in defaults:
             params[key] = value
+    for key, value in LATER_FIELDS.items():
+        config.setdefault(key, value)
     missing = [key for key in FIELDS if key not in config]
     if missing:
         raise ConfigError(f"config lacks {', '.join(missing)}")
@@ -115,6 +136,8 @@ def read_config(raw):
             raise ConfigError(f"method parameter {key} must be a number, not {value!r}")
     if config["schedule"] not in SCHEDULES:
         raise ConfigError(f'config.schedule "{config["schedule"]}" is not one of {", ".join(SCHEDULES)}')
+    if config["schedule"] == "step":
+        _check_milestones(config["milestones"], config["epochs"])
     if method == "oracle" and params["rule"] != 0:
         raise ConfigError("oracle rule %d (LRP) is not ported to PyTorch yet; rule 0 (gradient x input) is" % params["rule"])
     if METHODS[method]["teachers"] == "param" and not (params["teachers"] == int(params["teachers"]) and 2 <= params["teachers"] <= 5):

@@ -15,7 +15,7 @@ from .learner import Learner
 from .data_free import DATA_FREE_METHODS, DataFreeState
 from .methods import create_modules, teacher_outputs
 from .refilled_run import create_refilled_modules
-from .metrics import evaluation_metrics, learning_rate
+from .metrics import evaluation_metrics, learning_rate, step_decay_of
 from .models import build_model
 
 
@@ -76,7 +76,7 @@ def train_phase(learners, teacher, config, plan, data, epochs, world, log, timel
         sums = [{"loss": 0.0, "correct": 0.0, "terms": {}, "diagnostics": {}} for _ in learners]
         lr = config["lr"]
         for step in range(steps):
-            lr = learning_rate(config["schedule"], config["lr"], epochs, steps, epoch, step)
+            lr = learning_rate(config["schedule"], config["lr"], epochs, steps, epoch, step, step_decay_of(config))
             x, labels = global_share(order[step * batch:(step + 1) * batch], config, data, epoch, step, world)
             for learner, total in zip(learners, sums):
                 distils = learner.method != "scratch" and teacher is not None

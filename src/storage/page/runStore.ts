@@ -151,8 +151,8 @@ export function savedRunFrom(snapshot: TrainerSnapshot): SavedRun {
  * the reference fractions: '' and 0.1.
  */
 export function upgradeSavedRun(run: SavedRun): SavedRun {
-  const config = withScheduleDefaults(run.config as Omit<RunConfig, 'holdout'> & { holdout?: boolean });
-  return { ...run, config: { ...config, holdout: config.holdout ?? false } };
+  const config = run.config as Omit<RunConfig, 'holdout'> & { readonly holdout?: boolean };
+  return { ...run, config: { ...withScheduleDefaults(config), holdout: config.holdout ?? false } };
 }
 
 interface DistilleryDb extends DBSchema {
