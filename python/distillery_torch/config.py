@@ -44,7 +44,7 @@ METHODS = {
     "aekd": {"label": "AEKD (gradient-space ensemble)", "teachers": "param",
              "params": {"teachers": 3, "T": 4, "alpha": 1, "ceWeight": 1, "cTol": 0.6}},
     "refilled": {"label": "REFILLED (two stages)", "teachers": 1,
-                 "params": {"stage1Epochs": 8, "tau1": 4, "margin": 0.2, "tau2": 2, "lambda": 100}},
+                 "params": {"stage1Epochs": 8, "stage1Cosine": 0, "tau1": 4, "margin": 0.2, "tau2": 2, "lambda": 100}},
     "ta-dfkd": {"label": "TA-DFKD (data-free)", "teachers": 1, "params": DFKD_PARAMS},
     "dfkd-basic": {"label": "Data-free KD, basic (no selection)", "teachers": 1, "params": DFKD_PARAMS},
     "camkd": {"label": "CA-MKD (confidence-aware)", "teachers": "param", "params": {"teachers": 3, "beta": 50, "T": 4, "alpha": 1, "ceWeight": 1}},
@@ -52,7 +52,7 @@ METHODS = {
 # The page's other methods: known, not ported yet (their own issue).
 NOT_PORTED = ()
 ALL_METHOD_PARAMS = {"T", "alpha", "ceWeight", "beta", "gamma", "steps", "rule", "teachers", "studentSteps",
-                     "generatorLr", "ngf", "nz", "bnsWeight", "tau1", "tau2", "margin", "lambda", "stage1Epochs", "cTol", "detachHint"}
+                     "generatorLr", "ngf", "nz", "bnsWeight", "tau1", "tau2", "margin", "lambda", "stage1Epochs", "stage1Cosine", "cTol", "detachHint"}
 
 
 class ConfigError(ValueError):

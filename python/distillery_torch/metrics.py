@@ -67,9 +67,10 @@ def step_decay_of(config):
     return tuple(milestones), config["epochs"], config["decay"]
 
 
-def learning_rate(schedule, base_lr, epochs, steps_per_epoch, epoch, step, step_decay=None):
-    """The page's learning rate at 0-based (epoch, step): step decay per epoch, cosine per step. A phase of
-    `epochs` epochs decays after round(m / of * epochs) for each milestone m counted in `of` epochs."""
+def learning_rate(schedule, base_lr, epochs, steps_per_epoch, epoch, step, step_decay=None, cosine_floor=0.0):
+    """The page's learning rate at 0-based (epoch, step): step decay per epoch, cosine per step (down to
+    cosine_floor * base_lr, PyTorch's eta_min). A phase of `epochs` epochs decays after round(m / of * epochs)
+    for each milestone m counted in `of` epochs."""
     if schedule == "constant":
         return base_lr
     if schedule == "step":
@@ -79,5 +80,6 @@ def learning_rate(schedule, base_lr, epochs, steps_per_epoch, epoch, step, step_
         return base_lr * factor**decays
     if schedule == "cosine":
         total = max(1, epochs * steps_per_epoch)
-        return 0.5 * base_lr * (1 + math.cos(math.pi * (epoch * steps_per_epoch + step) / total))
+        floor = cosine_floor * base_lr
+        return floor + 0.5 * (base_lr - floor) * (1 + math.cos(math.pi * (epoch * steps_per_epoch + step) / total))
     raise ValueError(f'unknown schedule "{schedule}"')

@@ -101,3 +101,9 @@ def test_a_teacher_of_other_epochs_decays_at_the_same_fractions():
     decay_of = step_decay_of({"milestones": "15,18,21", "decay": 0.1, "epochs": 24})
     rates = [learning_rate("step", 1.0, 48, 1, e, 0, decay_of) for e in range(48)]
     assert [e + 1 for e in range(1, 48) if rates[e] < rates[e - 1]] == [31, 37, 43]
+
+
+def test_cosine_with_a_floor_anneals_to_that_fraction_as_the_page():
+    assert learning_rate("cosine", 0.1, 2, 50, 0, 0, cosine_floor=0.1) == pytest.approx(0.1, abs=1e-15)
+    assert learning_rate("cosine", 0.1, 2, 50, 1, 0, cosine_floor=0.1) == pytest.approx(0.055, abs=1e-15)
+    assert 0.01 < learning_rate("cosine", 0.1, 2, 50, 1, 49, cosine_floor=0.1) < 0.0101

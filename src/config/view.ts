@@ -79,8 +79,8 @@ export const PRESETS: readonly Preset[] = [
   },
   {
     title: 'REFILLED (scaled)',
-    description: 'WRN-40-2 teacher to WRN-16-1 student; batch 128, SGD lr 0.1 with Nesterov momentum 0.9, weight decay 5e-4; stage 2 decays x0.2 after epochs 10, 14 and 18 (reference: 100/140/180 of 200). Scaled: 20 embedding and 20 classifier epochs instead of 200 each, the CIFAR-10 subset instead of CIFAR-100.',
-    query: 'teacher=wrn_40_2&student=wrn_16_1&method=refilled&stage1Epochs=20&epochs=20&teacherEpochs=20&batch=128&lr=0.1&momentum=0.9&weightDecay=0.0005&nesterov=1&schedule=step&milestones=10,14,18&decay=0.2',
+    description: 'WRN-40-2 teacher to WRN-16-1 student; batch 128, SGD lr 0.1 with Nesterov momentum 0.9, weight decay 5e-4; stage 1 anneals (cosine) from 0.1 to 0.01, stage 2 decays x0.2 after epochs 10, 14 and 18 (reference: 100/140/180 of 200). Scaled: 20 embedding and 20 classifier epochs instead of 200 each, the CIFAR-10 subset instead of CIFAR-100.',
+    query: 'teacher=wrn_40_2&student=wrn_16_1&method=refilled&stage1Epochs=20&stage1Cosine=1&epochs=20&teacherEpochs=20&batch=128&lr=0.1&momentum=0.9&weightDecay=0.0005&nesterov=1&schedule=step&milestones=10,14,18&decay=0.2',
     reference: { milestones: [100, 140, 180], epochs: 200 },
   },
   {

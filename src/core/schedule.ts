@@ -23,6 +23,8 @@ export interface ScheduleOptions {
   readonly stepsPerEpoch: number;
   /** For `step`; the reference recipe's milestones and x0.1 when absent. */
   readonly stepDecay?: StepDecay;
+  /** For `cosine`: the fraction of `baseLr` it anneals down to (PyTorch's eta_min / lr); 0 when absent. */
+  readonly cosineFloor?: number;
 }
 
 /** The epochs (1-based) after which a phase of `epochs` epochs decays. */
@@ -45,7 +47,8 @@ export function learningRate(options: ScheduleOptions, epoch: number, step: numb
     case 'cosine': {
       const total = Math.max(1, epochs * stepsPerEpoch);
       const t = (epoch * stepsPerEpoch + step) / total;
-      return 0.5 * baseLr * (1 + Math.cos(Math.PI * t));
+      const floor = (options.cosineFloor ?? 0) * baseLr;
+      return floor + 0.5 * (baseLr - floor) * (1 + Math.cos(Math.PI * t));
     }
   }
 }

@@ -17,6 +17,14 @@ describe('learningRate', () => {
     expect(learningRate(options, 1, 49)).toBeLessThan(0.001);
   });
 
+  it('cosine with a floor anneals to that fraction of the base rate (PyTorch eta_min; REFILLED stage 1: a tenth)', () => {
+    const options = { schedule: 'cosine' as const, baseLr: 0.1, epochs: 2, stepsPerEpoch: 50, cosineFloor: 0.1 };
+    expect(learningRate(options, 0, 0)).toBeCloseTo(0.1, 15);
+    expect(learningRate(options, 1, 0)).toBeCloseTo(0.055, 15);
+    expect(learningRate(options, 1, 49)).toBeGreaterThan(0.01);
+    expect(learningRate(options, 1, 49)).toBeLessThan(0.0101);
+  });
+
   it('constant stays put', () => {
     expect(learningRate({ schedule: 'constant', baseLr: 0.01, epochs: 3, stepsPerEpoch: 3 }, 2, 2)).toBe(0.01);
   });
