@@ -62,6 +62,6 @@ export interface RunConfig {
  * A config saved before a setting existed (a checkpoint, a saved run), with that setting at the value that
  * keeps its meaning: no milestones and x0.1 are the step schedule it trained with.
  */
-export function withScheduleDefaults<C extends { readonly milestones?: string; readonly decay?: number }>(config: C): Omit<C, 'milestones' | 'decay'> & Pick<RunConfig, 'milestones' | 'decay'> {
+export function withScheduleDefaults<C extends Omit<RunConfig, 'milestones' | 'decay' | 'holdout'> & { readonly milestones?: string; readonly decay?: number }>(config: C): Omit<C, 'milestones' | 'decay'> & Pick<RunConfig, 'milestones' | 'decay'> {
   return { ...config, milestones: config.milestones ?? '', decay: config.decay ?? 0.1 };
 }
