@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseUrl } from '../../src/config/fields';
+import { parseUrl, validateConfig } from '../../src/config/fields';
 import { PRESETS, parseHidden, serializeHidden } from '../../src/config/view';
 
 describe('hide=', () => {
@@ -26,6 +26,7 @@ describe('presets', () => {
     for (const preset of PRESETS) {
       const parsed = parseUrl(preset.query);
       expect(parsed.notes, preset.title).toEqual([]);
+      expect(validateConfig(parsed.config), preset.title).toEqual({}); // and the form accepts it as it is
       // Every key in the link is one the config knows (nothing silently ignored).
       const params = new URLSearchParams(preset.query);
       for (const [key, value] of params) {
