@@ -5,6 +5,7 @@ may sit beside them under their URL names, as in a playground link, or in a `met
 else is refused, as are another format, an unknown version, an unknown method and `custom`.
 """
 import json
+import re
 import pathlib
 import tempfile
 import zipfile
@@ -19,9 +20,11 @@ FIELDS = {
     "testSubset": ("int", 16, 10_000), "batch": ("int", 8, 512), "lr": ("float", 1e-5, 1), "schedule": ("text",),
     "momentum": ("float", 0, 0.999), "weightDecay": ("float", 0, 0.1), "nesterov": ("bool",), "augment": ("bool",),
     "seed": ("int", 0, 2**31 - 1), "reuseTeachers": ("bool",), "savedTeacher": ("text",), "userLoss": ("text",),
-    "backend": ("text",),
+    "backend": ("text",), "milestones": ("text",), "decay": ("float", 1e-4, 1),
 }
 SCHEDULES = ("cosine", "step", "constant")
+# Settings newer than some exports, at the value that keeps an older run's meaning (the step schedule it ran).
+LATER_FIELDS = {"milestones": "", "decay": 0.1}
 
 # The data-free methods' parameters (methodCatalog.ts dfkdParams) at their reference defaults.
 DFKD_PARAMS = {"studentSteps": 10, "generatorLr": 1e-3, "ngf": 64, "nz": 1000, "bnsWeight": 10}
@@ -41,7 +44,7 @@ METHODS = {
     "aekd": {"label": "AEKD (gradient-space ensemble)", "teachers": "param",
              "params": {"teachers": 3, "T": 4, "alpha": 1, "ceWeight": 1, "cTol": 0.6}},
     "refilled": {"label": "REFILLED (two stages)", "teachers": 1,
-                 "params": {"stage1Epochs": 8, "tau1": 4, "margin": 0.2, "tau2": 2, "lambda": 100}},
+                 "params": {"stage1Epochs": 8, "stage1Cosine": 0, "tau1": 4, "margin": 0.2, "tau2": 2, "lambda": 100}},
     "ta-dfkd": {"label": "TA-DFKD (data-free)", "teachers": 1, "params": DFKD_PARAMS},
     "dfkd-basic": {"label": "Data-free KD, basic (no selection)", "teachers": 1, "params": DFKD_PARAMS},
     "camkd": {"label": "CA-MKD (confidence-aware)", "teachers": "param", "params": {"teachers": 3, "beta": 50, "T": 4, "alpha": 1, "ceWeight": 1}},
@@ -49,7 +52,7 @@ METHODS = {
 # The page's other methods: known, not ported yet (their own issue).
 NOT_PORTED = ()
 ALL_METHOD_PARAMS = {"T", "alpha", "ceWeight", "beta", "gamma", "steps", "rule", "teachers", "studentSteps",
-                     "generatorLr", "ngf", "nz", "bnsWeight", "tau1", "tau2", "margin", "lambda", "stage1Epochs", "cTol", "detachHint"}
+                     "generatorLr", "ngf", "nz", "bnsWeight", "tau1", "tau2", "margin", "lambda", "stage1Epochs", "stage1Cosine", "cTol", "detachHint"}
 
 
 class ConfigError(ValueError):
@@ -69,6 +72,22 @@ def _check_field(key, value):
             raise ConfigError(f"config.{key} must be {'a whole number' if kind[0] == 'int' else 'a number'}, not {value!r}")
         if not kind[1] <= value <= kind[2]:
             raise ConfigError(f"config.{key}={value} is outside [{kind[1]}, {kind[2]}]")
+
+
+def _check_milestones(text, epochs):
+    """The page's milestonesProblem (src/core/schedule.ts): ascending whole epochs within 1..epochs, or ''."""
+    if not re.fullmatch(r"(\d{1,3}(,\d{1,3}){0,9})?", text):
+        raise ConfigError(f"config.milestones={text!r} should be whole epochs separated by commas, e.g. 15,18,21 (at most 10)")
+    milestones = parse_milestones(text)
+    outside = [m for m in milestones if not 1 <= m <= epochs]
+    if outside:
+        raise ConfigError(f"config.milestones={text!r}: epoch {outside[0]} is not within 1..{epochs} (the student epochs)")
+    if any(b <= a for a, b in zip(milestones, milestones[1:])):
+        raise ConfigError(f"config.milestones={text!r} must rise from one epoch to the next")
+
+
+def parse_milestones(text):
+    return [int(m) for m in text.split(",")] if text else []
 
 
 def check_method(method):
@@ -107,6 +126,8 @@ def read_config(raw):
             raise ConfigError(f'unknown method parameter "{key}"')
         if key in defaults:
             params[key] = value
+    for key, value in LATER_FIELDS.items():
+        config.setdefault(key, value)
     missing = [key for key in FIELDS if key not in config]
     if missing:
         raise ConfigError(f"config lacks {', '.join(missing)}")
@@ -115,6 +136,8 @@ def read_config(raw):
             raise ConfigError(f"method parameter {key} must be a number, not {value!r}")
     if config["schedule"] not in SCHEDULES:
         raise ConfigError(f'config.schedule "{config["schedule"]}" is not one of {", ".join(SCHEDULES)}')
+    if config["schedule"] == "step":
+        _check_milestones(config["milestones"], config["epochs"])
     if method == "oracle" and params["rule"] != 0:
         raise ConfigError("oracle rule %d (LRP) is not ported to PyTorch yet; rule 0 (gradient x input) is" % params["rule"])
     if METHODS[method]["teachers"] == "param" and not (params["teachers"] == int(params["teachers"]) and 2 <= params["teachers"] <= 5):

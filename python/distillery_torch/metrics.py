@@ -5,9 +5,12 @@ import math
 
 import numpy as np
 
+from .config import parse_milestones
+
 ECE_BINS = 15
 MIN_PROBABILITY = 1e-12
-STEP_MILESTONES = (150 / 240, 180 / 240, 210 / 240)
+# The RepDistiller and CA-MKD recipe: x0.1 after epochs 150, 180 and 210 of 240 (REFERENCE_STEP_DECAY).
+REFERENCE_MILESTONES, REFERENCE_EPOCHS = (150, 180, 210), 240
 
 
 def softmax_rows(logits):
@@ -55,15 +58,28 @@ def evaluation_metrics(logits, labels):
     return {"accuracy": accuracy, "nll": nll, "ece": float(reliability(probs, labels)["ece"])}
 
 
-def learning_rate(schedule, base_lr, epochs, steps_per_epoch, epoch, step):
-    """The page's learning rate at 0-based (epoch, step): step decay per epoch, cosine per step."""
+def step_decay_of(config):
+    """(milestones, the epochs they count in, factor) of a config, as the page's `stepDecayOf`: its milestones
+    in its student epochs, or the reference 150/180/210 of 240 when it names none."""
+    milestones = parse_milestones(config["milestones"])
+    if not milestones:
+        return REFERENCE_MILESTONES, REFERENCE_EPOCHS, config["decay"]
+    return tuple(milestones), config["epochs"], config["decay"]
+
+
+def learning_rate(schedule, base_lr, epochs, steps_per_epoch, epoch, step, step_decay=None, cosine_floor=0.0):
+    """The page's learning rate at 0-based (epoch, step): step decay per epoch, cosine per step (down to
+    cosine_floor * base_lr, PyTorch's eta_min). A phase of `epochs` epochs decays after round(m / of * epochs)
+    for each milestone m counted in `of` epochs."""
     if schedule == "constant":
         return base_lr
     if schedule == "step":
-        # JavaScript's Math.round is half up.
-        decays = sum(1 for m in STEP_MILESTONES if math.floor(m * epochs + 0.5) < epoch + 1)
-        return base_lr * 0.1**decays
+        milestones, of, factor = step_decay or (REFERENCE_MILESTONES, REFERENCE_EPOCHS, 0.1)
+        # JavaScript's Math.round is half up; m / of * epochs in the page's order of operations.
+        decays = sum(1 for m in milestones if math.floor(m / of * epochs + 0.5) < epoch + 1)
+        return base_lr * factor**decays
     if schedule == "cosine":
         total = max(1, epochs * steps_per_epoch)
-        return 0.5 * base_lr * (1 + math.cos(math.pi * (epoch * steps_per_epoch + step) / total))
+        floor = cosine_floor * base_lr
+        return floor + 0.5 * (base_lr - floor) * (1 + math.cos(math.pi * (epoch * steps_per_epoch + step) / total))
     raise ValueError(f'unknown schedule "{schedule}"')

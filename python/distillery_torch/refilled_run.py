@@ -94,7 +94,8 @@ def train_refilled(students, teacher, config, plan, data, world, log, timeline, 
     stage1 = int(config["methodParams"]["stage1Epochs"])
     annotator = StageAnnotator(STAGE_LABELS["embedding"], 0, data, plan["batch"])
     student.stage = annotator
-    train_phase([student], teacher, config, plan, data, stage1, world, log, timeline)
+    cosine = config["methodParams"]["stage1Cosine"] == 1  # the reference's stage-1 rate, whatever the schedule
+    train_phase([student], teacher, config, plan, data, stage1, world, log, timeline, cosine_to_tenth=cosine)
     if annotator.best is not None:  # REFILLED keeps its best stage-1 model
         student.net.load_state_dict(annotator.best[1])
     prepare_main_stage(student, teacher, config, plan, data)

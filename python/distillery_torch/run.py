@@ -15,7 +15,7 @@ from .learner import Learner
 from .data_free import DATA_FREE_METHODS, DataFreeState
 from .methods import create_modules, teacher_outputs
 from .refilled_run import create_refilled_modules
-from .metrics import evaluation_metrics, learning_rate
+from .metrics import evaluation_metrics, learning_rate, step_decay_of
 from .models import build_model
 
 
@@ -65,9 +65,18 @@ def make_learner(planned, config, num_classes, teacher, world):
     return learner
 
 
-def train_phase(learners, teacher, config, plan, data, epochs, world, log, timeline):
+def phase_learning_rate(config, epochs, steps, epoch, step, cosine_to_tenth):
+    """The page's `phaseSchedule` (src/training/phase.ts) at 0-based (epoch, step) of a phase of `epochs`."""
+    if cosine_to_tenth:
+        return learning_rate("cosine", config["lr"], epochs, steps, epoch, step, cosine_floor=0.1)
+    return learning_rate(config["schedule"], config["lr"], epochs, steps, epoch, step, step_decay_of(config))
+
+
+def train_phase(learners, teacher, config, plan, data, epochs, world, log, timeline, cosine_to_tenth=False):
     """`learners` in lockstep for `epochs` epochs; returns each learner's per-epoch metrics (also appended
-    to `timeline` in the order the page reports them: epoch by epoch, learner by learner)."""
+    to `timeline` in the order the page reports them: epoch by epoch, learner by learner). The run's schedule
+    runs over the phase's epochs, or with `cosine_to_tenth` (REFILLED's stage 1 as its reference) cosine from
+    lr down to lr/10 whatever the schedule."""
     history = {l.info["key"]: [] for l in learners}
     batch, steps = plan["batch"], plan["stepsPerEpoch"]
     start = time.perf_counter()
@@ -76,7 +85,7 @@ def train_phase(learners, teacher, config, plan, data, epochs, world, log, timel
         sums = [{"loss": 0.0, "correct": 0.0, "terms": {}, "diagnostics": {}} for _ in learners]
         lr = config["lr"]
         for step in range(steps):
-            lr = learning_rate(config["schedule"], config["lr"], epochs, steps, epoch, step)
+            lr = phase_learning_rate(config, epochs, steps, epoch, step, cosine_to_tenth)
             x, labels = global_share(order[step * batch:(step + 1) * batch], config, data, epoch, step, world)
             for learner, total in zip(learners, sums):
                 distils = learner.method != "scratch" and teacher is not None

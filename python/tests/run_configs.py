@@ -8,7 +8,7 @@ TINY_CONFIG = {
     "dataset": "cifar10-subset", "teacher": "resnet8", "student": "tiny-cnn", "method": "kd", "epochs": 2, "teacherEpochs": 1,
     "subset": 128, "holdout": True, "testSubset": 64, "batch": 32, "lr": 0.05, "schedule": "cosine", "momentum": 0.9,
     "weightDecay": 5e-4, "nesterov": False, "augment": True, "seed": 3, "backend": "auto", "reuseTeachers": True,
-    "savedTeacher": "", "userLoss": "", "T": 4, "alpha": 0.9, "ceWeight": 0.1,
+    "savedTeacher": "", "userLoss": "", "milestones": "", "decay": 0.1, "T": 4, "alpha": 0.9, "ceWeight": 0.1,
 }
 
 

@@ -202,11 +202,13 @@ export const PAGE_RUN_METHODS = ['camkd', 'aekd', 'refilled'] as const;
  * A whole tiny run of the page's own loop (runExperiment: two teachers, each with its own seed, then scratch
  * and student in lockstep): every epoch's metrics, diagnostics included, but the wall-clock seconds.
  */
-function pageRun(method: (typeof PAGE_RUN_METHODS)[number]) {
+export function pageRun(method: (typeof PAGE_RUN_METHODS)[number]) {
   return pageRunEpochs({
     ...DEFAULT_CONFIG, seed: STEP_SEED, method, teacher: 'tiny-cnn' as const, student: 'tiny-cnn' as const,
     subset: 64, testSubset: 32, batch: 16, epochs: 2, teacherEpochs: 1,
-    methodParams: method === 'refilled' ? { ...defaultMethodParams(method), stage1Epochs: 2 } : { ...defaultMethodParams(method), teachers: 2 },
+    // REFILLED also checks the per-stage rates: stage 1 its reference's cosine to lr/10, stage 2 a step decay.
+    ...(method === 'refilled' ? { schedule: 'step' as const, milestones: '1', decay: 0.5 } : {}),
+    methodParams: method === 'refilled' ? { ...defaultMethodParams(method), stage1Epochs: 2, stage1Cosine: 1 } : { ...defaultMethodParams(method), teachers: 2 },
   });
 }
 

@@ -6,6 +6,7 @@
 import { METHOD_CATALOG, METHOD_IDS, defaultMethodParams, type MethodId, type ParamSpec } from '../contract/methodCatalog';
 import { MODEL_CATALOG, MODEL_IDS, headPoolsLastStage } from '../contract/modelCatalog';
 import { USER_LOSS_MAX_LENGTH, USER_LOSS_TEMPLATE, checkUserLoss } from '../contract/userCode';
+import { MILESTONES_EXPECTED, MILESTONES_PATTERN, milestonesProblem } from '../core/schedule';
 import { BACKEND_CHOICES, type RunConfig } from './runConfig';
 
 type Scalar = string | number | boolean;
@@ -26,6 +27,8 @@ interface BoolField {
 interface TextField {
   readonly kind: 'text';
   readonly pattern: RegExp;
+  /** What a refused value should look like; "is not a valid name" when absent. */
+  readonly expected?: string;
 }
 interface CodeField {
   readonly kind: 'code';
@@ -40,6 +43,8 @@ export interface FieldSpec {
   readonly help: string;
   /** Only meaningful (and only written to the URL) for this method. */
   readonly onlyFor?: MethodId;
+  /** Only meaningful (only shown, checked against other settings and written to the URL) with this schedule. */
+  readonly onlyWithSchedule?: RunConfig['schedule'];
 }
 
 export const DEFAULT_CONFIG: RunConfig = Object.freeze({
@@ -55,6 +60,8 @@ export const DEFAULT_CONFIG: RunConfig = Object.freeze({
   batch: 64,
   lr: 0.05,
   schedule: 'cosine',
+  milestones: '',
+  decay: 0.1,
   momentum: 0.9,
   weightDecay: 5e-4,
   nesterov: false,
@@ -79,7 +86,9 @@ export const FIELDS: readonly FieldSpec[] = [
   { key: 'testSubset', type: { kind: 'int', min: 16, max: 10_000 }, label: 'Test images', help: 'How many test images to evaluate after every epoch.' },
   { key: 'batch', type: { kind: 'int', min: 8, max: 512 }, label: 'Batch size', help: 'Images per step; smaller uses less GPU memory.' },
   { key: 'lr', type: { kind: 'float', min: 1e-5, max: 1 }, label: 'Learning rate', help: 'Initial SGD learning rate (RepDistiller: 0.05).' },
-  { key: 'schedule', type: { kind: 'choice', options: ['cosine', 'step', 'constant'] }, label: 'LR schedule', help: 'Cosine decay per step, or x0.1 at 62.5/75/87.5% of the epochs (the 150/180/210-of-240 recipe).' },
+  { key: 'schedule', type: { kind: 'choice', options: ['cosine', 'step', 'constant'] }, label: 'LR schedule', help: 'Cosine decay per step; step: multiplied by the decay after each milestone epoch; or constant.' },
+  { key: 'milestones', type: { kind: 'text', pattern: MILESTONES_PATTERN, expected: MILESTONES_EXPECTED }, label: 'Decay after epochs', help: 'Step schedule only: the student epochs after which the rate decays, ascending (RepDistiller: 150,180,210 of 240; 15,18,21 of 24). Empty: 62.5, 75 and 87.5% of the epochs. Teachers and early stages of other lengths decay at the same fractions of theirs.', onlyWithSchedule: 'step' },
+  { key: 'decay', type: { kind: 'float', min: 1e-4, max: 1 }, label: 'Decay factor', help: 'Step schedule only: what the rate is multiplied by at each milestone (RepDistiller: 0.1; REFILLED stage 2: 0.2).', onlyWithSchedule: 'step' },
   { key: 'momentum', type: { kind: 'float', min: 0, max: 0.999 }, label: 'Momentum', help: 'SGD momentum.' },
   { key: 'weightDecay', type: { kind: 'float', min: 0, max: 0.1 }, label: 'Weight decay', help: 'L2 penalty added to the gradient (RepDistiller: 5e-4).' },
   { key: 'nesterov', type: { kind: 'bool' }, label: 'Nesterov', help: 'Nesterov momentum (the CA-MKD scripts use it).' },
@@ -90,6 +99,10 @@ export const FIELDS: readonly FieldSpec[] = [
   { key: 'userLoss', type: { kind: 'code', maxLength: USER_LOSS_MAX_LENGTH }, label: 'Your loss', help: 'JavaScript returning the distillation term as a scalar tensor.', onlyFor: 'custom' },
   { key: 'backend', type: { kind: 'choice', options: BACKEND_CHOICES }, label: 'Backend', help: 'auto: WebGPU on a real GPU; where WebGPU is emulated or absent, the fastest of WebGPU and WebAssembly measured here. A name forces that backend (else WebGL, then WebAssembly, then CPU); the status bar shows which one really runs and why.' },
 ];
+
+function field(key: FieldKey): FieldSpec {
+  return FIELDS.find((f) => f.key === key)!;
+}
 
 export interface ParsedUrl {
   readonly config: RunConfig;
@@ -121,7 +134,7 @@ export function parseValue(type: FieldType | ParamSpec, raw: string, name: strin
       if (raw === '0' || raw === 'false') return { value: false };
       return { error: `${name}=${raw} should be 1 or 0` };
     case 'text':
-      return (type as TextField).pattern.test(raw) ? { value: raw } : { error: `${name}=${raw} is not a valid name` };
+      return (type as TextField).pattern.test(raw) ? { value: raw } : { error: `${name}=${raw} ${(type as TextField).expected ?? 'is not a valid name'}` };
     case 'code':
       return raw.length <= (type as CodeField).maxLength ? { value: raw } : { error: `${name} is longer than ${(type as CodeField).maxLength} characters` };
   }
@@ -154,9 +167,18 @@ export function parseUrl(search: string | URLSearchParams, defaults: RunConfig =
       if (parsed.note) notes.push(`${parsed.note}.`);
     }
   }
-  const config = { ...defaults, ...values, methodParams } as RunConfig;
+  const config = withValidMilestones({ ...defaults, ...values, methodParams } as RunConfig, notes);
   const autostart = params.get('autostart') === '1';
   return { config, autostart, notes };
+}
+
+/** Milestones outside the run's epochs (or not ascending) are dropped with a note: the reference fractions apply. */
+function withValidMilestones(config: RunConfig, notes: string[]): RunConfig {
+  if (config.schedule !== 'step') return config;
+  const problem = milestonesProblem(config.milestones, config.epochs);
+  if (!problem) return config;
+  notes.push(`${problem}; using none (62.5, 75 and 87.5% of the epochs).`);
+  return { ...config, milestones: '' };
 }
 
 /** A value as it appears in the URL (booleans as 1/0). */
@@ -169,6 +191,8 @@ export function serializeConfig(config: RunConfig): string {
   const params = new URLSearchParams();
   for (const field of FIELDS) {
     if (field.onlyFor && field.onlyFor !== config.method) continue; // keeps other links short
+    if (field.onlyWithSchedule && field.onlyWithSchedule !== config.schedule) continue;
+    if (config[field.key] === undefined) continue; // a config saved before the setting existed: its default
     if (field.type.kind === 'text' && config[field.key] === '' && DEFAULT_CONFIG[field.key] === '') continue;
     params.set(field.key, formatValue(config[field.key]));
   }
@@ -183,9 +207,14 @@ export function serializeConfig(config: RunConfig): string {
 export function validateConfig(config: RunConfig): Partial<Record<string, string>> {
   const problems: Record<string, string> = {};
   for (const field of FIELDS) {
+    if (field.onlyWithSchedule && field.onlyWithSchedule !== config.schedule) continue; // not shown, not used
     const parsed = parseValue(field.type, formatValue(config[field.key]), field.label);
     if ('error' in parsed) problems[field.key] = parsed.error;
     else if (parsed.note) problems[field.key] = parsed.note;
+  }
+  if (config.schedule === 'step' && !problems.milestones && !problems.epochs) {
+    const problem = milestonesProblem(config.milestones, config.epochs, field('milestones').label);
+    if (problem) problems.milestones = problem;
   }
   const method = METHOD_CATALOG[config.method];
   if (config.method === 'custom') {

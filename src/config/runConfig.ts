@@ -34,6 +34,13 @@ export interface RunConfig {
   readonly batch: number;
   readonly lr: number;
   readonly schedule: LrSchedule;
+  /**
+   * With the step schedule: the student epochs after which the rate decays ("15,18,21"), or '' for 62.5, 75
+   * and 87.5% of the epochs (the 150/180/210-of-240 recipe). Configs saved before it existed read as ''.
+   */
+  readonly milestones: string;
+  /** With the step schedule: the factor the rate is multiplied by at each milestone (0.1 before it existed). */
+  readonly decay: number;
   readonly momentum: number;
   readonly weightDecay: number;
   readonly nesterov: boolean;
@@ -49,4 +56,12 @@ export interface RunConfig {
   readonly userLoss: string;
   /** Values of the selected method's parameters, by key (see the method catalog). */
   readonly methodParams: Readonly<Record<string, number>>;
+}
+
+/**
+ * A config saved before a setting existed (a checkpoint, a saved run), with that setting at the value that
+ * keeps its meaning: no milestones and x0.1 are the step schedule it trained with.
+ */
+export function withScheduleDefaults<C extends Omit<RunConfig, 'milestones' | 'decay' | 'holdout'> & { readonly milestones?: string; readonly decay?: number }>(config: C): Omit<C, 'milestones' | 'decay'> & Pick<RunConfig, 'milestones' | 'decay'> {
+  return { ...config, milestones: config.milestones ?? '', decay: config.decay ?? 0.1 };
 }

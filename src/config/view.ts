@@ -36,37 +36,56 @@ export interface Preset {
   readonly description: string;
   /** The link's query, without `?`. */
   readonly query: string;
+  /** The paper's step milestones in its own epochs, which the link's milestones scale (checked by a test). */
+  readonly reference?: { readonly milestones: readonly number[]; readonly epochs: number };
 }
 
+/** RepDistiller's train_student.py and train_teacher.py on CIFAR-100, also the CA-MKD scripts': 240 epochs. */
+const REPDISTILLER_STEPS = { milestones: [150, 180, 210], epochs: 240 } as const;
+/** The SGD recipe RepDistiller gives every model (lr 0.05; MobileNetV2 and ShuffleNet students: 0.01). */
+const REPDISTILLER_SGD = 'batch=64&momentum=0.9&weightDecay=0.0005&nesterov=0&schedule=step&decay=0.1';
+
 /**
- * Ready-made experiments. The seed papers' setups are scaled down (fewer epochs, smaller models, the
- * CIFAR-10 subset) to finish in minutes on a laptop GPU; each says what it keeps from the paper.
+ * Ready-made experiments. The seed papers' setups keep each reference's recipe (optimizer, learning rate,
+ * batch, decay points, loss weights, models) and are scaled in epochs (milestones with them) and data (the
+ * CIFAR-10 subset's 5,085 images instead of CIFAR-100's 50,000), so they finish on a laptop GPU; each
+ * description says what it scaled.
  */
 export const PRESETS: readonly Preset[] = [
   { title: 'One-minute smoke run', description: 'Tiny CNN teacher and student, 128 images, one epoch each.', query: 'teacher=tiny-cnn&student=tiny-cnn&method=kd&epochs=1&teacherEpochs=1&subset=128&testSubset=128&autostart=1' },
   {
-    title: 'Hinton KD, RepDistiller setting (scaled)',
-    description: 'ResNet-32x4 teacher to ResNet-8x4 student, T 4, alpha 0.9, step schedule; 30 epochs instead of 240.',
-    query: 'teacher=resnet32x4&student=resnet8x4&method=kd&T=4&alpha=0.9&ceWeight=0.1&schedule=step&epochs=30&teacherEpochs=30',
+    title: 'Hinton KD, RepDistiller recipe (scaled)',
+    description: 'ResNet-32x4 teacher to ResNet-8x4 student, T 4, ceWeight 0.1, alpha 0.9; SGD lr 0.05, momentum 0.9, weight decay 5e-4, batch 64, x0.1 after epochs 15, 18 and 21. Scaled: 24 epochs instead of 240 (the decay points 150/180/210 with them), the CIFAR-10 subset instead of CIFAR-100.',
+    query: `teacher=resnet32x4&student=resnet8x4&method=kd&T=4&alpha=0.9&ceWeight=0.1&epochs=24&teacherEpochs=24&lr=0.05&${REPDISTILLER_SGD}&milestones=15,18,21`,
+    reference: REPDISTILLER_STEPS,
+  },
+  {
+    title: 'Hinton KD to MobileNetV2, RepDistiller recipe (scaled)',
+    description: 'VGG-13 teacher to MobileNetV2 student, as in RepDistiller\u2019s table, at lr 0.01 (its rate for MobileNetV2 and ShuffleNet students); otherwise the KD recipe above. The page has one learning rate, so the teacher trains at 0.01 too (RepDistiller\u2019s teachers: 0.05). Scaled: 24 epochs instead of 240, the CIFAR-10 subset.',
+    query: `teacher=vgg13&student=mobilenetv2&method=kd&T=4&alpha=0.9&ceWeight=0.1&epochs=24&teacherEpochs=24&lr=0.01&${REPDISTILLER_SGD}&milestones=15,18,21`,
+    reference: REPDISTILLER_STEPS,
   },
   {
     title: 'Explainable oracle (scaled)',
-    description: 'ResNet-20 to ResNet-20 with x* at gamma 0.2 and T 1.5, as the reference README; 20 epochs.',
-    query: 'teacher=resnet20&student=resnet20&method=oracle&gamma=0.2&T=1.5&alpha=1&ceWeight=1&epochs=20&teacherEpochs=20',
+    description: 'ResNet-20 to ResNet-20 with x* at gamma 0.2, T 1.5, ceWeight 1, alpha 1 and weight decay 1e-4, as the reference README runs it; SGD lr 0.05, momentum 0.9, batch 64, x0.1 after epochs 15, 18 and 21. Scaled: 24 epochs instead of 240, the CIFAR-10 subset instead of CIFAR-100.',
+    query: 'teacher=resnet20&student=resnet20&method=oracle&gamma=0.2&T=1.5&alpha=1&ceWeight=1&epochs=24&teacherEpochs=24&lr=0.05&batch=64&momentum=0.9&weightDecay=0.0001&nesterov=0&schedule=step&milestones=15,18,21&decay=0.1',
+    reference: { milestones: [150, 180, 210], epochs: 240 },
   },
   {
     title: 'CA-MKD, three teachers (scaled)',
-    description: 'Three ResNet-20 teachers with different seeds to a ResNet-8, confidence-aware weights; 15 epochs.',
-    query: 'teacher=resnet20&student=resnet8&method=camkd&teachers=3&epochs=15&teacherEpochs=15',
+    description: 'Three ResNet-32x4 teachers with different seeds to a VGG-8, T 4, ceWeight 1, alpha 1, beta 50, as the CA-MKD scripts; SGD lr 0.05 with Nesterov momentum 0.9, weight decay 5e-4, batch 64, x0.1 after epochs 10, 12 and 14. Scaled: 16 epochs instead of 240, the CIFAR-10 subset instead of CIFAR-100.',
+    query: 'teacher=resnet32x4&student=vgg8&method=camkd&teachers=3&beta=50&T=4&alpha=1&ceWeight=1&epochs=16&teacherEpochs=16&lr=0.05&batch=64&momentum=0.9&weightDecay=0.0005&nesterov=1&schedule=step&milestones=10,12,14&decay=0.1',
+    reference: REPDISTILLER_STEPS,
   },
   {
     title: 'REFILLED (scaled)',
-    description: 'WRN-40-2 teacher to WRN-16-1 student, 10 embedding epochs then 10 classifier epochs.',
-    query: 'teacher=wrn_40_2&student=wrn_16_1&method=refilled&stage1Epochs=10&epochs=10&teacherEpochs=20&batch=128',
+    description: 'WRN-40-2 teacher to WRN-16-1 student; batch 128, SGD lr 0.1 with Nesterov momentum 0.9, weight decay 5e-4; stage 1 anneals (cosine) from 0.1 to 0.01, stage 2 decays x0.2 after epochs 10, 14 and 18 (reference: 100/140/180 of 200). Scaled: 20 embedding and 20 classifier epochs instead of 200 each, the CIFAR-10 subset instead of CIFAR-100.',
+    query: 'teacher=wrn_40_2&student=wrn_16_1&method=refilled&stage1Epochs=20&stage1Cosine=1&epochs=20&teacherEpochs=20&batch=128&lr=0.1&momentum=0.9&weightDecay=0.0005&nesterov=1&schedule=step&milestones=10,14,18&decay=0.2',
+    reference: { milestones: [100, 140, 180], epochs: 200 },
   },
   {
     title: 'Data-free TA-DFKD (scaled)',
-    description: 'ResNet-20 teacher, ResNet-8 student that never sees a training image; generator width 32.',
-    query: 'teacher=resnet20&student=resnet8&method=ta-dfkd&ngf=32&nz=256&epochs=20&teacherEpochs=20',
+    description: 'ResNet-20 teacher, ResNet-8 student that never sees a training image; student SGD lr 0.01, momentum 0.9, weight decay 5e-4, cosine; generator Adam lr 1e-3, one step per 10 student steps, nz 1000, width 64. Scaled: 20 epochs instead of 200, batch 256 instead of 1024 (browser memory), so 17 steps per epoch from the subset\u2019s images instead of 360.',
+    query: 'teacher=resnet20&student=resnet8&method=ta-dfkd&studentSteps=10&generatorLr=0.001&ngf=64&nz=1000&epochs=20&teacherEpochs=20&batch=256&lr=0.01&momentum=0.9&weightDecay=0.0005&nesterov=0&schedule=cosine',
   },
 ];

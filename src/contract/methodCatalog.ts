@@ -29,6 +29,12 @@ export interface StageSpec {
   readonly label: string;
   /** The method parameter holding this stage's epochs (absent for the last, main stage). */
   readonly epochsParam?: string;
+  /**
+   * The method parameter that, at 1, gives this stage its reference's own rate: cosine from `lr` down to
+   * `lr`/10 over the stage's epochs, whatever the run's schedule (REFILLED's stage 1). At 0 the stage runs the
+   * run's schedule over its epochs.
+   */
+  readonly cosineToTenthParam?: string;
 }
 
 export interface MethodNeeds {
@@ -216,12 +222,13 @@ export const METHOD_CATALOG: Readonly<Record<MethodId, MethodSpec>> = {
     needs: {
       teachers: { min: 1, max: 1 },
       stages: [
-        { id: 'embedding', label: 'Stage 1: embedding', epochsParam: 'stage1Epochs' },
+        { id: 'embedding', label: 'Stage 1: embedding', epochsParam: 'stage1Epochs', cosineToTenthParam: 'stage1Cosine' },
         { id: 'classifier', label: 'Stage 2: classifier' },
       ],
     },
     params: [
       { key: 'stage1Epochs', label: 'Stage-1 epochs', default: 8, min: 1, max: 500, step: 1, integer: true, help: 'Embedding-distillation epochs before stage 2, which runs the usual epochs (reference: 200 and 200).' },
+      { key: 'stage1Cosine', label: 'Stage-1 learning rate', default: 0, min: 0, max: 1, step: 1, integer: true, choices: ['the run\u2019s schedule', 'cosine from lr to lr/10 (reference)'], help: 'Stage 1 runs the run\u2019s schedule over its epochs, or, as njulus/REFILLED, cosine annealing from lr down to lr/10 whatever the schedule.' },
       { key: 'tau1', label: 'Stage-1 temperature \u03c41', default: 4, min: 0.1, max: 20, step: 0.1, help: 'Softens the triplet probabilities \u03c3((d_an \u2212 d_ap)/\u03c41) (reference: 4).' },
       { key: 'margin', label: 'Miner margin', default: 0.2, min: 0.01, max: 2, step: 0.01, help: 'Semihard triplets have 0 < d_an \u2212 d_ap \u2264 margin on the student\u2019s embedding (reference: 0.2).' },
       { key: 'tau2', label: 'Stage-2 temperature \u03c42', default: 2, min: 0.1, max: 20, step: 0.1, help: 'Softens the similarities to class centres (reference: 2, no \u03c4\u00b2 factor).' },
@@ -273,8 +280,8 @@ export function teacherCount(id: MethodId, params: Readonly<Record<string, numbe
 }
 
 /** The stages a run of this method trains before its main one, with their epochs from `params`. */
-export function earlyStages(id: MethodId, params: Readonly<Record<string, number>>): { id: string; label: string; epochs: number }[] {
-  return (METHOD_CATALOG[id].needs.stages ?? []).flatMap(({ id: stageId, label, epochsParam }) =>
-    epochsParam ? [{ id: stageId, label, epochs: Math.max(0, Math.round(params[epochsParam] ?? 0)) }] : [],
+export function earlyStages(id: MethodId, params: Readonly<Record<string, number>>): { id: string; label: string; epochs: number; cosineToTenth: boolean }[] {
+  return (METHOD_CATALOG[id].needs.stages ?? []).flatMap(({ id: stageId, label, epochsParam, cosineToTenthParam }) =>
+    epochsParam ? [{ id: stageId, label, epochs: Math.max(0, Math.round(params[epochsParam] ?? 0)), cosineToTenth: cosineToTenthParam !== undefined && params[cosineToTenthParam] === 1 }] : [],
   );
 }

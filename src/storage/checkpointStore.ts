@@ -5,7 +5,7 @@
  */
 import { openDB, type DBSchema } from 'idb';
 import { withBrowserDatabase } from './browserDatabase';
-import type { RunConfig } from '../config/runConfig';
+import { withScheduleDefaults, type RunConfig } from '../config/runConfig';
 import type { EpochMetrics, ModelResult } from '../contract/protocol';
 import type { InputNormalization } from '../contract/modelFile';
 
@@ -64,8 +64,10 @@ export function saveCheckpoint(checkpoint: RunCheckpoint, database?: string): Pr
   return withDatabase(async (db) => void (await db.put('checkpoints', checkpoint, SLOT)), database);
 }
 
-export function loadCheckpoint(database?: string): Promise<RunCheckpoint | undefined> {
-  return withDatabase((db) => db.get('checkpoints', SLOT), database);
+/** The checkpoint, its config read as today's code reads it (settings newer than it at their old meaning). */
+export async function loadCheckpoint(database?: string): Promise<RunCheckpoint | undefined> {
+  const checkpoint = await withDatabase((db) => db.get('checkpoints', SLOT), database);
+  return checkpoint && { ...checkpoint, config: withScheduleDefaults(checkpoint.config) };
 }
 
 /** The checkpoint without its tensors and curves, or undefined when there is none. */

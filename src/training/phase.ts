@@ -17,7 +17,7 @@ import { disposeOutputs, distils, prepareStep, teacherContext, trainStep, unpack
 import type { RunPlan, StepCosts } from './plan';
 import type { ProgressClock } from './progressClock';
 import type { RunControl } from './runControl';
-import { learningRate } from '../core/schedule';
+import { learningRate, stepDecayOf, type ScheduleOptions } from '../core/schedule';
 import { methodSamples, restoreWeights, snapshotWeights, type WeightSnapshot } from './stages';
 import { canCacheTeacherLogits, TeacherLogitsCache } from './teacherLogitsCache';
 
@@ -69,6 +69,8 @@ export interface PhaseSpec {
   readonly stageLabel?: string;
   /** An early stage replaces the method's losses and keeps the best-scoring epoch's weights; no result is reported. */
   readonly earlyStage?: EarlyStage<unknown>;
+  /** An early stage's own rate (REFILLED's stage 1 as its reference): cosine from `lr` to `lr`/10, whatever the schedule. */
+  readonly cosineToTenth?: boolean;
   /** Epochs already trained in earlier stages, by learner key: numbering continues after them. */
   readonly epochOffsets?: Readonly<Record<string, number>>;
   /** A resumed phase: epochs of it already trained (restored from a checkpoint) and their metrics by learner key. */
@@ -138,10 +140,16 @@ async function trainEpoch(run: PhaseRun, epoch: number): Promise<{ sums: EpochSu
   for (let step = 0; step < plan.stepsPerEpoch; step++) {
     await control.gate();
     const stepStart = performance.now();
-    lr = learningRate({ schedule: config.schedule, baseLr: config.lr, epochs: run.spec.epochs, stepsPerEpoch: plan.stepsPerEpoch }, epoch, step);
+    lr = learningRate(phaseSchedule(run), epoch, step);
     await trainBatch(run, sums, order.subarray(step * plan.batch, (step + 1) * plan.batch), { epoch, step, lr, stepStart });
   }
   return { sums, lr };
+}
+
+/** Each phase and stage runs the schedule over its own epochs (milestones scaled to them; see StepDecay). */
+function phaseSchedule({ ctx: { config, plan }, spec }: PhaseRun): ScheduleOptions {
+  const base = { baseLr: config.lr, epochs: spec.epochs, stepsPerEpoch: plan.stepsPerEpoch };
+  return spec.cosineToTenth ? { ...base, schedule: 'cosine', cosineFloor: 0.1 } : { ...base, schedule: config.schedule, stepDecay: stepDecayOf(config) };
 }
 
 interface StepAt {

@@ -26,7 +26,7 @@ export interface RunPlan {
   /** Trained together on the same batches: the scratch baseline, then the distilled student. */
   readonly students: readonly PlannedLearner[];
   /** Stages the distilled student trains alone before the main one (REFILLED's embedding stage). */
-  readonly earlyStages: readonly { readonly id: string; readonly label: string; readonly epochs: number }[];
+  readonly earlyStages: readonly { readonly id: string; readonly label: string; readonly epochs: number; readonly cosineToTenth: boolean }[];
   /** Images the models train on: the subset less the hold-out. */
   readonly trainImages: number;
   /** Images of the subset kept out of training (calibration is fitted on them); 0 when `holdout` is off. */

@@ -221,7 +221,7 @@ async function trainEarlyStages(phase: PhaseContext, student: Learner | undefine
   for (const stage of plan.earlyStages) {
     const earlyStage = student.method.earlyStages?.find((s) => s.id === stage.id);
     if (!earlyStage) throw new Error(`Method "${student.method.spec.id}" declares stage "${stage.id}" but does not implement it`);
-    await trainPhase(phase, { phase: 'students', learners: [student], teacherNets, epochs: stage.epochs, stageLabel: stage.label, earlyStage, epochOffsets: { [student.info.key]: trained } });
+    await trainPhase(phase, { phase: 'students', learners: [student], teacherNets, epochs: stage.epochs, stageLabel: stage.label, earlyStage, cosineToTenth: stage.cosineToTenth, epochOffsets: { [student.info.key]: trained } });
     trained += stage.epochs;
   }
   await student.method.prepareMainStage?.({

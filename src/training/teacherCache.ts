@@ -16,7 +16,9 @@ export interface CachedTeacher {
 /** Everything that determines a trained teacher: same key, same weights. */
 export function teacherKey(config: RunConfig, plan: RunPlan, teacher: PlannedLearner): string {
   const { dataset, teacherEpochs, lr, schedule, momentum, weightDecay, nesterov, augment, seed } = config;
-  return JSON.stringify([dataset, teacher.model, teacher.initSeed, teacherEpochs, plan.trainImages, plan.holdoutImages, plan.batch, lr, schedule, momentum, weightDecay, nesterov, augment, seed]);
+  // Milestones count in the student epochs and scale to the teacher's, so `epochs` matters with them.
+  const stepDecay = schedule === 'step' ? [config.milestones, config.decay, config.milestones === '' ? null : config.epochs] : null;
+  return JSON.stringify([dataset, teacher.model, teacher.initSeed, teacherEpochs, plan.trainImages, plan.holdoutImages, plan.batch, lr, schedule, stepDecay, momentum, weightDecay, nesterov, augment, seed]);
 }
 
 export class TeacherCache {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, parseUrl, serializeConfig, validateConfig } from '../../src/config/fields';
+import { withScheduleDefaults } from '../../src/config/runConfig';
 
 describe('URL config', () => {
   it('round-trips every setting and the method parameters', () => {
@@ -62,5 +63,51 @@ describe('URL config', () => {
     expect(validateConfig(DEFAULT_CONFIG)).toEqual({});
     const problems = validateConfig({ ...DEFAULT_CONFIG, epochs: 0, lr: Number.NaN, methodParams: { ...DEFAULT_CONFIG.methodParams, T: -1 } });
     expect(Object.keys(problems).sort()).toEqual(['T', 'epochs', 'lr']);
+  });
+
+  it('round-trips the step schedule\'s milestones and decay, and leaves them out of other schedules\' links', () => {
+    const config = { ...DEFAULT_CONFIG, epochs: 24, schedule: 'step' as const, milestones: '15,18,21', decay: 0.2 };
+    const query = serializeConfig(config);
+    expect(query).toContain('milestones=15%2C18%2C21');
+    expect(query).toContain('decay=0.2');
+    expect(parseUrl(query)).toEqual({ config, autostart: false, notes: [] });
+    expect(serializeConfig(DEFAULT_CONFIG)).not.toMatch(/milestones|decay/);
+    expect(serializeConfig({ ...DEFAULT_CONFIG, schedule: 'step' })).not.toContain('milestones'); // '' is the default
+  });
+
+  it('a link without milestones keeps its old meaning: x0.1 at 62.5/75/87.5% of the epochs', () => {
+    const { config, notes } = parseUrl('schedule=step&epochs=30');
+    expect(config).toMatchObject({ milestones: '', decay: 0.1 });
+    expect(notes).toEqual([]);
+  });
+
+  it('refuses milestones that are malformed, outside the epochs or not ascending, and a decay outside (0, 1], each with a note', () => {
+    const malformed = parseUrl('schedule=step&epochs=24&milestones=15;18');
+    expect(malformed.config.milestones).toBe('');
+    expect(malformed.notes).toEqual(['milestones=15;18 should be whole epochs separated by commas, e.g. 15,18,21 (at most 10); using none.']);
+    const outside = parseUrl('schedule=step&epochs=20&milestones=15,18,21');
+    expect(outside.config.milestones).toBe('');
+    expect(outside.notes).toEqual(['milestones=15,18,21: epoch 21 is not within 1..20 (the student epochs); using none (62.5, 75 and 87.5% of the epochs).']);
+    expect(parseUrl('schedule=step&epochs=24&milestones=18,15').notes).toEqual(['milestones=18,15 must rise from one epoch to the next; using none (62.5, 75 and 87.5% of the epochs).']);
+    const zero = parseUrl('schedule=step&decay=0');
+    expect(zero.config.decay).toBe(1e-4);
+    expect(zero.notes).toEqual(['decay=0 is below the minimum; using 0.0001.']);
+    expect(parseUrl('schedule=step&decay=2').notes).toEqual(['decay=2 is above the maximum; using 1.']);
+    expect(parseUrl('schedule=step&decay=x').notes).toEqual(['decay=x is not a number; using 0.1.']);
+  });
+
+  it('checks milestones in the form against the epochs only with the step schedule, naming the field', () => {
+    const step = { ...DEFAULT_CONFIG, schedule: 'step' as const, epochs: 24, milestones: '15,18,21' };
+    expect(validateConfig(step)).toEqual({});
+    expect(validateConfig({ ...step, epochs: 20 })).toEqual({ milestones: 'Decay after epochs=15,18,21: epoch 21 is not within 1..20 (the student epochs)' });
+    expect(validateConfig({ ...step, milestones: '15 18' })).toEqual({ milestones: 'Decay after epochs=15 18 should be whole epochs separated by commas, e.g. 15,18,21 (at most 10)' });
+    expect(validateConfig({ ...step, decay: 0 })).toEqual({ decay: 'Decay factor=0 is below the minimum; using 0.0001' });
+    expect(validateConfig({ ...step, schedule: 'cosine', epochs: 20, decay: 0 })).toEqual({}); // hidden and unused
+  });
+
+  it('reads a config saved before milestones existed as the step schedule it trained with', () => {
+    const { milestones: _m, decay: _d, ...old } = { ...DEFAULT_CONFIG, schedule: 'step' as const };
+    expect(withScheduleDefaults(old)).toEqual({ ...DEFAULT_CONFIG, schedule: 'step' });
+    expect(parseUrl(serializeConfig(old as never))).toEqual({ config: { ...DEFAULT_CONFIG, schedule: 'step' }, autostart: false, notes: [] });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseUrl } from '../../src/config/fields';
+import { parseUrl, validateConfig } from '../../src/config/fields';
 import { PRESETS, parseHidden, serializeHidden } from '../../src/config/view';
 
 describe('hide=', () => {
@@ -26,6 +26,7 @@ describe('presets', () => {
     for (const preset of PRESETS) {
       const parsed = parseUrl(preset.query);
       expect(parsed.notes, preset.title).toEqual([]);
+      expect(validateConfig(parsed.config), preset.title).toEqual({}); // and the form accepts it as it is
       // Every key in the link is one the config knows (nothing silently ignored).
       const params = new URLSearchParams(preset.query);
       for (const [key, value] of params) {
@@ -33,8 +34,34 @@ describe('presets', () => {
         const known = key in parsed.config || key in parsed.config.methodParams;
         expect(known, `${preset.title}: ${key}`).toBe(true);
         const actual = key in parsed.config ? (parsed.config as unknown as Record<string, unknown>)[key] : parsed.config.methodParams[key];
-        expect(String(actual), `${preset.title}: ${key}`).toBe(value);
+        expect(typeof actual === 'boolean' ? (actual ? '1' : '0') : String(actual), `${preset.title}: ${key}`).toBe(value);
       }
     }
   });
+
+  it('a paper preset steps at its reference milestones scaled to its epochs, in whole epochs', () => {
+    const stepping = PRESETS.filter((p) => p.reference);
+    expect(stepping.length).toBeGreaterThanOrEqual(5);
+    for (const preset of stepping) {
+      const { config } = parseUrl(preset.query);
+      const { milestones, epochs } = preset.reference!;
+      const scaled = milestones.map((m) => (m * config.epochs) / epochs);
+      expect(scaled.every(Number.isInteger), `${preset.title}: ${scaled.join(',')}`).toBe(true);
+      expect(config.schedule, preset.title).toBe('step');
+      expect(config.milestones, preset.title).toBe(scaled.join(','));
+      expect(preset.description, preset.title).toMatch(new RegExp(`Scaled: ${config.epochs} .*instead of ${epochs}`));
+    }
+  });
+
+  it('MobileNetV2 and ShuffleNet students learn at 0.01, the others at their paper\'s rate, and one RepDistiller preset has such a student', () => {
+    const small = PRESETS.filter((p) => /student=(mobilenetv2|shufflev1|shufflev2)(&|$)/.test(p.query));
+    expect(small.length).toBeGreaterThanOrEqual(1);
+    for (const preset of small) expect(parseUrl(preset.query).config.lr, preset.title).toBe(0.01);
+    for (const preset of PRESETS.filter((p) => p.reference?.epochs === 240 && !small.includes(p))) expect(parseUrl(preset.query).config.lr, preset.title).toBe(0.05);
+  });
+
+  it('every paper preset says what it scaled', () => {
+    for (const preset of PRESETS.slice(1)) expect(preset.description, preset.title).toMatch(/Scaled: /);
+  });
+
 });

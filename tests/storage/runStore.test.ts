@@ -131,6 +131,14 @@ describe('run store', () => {
     expect((await s.rename('old', 'renamed')).config.holdout).toBe(false);
   });
 
+  it('reads a run saved before milestones and decay existed with the step schedule it trained with', async () => {
+    const s = await freshStore();
+    const { milestones: _m, decay: _d, ...oldConfig } = { ...run('old', 1000).config, schedule: 'step' as const };
+    await s.save({ ...run('old', 1000), config: oldConfig as RunConfig });
+    expect((await s.get('old'))?.config).toMatchObject({ schedule: 'step', milestones: '', decay: 0.1, holdout: DEFAULT_CONFIG.holdout });
+    expect((await s.list())[0]?.config).toMatchObject({ milestones: '', decay: 0.1 });
+  });
+
   it('refuses empty and over-long names with a clear error', async () => {
     const s = await freshStore();
     await s.save(run('a', 1));

@@ -12,6 +12,7 @@ import { restoreWeights, snapshotWeights } from '../../src/training/stages';
 import { measureStepCosts } from '../../src/training/stepCosts';
 import type { EpochMetrics, FromWorker } from '../../src/contract/protocol';
 import { tinyRunConfig, tinyRunData } from '../helpers/synthetic';
+import { learningRate } from '../../src/core/schedule';
 
 const data: RunData = tinyRunData();
 
@@ -63,6 +64,23 @@ describe('REFILLED', () => {
     expect(log.stages).toContain('Stage 1: embedding');
     expect(log.stages).toContain('Stage 2: classifier');
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('REFILLED learning rates', () => {
+  it('stage 1 anneals from lr to lr/10 when asked (the reference), stage 2 and the baseline run the step schedule over their epochs', async () => {
+    const config: RunConfig = { ...base, method: 'refilled', lr: 0.1, schedule: 'step', milestones: '1', decay: 0.5, methodParams: { stage1Epochs: 2, stage1Cosine: 1 } };
+    const log = recorder();
+    await runExperiment(config, data, new RunControl(), log.events, { measureCosts: (plan, train, test) => measureStepCosts(plan, config, train, test, 4) });
+    const stepsPerEpoch = 1; // tinyRunConfig: 32 images less a hold-out of 3, in batches of 16
+    const lrs = (learner: string) => log.epochs.filter((m) => m.learner === learner).map((m) => m.lr);
+    // The last step's rate of each epoch: stage 1's second epoch ends at the cosine's floor, a tenth.
+    const stage1 = { schedule: 'cosine' as const, baseLr: 0.1, epochs: 2, stepsPerEpoch, cosineFloor: 0.1 };
+    expect(lrs('student').slice(0, 2)).toEqual([learningRate(stage1, 0, 0), learningRate(stage1, 1, 0)]);
+    expect(lrs('student')[1]).toBeCloseTo(0.055, 12);
+    expect(lrs('student').slice(2)).toEqual([0.1, 0.05]);
+    expect(lrs('scratch')).toEqual([0.1, 0.05]);
+    expect(lrs('teacher0')).toEqual([0.1, 0.05]);
   });
 });
 

@@ -3,7 +3,7 @@
  * compare runs across reloads. Records are plain data: no logits (they are megabytes per run), no proxies.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { RunConfig } from '../../config/runConfig';
+import { withScheduleDefaults, type RunConfig } from '../../config/runConfig';
 import { experimentTitle } from './runSummary';
 import type { AdapterSummary, EpochMetrics, LearnerRole, ModelResult, RunPlanSummary } from '../../contract/protocol';
 
@@ -147,11 +147,12 @@ export function savedRunFrom(snapshot: TrainerSnapshot): SavedRun {
 /**
  * A record as today's code reads it. Runs saved before the hold-out existed have no `holdout` in their
  * config: they trained on the whole subset, so they read as `holdout: false` (and the runs panel labels
- * them "no hold-out"), never as today's default.
+ * them "no hold-out"), never as today's default. Runs from before milestones and decay stepped x0.1 at
+ * the reference fractions: '' and 0.1.
  */
 export function upgradeSavedRun(run: SavedRun): SavedRun {
-  const config = run.config as Omit<RunConfig, 'holdout'> & { holdout?: boolean };
-  return config.holdout === undefined ? { ...run, config: { ...config, holdout: false } } : run;
+  const config = run.config as Omit<RunConfig, 'holdout'> & { readonly holdout?: boolean };
+  return { ...run, config: { ...withScheduleDefaults(config), holdout: config.holdout ?? false } };
 }
 
 interface DistilleryDb extends DBSchema {
