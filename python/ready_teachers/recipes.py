@@ -17,7 +17,7 @@ REFERENCE_RECIPE = {
 
 # id -> what differs from the reference recipe. Epochs: see python/ready_teachers/README.md (measured speed).
 TEACHERS = {
-    "resnet20": {"model": "resnet20", "epochs": 20, "seed": 1, "label": "ResNet-20",
+    "resnet20": {"model": "resnet20", "epochs": 15, "seed": 1, "label": "ResNet-20",
                  "role": "the reference teacher"},
     "resnet56": {"model": "resnet56", "epochs": 15, "seed": 2, "label": "ResNet-56",
                  "role": "the stronger teacher"},
