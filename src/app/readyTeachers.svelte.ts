@@ -18,7 +18,7 @@ export class ReadyTeachers {
   /** Why the list or the last install failed, for the settings panel. */
   error = $state<string | null>(null);
   /** An id whose install failed: not retried on its own (picking it again retries). */
-  #failed: string | null = null;
+  #failed = $state<string | null>(null);
 
   constructor(private readonly models: SavedModels) {
     fetchReadyTeachers().then(

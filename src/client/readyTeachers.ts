@@ -7,8 +7,8 @@ export function readyTeachersBaseUrl(): string {
 }
 
 /** The manifest's teachers; an empty list where the build has none (a dev server without the folder). */
-export async function fetchReadyTeachers(): Promise<readonly ReadyTeacher[]> {
-  const response = await fetch(new URL('manifest.json', readyTeachersBaseUrl()), { cache: 'no-cache' });
+export async function fetchReadyTeachers(base: string = readyTeachersBaseUrl()): Promise<readonly ReadyTeacher[]> {
+  const response = await fetch(new URL('manifest.json', base), { cache: 'no-cache' });
   const type = response.headers.get('content-type') ?? '';
   if (response.status === 404 || type.includes('text/html')) return [];
   if (!response.ok) throw new ReadyTeachersError(`The ready teachers could not be listed (teachers/manifest.json: HTTP ${response.status}).`);
@@ -16,8 +16,8 @@ export async function fetchReadyTeachers(): Promise<readonly ReadyTeacher[]> {
 }
 
 /** The teacher's file, checked against the manifest's size and SHA-256 so a stale or damaged copy is refused. */
-export async function fetchReadyTeacherFile(teacher: ReadyTeacher): Promise<File> {
-  const response = await fetch(new URL(teacher.file, readyTeachersBaseUrl()));
+export async function fetchReadyTeacherFile(teacher: ReadyTeacher, base: string = readyTeachersBaseUrl()): Promise<File> {
+  const response = await fetch(new URL(teacher.file, base));
   if (!response.ok) throw new ReadyTeachersError(`The ready teacher ${teacher.label} could not be fetched (teachers/${teacher.file}: HTTP ${response.status}).`);
   const bytes = await response.arrayBuffer();
   const digest = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
