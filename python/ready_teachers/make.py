@@ -77,7 +77,8 @@ def make(teacher_ids, data_dir, out, work):
             raise RuntimeError(f"{teacher_id} is {len(data)} bytes, over the 4 MB limit")
         (out / f"{teacher_id}.safetensors").write_bytes(data)
         (out / f"{teacher_id}.distillery-run.json").write_text(json.dumps(bundle, indent=2) + "\n")
-        entries = [e for e in manifest["teachers"] if e["id"] != teacher_id] + [manifest_entry(teacher_id, bundle, data)]
+        entry = manifest_entry(teacher_id, bundle, data)
+        entries = [e for e in manifest["teachers"] if e["id"] != teacher_id] + [entry]
         manifest["teachers"] = sorted(entries, key=lambda e: list(TEACHERS).index(e["id"]))
         manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
-        print(f"ready_teachers: {teacher_id} {manifest['teachers'][-1]['sha256'][:16]} written to {out}", flush=True)
+        print(f"ready_teachers: {teacher_id} ({entry['savedModelId']}, {entry['accuracy']:.1%}) written to {out}", flush=True)

@@ -45,19 +45,24 @@ export interface Preset {
 export const PRESETS: readonly Preset[] = [
   { title: 'One-minute smoke run', description: 'Tiny CNN teacher and student, 128 images, one epoch each.', query: 'teacher=tiny-cnn&student=tiny-cnn&method=kd&epochs=1&teacherEpochs=1&subset=128&testSubset=128&autostart=1' },
   {
+    title: 'Hinton KD from a ready teacher',
+    description: 'The ready ResNet-20 (64% on the CIFAR-10 subset, trained beforehand) to a ResNet-8 student, T 4, alpha 0.9; the teacher is evaluated, not trained, so distilling starts at once; 15 epochs.',
+    query: 'teacher=resnet20&savedTeacher=m-d2639b5caf1c9468&student=resnet8&method=kd&T=4&alpha=0.9&ceWeight=0.1&epochs=15',
+  },
+  {
     title: 'Hinton KD, RepDistiller setting (scaled)',
     description: 'ResNet-32x4 teacher to ResNet-8x4 student, T 4, alpha 0.9, step schedule; 30 epochs instead of 240.',
     query: 'teacher=resnet32x4&student=resnet8x4&method=kd&T=4&alpha=0.9&ceWeight=0.1&schedule=step&epochs=30&teacherEpochs=30',
   },
   {
     title: 'Explainable oracle (scaled)',
-    description: 'ResNet-20 to ResNet-20 with x* at gamma 0.2 and T 1.5, as the reference README; 20 epochs.',
-    query: 'teacher=resnet20&student=resnet20&method=oracle&gamma=0.2&T=1.5&alpha=1&ceWeight=1&epochs=20&teacherEpochs=20',
+    description: 'The ready ResNet-20 teacher to a ResNet-20 student with x* at gamma 0.2 and T 1.5, as the reference README; 20 epochs.',
+    query: 'teacher=resnet20&savedTeacher=m-d2639b5caf1c9468&student=resnet20&method=oracle&gamma=0.2&T=1.5&alpha=1&ceWeight=1&epochs=20',
   },
   {
     title: 'CA-MKD, three teachers (scaled)',
-    description: 'Three ResNet-20 teachers with different seeds to a ResNet-8, confidence-aware weights; 15 epochs.',
-    query: 'teacher=resnet20&student=resnet8&method=camkd&teachers=3&epochs=15&teacherEpochs=15',
+    description: 'Three ResNet-20 teachers to a ResNet-8, confidence-aware weights: the first is the ready one, the other two train 15 epochs with their own seeds; 15 epochs.',
+    query: 'teacher=resnet20&savedTeacher=m-d2639b5caf1c9468&student=resnet8&method=camkd&teachers=3&epochs=15&teacherEpochs=15',
   },
   {
     title: 'REFILLED (scaled)',
@@ -66,7 +71,7 @@ export const PRESETS: readonly Preset[] = [
   },
   {
     title: 'Data-free TA-DFKD (scaled)',
-    description: 'ResNet-20 teacher, ResNet-8 student that never sees a training image; generator width 32.',
-    query: 'teacher=resnet20&student=resnet8&method=ta-dfkd&ngf=32&nz=256&epochs=20&teacherEpochs=20',
+    description: 'The ready ResNet-20 teacher, a ResNet-8 student that never sees a training image; generator width 32.',
+    query: 'teacher=resnet20&savedTeacher=m-d2639b5caf1c9468&student=resnet8&method=ta-dfkd&ngf=32&nz=256&epochs=20',
   },
 ];
