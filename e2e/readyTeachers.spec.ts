@@ -43,6 +43,7 @@ test('the teacher menu offers the ready teachers; a picked one is kept and disti
   await expect(app.button('train')).toBeEnabled({ timeout: 60_000 });
   await app.button('train').click();
   await expectTeacherEvaluated(app, page, resnet20);
+  await app.results.screenshot({ path: 'e2e/screenshots/ready-teacher-results.png' });
 });
 
 test('a link naming a ready teacher installs it in a fresh browser and autostarts', async ({ page }) => {
