@@ -49,7 +49,7 @@ test('hide= publishes a simplified classroom view that stays in the address bar;
   await app.open();
   await page.getByTestId('presets').locator('summary').click();
   const links = page.getByTestId('presets').getByRole('link');
-  await expect(links).toHaveCount(7);
+  await expect(links).toHaveCount(8);
   await links.filter({ hasText: 'REFILLED' }).click();
   await expect(page.locator('#cfg-method')).toHaveValue('refilled');
   await expect(page.locator('#cfg-stage1Epochs')).toHaveValue('20');

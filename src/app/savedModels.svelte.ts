@@ -9,6 +9,7 @@ import { exportTorchFile, type TorchFormat } from '../interop/pytorch/export';
 import { checkWeightsFile, MAX_WEIGHTS_BYTES, ModelFileError, modelFileStem, parseModelJson, type InputNormalization, type ModelJson, type ModelMetadata } from '../contract/modelFile';
 import { deleteModel, listModels, loadModel, newModelId, saveModel, savedModelRecord, type SavedModelSummary } from '../storage/modelStore';
 import type { DatasetSummary, ModelResult, TorchModelPreview } from '../contract/protocol';
+import type { ReadyTeacher } from '../contract/readyTeachers';
 import { describeStorageError } from '../storage/storageErrors';
 import { downloadBytes, downloadText } from '../ui/download';
 import type { Trainer } from '../client/trainer.svelte';
@@ -27,9 +28,9 @@ export interface TorchImportChoice {
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** Keeps a model record, saying in words why the browser would not (a full quota, a private window). */
-async function keep(json: ModelJson, weights: ArrayBuffer): Promise<SavedModelSummary> {
+async function keep(json: ModelJson, weights: ArrayBuffer, id = newModelId()): Promise<SavedModelSummary> {
   try {
-    return await saveModel(savedModelRecord(newModelId(), json, weights));
+    return await saveModel(savedModelRecord(id, json, weights));
   } catch (error) {
     throw new Error(`The model was not kept in this browser: ${describeStorageError(error)}`);
   }
@@ -143,6 +144,25 @@ export class SavedModels {
     const classNames = this.trainer.dataset?.classNames.length === preview.numClasses ? [...this.trainer.dataset.classNames] : [];
     const metadata: ModelMetadata = { ...preview.json.userDefinedMetadata, name: choice.name.trim().slice(0, 80) || preview.json.userDefinedMetadata.name, classNames, inputNormalization: choice.inputNormalization, savedAt: Date.now() };
     const saved = await keep({ ...preview.json, userDefinedMetadata: metadata }, preview.weights);
+    await this.refresh();
+    return saved;
+  }
+
+  /**
+   * Keeps a ready teacher (read by the worker as any PyTorch import) under the id its bytes give it, so links
+   * naming that id find it; its name, accuracy and recipe come from the manifest.
+   */
+  async keepReadyTeacher(preview: TorchModelPreview, teacher: ReadyTeacher, datasetClassNames: readonly string[]): Promise<SavedModelSummary> {
+    const metadata: ModelMetadata = {
+      ...preview.json.userDefinedMetadata,
+      name: `Ready ${teacher.label}`,
+      dataset: teacher.dataset,
+      classNames: [...datasetClassNames],
+      testAccuracy: teacher.accuracy,
+      trainedWith: `cross-entropy (ready teacher), ${teacher.epochs} epochs, ${teacher.trainImages} images of ${teacher.dataset}, seed ${teacher.seed}, PyTorch`,
+      savedAt: Date.now(),
+    };
+    const saved = await keep({ ...preview.json, userDefinedMetadata: metadata }, preview.weights, teacher.savedModelId);
     await this.refresh();
     return saved;
   }

@@ -54,6 +54,12 @@ const REPDISTILLER_SGD = 'batch=64&momentum=0.9&weightDecay=0.0005&nesterov=0&sc
 export const PRESETS: readonly Preset[] = [
   { title: 'One-minute smoke run', description: 'Tiny CNN teacher and student, 128 images, one epoch each.', query: 'teacher=tiny-cnn&student=tiny-cnn&method=kd&epochs=1&teacherEpochs=1&subset=128&testSubset=128&autostart=1' },
   {
+    title: 'Hinton KD from a ready teacher',
+    description: 'The ready ResNet-20 (64% on the CIFAR-10 subset, trained beforehand) to a ResNet-8 student, T 4, ceWeight 0.1, alpha 0.9; the teacher is evaluated, not trained, so distilling starts at once. SGD lr 0.05, momentum 0.9, weight decay 5e-4, batch 64, x0.1 after epochs 10, 12 and 14. Scaled: 16 epochs instead of 240 (the decay points 150/180/210 with them), a ResNet-20/ResNet-8 pair instead of ResNet-32x4/ResNet-8x4, the CIFAR-10 subset instead of CIFAR-100.',
+    query: `teacher=resnet20&savedTeacher=m-d2639b5caf1c9468&student=resnet8&method=kd&T=4&alpha=0.9&ceWeight=0.1&epochs=16&lr=0.05&${REPDISTILLER_SGD}&milestones=10,12,14`,
+    reference: REPDISTILLER_STEPS,
+  },
+  {
     title: 'Hinton KD, RepDistiller recipe (scaled)',
     description: 'ResNet-32x4 teacher to ResNet-8x4 student, T 4, ceWeight 0.1, alpha 0.9; SGD lr 0.05, momentum 0.9, weight decay 5e-4, batch 64, x0.1 after epochs 15, 18 and 21. Scaled: 24 epochs instead of 240 (the decay points 150/180/210 with them), the CIFAR-10 subset instead of CIFAR-100.',
     query: `teacher=resnet32x4&student=resnet8x4&method=kd&T=4&alpha=0.9&ceWeight=0.1&epochs=24&teacherEpochs=24&lr=0.05&${REPDISTILLER_SGD}&milestones=15,18,21`,
@@ -67,8 +73,8 @@ export const PRESETS: readonly Preset[] = [
   },
   {
     title: 'Explainable oracle (scaled)',
-    description: 'ResNet-20 to ResNet-20 with x* at gamma 0.2, T 1.5, ceWeight 1, alpha 1 and weight decay 1e-4, as the reference README runs it; SGD lr 0.05, momentum 0.9, batch 64, x0.1 after epochs 15, 18 and 21. Scaled: 24 epochs instead of 240, the CIFAR-10 subset instead of CIFAR-100.',
-    query: 'teacher=resnet20&student=resnet20&method=oracle&gamma=0.2&T=1.5&alpha=1&ceWeight=1&epochs=24&teacherEpochs=24&lr=0.05&batch=64&momentum=0.9&weightDecay=0.0001&nesterov=0&schedule=step&milestones=15,18,21&decay=0.1',
+    description: 'The ready ResNet-20 (64% on the CIFAR-10 subset, trained beforehand, evaluated not trained) to a ResNet-20 with x* at gamma 0.2, T 1.5, ceWeight 1, alpha 1 and weight decay 1e-4, as the reference README runs it; SGD lr 0.05, momentum 0.9, batch 64, x0.1 after epochs 15, 18 and 21. Scaled: 24 epochs instead of 240, the CIFAR-10 subset instead of CIFAR-100.',
+    query: 'teacher=resnet20&savedTeacher=m-d2639b5caf1c9468&student=resnet20&method=oracle&gamma=0.2&T=1.5&alpha=1&ceWeight=1&epochs=24&lr=0.05&batch=64&momentum=0.9&weightDecay=0.0001&nesterov=0&schedule=step&milestones=15,18,21&decay=0.1',
     reference: { milestones: [150, 180, 210], epochs: 240 },
   },
   {
@@ -79,13 +85,13 @@ export const PRESETS: readonly Preset[] = [
   },
   {
     title: 'REFILLED (scaled)',
-    description: 'WRN-40-2 teacher to WRN-16-1 student; batch 128, SGD lr 0.1 with Nesterov momentum 0.9, weight decay 5e-4; stage 1 anneals (cosine) from 0.1 to 0.01, stage 2 decays x0.2 after epochs 10, 14 and 18 (reference: 100/140/180 of 200). Scaled: 20 embedding and 20 classifier epochs instead of 200 each, the CIFAR-10 subset instead of CIFAR-100.',
-    query: 'teacher=wrn_40_2&student=wrn_16_1&method=refilled&stage1Epochs=20&stage1Cosine=1&epochs=20&teacherEpochs=20&batch=128&lr=0.1&momentum=0.9&weightDecay=0.0005&nesterov=1&schedule=step&milestones=10,14,18&decay=0.2',
+    description: 'REFILLED\u2019s own WRN-40-2 teacher to its WRN-16-1 student (conv biases, dropout 0.3); batch 128, SGD lr 0.1 with Nesterov momentum 0.9, weight decay 5e-4; stage 1 anneals (cosine) from 0.1 to 0.01, stage 2 decays x0.2 after epochs 10, 14 and 18 (reference: 100/140/180 of 200). Scaled: 20 embedding and 20 classifier epochs instead of 200 each, the CIFAR-10 subset instead of CIFAR-100.',
+    query: 'teacher=wrn_40_2_refilled&student=wrn_16_1_refilled&method=refilled&stage1Epochs=20&stage1Cosine=1&epochs=20&teacherEpochs=20&batch=128&lr=0.1&momentum=0.9&weightDecay=0.0005&nesterov=1&schedule=step&milestones=10,14,18&decay=0.2',
     reference: { milestones: [100, 140, 180], epochs: 200 },
   },
   {
     title: 'Data-free TA-DFKD (scaled)',
-    description: 'ResNet-20 teacher, ResNet-8 student that never sees a training image; student SGD lr 0.01, momentum 0.9, weight decay 5e-4, cosine; generator Adam lr 1e-3, one step per 10 student steps, nz 1000, width 64. Scaled: 20 epochs instead of 200, batch 256 instead of 1024 (browser memory), so 17 steps per epoch from the subset\u2019s images instead of 360.',
-    query: 'teacher=resnet20&student=resnet8&method=ta-dfkd&studentSteps=10&generatorLr=0.001&ngf=64&nz=1000&epochs=20&teacherEpochs=20&batch=256&lr=0.01&momentum=0.9&weightDecay=0.0005&nesterov=0&schedule=cosine',
+    description: 'The ready ResNet-20 teacher, a ResNet-8 student that never sees a training image; student SGD lr 0.01, momentum 0.9, weight decay 5e-4, cosine; generator Adam lr 1e-3, one step per 10 student steps, nz 1000, width 64. Scaled: 20 epochs instead of 200, batch 256 instead of 1024 (browser memory), so 17 steps per epoch from the subset\u2019s images instead of 360.',
+    query: 'teacher=resnet20&savedTeacher=m-d2639b5caf1c9468&student=resnet8&method=ta-dfkd&studentSteps=10&generatorLr=0.001&ngf=64&nz=1000&epochs=20&batch=256&lr=0.01&momentum=0.9&weightDecay=0.0005&nesterov=0&schedule=cosine',
   },
 ];

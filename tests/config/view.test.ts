@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseReadyTeachers } from '../../src/contract/readyTeachers';
 import { parseUrl, validateConfig } from '../../src/config/fields';
 import { PRESETS, parseHidden, serializeHidden } from '../../src/config/view';
 
@@ -64,4 +67,15 @@ describe('presets', () => {
     for (const preset of PRESETS.slice(1)) expect(preset.description, preset.title).toMatch(/Scaled: /);
   });
 
+  it('a preset that names a saved teacher names a ready one the manifest lists, with its architecture', () => {
+    const ready = parseReadyTeachers(JSON.parse(readFileSync(resolve(__dirname, '../../public/teachers/manifest.json'), 'utf8')));
+    const naming = PRESETS.filter((p) => new URLSearchParams(p.query).get('savedTeacher'));
+    expect(naming.length).toBeGreaterThan(0);
+    for (const preset of naming) {
+      const params = new URLSearchParams(preset.query);
+      const teacher = ready.find((t) => t.savedModelId === params.get('savedTeacher'));
+      expect(teacher?.model, preset.title).toBe(params.get('teacher'));
+      expect(params.has('teacherEpochs') && params.get('method') !== 'camkd', `${preset.title}: a ready teacher is not trained`).toBe(false);
+    }
+  });
 });

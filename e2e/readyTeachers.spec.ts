@@ -1,0 +1,56 @@
+/**
+ * The ready teachers: the teacher menu offers them, picking one (or opening a link that names it, in a fresh
+ * browser) keeps it in the saved models under the id its bytes give it, and a tiny distillation run evaluates
+ * it instead of training it, with the accuracy the manifest states.
+ */
+import { readFileSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { Playground, TINY_RUN } from './playground';
+
+interface ManifestEntry { id: string; label: string; savedModelId: string; accuracy: number; model: string }
+const manifest = JSON.parse(readFileSync('public/teachers/manifest.json', 'utf8')) as { teachers: ManifestEntry[] };
+const teacher = (id: string) => manifest.teachers.find((t) => t.id === id)!;
+/** A tiny KD run evaluated on every test image, so the teacher's accuracy is the manifest's (same 1017 images). */
+const RUN = { ...TINY_RUN, method: 'kd', testSubset: '1017' } as const;
+
+async function expectTeacherEvaluated(app: Playground, page: Page, entry: ManifestEntry): Promise<void> {
+  await app.waitForStatus(['done', 'error']);
+  await expect(app.status).toHaveText('done');
+  const row = app.results.locator('tr[data-role=teacher]');
+  await expect(row).toContainText('reused');
+  const [reported] = (await app.resultTable()).filter((r) => r.role === 'teacher');
+  // The page's float32 wasm forward pass against PyTorch's float32 CPU one: a few images may flip.
+  expect(Math.abs(reported!.accuracy - 100 * entry.accuracy), `teacher accuracy ${reported!.accuracy}% vs the manifest's ${100 * entry.accuracy}%`).toBeLessThanOrEqual(0.5);
+  await expect(page.locator(`[data-testid=model-row][data-model-id="${entry.savedModelId}"]`)).toContainText(`Ready ${entry.label}`);
+}
+
+test('the teacher menu offers the ready teachers; a picked one is kept and distils without training', async ({ page }) => {
+  const app = new Playground(page);
+  await app.open(RUN);
+  const menu = page.locator('#cfg-savedTeacher');
+  for (const entry of manifest.teachers) {
+    await expect(menu.locator(`option[value="${entry.savedModelId}"]`)).toHaveText(new RegExp(`^${entry.label.replace(/[()]/g, '\\$&')}, ready: ${Math.round(100 * entry.accuracy)}% on CIFAR-10 subset$`));
+  }
+  const resnet20 = teacher('resnet20');
+  await menu.selectOption(resnet20.savedModelId);
+  await expect(page.locator('#cfg-teacher')).toHaveValue('resnet20');
+  await expect(page.getByTestId('ready-teacher-note')).toContainText('evaluated, not trained');
+  await expect(page).toHaveURL(new RegExp(`savedTeacher=${resnet20.savedModelId}`));
+  // The menu as a list, for the picture a person looks at (a closed <select> shows one line).
+  await menu.evaluate((select: HTMLSelectElement) => (select.size = select.options.length));
+  await page.locator('aside.sidebar').screenshot({ path: 'e2e/screenshots/ready-teacher-menu.png' });
+  await menu.evaluate((select: HTMLSelectElement) => (select.size = 0));
+  await expect(app.button('train')).toBeEnabled({ timeout: 60_000 });
+  await app.button('train').click();
+  await expectTeacherEvaluated(app, page, resnet20);
+  await app.results.screenshot({ path: 'e2e/screenshots/ready-teacher-results.png' });
+});
+
+test('a link naming a ready teacher installs it in a fresh browser and autostarts', async ({ page }) => {
+  const app = new Playground(page);
+  const weak = teacher('resnet20-weak');
+  await app.open({ ...RUN, teacher: weak.model, savedTeacher: weak.savedModelId, autostart: '1' });
+  await expect(page.getByTestId('saved-teacher-missing')).toHaveCount(0);
+  await expectTeacherEvaluated(app, page, weak);
+  await expect(page.getByTestId('ready-teacher-error')).toHaveCount(0);
+});
