@@ -20,7 +20,7 @@ from run_configs import TINY_CONFIG, tiny_run, write_run
     ({"config": {**TINY_CONFIG, "schedule": "linear"}}, 'config.schedule "linear" is not one of'),
     ({"config": {**TINY_CONFIG, "methodParams": {"temperature": 2}}}, 'unknown method parameter "temperature"'),
     ({"config": {k: v for k, v in TINY_CONFIG.items() if k != "seed"}}, "config lacks seed"),
-    ({"config": {**TINY_CONFIG, "method": "oracle", "rule": 1}}, r"oracle rule 1 \(LRP\) is not ported"),
+    ({"config": {**TINY_CONFIG, "method": "oracle", "rule": 4}}, r"oracle rule must be one of 0 \(gradient x input\), 1 \(LRP-epsilon\), 2 \(LRP-gamma\), 3 \(LRP-z\+\), not 4"),
 ])
 def test_a_run_it_cannot_follow_is_refused_by_name(change, message):
     with pytest.raises(ConfigError, match=message):
