@@ -47,34 +47,38 @@ def summary(t):
 
 
 def gap(got, expected):
-    """The largest difference of the sampled values, relative to the map's largest value (relevance can
-    concentrate: a value far below the maximum carries float32 rounding of the maximum's size)."""
-    return np.abs(got["sample"] - np.array(expected["sample"])).max() / max(expected["maxAbs"], 1e-30)
+    """How far two summaries are apart: the largest difference of the sampled values relative to the map's
+    largest value (relevance can concentrate: a value far below the maximum carries float32 rounding of the
+    maximum's size), and the relative differences of the largest value and of the sum of magnitudes (which
+    see the values between the samples)."""
+    scale = max(expected["maxAbs"], 1e-30)
+    return max(np.abs(got["sample"] - np.array(expected["sample"])).max() / scale, abs(got["maxAbs"] - expected["maxAbs"]) / scale,
+               abs(got["absSum"] - expected["absSum"]) / max(expected["absSum"], 1e-30))
 
 
-#: A map whose float32 result is further than this (of its largest value) from its float64 one is
-#: ill-conditioned: where ε = 1e-6 meets a denominator near 0, float32 rounding is amplified until two float32
-#: implementations (tfjs's CPU kernels, PyTorch's) agree on few digits. Such a map is checked against the
-#: float64 result within ILL_CONDITIONED_TOL instead of against float32 within TOL.
+#: A map whose float32 result is further than this (by `gap`) from its float64 one is ill-conditioned: where
+#: ε = 1e-6 (z+: 1e-12) meets a denominator near 0, float32 rounding is amplified until two float32
+#: implementations (tfjs's CPU kernels, PyTorch's) agree on few digits. There the page is checked against the
+#: float64 result, within ILL_CONDITIONED_FACTOR times PyTorch's own float32 error: as close to the exact
+#: map as float32 can be, not a digit-for-digit match that neither framework's float32 could give.
 CONDITIONED = 1e-5
-ILL_CONDITIONED_TOL = 5e-2
+ILL_CONDITIONED_FACTOR = 10
 
 
 def check_map(label, compute, expected):
-    """`compute(dtype)` against the page's summary `expected`: within TOL of the largest value (and the sum
-    of magnitudes within TOL) when well conditioned, else the float64 result within ILL_CONDITIONED_TOL."""
+    """`compute(dtype)` against the page's summary `expected`: within TOL when well conditioned, else the
+    float64 result within ILL_CONDITIONED_FACTOR times the float32 error."""
     got, exact = summary(compute(torch.float32)), summary(compute(torch.float64))
     error = gap(got, exact)
     if error <= CONDITIONED:
         worst = gap(got, expected)
-        abs_sum = abs(got["absSum"] - expected["absSum"]) / max(expected["absSum"], 1e-30)
-        print(f"{label}: max |page - torch| / max |R| = {worst:.1e}, absSum rel {abs_sum:.1e}")
-        assert worst <= TOL and abs_sum <= TOL, (label, worst, abs_sum)
+        print(f"{label}: page - torch {worst:.1e}")
+        assert worst <= TOL, (label, worst)
     else:
         worst = gap(exact, expected)
-        print(f"{label}: ill-conditioned (torch float32 error {error:.1e}): max |page - torch float64| / max |R| = {worst:.1e}"
-              f" (page - torch float32: {gap(got, expected):.1e})")
-        assert worst <= ILL_CONDITIONED_TOL, (label, worst)
+        print(f"{label}: ill-conditioned (torch float32 - float64 {error:.1e}): page - torch float64 {worst:.1e}"
+              f" (page - torch float32 {gap(got, expected):.1e})")
+        assert worst <= ILL_CONDITIONED_FACTOR * error, (label, worst, error)
 
 
 def in_dtype(net, x, dtype):
