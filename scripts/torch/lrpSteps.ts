@@ -111,7 +111,7 @@ function oracleSteps() {
   const teacher = buildNetwork(ORACLE.teacher.model, { numClasses: CLASSES, name: 'lrp-oracle-teacher', seed: ORACLE.teacher.seed });
   const student = buildNetwork(ORACLE.student.model, { numClasses: CLASSES, name: 'lrp-oracle-student', seed: ORACLE.student.seed });
   const x = batchX(ORACLE.labels.length, 32);
-  const labels = tf.tensor1d(ORACLE.labels, 'int32');
+  const labels = tf.tensor1d([...ORACLE.labels], 'int32');
   try {
     perturbBatchNorms(teacher);
     return LRP_RULES.map((rule) =>
