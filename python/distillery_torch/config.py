@@ -49,6 +49,8 @@ METHODS = {
     "dfkd-basic": {"label": "Data-free KD, basic (no selection)", "teachers": 1, "params": DFKD_PARAMS},
     "camkd": {"label": "CA-MKD (confidence-aware)", "teachers": "param", "params": {"teachers": 3, "beta": 50, "T": 4, "alpha": 1, "ceWeight": 1}},
 }
+# The oracle's `rule` parameter (oracle.ts relevanceRule; the LRP rules in lrp_rules.py).
+ORACLE_RULES = {0: "gradient x input", 1: "LRP-epsilon", 2: "LRP-gamma", 3: "LRP-z+"}
 # The page's other methods: known, not ported yet (their own issue).
 NOT_PORTED = ()
 ALL_METHOD_PARAMS = {"T", "alpha", "ceWeight", "beta", "gamma", "steps", "rule", "teachers", "studentSteps",
@@ -138,8 +140,8 @@ def read_config(raw):
         raise ConfigError(f'config.schedule "{config["schedule"]}" is not one of {", ".join(SCHEDULES)}')
     if config["schedule"] == "step":
         _check_milestones(config["milestones"], config["epochs"])
-    if method == "oracle" and params["rule"] != 0:
-        raise ConfigError("oracle rule %d (LRP) is not ported to PyTorch yet; rule 0 (gradient x input) is" % params["rule"])
+    if method == "oracle" and params["rule"] not in ORACLE_RULES:
+        raise ConfigError(f"oracle rule must be one of {', '.join(f'{k} ({v})' for k, v in ORACLE_RULES.items())}, not {params['rule']!r}")
     if METHODS[method]["teachers"] == "param" and not (params["teachers"] == int(params["teachers"]) and 2 <= params["teachers"] <= 5):
         raise ConfigError(f"method parameter teachers must be a whole number from 2 to 5, not {params['teachers']!r}")
     config["methodParams"] = params

@@ -1,9 +1,10 @@
-"""The methods `scratch`, `kd`, `logit-mse`, `fitnet` and `oracle` as the page runs them (`src/methods/`):
+"""The methods `scratch`, `kd`, `logit-mse`, `fitnet` and `oracle` (any relevance rule) as the page runs them (`src/methods/`):
 which teacher outputs each needs, its modules, and its named loss terms (summed into the loss)."""
 import torch
 
 from .data_free import DATA_FREE_METHODS, dfkd_student_loss
 from .losses import ConvReg, cross_entropy, kd_loss, logit_mse, oracle_input
+from .lrp import lrp_oracle_input, relevance_rule
 from .refilled import refilled_stage1_terms, refilled_stage2_terms
 from .multi_teacher import MULTI_TEACHER_METHODS, create_multi_teacher_modules, multi_teacher_terms
 
@@ -39,7 +40,11 @@ def teacher_outputs(method, teacher, x, labels, params, global_batch=None):
         with torch.no_grad():
             return [t(x, is_feat=True) for t in teacher]
     if method == "oracle":
-        x = oracle_input(teacher, x, labels, params["gamma"], params["steps"], global_batch)
+        rule = relevance_rule(params["rule"])  # None: the seed's gradient x input
+        if rule is None:
+            x = oracle_input(teacher, x, labels, params["gamma"], params["steps"], global_batch)
+        else:
+            x = lrp_oracle_input(teacher, x, labels, rule, params["gamma"], params["steps"], global_batch)
     with torch.no_grad():
         return teacher(x, is_feat=True)
 

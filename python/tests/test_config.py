@@ -21,13 +21,13 @@ from run_configs import TINY_CONFIG, tiny_run, write_run
     ({"config": {**TINY_CONFIG, "schedule": "linear"}}, 'config.schedule "linear" is not one of'),
     ({"config": {**TINY_CONFIG, "methodParams": {"temperature": 2}}}, 'unknown method parameter "temperature"'),
     ({"config": {k: v for k, v in TINY_CONFIG.items() if k != "seed"}}, "config lacks seed"),
-    ({"config": {**TINY_CONFIG, "method": "oracle", "rule": 1}}, r"oracle rule 1 \(LRP\) is not ported"),
     ({"config": {**TINY_CONFIG, "schedule": "step", "milestones": "1;2"}}, "config.milestones='1;2' should be whole epochs separated by commas"),
     ({"config": {**TINY_CONFIG, "schedule": "step", "epochs": 2, "milestones": "1,3"}}, r"config.milestones='1,3': epoch 3 is not within 1..2"),
     ({"config": {**TINY_CONFIG, "schedule": "step", "epochs": 3, "milestones": "2,1"}}, "config.milestones='2,1' must rise from one epoch to the next"),
     ({"config": {**TINY_CONFIG, "milestones": 15}}, "config.milestones must be text"),
     ({"config": {**TINY_CONFIG, "decay": 0}}, r"config.decay=0 is outside \[0.0001, 1\]"),
     ({"config": {**TINY_CONFIG, "decay": 1.5}}, r"config.decay=1.5 is outside \[0.0001, 1\]"),
+    ({"config": {**TINY_CONFIG, "method": "oracle", "rule": 4}}, r"oracle rule must be one of 0 \(gradient x input\), 1 \(LRP-epsilon\), 2 \(LRP-gamma\), 3 \(LRP-z\+\), not 4"),
 ])
 def test_a_run_it_cannot_follow_is_refused_by_name(change, message):
     with pytest.raises(ConfigError, match=message):

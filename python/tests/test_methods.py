@@ -11,6 +11,7 @@ import torch
 from distillery_torch.checkpoints import load_into
 from distillery_torch.learner import Learner
 from distillery_torch.losses import kd_loss, kd_loss_per_sample, logit_mse, oracle_input
+from distillery_torch.lrp import LrpRule, lrp_dense
 from distillery_torch.methods import teacher_outputs
 from distillery_torch.metrics import reliability
 from distillery_torch.models import build_model
@@ -43,6 +44,9 @@ IMPLEMENTED = {
     "logitMse": lambda a: float(logit_mse(t(a["student"]), t(a["teacher"]))),
     "ece": lambda a: reliability(np.array(a["probs"], dtype=np.float64), a["labels"], a["bins"]),
     "oracleInputDense": lambda a: oracle_input(DenseNet(a["layers"]), t(a["inputs"]), torch.tensor(a["labels"]), a["gamma"]).tolist(),
+    # One input vector, one target, one rule (its parameters beside it) applied to every layer.
+    "lrpDense": lambda a: lrp_dense([(t(layer["weight"]), t(layer["bias"])) for layer in a["layers"]], t([a["input"]]), torch.tensor([a["target"]]),
+                                    LrpRule(a["rule"], **{k: a[k] for k in ("epsilon", "gamma") if k in a}))[0].tolist(),
 }
 
 
@@ -110,7 +114,7 @@ def test_one_kd_step_matches_pytorch_reference(parity_dir):
 
 
 def test_one_oracle_step_matches_pytorch_reference(parity_dir):
-    params = {"gamma": 0.2, "steps": 1, "T": 1.5, "ceWeight": 1.0, "alpha": 1.0}
+    params = {"gamma": 0.2, "steps": 1, "rule": 0, "T": 1.5, "ceWeight": 1.0, "alpha": 1.0}
     data, loss, logits, state, (x, labels, teacher, teacher_out) = parity_step(parity_dir, "oracle", params)
     expected = data["oracleStep"]
     x_star = oracle_input(teacher, x, labels, params["gamma"])

@@ -77,6 +77,8 @@ def test_a_saved_teacher_travels_in_the_export_and_is_not_trained(tmp_path, pari
     ("scratch", {}, set()),
     ("logit-mse", {}, {"mse"}),
     ("fitnet", {"beta": 100, "ceWeight": 1, "alpha": 0, "T": 4}, {"ce", "hint"}),
+    # The explainable oracle with each relevance rule: gradient x input, LRP-epsilon, LRP-gamma, LRP-z+.
+    *[("oracle", {"gamma": 0.2, "steps": 1, "rule": rule, "T": 1.5, "alpha": 1, "ceWeight": 1}, {"ce", "kd"}) for rule in (0, 1, 2, 3)],
 ])
 def test_the_other_methods_run_one_epoch_with_their_terms(tmp_path, cifar_subset_dir, method, params, terms):
     config = {k: v for k, v in tiny_run()["config"].items() if k not in ("T", "alpha", "ceWeight")}
