@@ -219,10 +219,11 @@ class DataFreeState:
         self.device = device
 
     def sample(self, count, rng):
-        """Standard normal noise seeded by one draw of `rng`, as the page's sample() seeds tfjs's randomNormal
-        (the values differ: tfjs's normal generator is not PyTorch's)."""
-        g = torch.Generator().manual_seed(1 + rng.int(0x7FFFFFFF))
-        return torch.randn(count, self.generator.l1.in_features, generator=g).to(self.device)
+        """Standard normal noise, the page's values (models/generator.ts sample()): one draw of `rng` keys a
+        stream whose Box-Muller normals fill the batch row by row."""
+        nz = self.generator.l1.in_features
+        stream = keyed_rng(1 + rng.int(0x7FFFFFFF), "generator-noise-values")
+        return torch.from_numpy(stream.normals(count * nz, 1.0).reshape(count, nz)).to(self.device)
 
     def student_batch(self, teacher, batch_size, normalize, rng):
         """The distiller's batch of this step and its diagnostics (the selection rate)."""

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from distillery_torch.data_free import Generator, dfkd_student_loss, generator_loss_terms, student_batch, view_draws
+from distillery_torch.data_free import DataFreeState, Generator, dfkd_student_loss, generator_loss_terms, student_batch, view_draws
 from distillery_torch.keyed_random import keyed_rng
 from distillery_torch.models import build_model
 from distillery_torch.multi_teacher import create_multi_teacher_modules, multi_teacher_terms
@@ -136,3 +136,13 @@ def test_a_data_free_student_step_is_the_pages(step):
     with torch.no_grad():
         t_logits = teacher(x)
     close({"l1": float(dfkd_student_loss(student(x), t_logits))}, expected["terms"])
+
+
+def test_the_generators_noise_is_the_pages_values():
+    """models/generator.ts sample(): one draw of the step's rng keys a stream of Box-Muller normals, which the
+    package draws too, so a data-free run's generated images start from the page's very noise."""
+    noise = STEPS["generatorNoise"]
+    state = DataFreeState("ta-dfkd", {"nz": noise["nz"], "ngf": 8, "generatorLr": 1e-3, "studentSteps": 1, "bnsWeight": 10}, 1, "cpu")
+    z = state.sample(noise["batch"], keyed_rng(*noise["rngKey"]))
+    assert z.shape == (noise["batch"], noise["nz"]) and z.dtype == torch.float32
+    assert z.flatten().tolist() == noise["values"]

@@ -12,6 +12,7 @@ import { keyedRng } from '../../src/core/random';
 import { METHODS } from '../../src/methods';
 import { trainView } from '../../src/methods/dataFree';
 import { DFKD_GENERATOR_WEIGHTS, euclideanNorm, totalVariationLoss } from '../../src/methods/dfkdLosses';
+import { createGenerator } from '../../src/models/generator';
 import { ParamStore } from '../../src/models/layers';
 import type { ModelOutput, Network } from '../../src/models/network';
 import { buildNetwork } from '../../src/models/zoo';
@@ -175,6 +176,17 @@ async function dataFreeStep(id: 'ta-dfkd' | 'dfkd-basic') {
   });
 }
 
+/** The generator's noise for a keyed draw (models/generator.ts sample()): the values the package must draw. */
+function generatorNoise() {
+  const generator = createGenerator({ ...GENERATOR_PARAMS, seed: STEP_SEED });
+  try {
+    const values = tf.tidy(() => generator.sample(3, keyedRng(STEP_SEED, 'synthesize', 1, 2)).dataSync() as Float32Array);
+    return { rngKey: [STEP_SEED, 'synthesize', 1, 2], batch: 3, nz: GENERATOR_PARAMS.nz, values: Array.from(values) };
+  } finally {
+    generator.dispose();
+  }
+}
+
 /**
  * The student's side of a data-free step: the method's own synthesize (selection, the random fill, the
  * train view; every draw from keyedRng(STEP_SEED, 'student-batch')) on the fixed noise, then its L1 term.
@@ -196,11 +208,19 @@ async function dataFreeStudentStep(id: 'ta-dfkd' | 'dfkd-basic', inputs: Omit<Pa
 }
 
 /** Methods (two multi-teacher ones, and REFILLED's two stages) whose whole tiny run the page's own loop records, for the package to repeat. */
-export const PAGE_RUN_METHODS = ['camkd', 'aekd', 'refilled'] as const;
+export const PAGE_RUN_METHODS = ['camkd', 'aekd', 'refilled', 'ta-dfkd'] as const;
+
+/** Each page run's method parameters: two teachers for the multi-teacher methods, a small generator for TA-DFKD. */
+function pageRunParams(method: (typeof PAGE_RUN_METHODS)[number]) {
+  const defaults = defaultMethodParams(method);
+  if (method === 'refilled') return { ...defaults, stage1Epochs: 2, stage1Cosine: 1 };
+  if (method === 'ta-dfkd') return { ...defaults, ...GENERATOR_PARAMS, studentSteps: 2 };
+  return { ...defaults, teachers: 2 };
+}
 
 /**
- * A whole tiny run of the page's own loop (runExperiment: two teachers, each with its own seed, then scratch
- * and student in lockstep): every epoch's metrics, diagnostics included, but the wall-clock seconds.
+ * A whole tiny run of the page's own loop (runExperiment: the teachers, each with its own seed, then scratch
+ * and student in lockstep; TA-DFKD's student on generated images, its noise the keyed generator's): every epoch's metrics, diagnostics included, but the wall-clock seconds.
  */
 export function pageRun(method: (typeof PAGE_RUN_METHODS)[number]) {
   return pageRunEpochs({
@@ -208,7 +228,7 @@ export function pageRun(method: (typeof PAGE_RUN_METHODS)[number]) {
     subset: 64, testSubset: 32, batch: 16, epochs: 2, teacherEpochs: 1,
     // REFILLED also checks the per-stage rates: stage 1 its reference's cosine to lr/10, stage 2 a step decay.
     ...(method === 'refilled' ? { schedule: 'step' as const, milestones: '1', decay: 0.5 } : {}),
-    methodParams: method === 'refilled' ? { ...defaultMethodParams(method), stage1Epochs: 2, stage1Cosine: 1 } : { ...defaultMethodParams(method), teachers: 2 },
+    methodParams: pageRunParams(method),
   });
 }
 
@@ -227,6 +247,7 @@ export async function methodStepsFixture({ withPageRuns = true } = {}) {
     multiTeacher: steps,
     refilled: await refilledSteps(),
     dataFree: [await dataFreeStep('ta-dfkd'), await dataFreeStep('dfkd-basic')],
+    generatorNoise: generatorNoise(),
     ...(withPageRuns ? { pageRuns: Object.fromEntries(await Promise.all(PAGE_RUN_METHODS.map(async (m) => [m, await pageRun(m)] as const))) } : {}),
   };
 }

@@ -106,8 +106,12 @@ export function createGenerator(options: GeneratorOptions = {}): Generator {
       return tf.sigmoid(layers.conv3.apply(h));
     },
     sample(batch, rng = noise) {
-      // tfjs replaces a falsy seed (0) by Math.random(), so the seed is drawn from [1, 2³¹).
-      return tf.randomNormal([batch, nz], 0, 1, 'float32', 1 + rng.int(0x7fffffff));
+      // One draw of `rng` keys the noise stream, and the noise is the keyed generator's own normals (not
+      // tfjs's randomNormal), so the PyTorch package (keyed_random.py) draws the very same values.
+      const stream = keyedRng(1 + rng.int(0x7fffffff), 'generator-noise-values');
+      const values = new Float32Array(batch * nz);
+      for (let i = 0; i < values.length; i++) values[i] = stream.normal();
+      return tf.tensor2d(values, [batch, nz]);
     },
     dispose: () => params.dispose(),
   };
