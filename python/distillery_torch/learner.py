@@ -35,7 +35,9 @@ class Learner:
         self.params = params
         self.modules = modules
         trainable = _Trainable(net, modules)
-        self.forward = DistributedDataParallel(trainable, device_ids=[device.index] if device is not None and device.type == "cuda" else None) if distributed else trainable
+        # A method's own modules may sit out a step (CA-MKD's embedders in its first epoch), which DDP must be told.
+        self.forward = DistributedDataParallel(trainable, device_ids=[device.index] if device is not None and device.type == "cuda" else None,
+                                               find_unused_parameters=modules is not None) if distributed else trainable
         # PyTorch's SGD is the page's rule: g = grad + wd*w; v = m*v + g; w -= lr * (nesterov ? g + m*v : v).
         self.diagnostics = {}  # the last step's (the multi-teacher methods' teacher weights)
         self.optimizer = torch.optim.SGD(trainable.parameters(), lr=config["lr"], momentum=config["momentum"],

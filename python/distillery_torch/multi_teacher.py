@@ -9,6 +9,7 @@ import itertools
 
 import numpy as np
 import torch
+import torch.distributed as dist
 from torch import nn
 import torch.nn.functional as F
 
@@ -51,10 +52,17 @@ def camkd_logit_weights(teacher_logits, labels):
 
 
 def aekd_gram(student_logits, teacher_logits, T):
-    """G = v vᵀ with v_m = mean_b of the KD gradient T·(p_s − p_t^m)/B (closed form, no extra backward)."""
+    """G = v vᵀ with v_m = mean_b of the KD gradient T·(p_s − p_t^m)/B (closed form, no extra backward), over
+    the global batch: under torchrun each process holds a share, so the sums and counts are summed first."""
     ps = F.softmax(student_logits / T, dim=1)
     pt = F.softmax(teacher_logits / T, dim=2)
-    v = (ps - pt).mean(dim=1) * (T / student_logits.shape[0])
+    if not (dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1):
+        v = (ps - pt).mean(dim=1) * (T / student_logits.shape[0])
+        return v @ v.T
+    sums = torch.cat([(ps - pt).sum(dim=1).double().flatten(), torch.tensor([student_logits.shape[0]], dtype=torch.float64, device=ps.device)])
+    dist.all_reduce(sums)
+    count = sums[-1]
+    v = (sums[:-1].view(teacher_logits.shape[0], -1) / count * (T / count)).float()
     return v @ v.T
 
 

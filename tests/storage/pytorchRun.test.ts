@@ -1,7 +1,7 @@
 /**
  * The "Run it on PyTorch" export: the zip holds run.json (every field of the URL table, typed; the dataset;
  * the saved teachers), the teachers' safetensors (read back bit-exact by the project's own importer) and a
- * README; custom loss code and methods the package does not run are refused by name.
+ * README; custom loss code is refused by name.
  */
 import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import { encodeNetwork } from '../../src/models/networkWeights';
 import { importTorchCheckpoint } from '../../src/models/torch/importCheckpoint';
 import { buildNetwork } from '../../src/models/zoo';
 import {
-  PYTORCH_METHODS, PYTORCH_RUN_FORMAT, PYTORCH_RUN_VERSION, PytorchExportError, buildPytorchRun, pytorchExportProblem, type PytorchRunDataset,
+  PYTORCH_RUN_FORMAT, PYTORCH_RUN_VERSION, PytorchExportError, buildPytorchRun, pytorchExportProblem, type PytorchRunDataset,
 } from '../../src/storage/page/pytorchRun';
 
 const CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
@@ -116,13 +116,12 @@ describe('buildPytorchRun', () => {
     expect(() => buildPytorchRun({ config: cfg, dataset: DATASET, savedTeacher: null, exportedAt: AT })).toThrow(/code written in the page is not exportable/);
   });
 
-  it('exports the five methods of issue 17 and refuses the others by name', () => {
-    for (const method of METHOD_IDS) {
-      const problem = pytorchExportProblem({ method });
-      if (PYTORCH_METHODS.includes(method)) expect(problem, method).toBeNull();
-      else if (method !== 'custom') expect(problem, method).toBe(`${METHOD_CATALOG[method].label} does not run on PyTorch yet: the package runs scratch, kd, logit-mse, fitnet, oracle.`);
-    }
-    expect(() => buildPytorchRun({ config: config('camkd'), dataset: DATASET, savedTeacher: null, exportedAt: AT })).toThrow(/does not run on PyTorch yet/);
+  it('exports every method but custom, the multi-teacher and data-free ones with their parameters', () => {
+    for (const method of METHOD_IDS) expect(pytorchExportProblem({ method }), method).toEqual(method === 'custom' ? expect.stringMatching(/not exportable/) : null);
+    const camkd = unzip(buildPytorchRun({ config: config('camkd', { methodParams: { ...defaultMethodParams('camkd'), teachers: 3 } }), dataset: DATASET, savedTeacher: null, exportedAt: AT }).bytes).run;
+    expect((camkd.config as { methodParams: { teachers: number } }).methodParams.teachers).toBe(3);
+    const dataFree = unzip(buildPytorchRun({ config: config('ta-dfkd'), dataset: DATASET, savedTeacher: null, exportedAt: AT }).bytes).run;
+    expect((dataFree.config as { methodParams: Record<string, number> }).methodParams).toEqual(defaultMethodParams('ta-dfkd'));
   });
 
   it('refuses a saved teacher whose weights are missing, of another architecture or class count', async () => {

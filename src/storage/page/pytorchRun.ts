@@ -13,7 +13,7 @@ import { strToU8, zipSync } from 'fflate';
 import { DEFAULT_CONFIG, FIELDS, serializeConfig, validateConfig } from '../../config/fields';
 import type { RunConfig } from '../../config/runConfig';
 import { CIFAR_LAYOUTS, type CifarFormat } from '../../contract/cifarFormat';
-import { METHOD_CATALOG, METHOD_IDS, defaultMethodParams, type MethodId } from '../../contract/methodCatalog';
+import { METHOD_CATALOG, defaultMethodParams, type MethodId } from '../../contract/methodCatalog';
 import { MODEL_CATALOG } from '../../contract/modelCatalog';
 import type { InputNormalization, ModelJson } from '../../contract/modelFile';
 import { torchStateDictOf } from '../../interop/pytorch/export';
@@ -24,8 +24,6 @@ import { runFileStem } from './runBundle';
 export const PYTORCH_RUN_FORMAT = 'distillery-pytorch-run';
 export const PYTORCH_RUN_VERSION = 1;
 export const PYTORCH_RUN_EXTENSION = '.distillery-pytorch.zip';
-/** The methods the PyTorch package runs: every one but `custom`, whose loss is code written in the page. */
-export const PYTORCH_METHODS: readonly MethodId[] = METHOD_IDS.filter((id) => id !== 'custom');
 
 export class PytorchExportError extends Error {
   override readonly name = 'PytorchExportError';
@@ -87,12 +85,12 @@ export interface PytorchRunExport {
   readonly runJson: PytorchRunJson;
 }
 
-/** Why a config cannot be exported (for the page's disabled button), or null when it can. */
+/**
+ * Why a config cannot be exported (for the page's disabled button), or null when it can. The package runs every
+ * method but `custom`, whose loss is code written in the page.
+ */
 export function pytorchExportProblem(config: Pick<RunConfig, 'method'>): string | null {
   if (config.method === 'custom') return 'Your loss is code written in the page: code written in the page is not exportable to PyTorch.';
-  if (!PYTORCH_METHODS.includes(config.method)) {
-    return `${METHOD_CATALOG[config.method].label} does not run on PyTorch yet: the package runs ${PYTORCH_METHODS.join(', ')}.`;
-  }
   return null;
 }
 
