@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { headPoolsLastStage } from '../contract/modelCatalog';
 import { batchNorm, conv2d, globalAveragePool } from '../models/layers';
+import { resizeBilinearHalfPixel } from '../models/resize';
 import { METHOD_CATALOG } from '../contract/methodCatalog';
 import { crossEntropyPerSample } from './losses';
 import { defineMethod, param } from './method';
@@ -18,7 +19,7 @@ function resizeTo(x: tf.Tensor4D, [h, w]: readonly [number, number]): tf.Tensor4
   const hs = x.shape[1];
   if (hs === h) return x;
   if (hs > h && hs % h === 0) return tf.avgPool(x, hs / h, hs / h, 'valid');
-  return tf.image.resizeBilinear(x, [h, w], false, true); // align_corners=False, as the reference
+  return resizeBilinearHalfPixel(x, [h, w]); // align_corners=False, as the reference
 }
 
 /**

@@ -16,6 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { keyedRng, type Rng } from '../core/random';
 import { ParamStore, batchNorm, conv2d, dense } from './layers';
+import { upsampleNearest2x } from './resize';
 import type { BatchNorm, Conv2d, Dense } from './layers';
 
 export interface GeneratorOptions {
@@ -132,10 +133,4 @@ function pytorchDefaultConv(params: ParamStore, name: string, inChannels: number
   const kernelShape = conv.kernel.shape;
   tf.tidy(() => conv.kernel.assign(tf.tensor(params.uniform(conv.kernel.size, bound), kernelShape)));
   return conv;
-}
-
-/** F.interpolate(scale_factor=2), mode 'nearest': every pixel becomes a 2×2 block. */
-function upsampleNearest2x(x: tf.Tensor4D): tf.Tensor4D {
-  const [, height, width] = x.shape;
-  return tf.image.resizeNearestNeighbor(x, [2 * height, 2 * width]);
 }

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchNorm, conv2d, type ParamStore } from '../../models/layers';
+import { resizeBilinearHalfPixel } from '../../models/resize';
 
 export interface ConvReg {
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D;
@@ -39,5 +40,5 @@ export function convReg(store: ParamStore, name: string, student: readonly numbe
     return { apply: (x, training) => finish(conv.apply(x), training) };
   }
   const conv = conv2d(store, `${name}/conv`, { inChannels: cs, outChannels: ct, kernelSize: 3, pad: 1, bias: true });
-  return { apply: (x, training) => finish(conv.apply(tf.image.resizeBilinear(x, [ht, wt], false, true)), training) };
+  return { apply: (x, training) => finish(conv.apply(resizeBilinearHalfPixel(x, [ht, wt])), training) };
 }
