@@ -3,14 +3,17 @@
  * `torchrun --nproc_per_node=2 -m distillery_torch` (python/, two CPU processes, gloo) on the shared CIFAR-10
  * subset, and what it writes comes back: the run bundle in the Runs panel (its accuracies as the bundle's)
  * and the student's safetensors in Saved models (its architecture, normalisation and accuracy from the file),
- * which then teaches the next export: its weights travel in the zip bit for bit.
+ * which then teaches the next export: its weights travel in the zip bit for bit. Issue 18: CA-MKD with three
+ * teachers and data-free TA-DFKD make the same trip, and their teacher weights and generator come back in
+ * "Inside the method".
  *
  * Needs a Python with torch (Debian's python3-torch): without one the test is skipped with a message, or
  * fails when REQUIRE_TORCH=1 (set by .ci/run), as `npm run test:python` does.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -27,15 +30,56 @@ function torchPython(): string | null {
   return PYTHONS.find((python) => spawnSync(python, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0) ?? null;
 }
 
+/** Skips (or fails under REQUIRE_TORCH=1) without a Python that has torch; else that Python. */
+function requireTorchPython(): string | null {
+  const python = torchPython();
+  if (python) return python;
+  const message = `no Python with torch and numpy (tried ${PYTHONS.join(', ')}): install Debian's python3-torch python3-numpy, or set PYTHON.`;
+  if (process.env.REQUIRE_TORCH === '1') throw new Error(message);
+  test.skip(true, `${message} The PyTorch run test did not run.`);
+  return null;
+}
+
+/**
+ * torchrun, two CPU processes, on the exported zip; the run bundle it writes. `--redirects 1 --tee 1`: Debian's
+ * torch 1.13 on Python 3.11 cannot parse the default `0` (IntFlag iteration skips zero), so stdout goes to a
+ * log and is teed to the console.
+ */
+async function torchrun(python: string, zipPath: string, out: string): Promise<{ bundleName: string; bundleText: string }> {
+  // Its own rendezvous port, so that two runs can start at once (the default, 29500, is one for all).
+  const args = ['-m', 'torch.distributed.run', '--redirects', '1', '--tee', '1', '--master_addr=127.0.0.1', `--master_port=${await freePort()}`, '--nproc_per_node=2', '-m', 'distillery_torch', '--config', zipPath, '--data', SUBSET_DIR, '--out', out];
+  const started = Date.now();
+  const run = await promisify(execFile)(python, args, { env: { ...process.env, PYTHONPATH: resolve('python'), PYTHONDONTWRITEBYTECODE: '1' }, timeout: 6 * 60_000, maxBuffer: 16 * 2 ** 20 }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+    throw new Error(`torchrun failed: ${error.message}\n${error.stdout ?? ''}\n${error.stderr ?? ''}`);
+  });
+  console.log(`torchrun --nproc_per_node=2 (${zipPath.split('/').pop()}): ${((Date.now() - started) / 1000).toFixed(1)} s\n${run.stdout.trim().split('\n').slice(-2).join('\n')}`);
+  const bundleName = (await readdir(out)).find((f) => f.endsWith('.distillery-run.json'));
+  expect(bundleName, `a run bundle in ${out}`).toBeDefined();
+  return { bundleName: bundleName!, bundleText: await readFile(join(out, bundleName!), 'utf8') };
+}
+
+/** A TCP port nothing listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => done(port));
+    }).on('error', fail);
+  });
+}
+
+/** "Run it on PyTorch" on the page's current settings, saved into `folder`; its path. */
+async function exportZip(page: Page, folder: string): Promise<string> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('pytorch-export-button').click()]);
+  const zipPath = join(folder, download.suggestedFilename());
+  await download.saveAs(zipPath);
+  return zipPath;
+}
+
 test('a page run goes to torchrun on two processes and its results and student come back', async ({ page }) => {
   test.setTimeout(10 * 60_000);
-  const python = torchPython();
-  if (!python) {
-    const message = `no Python with torch and numpy (tried ${PYTHONS.join(', ')}): install Debian's python3-torch python3-numpy, or set PYTHON.`;
-    if (process.env.REQUIRE_TORCH === '1') throw new Error(message);
-    test.skip(true, `${message} The PyTorch run test did not run.`);
-    return;
-  }
+  const python = requireTorchPython();
+  if (!python) return;
   const scratch = await mkdtemp(join(tmpdir(), 'distillery-pytorch-run-'));
   try {
     const app = new Playground(page);
@@ -63,19 +107,9 @@ test('a page run goes to torchrun on two processes and its results and student c
     expect(runJson.config).toMatchObject({ method: 'kd', teacher: 'tiny-cnn', student: 'tiny-cnn', epochs: 1, subset: 128, testSubset: 128, seed: 5 });
     expect(runJson.link).toBe(new URL(page.url()).search.slice(1));
 
-    // torchrun, two CPU processes. `--redirects 1 --tee 1`: Debian's torch 1.13 on Python 3.11 cannot parse
-    // the default `0` (IntFlag iteration skips zero), so stdout goes to a log and is teed to the console.
     const out = join(scratch, 'results');
-    const args = ['-m', 'torch.distributed.run', '--redirects', '1', '--tee', '1', '--nproc_per_node=2', '-m', 'distillery_torch', '--config', zipPath, '--data', SUBSET_DIR, '--out', out];
-    const started = Date.now();
-    const run = await promisify(execFile)(python, args, { env: { ...process.env, PYTHONPATH: resolve('python'), PYTHONDONTWRITEBYTECODE: '1' }, timeout: 6 * 60_000, maxBuffer: 16 * 2 ** 20 }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
-      throw new Error(`torchrun failed: ${error.message}\n${error.stdout ?? ''}\n${error.stderr ?? ''}`);
-    });
-    console.log(`torchrun --nproc_per_node=2: ${((Date.now() - started) / 1000).toFixed(1)} s\n${run.stdout.trim().split('\n').slice(-2).join('\n')}`);
-    const bundleName = (await readdir(out)).find((f) => f.endsWith('.distillery-run.json'));
-    expect(bundleName, `a run bundle in ${out}`).toBeDefined();
+    const { bundleName, bundleText } = await torchrun(python, zipPath, out);
     expect((await readdir(join(out, 'models'))).sort()).toEqual(['scratch.safetensors', 'student.safetensors', 'teacher0.safetensors']);
-    const bundleText = await readFile(join(out, bundleName!), 'utf8');
     const bundle = JSON.parse(bundleText);
     const result = (role: string) => bundle.run.results.find((r: { role: string }) => r.role === role);
 
@@ -116,6 +150,56 @@ test('a page run goes to torchrun on two processes and its results and student c
     const shipped = readTorchCheckpoint(files['teachers/teacher-0.safetensors']!).tensors;
     expect([...shipped.keys()].sort()).toEqual([...student.keys()].sort());
     for (const [name, tensor] of student) expect(Buffer.from(shipped.get(name)!.toFloat32().buffer).equals(Buffer.from(tensor.toFloat32().buffer)), name).toBe(true);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+});
+
+test('CA-MKD with three teachers and data-free TA-DFKD go to torchrun and their diagnostics come back', async ({ page }) => {
+  test.setTimeout(10 * 60_000);
+  const python = requireTorchPython();
+  if (!python) return;
+  const scratch = await mkdtemp(join(tmpdir(), 'distillery-pytorch-methods-'));
+  try {
+    const app = new Playground(page);
+    const runs = [
+      { name: 'camkd', params: { ...TINY_RUN, method: 'camkd', teachers: '3', subset: '64', testSubset: '64', seed: '6' }, expected: ['logit weight teacher1', 'logit weight teacher3'] },
+      { name: 'ta-dfkd', params: { ...TINY_RUN, method: 'ta-dfkd', ngf: '8', nz: '16', studentSteps: '1', subset: '64', testSubset: '64', seed: '6' }, expected: ['selected', 'generator loss', 'teacher-student JS'] },
+    ];
+    const zips: string[] = [];
+    for (const { name, params } of runs) {
+      await app.open(params);
+      await app.waitForStatus('idle', 120_000);
+      await expect(page.getByTestId('pytorch-export-button')).toBeEnabled();
+      await expect(page.getByTestId('pytorch-export-reason')).toHaveCount(0);
+      const zipPath = await exportZip(page, scratch);
+      const runJson = JSON.parse(strFromU8(unzipSync(new Uint8Array(await readFile(zipPath)))['run.json']!));
+      expect(runJson.config.method, name).toBe(name);
+      zips.push(zipPath);
+    }
+    expect(JSON.parse(strFromU8(unzipSync(new Uint8Array(await readFile(zips[0]!)))['run.json']!)).config.methodParams.teachers).toBe(3);
+    // Both at once: their start-up (mostly importing torch) overlaps.
+    const bundles = await Promise.all(zips.map((zip, i) => torchrun(python, zip, join(scratch, `out-${runs[i]!.name}`))));
+
+    for (const [i, { bundleName, bundleText }] of bundles.entries()) {
+      const { name, expected } = runs[i]!;
+      await page.getByTestId('bundle-import').setInputFiles({ name: bundleName, mimeType: 'application/json', buffer: Buffer.from(bundleText) });
+      await expect(page.getByTestId('bundle-error')).toHaveCount(0);
+      const row = page.getByTestId('runs-panel').getByTestId('run-row').filter({ hasText: 'PyTorch, 2 processes' }).filter({ hasText: new RegExp(name === 'camkd' ? 'CA-MKD' : 'TA-DFKD', 'i') });
+      await expect(row).toHaveCount(1);
+      await row.getByTestId('run-inspect').click();
+      const panel = page.getByTestId('method-panel');
+      await expect(panel.getByTestId('method-inspected')).toContainText(bundleName);
+      const table = panel.getByTestId('method-table');
+      for (const column of expected) await expect(table.locator('th', { hasText: column }).first(), `${name}: ${column}`).toBeVisible();
+      // The table holds the bundle's own epoch means.
+      const student = JSON.parse(bundleText).run.epochs.filter((m: { learner: string }) => m.learner === 'student');
+      await expect(table.locator('tbody tr')).toHaveCount(student.length);
+      if (name === 'camkd') await panel.screenshot({ path: 'e2e/screenshots/pytorch-camkd-inside.png' });
+      else await panel.screenshot({ path: 'e2e/screenshots/pytorch-tadfkd-inside.png' });
+      await panel.getByTestId('method-back-to-live').click();
+      await expect(panel.getByTestId('method-inspected')).toHaveCount(0);
+    }
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

@@ -106,17 +106,20 @@ const DIAGNOSTIC_COLOURS = ['#D55E00', '#CC79A7', '#009E73', '#E69F00', '#56B4E9
 /**
  * The method panel's figure. Teacher weights share one axis (they are comparable, and sum to 1 for some
  * methods), coloured by teacher. Anything else (triplet counts, a generator's losses, a selection rate)
- * gets its own row and axis: their scales differ by orders of magnitude.
+ * gets its own row and axis: their scales differ by orders of magnitude. `perEpoch`: a saved run's epoch
+ * means (x = epoch), drawn point by point, unsmoothed.
  */
-export function diagnosticFigure(series: PointSeries): { data: Data[]; layout: Partial<Layout> } {
+export function diagnosticFigure(series: PointSeries, perEpoch = false): { data: Data[]; layout: Partial<Layout> } {
   const entries = Object.entries(series);
+  const xTitle = perEpoch ? 'epoch' : 'training images seen';
   if (entries.every(([name]) => /teacher\d+/.test(name))) {
     const data = entries.map(([name, points]): Data => {
       const teacher = Number(name.match(/teacher(\d+)/)![1]) - 1;
       const color = TEACHER_SHADES[teacher % TEACHER_SHADES.length];
-      return { type: 'scatter', mode: 'lines', ...thinSeries(points.x, smooth(points.y, 0.6)), name, line: { color, dash: name.startsWith('feature') ? 'dash' : 'solid', width: 2 } };
+      const trend = perEpoch ? { x: points.x, y: points.y } : thinSeries(points.x, smooth(points.y, 0.6));
+      return { type: 'scatter', mode: perEpoch ? 'lines+markers' : 'lines', ...trend, name, line: { color, dash: name.startsWith('feature') ? 'dash' : 'solid', width: 2 }, marker: { color, size: 6 } };
     });
-    return { data, layout: { xaxis: { title: { text: 'training images seen' } }, yaxis: { title: { text: 'weight' }, rangemode: 'tozero' } } };
+    return { data, layout: { xaxis: { title: { text: xTitle } }, yaxis: { title: { text: 'weight' }, rangemode: 'tozero' } } };
   }
   const rows = entries.length;
   const gap = 0.06;
@@ -126,9 +129,26 @@ export function diagnosticFigure(series: PointSeries): { data: Data[]; layout: P
     const axis = i === 0 ? '' : String(i + 1);
     const top = 1 - i * (height + gap);
     layout[`yaxis${axis}`] = { domain: [top - height, top], title: { text: name }, rangemode: 'tozero' };
-    layout[`xaxis${axis}`] = { anchor: `y${axis}`, matches: i === 0 ? undefined : 'x', showticklabels: i === rows - 1, ...(i === rows - 1 ? { title: { text: 'training images seen' } } : {}) };
+    layout[`xaxis${axis}`] = { anchor: `y${axis}`, matches: i === 0 ? undefined : 'x', showticklabels: i === rows - 1, ...(i === rows - 1 ? { title: { text: xTitle } } : {}) };
     const color = DIAGNOSTIC_COLOURS[i % DIAGNOSTIC_COLOURS.length];
     return { type: 'scatter', mode: 'lines+markers', ...thinSeries(points.x, points.y), name, xaxis: `x${axis}`, yaxis: `y${axis}`, line: { color, width: 2 }, marker: { color, size: 4 } };
   });
   return { data, layout: layout as Partial<Layout> };
+}
+
+/**
+ * A finished run's diagnostics as series over its epochs (x = epoch): what "Inside the method" draws for a
+ * saved or imported run, which keeps epoch means only. The student's rows, in epoch order; a stage starts its
+ * epochs again from 1, so a multi-stage run counts on across stages.
+ */
+export function epochDiagnosticSeries(epochs: readonly EpochMetrics[], learner = 'student'): PointSeries {
+  const series: PointSeries = {};
+  epochs.filter((m) => m.learner === learner).forEach((m, i) => {
+    for (const [name, value] of Object.entries(m.diagnostics)) {
+      const points = (series[name] ??= { x: [], y: [] });
+      points.x.push(i + 1);
+      points.y.push(value);
+    }
+  });
+  return series;
 }

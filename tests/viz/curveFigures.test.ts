@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diagnosticFigure, lossTraces, MAX_TRACE_POINTS, smooth, thinSeries } from '../../src/viz/curveFigures';
+import { diagnosticFigure, epochDiagnosticSeries, lossTraces, MAX_TRACE_POINTS, smooth, thinSeries } from '../../src/viz/curveFigures';
 
 const points = (...y: number[]) => ({ x: y.map((_, i) => (i + 1) * 16), y });
 
@@ -62,5 +62,24 @@ describe('thinSeries', () => {
     const traces = lossTraces(learners, { student: long(20_000) }) as { x: number[] }[];
     expect(traces).toHaveLength(2);
     for (const trace of traces) expect(trace.x.length).toBeLessThanOrEqual(MAX_TRACE_POINTS);
+  });
+});
+
+describe('epochDiagnosticSeries', () => {
+  const epoch = (learner: string, n: number, diagnostics: Record<string, number>, stage?: string) => ({ learner, epoch: n, lr: 0.1, trainLoss: 1, terms: {}, diagnostics, trainAccuracy: 0, testAccuracy: 0, testNll: 1, ece: 0, seconds: 0, ...(stage ? { stage } : {}) });
+
+  it('draws the student\u2019s epoch means over its epochs, counting on across stages, and nothing of the other learners', () => {
+    const series = epochDiagnosticSeries([
+      epoch('teacher0', 1, {}),
+      epoch('student', 1, { triplets: 10 }, 'embedding'),
+      epoch('scratch', 1, { triplets: 99 }),
+      epoch('student', 2, { triplets: 12 }, 'embedding'),
+      epoch('student', 1, { 'NCM accuracy': 0.4 }, 'classifier'),
+    ]);
+    expect(series).toEqual({ triplets: { x: [1, 2], y: [10, 12] }, 'NCM accuracy': { x: [3], y: [0.4] } });
+    expect(diagnosticFigure(series, true).layout).toMatchObject({ xaxis2: { title: { text: 'epoch' } } });
+    const weights = diagnosticFigure({ 'logit weight teacher1': { x: [1], y: [0.4] } }, true);
+    expect(weights.data[0]).toMatchObject({ mode: 'lines+markers', x: [1], y: [0.4] }); // one epoch is still a visible point
+    expect(weights.layout).toMatchObject({ xaxis: { title: { text: 'epoch' } } });
   });
 });
