@@ -117,6 +117,41 @@ def test_a_generator_step_is_the_pages(step):
     close({k: float(terms[k]) for k in ("tv", "l2")}, step["priors"])
 
 
+# conv1's and conv2's biases feed a BatchNorm in training mode, which cancels them: their gradient is 0 up to
+# rounding, and Adam's first step turns rounding into an update of either sign, in either framework.
+BN_CANCELLED = ("conv1/bias", "conv2/bias")
+
+
+@pytest.mark.parametrize("step", STEPS["dataFree"], ids=lambda s: s["method"])
+def test_the_generators_adam_step_moves_its_weights_as_the_pages(step):
+    """One whole generator step (selection, losses, backward through the upsampling and BatchNorm, tfjs's Adam
+    with epsilon 1e-7) leaves every trainable weight as the page's: Adam's first step is ±lr·sign(gradient),
+    so a gradient that differs in sign shows here: tfjs's own resize gradients once moved hundreds of weights
+    the other way (l1's sum by 0.66, a BatchNorm's gammas by 0.012)."""
+    params = step["params"]
+    state = DataFreeState(step["method"], params, STEPS["student"]["seed"], torch.device("cpu"))
+    z = torch.from_numpy((np.cos(np.arange(len(step["z"]), dtype=np.float64) * 0.53) * 1.2).astype(np.float32).reshape(-1, params["nz"]))
+    state.sample = lambda count, rng: (rng.int(0x7FFFFFFF), z[:count])[1]
+    student, (teacher,) = nets(1)
+    norm = STEPS["normalization"]
+    mean, std = torch.tensor(norm["mean"]).view(1, 3, 1, 1), torch.tensor(norm["std"]).view(1, 3, 1, 1)
+    diagnostics = state.after_step(teacher, student, z.shape[0], lambda im: (im - mean) / std, keyed_rng(*step["rngKey"]))
+    close(diagnostics, step["diagnostics"])
+    g = state.generator
+    names = {"l1/weight": g.l1.weight, "l1/bias": g.l1.bias}
+    names.update({f"conv{i}/{k}": getattr(getattr(g, f"conv{i}"), "weight" if k == "kernel" else "bias") for i in (1, 2, 3) for k in ("kernel", "bias")})
+    names.update({f"bn{i}/{k}": getattr(getattr(g, f"bn{i}"), "weight" if k == "gamma" else "bias") for i in (0, 1, 2) for k in ("gamma", "beta")})
+    for name in BN_CANCELLED:
+        del names[name]
+    for name, tensor in names.items():
+        values, expected = tfjs_layout(tensor).double(), step["generatorAfter"][name]
+        np.testing.assert_allclose(values.flatten()[:4].numpy(), expected["head"], atol=1e-6, err_msg=name)
+        # A weight moved the other way shifts the sum by 2·lr = 2e-3. A few of l1's 16384 weights have a gradient
+        # the size of float32 rounding, which may go either way; one such weight per 4096 is allowed.
+        flips = max(1, values.numel() // 4096)
+        assert values.sum().item() == pytest.approx(expected["sum"], abs=2e-3 * flips), name
+
+
 @pytest.mark.parametrize("step", STEPS["dataFree"], ids=lambda s: s["method"])
 def test_a_data_free_student_step_is_the_pages(step):
     """The student's batch (selection rate, random fill, train view, pseudo labels) and its L1, on fixed noise

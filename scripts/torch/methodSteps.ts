@@ -167,7 +167,9 @@ async function dataFreeStep(id: 'ta-dfkd' | 'dfkd-basic') {
       const inputs = { modules, params, teacherNets: nets.teachers, student: nets.student, batchSize: BATCH, normalize, epoch: 0, step: 0 };
       const studentStep = await dataFreeStudentStep(id, inputs);
       const diagnostics = await METHODS[id].afterStep!({ ...inputs, rng: keyedRng(STEP_SEED, 'generator-step') });
-      return { method: id, params, z: Array.from(z.dataSync()), generator: generatorWeights, rngKey: [STEP_SEED, 'generator-step'], priors, diagnostics, studentStep };
+      // After its Adam step: the package's update must move every weight as the page's does.
+      const generatorAfter = storeWeights(typed.generator.params);
+      return { method: id, params, z: Array.from(z.dataSync()), generator: generatorWeights, generatorAfter, rngKey: [STEP_SEED, 'generator-step'], priors, diagnostics, studentStep };
     } finally {
       METHODS[id].disposeModules?.(modules);
       tf.dispose([z, mean, std]);
