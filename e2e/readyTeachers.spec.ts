@@ -1,7 +1,7 @@
 /**
  * The ready teachers: the teacher menu offers them, picking one (or opening a link that names it, in a fresh
  * browser) keeps it in the saved models under the id its bytes give it, and a tiny distillation run evaluates
- * it instead of training it, with the accuracy the manifest states.
+ * it instead of training it, with the accuracy the manifest states; a first visit opens on one.
  */
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
@@ -53,4 +53,21 @@ test('a link naming a ready teacher installs it in a fresh browser and autostart
   await expect(page.getByTestId('saved-teacher-missing')).toHaveCount(0);
   await expectTeacherEvaluated(app, page, weak);
   await expect(page.getByTestId('ready-teacher-error')).toHaveCount(0);
+});
+
+test('a first visit (a bare address) opens on KD from the ready ResNet-20, ready to train at once', async ({ page }) => {
+  const app = new Playground(page);
+  await app.open();
+  const resnet20 = teacher('resnet20');
+  await expect(page.locator('#cfg-savedTeacher')).toHaveValue(resnet20.savedModelId);
+  await expect(page.locator('#cfg-teacher')).toHaveValue('resnet20');
+  await expect(page.locator('#cfg-student')).toHaveValue('resnet8');
+  await expect(page.locator('#cfg-method')).toHaveValue('kd');
+  await expect(page.getByTestId('ready-teacher-note')).toContainText('evaluated, not trained');
+  await expect(page).toHaveURL(new RegExp(`savedTeacher=${resnet20.savedModelId}`));
+  // Kept in the browser before the run can start: nothing to train first.
+  await expect(app.button('train')).toBeEnabled({ timeout: 60_000 });
+  await expect(page.locator(`[data-testid=model-row][data-model-id="${resnet20.savedModelId}"]`)).toContainText(`Ready ${resnet20.label}`);
+  await expect(page.getByTestId('url-notes')).toHaveCount(0);
+  await page.screenshot({ path: 'e2e/screenshots/first-visit.png' });
 });

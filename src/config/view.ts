@@ -3,6 +3,8 @@
  * (`?hide=settings,method,runs`), and presets are links to ready-made experiments, including scaled-down
  * versions of each seed paper's setup. Pure, so the URL rules are tested in Node.
  */
+import { FIELDS } from './fields';
+import { METHOD_CATALOG, METHOD_IDS } from '../contract/methodCatalog';
 
 /** Parts of the page a link can hide. */
 export const HIDEABLE = ['settings', 'curves', 'method', 'calibration', 'panels', 'runs', 'models', 'results'] as const;
@@ -95,3 +97,22 @@ export const PRESETS: readonly Preset[] = [
     query: 'teacher=resnet20&savedTeacher=m-d2639b5caf1c9468&student=resnet8&method=ta-dfkd&studentSteps=10&generatorLr=0.001&ngf=64&nz=1000&epochs=20&batch=256&lr=0.01&momentum=0.9&weightDecay=0.0005&nesterov=0&schedule=cosine',
   },
 ];
+
+/** The preset a first visit opens on: KD from the ready ResNet-20, so the first run distils at once. */
+export const FIRST_VISIT_PRESET = PRESETS.find((p) => p.title === 'Hinton KD from a ready teacher')!;
+
+/** Keys of the address that set something of the experiment (the URL table, every method's parameters, autostart). */
+const SETTING_KEYS: ReadonlySet<string> = new Set([...FIELDS.map((f) => f.key), ...METHOD_IDS.flatMap((id) => METHOD_CATALOG[id].params.map((p) => p.key)), 'autostart']);
+
+/**
+ * The address's settings, or the first-visit preset's when it sets none (a bare address, or one with only
+ * `hide=`), keeping the view parameters. A link that sets anything is read as it stands, over the defaults.
+ */
+export function settingsSearch(search: string): string {
+  const params = new URLSearchParams(search);
+  const keys: string[] = [];
+  params.forEach((_value, key) => void keys.push(key));
+  if (keys.some((key) => SETTING_KEYS.has(key))) return search;
+  const view = params.toString();
+  return view ? `${FIRST_VISIT_PRESET.query}&${view}` : FIRST_VISIT_PRESET.query;
+}

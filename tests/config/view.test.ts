@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseReadyTeachers } from '../../src/contract/readyTeachers';
 import { parseUrl, validateConfig } from '../../src/config/fields';
-import { PRESETS, parseHidden, serializeHidden } from '../../src/config/view';
+import { FIRST_VISIT_PRESET, PRESETS, parseHidden, serializeHidden, settingsSearch } from '../../src/config/view';
 
 describe('hide=', () => {
   it('reads known parts, notes unknown ones, and writes them back in a stable order', () => {
@@ -76,6 +76,25 @@ describe('presets', () => {
       const teacher = ready.find((t) => t.savedModelId === params.get('savedTeacher'));
       expect(teacher?.model, preset.title).toBe(params.get('teacher'));
       expect(params.has('teacherEpochs') && params.get('method') !== 'camkd', `${preset.title}: a ready teacher is not trained`).toBe(false);
+    }
+  });
+});
+
+describe('first visit', () => {
+  it('a bare address, or one with only hide=, opens on KD from the ready ResNet-20', () => {
+    const { config, notes } = parseUrl(settingsSearch(''));
+    expect(notes).toEqual([]);
+    expect(config).toMatchObject({ method: 'kd', teacher: 'resnet20', savedTeacher: 'm-d2639b5caf1c9468', student: 'resnet8' });
+    expect(settingsSearch('')).toBe(FIRST_VISIT_PRESET.query);
+    const hidden = new URLSearchParams(settingsSearch('?hide=settings'));
+    expect(hidden.get('hide')).toBe('settings');
+    expect(hidden.get('savedTeacher')).toBe('m-d2639b5caf1c9468');
+  });
+
+  it('a link that sets anything, a method parameter or autostart included, is read as it stands over the defaults', () => {
+    for (const search of ['?teacher=tiny-cnn', '?T=2', '?autostart=1', '?seed=3&hide=runs']) {
+      expect(settingsSearch(search), search).toBe(search);
+      expect(parseUrl(settingsSearch(search)).config.savedTeacher, search).toBe('');
     }
   });
 });
