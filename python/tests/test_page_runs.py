@@ -16,8 +16,9 @@ PAGE_RUNS = json.loads((pathlib.Path(__file__).parent / "fixtures" / "method_ste
 @pytest.mark.parametrize("method", sorted(PAGE_RUNS))
 def test_the_page_run_and_the_package_run_report_the_same_epochs(tmp_path, cifar_subset_dir, method):
     """The page's own loop (runExperiment, in tests/fixtures/method_steps.json: camkd and aekd with two teachers,
-    REFILLED's two stages; seed 7) and this package on the same config: every epoch's number, stage, learning
-    rate, losses, terms, diagnostics (teacher weights, triplets, NCM accuracy) and test metrics."""
+    REFILLED's two stages, TA-DFKD with a small generator; seed 7) and this package on the same config: every
+    epoch's number, stage, learning rate, losses, terms, diagnostics (teacher weights, triplets, NCM accuracy,
+    selection rate, generator losses) and test metrics."""
     page = PAGE_RUNS[method]
     run = tiny_run()
     run["config"] = page["config"]
