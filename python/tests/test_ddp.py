@@ -1,6 +1,7 @@
-"""Tiny experiments under `torchrun --nproc_per_node=2` (gloo, CPU), end to end: KD, the oracle, CA-MKD with
-three teachers, AEKD and data-free TA-DFKD. Each learner's test accuracy in the 2-process run equals a
-1-process evaluation of its saved weights; AEKD's λ, which needs the whole batch, is summed over the shares."""
+"""Tiny experiments under `torchrun --nproc_per_node=2` (gloo, CPU), end to end: KD, the oracle (gradient ×
+input and LRP-ε), CA-MKD with three teachers, AEKD and data-free TA-DFKD. Each learner's test accuracy in the
+2-process run equals a 1-process evaluation of its saved weights; AEKD's λ, which needs the whole batch, is
+summed over the shares."""
 import json
 import os
 import socket
@@ -39,6 +40,7 @@ def method_run(method, params, **config):
 EXPERIMENTS = {
     "kd": tiny_run(method="kd", teacher="resnet8", student="tiny-cnn"),
     "oracle": tiny_run(method="oracle", teacher="tiny-cnn", student="tiny-cnn", epochs=1, T=1.5, alpha=1, ceWeight=1, gamma=0.2, steps=1, rule=0),
+    "oracle-lrp": tiny_run(method="oracle", teacher="tiny-cnn", student="tiny-cnn", epochs=1, T=1.5, alpha=1, ceWeight=1, gamma=0.2, steps=1, rule=1),
     "camkd": method_run("camkd", {"teachers": 3}),
     "aekd": method_run("aekd", {"teachers": 2}),
     "ta-dfkd": method_run("ta-dfkd", {"nz": 16, "ngf": 8, "studentSteps": 2}),
