@@ -23,18 +23,19 @@ try {
 } catch (error) {
   fail(error);
 }
-const { reproduce } = await load('./reproduction/reproduce.ts');
-const { RunControl } = await load('../src/training/runControl.ts');
-// Ctrl-C stops the run in progress within one batch; its checkpoint of the last finished epoch stays.
+const { reproduce, NodeRunControl } = await load('./reproduction/reproduce.ts');
+// Ctrl-C (or kill) stops the run in progress within one batch; its checkpoint of the last finished epoch stays.
 let current = null;
-process.on('SIGINT', () => {
-  if (!current) process.exit(130);
-  console.log('stopping: the next run of this command resumes from the last finished epoch');
-  current.stop();
-  current = null;
-});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (!current) process.exit(130);
+    console.log(`${signal}: stopping; the next run of this command resumes from the last finished epoch`);
+    current.stop();
+    current = null;
+  });
+}
 try {
-  const report = await reproduce(options, { log: (line) => console.log(line), control: () => (current = new RunControl()) });
+  const report = await reproduce(options, { log: (line) => console.log(line), control: () => (current = new NodeRunControl()) });
   process.exit(report.complete ? 0 : 130);
 } catch (error) {
   fail(error);

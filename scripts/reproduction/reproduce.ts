@@ -4,7 +4,7 @@
  * numbers are those of a run that never stopped), any other run starts. Each finished run leaves its run
  * bundle; an interrupted one leaves its checkpoint of the last finished epoch.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../src/config/runConfig';
 import { installFastCpuConvFilterGrad } from '../../src/training/cpuConvFilterGrad';
@@ -30,6 +30,17 @@ export interface ReproductionReport {
   readonly runs: readonly { readonly name: string; readonly status: RunStatus; readonly seconds?: number }[];
   /** Whether every run has its bundle now. */
   readonly complete: boolean;
+}
+
+/**
+ * The page's RunControl, letting Node's event loop turn before every batch: the training loop awaits only
+ * settled promises on wasm and cpu, so without it a Ctrl-C would wait for the whole run to end.
+ */
+export class NodeRunControl extends RunControl {
+  override async gate(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return super.gate();
+  }
 }
 
 export class ReproductionError extends Error {
@@ -81,9 +92,10 @@ export async function reproduce(options: ReproductionOptions, io: ReproductionIo
     const resume = readCheckpointFile(run.checkpointFile);
     if (resume) refuseOtherSettings(run.checkpointFile, run.config, resume.checkpoint.config as unknown as Record<string, unknown>);
     io.log(resume ? `${run.name}: resuming after ${resume.checkpoint.phase} epoch ${resume.checkpoint.epochsDone} of ${resume.checkpoint.epochs}` : `${run.name}: starting`);
-    const end = await trainRun(run, env, io.control?.(run) ?? new RunControl(), resume);
+    const end = await trainRun(run, env, io.control?.(run) ?? new NodeRunControl(), resume);
     if (!end.finished) {
-      io.log(`${run.name}: interrupted; its checkpoint ${run.checkpointFile} resumes it on the next run of this command`);
+      const next = existsSync(run.checkpointFile) ? `its checkpoint ${run.checkpointFile} resumes it` : 'it had no finished epoch yet, so it starts again';
+      io.log(`${run.name}: interrupted; ${next} on the next run of this command`);
       report.push({ name: run.name, status: 'interrupted' });
       return { runs: report, complete: false };
     }

@@ -49,7 +49,10 @@ export async function trainRun(run: PlannedRun, env: RunEnvironment, control: Ru
   let learners: RunPlanSummary['learners'] = [];
   const printEpoch = epochPrinter(run, env.log);
   const events: RunEvents = {
-    started: (plan) => void (learners = plan.learners),
+    started: (plan) => {
+      learners = plan.learners;
+      if (!resume) env.log(`${run.name}  ${plan.trainImages} training images (${plan.holdoutImages ?? 0} more held out), ${plan.testImages} test images, ${plan.stepsPerEpoch} steps per epoch`);
+    },
     progress() {},
     epoch: (metrics) => {
       // A resumed run hears its earlier epochs again first, from the checkpoint: kept for the bundle, marked.

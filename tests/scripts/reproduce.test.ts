@@ -10,9 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRunBundle } from '../../src/storage/page/runBundle';
-import { RunControl } from '../../src/training/runControl';
 import { DEFAULT_OPTIONS, parseReproductionArgs, type ReproductionOptions } from '../../scripts/reproduction/options';
-import { reproduce } from '../../scripts/reproduction/reproduce';
+import { NodeRunControl, reproduce } from '../../scripts/reproduction/reproduce';
 import { FIXTURE_DATASET, FIXTURE_TEACHER, writeDatasetsFolder, writeTeachersFolder } from '../helpers/reproductionFixtures';
 
 let root = '';
@@ -38,11 +37,11 @@ describe('npm run reproduce', () => {
     expect((await reproduce(straight, { log: () => {} })).runs).toMatchObject([{ name: 'kd-seed-1', status: 'finished' }, { name: 'oracle-seed-1', status: 'finished' }]);
 
     const interrupted = { ...options, out: path.join(root, 'interrupted') };
-    let control = new RunControl();
+    let control = new NodeRunControl();
     const firstLog: string[] = [];
     const first = await reproduce(interrupted, {
       log: (line) => (firstLog.push(line), /student\s+epoch\s+1\//.test(line) && control.stop()),
-      control: () => (control = new RunControl()),
+      control: () => (control = new NodeRunControl()),
     });
     expect(first).toEqual({ runs: [{ name: 'kd-seed-1', status: 'interrupted' }], complete: false });
     expect(existsSync(path.join(interrupted.out, 'kd-seed-1.checkpoint'))).toBe(true);
