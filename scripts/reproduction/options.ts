@@ -16,6 +16,8 @@ export interface ReproductionOptions {
   /** Training images (the page's `subset`), test images evaluated after every epoch (`testSubset`). */
   readonly subset: number;
   readonly testSubset: number;
+  /** The page's 10% hold-out of the training subset (on by default, as in the page). */
+  readonly holdout: boolean;
   readonly methods: readonly ReproductionMethod[];
   /** Where the bundles and the checkpoints of runs in progress go. */
   readonly out: string;
@@ -34,6 +36,7 @@ export const DEFAULT_OPTIONS: ReproductionOptions = Object.freeze({
   epochs: 15,
   subset: 5085,
   testSubset: 1017,
+  holdout: true,
   methods: REPRODUCTION_METHODS,
   out: 'reproduction/page',
   backend: 'wasm',
@@ -48,7 +51,7 @@ export class ReproductionOptionsError extends Error {
   override readonly name = 'ReproductionOptionsError';
 }
 
-export const USAGE = `usage: npm run reproduce -- [--seeds 1,2,3] [--epochs 15] [--subset 5085] [--test-subset 1017]
+export const USAGE = `usage: npm run reproduce -- [--seeds 1,2,3] [--epochs 15] [--subset 5085] [--test-subset 1017] [--holdout on|off]
   [--methods kd,oracle] [--out reproduction/page] [--backend wasm|cpu] [--teacher resnet20] [--student resnet8]
   [--teachers-dir public/teachers] [--datasets-dir public/datasets] [--dataset cifar10-subset]`;
 
@@ -95,6 +98,7 @@ const FLAGS: Readonly<Record<string, Setter>> = {
   '--epochs': (raw) => ({ epochs: wholeNumber('--epochs', raw, 1) }),
   '--subset': (raw) => ({ subset: wholeNumber('--subset', raw, 1) }),
   '--test-subset': (raw) => ({ testSubset: wholeNumber('--test-subset', raw, 1) }),
+  '--holdout': (raw) => ({ holdout: choice('--holdout', raw, ['on', 'off']) === 'on' }),
   '--methods': (raw) => ({ methods: methodList(raw) }),
   '--out': (raw) => ({ out: text('--out', raw) }),
   '--backend': (raw) => ({ backend: choice('--backend', raw, REPRODUCTION_BACKENDS) }),

@@ -3,7 +3,7 @@
  * as its saved teacher (evaluated, not trained) and the reference recipe (SGD lr 0.05, momentum 0.9, weight
  * decay 5e-4, cosine, batch 64, random crop and flip). KD: T 4, ceWeight 0.1, alpha 0.9 (RepDistiller);
  * oracle: gamma 0.2, T 1.5, ceWeight 1, alpha 1 (the reference README). Every other setting is the page's
- * default (a 10% hold-out of the training subset included).
+ * default (a 10% hold-out of the training subset included, unless `--holdout off`).
  */
 import path from 'node:path';
 import { DEFAULT_CONFIG } from '../../src/config/fields';
@@ -38,6 +38,7 @@ export function reproductionConfig(options: ReproductionOptions, teacher: ReadyT
     epochs: options.epochs,
     subset: options.subset,
     testSubset: options.testSubset,
+    holdout: options.holdout,
     batch: 64,
     lr: 0.05,
     schedule: 'cosine',

@@ -99,8 +99,8 @@ describe('npm run reproduce', () => {
 describe('the reproduction flags', () => {
   it('reads every flag over the defaults', () => {
     expect(parseReproductionArgs([])).toEqual(DEFAULT_OPTIONS);
-    expect(parseReproductionArgs(['--seeds', '4,5', '--epochs=3', '--subset', '256', '--test-subset', '128', '--methods', 'oracle', '--out', 'x', '--backend', 'cpu'])).toMatchObject({
-      seeds: [4, 5], epochs: 3, subset: 256, testSubset: 128, methods: ['oracle'], out: 'x', backend: 'cpu',
+    expect(parseReproductionArgs(['--seeds', '4,5', '--epochs=3', '--subset', '256', '--test-subset', '128', '--holdout', 'off', '--methods', 'oracle', '--out', 'x', '--backend', 'cpu'])).toMatchObject({
+      seeds: [4, 5], epochs: 3, subset: 256, testSubset: 128, holdout: false, methods: ['oracle'], out: 'x', backend: 'cpu',
     });
   });
 
@@ -114,6 +114,7 @@ describe('the reproduction flags', () => {
     expect(() => parseReproductionArgs(['--epochs', '0'])).toThrow('--epochs takes a whole number from 1, not "0".');
     expect(() => parseReproductionArgs(['--epochs', '1.5'])).toThrow('--epochs takes a whole number from 1');
     expect(() => parseReproductionArgs(['--backend', 'webgpu'])).toThrow('--backend takes wasm or cpu, not "webgpu".');
+    expect(() => parseReproductionArgs(['--holdout', 'no'])).toThrow('--holdout takes on or off, not "no".');
     expect(() => parseReproductionArgs(['--student', 'resnet999'])).toThrow('--student takes a model of the zoo');
     expect(() => parseReproductionArgs(['--epochs'])).toThrow('--epochs needs a value.');
     expect(() => parseReproductionArgs(['--seed', '1'])).toThrow('Unknown argument "--seed".');
