@@ -12,15 +12,15 @@ REFERENCE_RECIPE = {
     "dataset": "cifar10-subset", "teacher": "resnet20", "method": "scratch", "teacherEpochs": 1,
     "subset": 50_000, "holdout": False, "testSubset": 10_000, "batch": 64, "lr": 0.05, "schedule": "cosine",
     "momentum": 0.9, "weightDecay": 5e-4, "nesterov": False, "augment": True, "backend": "auto",
-    "reuseTeachers": True, "savedTeacher": "", "userLoss": "",
+    "reuseTeachers": True, "savedTeacher": "", "userLoss": "", "milestones": "", "decay": 0.1,
 }
 
 # id -> what differs from the reference recipe. Epochs: see python/ready_teachers/README.md (measured speed).
 TEACHERS = {
     "resnet20": {"model": "resnet20", "epochs": 15, "seed": 1, "label": "ResNet-20",
                  "role": "the reference teacher"},
-    "resnet56": {"model": "resnet56", "epochs": 15, "seed": 2, "label": "ResNet-56",
-                 "role": "a deeper teacher; at 15 epochs it is still behind the ResNet-20, which converges faster"},
+    "resnet56": {"model": "resnet56", "epochs": 40, "seed": 2, "label": "ResNet-56",
+                 "role": "the stronger teacher: deeper, trained longer (40 epochs); more accurate than the ResNet-20 but less well calibrated"},
     "resnet20-weak": {"model": "resnet20", "epochs": 2, "seed": 3, "label": "ResNet-20 (weak)",
                       "role": "a deliberately weak teacher (few epochs)"},
 }
