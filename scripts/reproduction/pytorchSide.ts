@@ -1,0 +1,66 @@
+/**
+ * The reproduction's PyTorch side (`npm run reproduce:pytorch`): the very runs of `npm run reproduce` (same
+ * configs, seeds, ready teacher), each exported as the page's "Run it on PyTorch" zip and run by
+ * `python3 -m distillery_torch` on one machine, which draws the page's initial weights, data order and
+ * augmentation. The package keeps no checkpoints, so a run is the unit of resuming: a run with a bundle is
+ * skipped, any other starts from the beginning.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { serializeConfig } from '../../src/config/fields';
+import { exportFromLink } from '../pytorchRun/exportFromLink';
+import type { ReproductionOptions } from './options';
+import { plannedRuns } from './recipe';
+import { findReadyTeacher } from './readyTeacher';
+
+export interface PytorchSideOptions {
+  /** A Python with torch and numpy (Debian's python3-torch). */
+  readonly python: string;
+  /** The CIFAR data in its official layout (a folder holding cifar-10-batches-bin/, or the .tar.gz). */
+  readonly data: string;
+  /** OMP threads of the run (1: a rerun gives the same numbers). */
+  readonly threads: number;
+  /** The folder holding the package (`python/`). */
+  readonly packageDir: string;
+}
+
+export type PytorchRunStatus = 'skipped' | 'finished';
+
+/** Exports and runs every planned run that has no bundle in `options.out` yet; each bundle lands there. */
+export function reproducePytorch(options: ReproductionOptions, side: PytorchSideOptions, log: (line: string) => void): { name: string; status: PytorchRunStatus; seconds?: number }[] {
+  const teacher = findReadyTeacher(options.teachersDir, options.teacher);
+  mkdirSync(options.out, { recursive: true });
+  const report: { name: string; status: PytorchRunStatus; seconds?: number }[] = [];
+  for (const run of plannedRuns(options, teacher)) {
+    if (existsSync(run.bundleFile)) {
+      log(`${run.name}: finished before (${run.bundleFile}), skipped`);
+      report.push({ name: run.name, status: 'skipped' });
+      continue;
+    }
+    const scratch = mkdtempSync(path.join(tmpdir(), `reproduce-pytorch-${run.name}-`));
+    try {
+      const { exported } = exportFromLink({ link: serializeConfig(run.config), teacher: path.join(options.teachersDir, teacher.file), datasets: options.datasetsDir, now: Date.now() });
+      const zip = path.join(scratch, exported.fileName);
+      writeFileSync(zip, exported.bytes);
+      log(`${run.name}: python3 -m distillery_torch on ${side.threads} thread(s)`);
+      const started = performance.now();
+      const out = path.join(scratch, 'out');
+      const result = spawnSync(side.python, ['-m', 'distillery_torch', '--config', zip, '--data', side.data, '--out', out, '--device', 'cpu'], {
+        env: { ...process.env, PYTHONPATH: side.packageDir, OMP_NUM_THREADS: String(side.threads), PYTHONDONTWRITEBYTECODE: '1' },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+      if (result.status !== 0) throw new Error(`${run.name}: distillery_torch exited with ${result.status ?? result.signal}${result.error ? ` (${result.error.message})` : ''}.`);
+      const bundle = readdirSync(out).find((f) => f.endsWith('.distillery-run.json'));
+      if (!bundle) throw new Error(`${run.name}: distillery_torch wrote no run bundle in ${out}.`);
+      copyFileSync(path.join(out, bundle), run.bundleFile);
+      const seconds = (performance.now() - started) / 1000;
+      log(`${run.name}: finished in ${seconds.toFixed(1)} s -> ${run.bundleFile}`);
+      report.push({ name: run.name, status: 'finished', seconds });
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+  return report;
+}

@@ -1,0 +1,88 @@
+/**
+ * The reproduction's PyTorch side (scripts/reproduction/pytorchSide.ts) on a tiny config: the run of
+ * `npm run reproduce` exported as the page's PyTorch zip, run by `python3 -m distillery_torch`, its bundle
+ * kept and skipped on the next call, and its epochs those of the page's own run of the same config. Needs a
+ * Python with torch (Debian's python3-torch): skipped without one, failed without one under REQUIRE_TORCH=1.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseRunBundle } from '../../src/storage/page/runBundle';
+import { DEFAULT_OPTIONS, type ReproductionOptions } from '../../scripts/reproduction/options';
+import { reproducePytorch } from '../../scripts/reproduction/pytorchSide';
+import { reproduce } from '../../scripts/reproduction/reproduce';
+import { FIXTURE_DATASET, FIXTURE_NORMALIZATION, FIXTURE_TEACHER, writeDatasetsFolder, writeTeachersFolder } from '../helpers/reproductionFixtures';
+
+const PYTHON = [process.env.PYTHON, '/usr/bin/python3', 'python3'].filter((p): p is string => Boolean(p)).find((p) => spawnSync(p, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0);
+if (!PYTHON && process.env.REQUIRE_TORCH === '1') throw new Error('no Python with torch and numpy: install python3-torch python3-numpy, or set PYTHON');
+
+let root = '';
+let options: ReproductionOptions;
+let officialData = '';
+
+/** The fixture's shards in CIFAR-10's official layout, which the package reads: its training records cut into five batches, in order. */
+function officialLayout(datasets: string): string {
+  const folder = path.join(root, 'official', 'cifar-10-batches-bin');
+  mkdirSync(folder, { recursive: true });
+  const train = readFileSync(path.join(datasets, FIXTURE_DATASET, 'data_batch_1.bin'));
+  const records = train.length / 3073;
+  const per = Math.ceil(records / 5);
+  for (let i = 0; i < 5; i++) writeFileSync(path.join(folder, `data_batch_${i + 1}.bin`), train.subarray(i * per * 3073, Math.min(records, (i + 1) * per) * 3073));
+  copyFileSync(path.join(datasets, FIXTURE_DATASET, 'test_batch.bin'), path.join(folder, 'test_batch.bin'));
+  return path.dirname(folder);
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(path.join(tmpdir(), 'reproduce-pytorch-test-'));
+  const datasetsDir = writeDatasetsFolder(path.join(root, 'datasets'), 64, 32);
+  options = {
+    ...DEFAULT_OPTIONS, seeds: [1], methods: ['kd'], epochs: 1, subset: 64, testSubset: 32, backend: 'wasm', teacher: FIXTURE_TEACHER, student: 'tiny-cnn', dataset: FIXTURE_DATASET,
+    // The teacher expects the dataset's own normalisation: the package does not yet re-normalise a teacher's
+    // inputs as the page does (src/models/inputNormalization.ts), so a teacher with other constants would differ.
+    datasetsDir, teachersDir: await writeTeachersFolder(path.join(root, 'teachers'), FIXTURE_NORMALIZATION),
+  };
+  officialData = officialLayout(datasetsDir);
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const bundleRun = (file: string) => parseRunBundle(readFileSync(file, 'utf8'), { newId: () => 'test', now: 0 }).run;
+
+describe.skipIf(!PYTHON)('npm run reproduce:pytorch', () => {
+  let torchRun: ReturnType<typeof bundleRun>;
+  let pageRun: ReturnType<typeof bundleRun>;
+
+  it('runs the page\u2019s run on PyTorch, keeps its bundle and skips it next time; the scratch twin is the page\u2019s', { timeout: 120_000 }, async () => {
+    const side = { python: PYTHON!, data: officialData, threads: 1, packageDir: path.resolve('python') };
+    const torchOut = path.join(root, 'pytorch');
+    expect(reproducePytorch({ ...options, out: torchOut }, side, () => {})).toMatchObject([{ name: 'kd-seed-1', status: 'finished' }]);
+    expect(reproducePytorch({ ...options, out: torchOut }, side, () => {})).toEqual([{ name: 'kd-seed-1', status: 'skipped' }]);
+
+    const pageOut = path.join(root, 'page');
+    await reproduce({ ...options, out: pageOut }, { log: () => {} });
+    torchRun = bundleRun(path.join(torchOut, 'kd-seed-1.distillery-run.json'));
+    pageRun = bundleRun(path.join(pageOut, 'kd-seed-1.distillery-run.json'));
+    expect(torchRun.name).toMatch(/PyTorch/);
+    expect(torchRun.config).toMatchObject({ method: 'kd', seed: 1, savedTeacher: pageRun.config.savedTeacher, epochs: 1 });
+    expect(torchRun.epochs.map((m) => [m.learner, m.epoch])).toEqual(pageRun.epochs.map((m) => [m.learner, m.epoch]));
+    // Same weights, order and augmentation: the scratch twin's numbers, and the student's CE term.
+    const learner = (run: typeof pageRun, key: string) => run.epochs.find((m) => m.learner === key)!;
+    expect(learner(torchRun, 'scratch').trainLoss).toBeCloseTo(learner(pageRun, 'scratch').trainLoss, 5);
+    expect(learner(torchRun, 'scratch').testAccuracy).toBe(learner(pageRun, 'scratch').testAccuracy);
+    expect(learner(torchRun, 'student').terms.ce).toBeCloseTo(learner(pageRun, 'student').terms.ce!, 5);
+  });
+
+  // Known discrepancy, left open in issue 19: the saved teacher's KD term differs by about 1.6% (0.04412 on
+  // PyTorch, 0.04340 in the page) while the student's CE term agrees to 1e-7, so the teacher's logits differ.
+  // This fails until it is found; then it passes and vitest says so.
+  it.fails('the distilled student\u2019s KD term is the page\u2019s (the saved teacher\u2019s logits agree)', () => {
+    const kd = (run: typeof pageRun) => run.epochs.find((m) => m.learner === 'student')!.terms.kd!;
+    expect(kd(torchRun)).toBeCloseTo(kd(pageRun), 5);
+  });
+
+  it('refuses a failing run by name', () => {
+    const side = { python: PYTHON!, data: path.join(root, 'nowhere'), threads: 1, packageDir: path.resolve('python') };
+    expect(() => reproducePytorch({ ...options, out: path.join(root, 'failing') }, side, () => {})).toThrow(/kd-seed-1: distillery_torch exited with/);
+  });
+});
