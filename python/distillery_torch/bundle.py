@@ -9,6 +9,7 @@ import time
 import unicodedata
 
 from .checkpoints import save_model
+from .input_normalization import RenormalizedTeacher
 from .models import REPDISTILLER_NAME
 
 BUNDLE_FORMAT = "distillery-run-bundle"
@@ -47,10 +48,12 @@ def write_outputs(out, bundle, nets, dataset, accuracy):
     path = out / f"{file_stem(bundle['run']['name'])}.distillery-run.json"
     path.write_text(json.dumps(bundle, indent=2, allow_nan=False) + "\n")
     for learner in bundle["run"]["learners"]:
-        net = nets[learner["key"]]
+        net, normalization = nets[learner["key"]], dataset["normalization"]
+        if isinstance(net, RenormalizedTeacher):  # the zoo network, with the constants it was trained on
+            net, normalization = net.inner, net.input_normalization
         save_model(out / "models" / f"{learner['key']}.safetensors", net, {
             "format": "distillery-torch", "model": net.model_id, "repdistillerModel": REPDISTILLER_NAME.get(net.model_id, net.model_id),
-            "numClasses": str(net.num_classes), "inputNormalization": dataset["normalization"], "name": learner["label"],
+            "numClasses": str(net.num_classes), "inputNormalization": normalization, "name": learner["label"],
             "dataset": dataset.get("id", "unknown"), "classNames": dataset.get("classNames", []),
             "testAccuracy": str(accuracy.get(learner["key"])), "run": bundle["run"]["name"],
         })

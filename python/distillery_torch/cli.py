@@ -11,6 +11,7 @@ import torch
 
 from .bundle import run_bundle, run_name, write_outputs
 from .checkpoints import load_into
+from .input_normalization import with_input_normalization
 from .cifar import LAYOUTS, DatasetError, load_cifar
 from .config import METHODS, ConfigError, read_run
 from .distributed import seed_process, start_world, stop_world
@@ -38,6 +39,8 @@ def saved_teacher(run, folder, num_classes, world):
     entry = entries[0]
     net = build_model(model_id_of(entry["model"]), entry.get("numClasses", num_classes))
     load_into(net, folder / entry["file"])
+    # Trained with other input constants than the dataset's: re-normalised in front, as the page does.
+    net = with_input_normalization(net, run["dataset"]["normalization"], entry.get("inputNormalization"))
     return net.to(world.device).eval()
 
 

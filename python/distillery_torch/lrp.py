@@ -7,6 +7,7 @@ inputs), then walked backwards; relevance reaching a node from several consumers
 import torch
 import torch.nn.functional as F
 
+from .input_normalization import RenormalizedTeacher
 from .lrp_rules import (LrpRule, affine_relevance, channel_layer, conv_layer, dense_layer, input_gradient,
                         pool_relevance, relevance_rule, sum_relevance)
 from .models.mobile import MobileNetV2, ShuffleV1, ShuffleV2, channel_shuffle
@@ -191,7 +192,10 @@ _WALKERS = ((TinyCnn, _walk_tiny_cnn), ((CifarResNet, ResNet50), _walk_resnet), 
 
 def trace_network(net, x):
     """(trace, logits node) of `net`'s eval-mode forward on x, BatchNorm folded; a ValueError for a network
-    whose layers LRP does not know."""
+    whose layers LRP does not know. A re-normalised teacher is walked on its own inputs x_own (each pixel's
+    relevance passes the element-wise affine unchanged, as the page's traceNetwork)."""
+    if isinstance(net, RenormalizedTeacher):
+        return trace_network(net.inner, net.renormalize(x))
     for family, walk in _WALKERS:
         if isinstance(net, family):
             trace = LrpTrace(x)

@@ -11,7 +11,7 @@ import { syntheticImages } from '../../src/data/syntheticImages';
 import { exportTorchFile } from '../../src/interop/pytorch/export';
 import { encodeNetwork } from '../../src/models/networkWeights';
 import { buildNetwork } from '../../src/models/zoo';
-import { CIFAR10_NORMALIZATION, type InputNormalization } from '../../src/contract/modelFile';
+import { CIFAR10_NORMALIZATION } from '../../src/contract/modelFile';
 import { readyTeacherModelId } from '../../src/contract/readyTeachers';
 
 export const FIXTURE_DATASET = 'synthetic-cifar10';
@@ -42,24 +42,18 @@ export function writeDatasetsFolder(root: string, trainCount: number, testCount:
   const manifest = {
     name: FIXTURE_DATASET, title: 'Synthetic CIFAR-10', format: 'cifar10-binary', classNames: CLASS_NAMES,
     train: split('data_batch_1.bin', syntheticImages(trainCount, 1, 10)), test: split('test_batch.bin', syntheticImages(testCount, 2, 10)),
-    ...FIXTURE_NORMALIZATION, source: 'tests/helpers/reproductionFixtures.ts',
+    mean: [0.4, 0.4, 0.4], std: [0.25, 0.25, 0.25], source: 'tests/helpers/reproductionFixtures.ts',
   };
   writeFileSync(path.join(folder, 'manifest.json'), JSON.stringify(manifest));
   writeFileSync(path.join(root, 'index.json'), JSON.stringify({ datasets: [{ name: FIXTURE_DATASET, title: manifest.title, manifest: `${FIXTURE_DATASET}/manifest.json` }] }));
   return root;
 }
 
-/** The synthetic dataset's normalisation (its manifest's mean and std). */
-export const FIXTURE_NORMALIZATION: InputNormalization = { mean: [0.4, 0.4, 0.4], std: [0.25, 0.25, 0.25] };
-
-/**
- * A ready-teachers folder whose one teacher, `tiny`, is a tiny CNN with seeded initial weights, trained (so
- * to speak) on inputs normalised with `inputNormalization` (CIFAR-10's constants unless given).
- */
-export async function writeTeachersFolder(root: string, inputNormalization: InputNormalization = CIFAR10_NORMALIZATION): Promise<string> {
+/** A ready-teachers folder whose one teacher, `tiny`, is a tiny CNN with seeded initial weights. */
+export async function writeTeachersFolder(root: string): Promise<string> {
   mkdirSync(root, { recursive: true });
   const net = buildNetwork('tiny-cnn', { numClasses: 10, name: 'fixture-teacher', seed: 11 });
-  const metadata = { name: 'Tiny teacher', dataset: FIXTURE_DATASET, classNames: CLASS_NAMES, testAccuracy: null, trainedWith: 'untrained', savedAt: 0, inputNormalization };
+  const metadata = { name: 'Tiny teacher', dataset: FIXTURE_DATASET, classNames: CLASS_NAMES, testAccuracy: null, trainedWith: 'untrained', savedAt: 0, inputNormalization: CIFAR10_NORMALIZATION };
   const { json, weights } = await encodeNetwork(net, metadata);
   net.dispose();
   const { bytes } = exportTorchFile(json, weights, 'safetensors');
