@@ -42,8 +42,8 @@ export function traceNetwork(net: Network, x: tf.Tensor4D): TracedNetwork {
 
 function walk(net: Network, trace: LrpTrace): NodeRef {
   if (isResNet(net) || isDfkdResNet(net)) return walkResNet(net.layers, trace);
-  if (isWrn(net)) return walkWrn(net.layers, trace);
-  if (isRefilledWrn(net)) return walkRefilledWrn(net.layers, trace);
+  if (isWrn(net)) return walkPreActivationWrn(net.layers, trace, 'activated');
+  if (isRefilledWrn(net)) return walkPreActivationWrn(net.layers, trace, 'raw');
   if (isVgg(net)) return walkVgg(net.layers, trace);
   if (isMobileNetV2(net)) return walkMobileNetV2(net.layers, trace);
   if (isResNet50(net)) return walkResNet50(net.layers, trace);
@@ -87,35 +87,18 @@ function walkResNet50(layers: ResNetV2Layers, trace: LrpTrace): NodeRef {
 
 /**
  * Pre-activation blocks: conv2(relu(bn2(conv1(a)))) + shortcut, a = relu(bn1(x)); the shortcut is x itself
- * or a 1x1 projection of a. bn2 folds into conv1; bn1 and the final bn follow a residual sum (or the bare
- * stem), so they stay per-channel affine layers.
+ * or a 1x1 projection, of a (RepDistiller's WRN) or of the raw x (REFILLED's, whose convs carry biases and
+ * whose dropout is the identity in eval mode). bn2 folds into conv1; bn1 and the final bn follow a residual
+ * sum (or the bare stem), so they stay per-channel affine layers.
  */
-function walkWrn(layers: WrnLayers, trace: LrpTrace): NodeRef {
+function walkPreActivationWrn(layers: WrnLayers | RefilledWrnLayers, trace: LrpTrace, shortcutReads: 'activated' | 'raw'): NodeRef {
   let h = trace.affine(foldConv(layers.stem, null), trace.input);
   for (const blocks of layers.stages) {
     for (const block of blocks) {
       const a = trace.relu(trace.affine(batchNormLayer(block.bn1), h));
       const inner = trace.relu(trace.affine(foldConv(block.conv1, block.bn2), a));
       const branch = trace.affine(foldConv(block.conv2, null), inner);
-      h = trace.add(branch, block.shortcut ? trace.affine(foldConv(block.shortcut, null), a) : h);
-    }
-  }
-  const last = trace.relu(trace.affine(batchNormLayer(layers.bn), h));
-  return trace.affine(dense(layers.fc), trace.pool('globalAverage', last));
-}
-
-/**
- * REFILLED's blocks: conv2(relu(bn2(conv1(relu(bn1(x)))))) + shortcut(x), every conv with a bias, the
- * shortcut x itself or a 1x1 conv of the raw x; dropout is the identity in eval mode. bn2 folds into conv1.
- */
-function walkRefilledWrn(layers: RefilledWrnLayers, trace: LrpTrace): NodeRef {
-  let h = trace.affine(foldConv(layers.stem, null), trace.input);
-  for (const blocks of layers.stages) {
-    for (const block of blocks) {
-      const a = trace.relu(trace.affine(batchNormLayer(block.bn1), h));
-      const inner = trace.relu(trace.affine(foldConv(block.conv1, block.bn2), a));
-      const branch = trace.affine(foldConv(block.conv2, null), inner);
-      h = trace.add(branch, block.shortcut ? trace.affine(foldConv(block.shortcut, null), h) : h);
+      h = trace.add(branch, block.shortcut ? trace.affine(foldConv(block.shortcut, null), shortcutReads === 'activated' ? a : h) : h);
     }
   }
   const last = trace.relu(trace.affine(batchNormLayer(layers.bn), h));
