@@ -48,6 +48,15 @@ export function heldOutOf(result: Pick<ModelResult, 'heldOutLogits' | 'heldOutLa
   return logits && labels && labels.length > 0 ? { logits, labels } : null;
 }
 
+/**
+ * A teacher loaded from a saved or ready model (reused, never trained in this run's lineage): it was trained
+ * elsewhere, perhaps on the very images this run holds out (every ready teacher trained on the whole
+ * subset), so T fitted on the hold-out may be fitted on its training images.
+ */
+export function heldOutMayBeTrainingImages(result: Pick<ModelResult, 'reused' | 'epochs' | 'learner'>): boolean {
+  return result.learner.role === 'teacher' && result.reused && result.epochs === 0;
+}
+
 /** A model's calibration under a protocol: T fitted on the hold-out or on the test images, always scored on the test images. */
 export function calibrationFor(result: Pick<ModelResult, 'testLogits' | 'testLabels' | 'heldOutLogits' | 'heldOutLabels'>, numClasses: number, bins: number, protocol: CalibrationProtocol): Calibration | null {
   const fit = protocol === 'held-out' ? heldOutOf(result) : { logits: result.testLogits, labels: result.testLabels };

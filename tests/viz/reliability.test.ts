@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { keyedRng } from '../../src/core/random';
 import { fitTemperature, reliabilityBins } from '../../src/core/calibration';
 import { negativeLogLikelihood, softmaxRows } from '../../src/core/metrics';
-import { PROTOCOL_BINS, calibrationFor, calibrationOf, heldOutOf, reliabilityCsv, reliabilityTraces } from '../../src/viz/reliability';
+import { PROTOCOL_BINS, calibrationFor, calibrationOf, heldOutMayBeTrainingImages, heldOutOf, reliabilityCsv, reliabilityTraces } from '../../src/viz/reliability';
 
 /** Over-confident logits: correct-ish predictions scaled up 4x. */
 function overconfident(n: number, classes: number) {
@@ -67,5 +67,14 @@ describe('calibration protocols', () => {
     expect(heldOutOf(old)).toBeNull();
     expect(calibrationFor(old, numClasses, 15, 'held-out')).toBeNull();
     expect(calibrationFor(old, numClasses, 20, 'test')).not.toBeNull();
+  });
+
+  it('warns only for a teacher trained before the run (saved or ready), whose training images may include the hold-out', () => {
+    const learner = (role: 'teacher' | 'scratch' | 'student') => ({ key: role, role, label: role, model: 'resnet20' as const, method: 'scratch' as const, parameters: 1 });
+    expect(heldOutMayBeTrainingImages({ learner: learner('teacher'), reused: true, epochs: 0 })).toBe(true);
+    // Reused from an earlier run of the session with the same settings: same seed, same hold-out, left out then too.
+    expect(heldOutMayBeTrainingImages({ learner: learner('teacher'), reused: true, epochs: 15 })).toBe(false);
+    expect(heldOutMayBeTrainingImages({ learner: learner('teacher'), reused: false, epochs: 15 })).toBe(false);
+    expect(heldOutMayBeTrainingImages({ learner: learner('student'), reused: false, epochs: 15 })).toBe(false);
   });
 });
