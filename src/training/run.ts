@@ -61,8 +61,7 @@ export interface RunServices {
 
 export async function runExperiment(config: RunConfig, data: RunData, control: RunControl, runEvents: RunEvents, services: RunServices): Promise<RunOutcome> {
   const plan = planRun(config, { trainCount: data.train.count, testCount: data.test.count });
-  const { train, holdout } = trainingSources(config, plan, data);
-  const test = new BatchSource(takeBalancedSubset(data.test, plan.testImages, data.numClasses), data.normalization);
+  const { train, holdout, test } = runSources(config, plan, data);
   const results: ModelResult[] = [];
   // Every epoch's metrics so far (a resumed run's included), for checkpoints.
   const history: EpochMetrics[] = [...(services.resume?.history ?? [])];
@@ -198,15 +197,16 @@ function releaseRun({ plan, teachers, students, services, failed, shelvedRun }: 
 }
 
 /**
- * The training images and the hold-out. The subset is the first images of each class, class-balanced (the
+ * The training images, the hold-out and the test images. The subset is the first images of each class, class-balanced (the
  * same `subset` always means the same images); the hold-out is a seeded 10% of it that every learner's
  * batches, the teachers' cached logits and REFILLED's class centres leave out, because they all read `train`.
  */
-function trainingSources(config: RunConfig, plan: RunPlan, data: RunData): { train: BatchSource; holdout: BatchSource | null } {
+export function runSources(config: RunConfig, plan: RunPlan, data: RunData): { train: BatchSource; holdout: BatchSource | null; test: BatchSource } {
+  const test = new BatchSource(takeBalancedSubset(data.test, plan.testImages, data.numClasses), data.normalization);
   const subset = takeBalancedSubset(data.train, plan.trainImages + plan.holdoutImages, data.numClasses);
-  if (plan.holdoutImages === 0) return { train: new BatchSource(subset, data.normalization), holdout: null };
+  if (plan.holdoutImages === 0) return { train: new BatchSource(subset, data.normalization), holdout: null, test };
   const { kept, held } = splitImages(subset, holdoutIndices(subset.labels, data.numClasses, plan.holdoutImages, config.seed));
-  return { train: new BatchSource(kept, data.normalization), holdout: new BatchSource(held, data.normalization) };
+  return { train: new BatchSource(kept, data.normalization), holdout: new BatchSource(held, data.normalization), test };
 }
 
 /**

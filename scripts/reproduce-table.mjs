@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// Rebuilds the README's reproduction table from the committed run bundles (reproduction/page/, reproduction/pytorch/):
+//   npm run reproduce:table            writes it into README.md
+//   npm run reproduce:table -- --print prints it instead
+import { readFileSync, writeFileSync } from 'node:fs';
+import { runnerImport } from 'vite';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const { readReproduction, reproductionTable, withReproductionTable } = (await runnerImport(new URL('./reproduction/table.ts', import.meta.url).pathname, { configFile: false, logLevel: 'error' })).module;
+try {
+  const table = reproductionTable(readReproduction(`${ROOT}reproduction`));
+  if (process.argv.includes('--print')) console.log(table);
+  else {
+    const readme = `${ROOT}README.md`;
+    writeFileSync(readme, withReproductionTable(readFileSync(readme, 'utf8'), table));
+    console.log('README.md: reproduction table rebuilt from reproduction/page and reproduction/pytorch');
+  }
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+}

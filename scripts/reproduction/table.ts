@@ -1,0 +1,178 @@
+/**
+ * The README's reproduction table, built from the committed run bundles only (`reproduction/page/`, made by
+ * `npm run reproduce`, and `reproduction/pytorch/`, by `npm run reproduce:pytorch`), so the table cannot
+ * drift from them: `npm run reproduce:table` writes it between the README's markers and
+ * tests/scripts/reproductionTable.test.ts fails when the two differ.
+ *
+ * Per seed and learner: last-epoch test accuracy and ECE on both sides and the gap |ours − PyTorch| against
+ * the 1-point target; mean ± sd over seeds; the orderings (KD − scratch, oracle − KD, oracle − scratch) per
+ * seed with the mean and its 95% t-interval over seeds (the Runs panel's interval), reported, not asserted.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { holdoutCount } from '../../src/core/holdout';
+import { mean, sampleStd, tInterval } from '../../src/core/intervals';
+import { parseRunBundle } from '../../src/storage/page/runBundle';
+import type { SavedRun } from '../../src/storage/page/runStore';
+import { signedPoints } from '../../src/viz/comparison';
+import { REPRODUCTION_METHODS, type ReproductionMethod } from './options';
+
+export const TABLE_START = '<!-- reproduction-table: built by `npm run reproduce:table` from reproduction/*/ -->';
+export const TABLE_END = '<!-- /reproduction-table -->';
+/** The issue's target: per seed, ours and PyTorch's accuracy within this many points. */
+export const GAP_TARGET_POINTS = 1;
+
+export type Side = 'page' | 'pytorch';
+export const SIDES: readonly Side[] = ['page', 'pytorch'];
+const SIDE_LABEL: Readonly<Record<Side, string>> = { page: 'ours (page code, wasm)', pytorch: 'PyTorch (distillery_torch)' };
+
+/** One finished run as the table reads it. */
+export interface ReproducedRun {
+  readonly side: Side;
+  readonly method: ReproductionMethod;
+  readonly seed: number;
+  readonly epochs: number;
+  readonly trainImages: number;
+  readonly testImages: number;
+  readonly seconds: number;
+  readonly teacher: Outcome;
+  readonly scratch: Outcome;
+  readonly student: Outcome;
+}
+
+export interface Outcome {
+  /** Last-epoch test accuracy, a fraction. */
+  readonly accuracy: number;
+  readonly ece: number;
+}
+
+const BUNDLE_NAME = /^(kd|oracle)-seed-(\d+)\.distillery-run\.json$/;
+
+function outcome(run: SavedRun, key: string, file: string): Outcome {
+  const result = run.results.find((r) => r.key === key);
+  if (!result) throw new Error(`${file} has no "${key}" result.`);
+  return { accuracy: result.lastAccuracy, ece: result.ece };
+}
+
+/** Every `<method>-seed-<n>` bundle of one side's folder, read by the page's own bundle importer. */
+export function readSide(dir: string, side: Side): ReproducedRun[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => BUNDLE_NAME.test(f))
+    .sort()
+    .map((f) => {
+      const [, method, seed] = BUNDLE_NAME.exec(f)!;
+      const file = path.join(dir, f);
+      const { run } = parseRunBundle(readFileSync(file, 'utf8'), { newId: () => f, now: 0, fileName: f });
+      if (run.config.method !== method || run.config.seed !== Number(seed)) throw new Error(`${file} holds a ${run.config.method} run with seed ${run.config.seed}, not what its name says.`);
+      if (run.stopped) throw new Error(`${file} is a stopped run: the table takes finished runs only.`);
+      const epochs = run.epochs.filter((e) => e.learner === 'student').length;
+      const trainImages = run.config.subset - holdoutCount(run.config.subset, run.config.holdout === true);
+      return { side, method: method as ReproductionMethod, seed: Number(seed), epochs, trainImages, testImages: run.config.testSubset, seconds: run.seconds, teacher: outcome(run, 'teacher0', file), scratch: outcome(run, 'scratch', file), student: outcome(run, 'student', file) };
+    });
+}
+
+export function readReproduction(root: string): ReproducedRun[] {
+  return SIDES.flatMap((side) => readSide(path.join(root, side), side));
+}
+
+type Learner = 'scratch' | ReproductionMethod;
+const LEARNERS: readonly Learner[] = ['scratch', ...REPRODUCTION_METHODS];
+const LEARNER_LABEL: Readonly<Record<Learner, string>> = { scratch: 'Scratch', kd: 'KD', oracle: 'Oracle' };
+
+/** The learner's outcome for a seed on a side; the scratch baseline is the KD run's twin (else the oracle's). */
+function find(runs: readonly ReproducedRun[], side: Side, learner: Learner, seed: number): Outcome | undefined {
+  if (learner === 'scratch') {
+    const twin = runs.find((r) => r.side === side && r.seed === seed && r.method === 'kd') ?? runs.find((r) => r.side === side && r.seed === seed);
+    return twin?.scratch;
+  }
+  return runs.find((r) => r.side === side && r.seed === seed && r.method === learner)?.student;
+}
+
+const percent = (fraction: number | undefined) => (fraction === undefined ? '—' : `${(fraction * 100).toFixed(2)}%`);
+const ece = (value: number | undefined) => (value === undefined ? '—' : value.toFixed(3));
+const meanSd = (values: readonly number[], scale: number, digits: number) => (values.length === 0 ? '—' : `${(mean(values) * scale).toFixed(digits)} ± ${(sampleStd(values) * scale).toFixed(digits)}`);
+
+function gapCell(ours: Outcome | undefined, theirs: Outcome | undefined): string {
+  if (!ours || !theirs) return '—';
+  const gap = Math.abs(ours.accuracy - theirs.accuracy) * 100;
+  return `${gap.toFixed(2)} ${gap <= GAP_TARGET_POINTS + 1e-9 ? '(within 1)' : '(**over 1**)'}`;
+}
+
+function learnerRows(runs: readonly ReproducedRun[], seeds: readonly number[], learner: Learner): string[] {
+  const rows = seeds.map((seed) => {
+    const ours = find(runs, 'page', learner, seed);
+    const theirs = find(runs, 'pytorch', learner, seed);
+    return `| ${LEARNER_LABEL[learner]} | ${seed} | ${percent(ours?.accuracy)} | ${percent(theirs?.accuracy)} | ${gapCell(ours, theirs)} | ${ece(ours?.ece)} | ${ece(theirs?.ece)} |`;
+  });
+  const values = (side: Side, pick: (o: Outcome) => number) => seeds.flatMap((seed) => { const o = find(runs, side, learner, seed); return o ? [pick(o)] : []; });
+  const gaps = seeds.flatMap((seed) => { const a = find(runs, 'page', learner, seed); const b = find(runs, 'pytorch', learner, seed); return a && b ? [Math.abs(a.accuracy - b.accuracy)] : []; });
+  const accuracy = (side: Side) => { const v = values(side, (o) => o.accuracy); return v.length === 0 ? '—' : `${meanSd(v, 100, 2)}%`; };
+  rows.push(`| ${LEARNER_LABEL[learner]} | mean ± sd | ${accuracy('page')} | ${accuracy('pytorch')} | ${gaps.length === 0 ? '—' : `mean ${(mean(gaps) * 100).toFixed(2)}`} | ${meanSd(values('page', (o) => o.ece), 1, 3)} | ${meanSd(values('pytorch', (o) => o.ece), 1, 3)} |`);
+  return rows;
+}
+
+const ORDERINGS: readonly (readonly [Learner, Learner])[] = [['kd', 'scratch'], ['oracle', 'kd'], ['oracle', 'scratch']];
+
+function orderingRow(runs: readonly ReproducedRun[], seeds: readonly number[], side: Side, [a, b]: readonly [Learner, Learner]): string {
+  const perSeed = seeds.map((seed) => { const x = find(runs, side, a, seed); const y = find(runs, side, b, seed); return x && y ? x.accuracy - y.accuracy : undefined; });
+  const measured = perSeed.filter((d): d is number => d !== undefined);
+  const interval = tInterval(measured);
+  const summary = measured.length === 0 ? '—' : interval ? `${signedPoints(interval.estimate, 2)} [${signedPoints(interval.lo, 2)}, ${signedPoints(interval.hi, 2)}]` : `${signedPoints(measured[0]!, 2)} (one seed: no interval)`;
+  const verdict = !interval ? '—' : interval.lo > 0 ? `${LEARNER_LABEL[a]} ahead` : interval.hi < 0 ? `${LEARNER_LABEL[b]} ahead` : 'no clear difference over these seeds';
+  return `| ${LEARNER_LABEL[a]} − ${LEARNER_LABEL[b]} | ${SIDE_LABEL[side]} | ${perSeed.map((d) => (d === undefined ? '—' : signedPoints(d, 2))).join(', ')} | ${summary} | ${verdict} |`;
+}
+
+function runsRow(runs: readonly ReproducedRun[], method: ReproductionMethod, seed: number): string {
+  const time = (side: Side) => { const r = runs.find((x) => x.side === side && x.method === method && x.seed === seed); return r ? `${(r.seconds / 60).toFixed(1)} min` : 'not run yet'; };
+  return `| ${method}-seed-${seed} | ${time('page')} | ${time('pytorch')} |`;
+}
+
+/** Whether each oracle run's scratch twin equals its seed's KD run's (same seed, same batches: it should). */
+function twinsNote(runs: readonly ReproducedRun[]): string {
+  const pairs = runs.filter((r) => r.method === 'oracle').flatMap((oracle) => {
+    const kd = runs.find((r) => r.side === oracle.side && r.seed === oracle.seed && r.method === 'kd');
+    return kd ? [{ oracle, kd }] : [];
+  });
+  if (pairs.length === 0) return '';
+  const differing = pairs.filter(({ oracle, kd }) => oracle.scratch.accuracy !== kd.scratch.accuracy);
+  if (differing.length === 0) return ` Every oracle run's scratch twin ended where its seed's KD run's did (${pairs.length} of ${pairs.length}: same seed, same batches).`;
+  return ` The oracle runs' scratch twins differ from the KD runs' on ${differing.map(({ oracle, kd }) => `${SIDE_LABEL[oracle.side]} seed ${oracle.seed} (${percent(oracle.scratch.accuracy)} against ${percent(kd.scratch.accuracy)})`).join(', ')}.`;
+}
+
+/** The whole block between the markers (markers included). */
+export function reproductionTable(runs: readonly ReproducedRun[]): string {
+  const seeds = [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b);
+  const shapes = [...new Set(runs.map((r) => `${r.epochs} epochs on ${r.trainImages} training images, scored on ${r.testImages} test images`))];
+  const teachers = [...new Set(runs.map((r) => percent(r.teacher.accuracy)))];
+  const lines = [TABLE_START, ''];
+  if (runs.length === 0) return [...lines, 'No run bundles yet: `npm run reproduce` and `npm run reproduce:pytorch` make them.', '', TABLE_END].join('\n');
+  lines.push(
+    `${runs.length} run bundles (${shapes.join('; ')}); the ready ResNet-20 teacher scored ${teachers.join(' and ')} in them. Last-epoch test accuracy and ECE (15 bins); the gap is |ours − PyTorch| in points, against the target of ${GAP_TARGET_POINTS}. The scratch row is each KD run's scratch twin.${twinsNote(runs)}`,
+    '',
+    '| Learner | Seed | Accuracy, ours | Accuracy, PyTorch | Gap (points) | ECE, ours | ECE, PyTorch |',
+    '| --- | --- | ---: | ---: | --- | ---: | ---: |',
+    ...LEARNERS.flatMap((learner) => learnerRows(runs, seeds, learner)),
+    '',
+    'Orderings, in points: the difference per seed, then its mean with the 95% t-interval over seeds (the Runs panel\u2019s).',
+    '',
+    '| Comparison | Side | Per seed | Mean [95% interval] | Reading |',
+    '| --- | --- | --- | --- | --- |',
+    ...ORDERINGS.flatMap((pair) => SIDES.map((side) => orderingRow(runs, seeds, side, pair))),
+    '',
+    '| Run | Wall time, ours | Wall time, PyTorch |',
+    '| --- | ---: | ---: |',
+    ...seeds.flatMap((seed) => REPRODUCTION_METHODS.map((method) => runsRow(runs, method, seed))),
+    '',
+    TABLE_END,
+  );
+  return lines.join('\n');
+}
+
+/** The README with its block replaced; throws when the markers are missing. */
+export function withReproductionTable(readme: string, table: string): string {
+  const start = readme.indexOf(TABLE_START);
+  const end = readme.indexOf(TABLE_END);
+  if (start < 0 || end < start) throw new Error(`The README has no reproduction table markers (${TABLE_START} … ${TABLE_END}).`);
+  return readme.slice(0, start) + table + readme.slice(end + TABLE_END.length);
+}

@@ -1,0 +1,64 @@
+/**
+ * The README's reproduction table is rebuilt from the committed run bundles (reproduction/page, reproduction/
+ * pytorch), so it cannot drift from them; and the builder reports gaps against the 1-point target and
+ * orderings with the seeds' t-interval as measured, whatever they are.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tInterval } from '../../src/core/intervals';
+import { readReproduction, readSide, reproductionTable, TABLE_END, TABLE_START, withReproductionTable, type ReproducedRun } from '../../scripts/reproduction/table';
+
+const ROOT = path.resolve(__dirname, '../..');
+const scratchDirs: string[] = [];
+afterAll(() => scratchDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function run(side: ReproducedRun['side'], method: ReproducedRun['method'], seed: number, scratch: number, student: number): ReproducedRun {
+  return { side, method, seed, epochs: 15, trainImages: 4576, testImages: 1017, seconds: 600, teacher: { accuracy: 0.6421, ece: 0.05 }, scratch: { accuracy: scratch, ece: 0.06 }, student: { accuracy: student, ece: 0.07 } };
+}
+
+describe('the reproduction table', () => {
+  it('is in the README exactly as the committed bundles build it (npm run reproduce:table rewrites it)', () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const runs = readReproduction(path.join(ROOT, 'reproduction'));
+    expect(runs.length).toBeGreaterThanOrEqual(2);
+    const start = readme.indexOf(TABLE_START);
+    const end = readme.indexOf(TABLE_END);
+    expect(start, 'the README has the table markers').toBeGreaterThanOrEqual(0);
+    expect(readme.slice(start, end + TABLE_END.length)).toBe(reproductionTable(runs));
+  });
+
+  it('reports each gap against the 1-point target and each ordering with its t-interval over seeds', () => {
+    const runs = [
+      run('page', 'kd', 1, 0.55, 0.57), run('pytorch', 'kd', 1, 0.553, 0.585),
+      run('page', 'kd', 2, 0.56, 0.575), run('pytorch', 'kd', 2, 0.561, 0.58),
+      run('page', 'kd', 3, 0.54, 0.56),
+    ];
+    const table = reproductionTable(runs);
+    expect(table.startsWith(TABLE_START) && table.endsWith(TABLE_END)).toBe(true);
+    expect(table).toContain('| KD | 1 | 57.00% | 58.50% | 1.50 (**over 1**) |');
+    expect(table).toContain('| KD | 2 | 57.50% | 58.00% | 0.50 (within 1) |');
+    expect(table).toContain('| KD | 3 | 56.00% | — | — |');
+    expect(table).toContain('| Oracle | 1 | — | — | — |');
+    const gains = [0.02, 0.015, 0.02];
+    const interval = tInterval(gains)!;
+    const signed = (v: number) => `${v < 0 ? '\u2212' : '+'}${Math.abs(v * 100).toFixed(2)}`;
+    expect(table).toContain(`| KD − Scratch | ours (page code, wasm) | +2.00, +1.50, +2.00 | ${signed(interval.estimate)} [${signed(interval.lo)}, ${signed(interval.hi)}] | KD ahead |`);
+    expect(table).toContain('| KD − Scratch | PyTorch (distillery_torch) | +3.20, +1.90, — |');
+    expect(table).toContain('| kd-seed-3 | 10.0 min | not run yet |');
+  });
+
+  it('says when there is nothing to show, and refuses a README without its markers', () => {
+    expect(reproductionTable([])).toContain('No run bundles yet');
+    expect(() => withReproductionTable('# README\n', reproductionTable([]))).toThrow(/no reproduction table markers/);
+  });
+
+  it('refuses a bundle whose name says another run than it holds', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'reproduction-table-'));
+    scratchDirs.push(dir);
+    mkdirSync(path.join(dir, 'page'));
+    copyFileSync(path.join(ROOT, 'reproduction/page/kd-seed-1.distillery-run.json'), path.join(dir, 'page/kd-seed-7.distillery-run.json'));
+    expect(() => readSide(path.join(dir, 'page'), 'page')).toThrow(/kd-seed-7\.distillery-run\.json holds a kd run with seed 1, not what its name says/);
+  });
+});
