@@ -71,3 +71,37 @@ test('a first visit (a bare address) opens on KD from the ready ResNet-20, ready
   await expect(page.getByTestId('url-notes')).toHaveCount(0);
   await page.screenshot({ path: 'e2e/screenshots/first-visit.png' });
 });
+
+test('CA-MKD distils from a strong and a weak ready teacher, one menu each, and weighs the strong one up', async ({ page }) => {
+  const app = new Playground(page);
+  const strong = teacher('resnet20');
+  const weak = teacher('resnet20-weak');
+  await app.open({ ...TINY_RUN, method: 'camkd', teachers: '2', teacher: 'resnet20', subset: '256', testSubset: '256' });
+  const first = page.locator('#cfg-savedTeacher');
+  const second = page.locator('#cfg-savedTeacher-1');
+  await expect(page.getByText('Teacher 2 weights')).toBeVisible();
+  await first.selectOption(strong.savedModelId);
+  // The second slot offers only models of the first's architecture: the two ResNet-20s, not the ResNet-56.
+  await expect(second.locator(`option[value="${weak.savedModelId}"]`)).toHaveCount(1);
+  await expect(second.locator(`option[value="${teacher('resnet56').savedModelId}"]`)).toHaveCount(0);
+  await second.selectOption(weak.savedModelId);
+  await expect(page).toHaveURL(new RegExp(`savedTeacher=${strong.savedModelId}(,|%2C)${weak.savedModelId}`));
+  await expect(page.getByTestId('ready-teacher-note-1')).toContainText('evaluated, not trained');
+  await page.getByTestId('teacher-weights-0').locator('..').screenshot({ path: 'e2e/screenshots/camkd-two-ready-teachers.png' });
+  await expect(app.button('train')).toBeEnabled({ timeout: 90_000 });
+  await app.button('train').click();
+  await app.waitForStatus(['done', 'error']);
+  await expect(app.status).toHaveText('done');
+  const teachers = (await app.resultTable()).filter((r) => r.role === 'teacher');
+  expect(teachers).toHaveLength(2);
+  expect(teachers[0]!.accuracy).toBeGreaterThan(teachers[1]!.accuracy + 15);
+  await expect(app.results.locator('tr[data-role=teacher]').filter({ hasText: 'reused' })).toHaveCount(2);
+  // CA-MKD's logit weights, the epoch's mean over its batches: the strong teacher's is the larger.
+  const table = page.getByTestId('method-panel').getByTestId('method-table');
+  const headers = await table.locator('thead th').allTextContents();
+  const cells = await table.locator('tbody tr').first().locator('td').allTextContents();
+  const weight = (name: string) => Number(cells[headers.indexOf(name)]);
+  expect(weight('logit weight teacher1')).toBeGreaterThan(0.6);
+  expect(weight('logit weight teacher1') + weight('logit weight teacher2')).toBeCloseTo(1, 2);
+  await page.getByTestId('method-panel').screenshot({ path: 'e2e/screenshots/camkd-strong-weak-inside.png' });
+});

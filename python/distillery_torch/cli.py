@@ -31,11 +31,11 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-def saved_teacher(run, folder, num_classes, world):
-    """The exported teacher (slot 0), loaded with strict=True."""
-    entries = [t for t in run["teachers"] if t.get("slot", 0) == 0]
+def saved_teacher(run, folder, num_classes, world, slot):
+    """The exported teacher of a slot, loaded with strict=True."""
+    entries = [t for t in run["teachers"] if t.get("slot", 0) == slot]
     if not entries:
-        raise ConfigError("config.savedTeacher names a saved teacher, but run.json lists no teacher file for slot 0")
+        raise ConfigError(f"config.savedTeacher names a saved teacher for slot {slot}, but run.json lists no teacher file for it")
     entry = entries[0]
     net = build_model(model_id_of(entry["model"]), entry.get("numClasses", num_classes))
     load_into(net, folder / entry["file"])
@@ -77,10 +77,10 @@ def execute(run, folder, args, world):
     start = time.perf_counter()
     epochs, results, nets, learners = [], [], {}, []
     teachers = []
-    for planned in plan["teachers"]:
+    for slot, planned in enumerate(plan["teachers"]):
         info = {k: planned[k] for k in ("key", "role", "label", "model", "method")}
         if planned["saved"]:
-            teacher = saved_teacher(run, folder, num_classes, world)
+            teacher = saved_teacher(run, folder, num_classes, world, slot)
             teachers.append(teacher)
             results.append(result_of(info, None, reused=True, evaluation=evaluate(teacher, data, plan["batch"], world)))
         else:

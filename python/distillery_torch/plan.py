@@ -30,9 +30,11 @@ def plan_run(config, train_count, test_count):
     teacher_total = METHODS[method]["teachers"]
     if teacher_total == "param":  # the multi-teacher methods: as many as the `teachers` parameter asks
         teacher_total = int(config["methodParams"]["teachers"])
+    # savedTeacher names saved models by teacher slot, comma-separated ("m-a,m-b", ",m-b"); an empty slot is trained.
+    saved_slots = config["savedTeacher"].split(",") if config["savedTeacher"] else []
     teachers = []
     for i in range(teacher_total):
-        saved = i == 0 and config["savedTeacher"] != ""
+        saved = i < len(saved_slots) and saved_slots[i] != ""
         name = f"{'Saved teacher' if saved else 'Teacher'}{f' {i + 1}' if teacher_total > 1 else ''} ({model_label(config['teacher'])})"
         teachers.append({"key": f"teacher{i}", "role": "teacher", "label": name, "model": config["teacher"], "method": "scratch",
                          "initSeed": derived_seed(config["seed"], "teacher", i), "saved": saved})

@@ -5,6 +5,7 @@ import pathlib
 
 import numpy as np
 import pytest
+import torch
 
 from distillery_torch.checkpoints import load_into, load_state_dict, save_model
 from distillery_torch.cli import main
@@ -72,6 +73,33 @@ def test_a_saved_teacher_travels_in_the_export_and_is_not_trained(tmp_path, pari
     assert bundle["run"]["learners"][0]["label"] == "Saved teacher (ResNet-8)"
     assert not [m for m in bundle["run"]["epochs"] if m["learner"] == "teacher0"]
 
+
+
+def test_saved_teachers_stand_in_by_slot_and_the_other_slots_are_trained(tmp_path, cifar_subset_dir, capsys):
+    """CA-MKD with three teachers, savedTeacher=",m-…,m-…": slot 0 trained, slots 1 and 2 the exported files."""
+    (tmp_path / "teachers").mkdir()
+    entries = []
+    for slot in (1, 2):
+        torch.manual_seed(slot)
+        save_model(tmp_path / "teachers" / f"teacher-{slot}.safetensors", build_model("tiny-cnn", 10), {"format": "distillery-torch"})
+        entries.append({"slot": slot, "model": "tiny-cnn", "numClasses": 10, "name": f"tiny {slot}", "file": f"teachers/teacher-{slot}.safetensors"})
+    config = {k: v for k, v in tiny_run()["config"].items() if k not in ("T", "alpha", "ceWeight")}
+    run = tiny_run()
+    run["config"] = {**config, "method": "camkd", "teacher": "tiny-cnn", "subset": 64, "testSubset": 32, "epochs": 1, "teacherEpochs": 1,
+                     "savedTeacher": ",m-0123456789abcdef,m-fedcba9876543210", "methodParams": {"teachers": 3}}
+    run["teachers"] = entries
+    _, bundle = run_cli(tmp_path, run, cifar_subset_dir)
+    results = {r["key"]: r for r in bundle["run"]["results"]}
+    assert results["teacher0"]["reused"] is False and results["teacher0"]["epochs"] == 1
+    assert all(results[f"teacher{slot}"]["reused"] is True and results[f"teacher{slot}"]["epochs"] == 0 for slot in (1, 2))
+    assert [l["label"] for l in bundle["run"]["learners"][:3]] == ["Teacher 1 (Tiny CNN)", "Saved teacher 2 (Tiny CNN)", "Saved teacher 3 (Tiny CNN)"]
+    # Two different exported files: the two saved teachers score differently.
+    assert results["teacher1"]["lastAccuracy"] != results["teacher2"]["lastAccuracy"] or results["teacher1"]["nll"] != results["teacher2"]["nll"]
+
+    # A slot the link names without its file in the export is refused, not trained instead.
+    run["teachers"] = entries[:1]
+    assert main(["--config", str(write_run(tmp_path, run)), "--data", str(cifar_subset_dir), "--out", str(tmp_path / "out-missing"), "--device", "cpu", "--quiet"]) == 2
+    assert "names a saved teacher for slot 2, but run.json lists no teacher file for it" in capsys.readouterr().err
 
 @pytest.mark.parametrize("method, params, terms", [
     ("scratch", {}, set()),

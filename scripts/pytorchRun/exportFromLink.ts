@@ -13,7 +13,7 @@ import type { RunConfig } from '../../src/config/runConfig';
 import { parseDatasetIndex, parseManifest } from '../../src/contract/datasetManifest';
 import { checkWeightsFile, parseModelJson, type ModelJson } from '../../src/contract/modelFile';
 import { importTorchCheckpoint } from '../../src/models/torch/importCheckpoint';
-import { buildPytorchRun, exportedSavedTeacher, type PytorchRunDataset, type PytorchRunExport, type PytorchRunTeacherFiles } from '../../src/storage/page/pytorchRun';
+import { buildPytorchRun, exportedSavedTeachers, type PytorchRunDataset, type PytorchRunExport, type PytorchRunTeacherFiles } from '../../src/storage/page/pytorchRun';
 
 export interface ExportFromLinkOptions {
   readonly link: string;
@@ -76,14 +76,18 @@ export function exportFromLink(options: ExportFromLinkOptions): { exported: Pyto
   let config: RunConfig = parsed.config;
   const dataset = readDataset(options.datasets, config.dataset);
   const messages: string[] = [];
-  let savedTeacher: PytorchRunTeacherFiles | null = null;
+  const savedTeachers: Record<string, PytorchRunTeacherFiles> = {};
+  const named = exportedSavedTeachers(config).filter((id) => id !== '');
+  if (new Set(named).size > 1) throw new Error(`The link distils from ${new Set(named).size} saved models (${[...new Set(named)].join(', ')}); this command takes one teacher file: export the run from the page (Run it on PyTorch), which carries them all.`);
   if (options.teacher) {
-    savedTeacher = readTeacherFile(options.teacher, dataset.classNames.length);
-    const model = savedTeacher.json.modelTopology.model;
+    const files = readTeacherFile(options.teacher, dataset.classNames.length);
+    const model = files.json.modelTopology.model;
     if (model !== config.teacher) messages.push(`The teacher file holds a ${model}: the run's teacher is ${model}, not ${config.teacher}.`);
-    config = { ...config, teacher: model, savedTeacher: config.savedTeacher || fileModelId(savedTeacher.weights) };
-  } else if (exportedSavedTeacher(config)) {
-    throw new Error(`The link distils from the model ${config.savedTeacher} saved in a browser: export it there (Saved models, .safetensors) and pass the file with --teacher FILE.`);
+    const id = named[0] ?? fileModelId(files.weights);
+    savedTeachers[id] = files;
+    config = { ...config, teacher: model, savedTeacher: config.savedTeacher || id };
+  } else if (named.length > 0) {
+    throw new Error(`The link distils from the model ${named[0]} saved in a browser: export it there (Saved models, .safetensors) and pass the file with --teacher FILE.`);
   }
-  return { exported: buildPytorchRun({ config, dataset, savedTeacher, exportedAt: options.now }), messages };
+  return { exported: buildPytorchRun({ config, dataset, savedTeachers, exportedAt: options.now }), messages };
 }

@@ -3,6 +3,7 @@
  * (fetched, checked against the manifest, read by the worker as any PyTorch import, kept under the id its
  * bytes give it) when the settings name it and this browser does not have it yet.
  */
+import { savedTeacherSlots } from '../config/runConfig';
 import type { ReadyTeacher } from '../contract/readyTeachers';
 import { fetchReadyTeacherFile, fetchReadyTeachers } from '../client/readyTeachers';
 import type { SavedModels } from './savedModels.svelte';
@@ -35,16 +36,21 @@ export class ReadyTeachers {
     return this.models.list.some((m) => m.id === savedModelId);
   }
 
-  /** True while a run naming this saved teacher must wait: it may be, or is, a ready one not yet kept here. */
+  /** True while a run naming these saved teachers (`savedTeacher`, by slot) must wait: one may be, or is, a ready one not yet kept here. */
   waitsFor(savedTeacher: string): boolean {
-    if (savedTeacher === '' || (this.models.loaded && this.#kept(savedTeacher))) return false;
-    if (!this.listed || !this.models.loaded) return true;
-    return this.find(savedTeacher) !== undefined && this.#failed !== savedTeacher;
+    return savedTeacherSlots(savedTeacher).some((id) => this.#waitsForOne(id));
   }
 
-  /** True when `savedTeacher` is a ready teacher this browser lacks and nothing is fetching it. */
-  needsInstall(savedTeacher: string): boolean {
-    return this.models.loaded && this.installing === null && this.find(savedTeacher) !== undefined && !this.#kept(savedTeacher) && this.#failed !== savedTeacher;
+  #waitsForOne(id: string): boolean {
+    if (id === '' || (this.models.loaded && this.#kept(id))) return false;
+    if (!this.listed || !this.models.loaded) return true;
+    return this.find(id) !== undefined && this.#failed !== id;
+  }
+
+  /** The first ready teacher `savedTeacher` names that this browser lacks, when nothing is fetching: the one to install next. */
+  nextInstall(savedTeacher: string): string | null {
+    if (!this.models.loaded || this.installing !== null) return null;
+    return savedTeacherSlots(savedTeacher).find((id) => id !== '' && this.find(id) !== undefined && !this.#kept(id) && this.#failed !== id) ?? null;
   }
 
   /** The person picked it: a failed install may be tried again. */

@@ -7,7 +7,10 @@ import { METHOD_CATALOG, METHOD_IDS, defaultMethodParams, type MethodId, type Pa
 import { MODEL_CATALOG, MODEL_IDS, headPoolsLastStage } from '../contract/modelCatalog';
 import { USER_LOSS_MAX_LENGTH, USER_LOSS_TEMPLATE, checkUserLoss } from '../contract/userCode';
 import { MILESTONES_EXPECTED, MILESTONES_PATTERN, milestonesProblem } from '../core/schedule';
-import { BACKEND_CHOICES, type RunConfig } from './runConfig';
+import { BACKEND_CHOICES, SAVED_TEACHER_SLOTS_MAX, type RunConfig } from './runConfig';
+
+/** '' (every teacher trained), or saved model ids by teacher slot: `m-…`, `m-…,m-…`, `,m-…` (the second only). */
+const SAVED_TEACHER_PATTERN = new RegExp(`^$|^(?:(?:m-[0-9a-f]{16})?,){0,${SAVED_TEACHER_SLOTS_MAX - 1}}m-[0-9a-f]{16}$`);
 
 type Scalar = string | number | boolean;
 type FieldKey = Exclude<keyof RunConfig, 'methodParams'>;
@@ -95,7 +98,7 @@ export const FIELDS: readonly FieldSpec[] = [
   { key: 'augment', type: { kind: 'bool' }, label: 'Augmentation', help: 'Random crop with 4-pixel padding and horizontal flip. Off, methods that read only logits (KD, logit MSE, AVER, EBKD, AEKD) compute the teachers\u2019 outputs once instead of every step.' },
   { key: 'seed', type: { kind: 'int', min: 0, max: 2 ** 31 - 1 }, label: 'Seed', help: 'Fixes initial weights, data order and augmentation.' },
   { key: 'reuseTeachers', type: { kind: 'bool' }, label: 'Reuse teachers', help: 'Distil from a teacher trained earlier in this session with the same settings, instead of training it again.' },
-  { key: 'savedTeacher', type: { kind: 'text', pattern: /^(m-[0-9a-f]{16})?$/ }, label: 'Teacher weights', help: 'Train a new teacher, distil from a ready one trained beforehand, or from a model saved in this browser (see Saved models).' },
+  { key: 'savedTeacher', type: { kind: 'text', pattern: SAVED_TEACHER_PATTERN, expected: 'is not a saved model id (m- and 16 hex digits), or such ids by teacher, comma-separated' }, label: 'Teacher weights', help: 'Train a new teacher, distil from a ready one trained beforehand, or from a model saved in this browser (see Saved models). With several teachers, each has its own.' },
   { key: 'userLoss', type: { kind: 'code', maxLength: USER_LOSS_MAX_LENGTH }, label: 'Your loss', help: 'JavaScript returning the distillation term as a scalar tensor.', onlyFor: 'custom' },
   { key: 'backend', type: { kind: 'choice', options: BACKEND_CHOICES }, label: 'Backend', help: 'auto: WebGPU on a real GPU; where WebGPU is emulated or absent, the fastest of WebGPU and WebAssembly measured here. A name forces that backend (else WebGL, then WebAssembly, then CPU); the status bar shows which one really runs and why.' },
 ];

@@ -50,7 +50,10 @@ export interface RunConfig {
   readonly backend: BackendChoice;
   /** Distil from a teacher trained earlier in this session with the same settings instead of retraining. */
   readonly reuseTeachers: boolean;
-  /** A model saved in this browser (its id) used as the first teacher instead of training one; '' trains it. */
+  /**
+   * Saved models (ids) standing in for the teachers by slot, comma-separated: `m-a` for the first teacher,
+   * `m-a,m-b` for two, `,m-b` for the second only; an empty slot is trained in the run. See savedTeacherSlots.
+   */
   readonly savedTeacher: string;
   /** The custom method's loss, JavaScript written in the page (see contract/userCode.ts). */
   readonly userLoss: string;
@@ -64,4 +67,21 @@ export interface RunConfig {
  */
 export function withScheduleDefaults<C extends Omit<RunConfig, 'milestones' | 'decay' | 'holdout'> & { readonly milestones?: string; readonly decay?: number }>(config: C): Omit<C, 'milestones' | 'decay'> & Pick<RunConfig, 'milestones' | 'decay'> {
   return { ...config, milestones: config.milestones ?? '', decay: config.decay ?? 0.1 };
+}
+
+/** The most teacher slots a link may name saved models for (the multi-teacher methods' largest `teachers`). */
+export const SAVED_TEACHER_SLOTS_MAX = 8;
+
+/** `savedTeacher` by teacher slot: a model id, or '' where the run trains that teacher. */
+export function savedTeacherSlots(savedTeacher: string): string[] {
+  return savedTeacher === '' ? [] : savedTeacher.split(',');
+}
+
+/** `savedTeacher` with `slot` set to `id` ('' : trained in the run); trailing empty slots dropped. */
+export function withSavedTeacherSlot(savedTeacher: string, slot: number, id: string): string {
+  const slots = savedTeacherSlots(savedTeacher);
+  while (slots.length <= slot) slots.push('');
+  slots[slot] = id;
+  while (slots.length > 0 && slots.at(-1) === '') slots.pop();
+  return slots.join(',');
 }

@@ -2,7 +2,7 @@
  * What a run will train, decided from the config and the dataset before any tensor exists (pure): the
  * learners, the effective sizes after clamping, the seeds and the number of steps.
  */
-import type { RunConfig } from '../config/runConfig';
+import { savedTeacherSlots, type RunConfig } from '../config/runConfig';
 import { holdoutCount } from '../core/holdout';
 import { keyedRng } from '../core/random';
 import { METHOD_CATALOG, defaultMethodParams, earlyStages, teacherCount, type MethodId } from '../contract/methodCatalog';
@@ -43,6 +43,8 @@ export function derivedSeed(seed: number, purpose: string, index = 0): number {
   return keyedRng(seed, purpose, index).int(2 ** 31);
 }
 
+const ordinal = (n: number) => ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth'][n - 1] ?? `${n}th`;
+
 export function planRun(config: RunConfig, dataset: { trainCount: number; testCount: number }): RunPlan {
   const notes: string[] = [];
   const subsetImages = Math.min(config.subset, dataset.trainCount);
@@ -57,9 +59,11 @@ export function planRun(config: RunConfig, dataset: { trainCount: number; testCo
 
   const spec = METHOD_CATALOG[config.method];
   const teacherTotal = teacherCount(config.method, config.methodParams);
+  const savedSlots = savedTeacherSlots(config.savedTeacher);
+  if (teacherTotal > 0 && savedSlots.length > teacherTotal) notes.push(`savedTeacher names ${savedSlots.length} teachers, but ${spec.label} distils from ${teacherTotal}: the saved models after the ${ordinal(teacherTotal)} are not used.`);
   const teachers = Array.from({ length: teacherTotal }, (_, i): PlannedLearner => {
-    // A saved model stands in for the first teacher; any others are trained as usual.
-    const saved = i === 0 && config.savedTeacher !== '' ? config.savedTeacher : undefined;
+    // A saved model stands in for each teacher its slot names; the others are trained as usual.
+    const saved = savedSlots[i] || undefined;
     const name = `${saved ? 'Saved teacher' : 'Teacher'}${teacherTotal > 1 ? ` ${i + 1}` : ''} (${MODEL_CATALOG[config.teacher].label})`;
     return { key: `teacher${i}`, role: 'teacher', label: name, model: config.teacher, method: 'scratch', initSeed: derivedSeed(config.seed, 'teacher', i), ...(saved ? { savedModel: saved } : {}) };
   });

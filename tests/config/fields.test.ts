@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, parseUrl, serializeConfig, validateConfig } from '../../src/config/fields';
-import { withScheduleDefaults } from '../../src/config/runConfig';
+import { savedTeacherSlots, withSavedTeacherSlot, withScheduleDefaults } from '../../src/config/runConfig';
 
 describe('URL config', () => {
   it('round-trips every setting and the method parameters', () => {
@@ -16,7 +16,25 @@ describe('URL config', () => {
     expect(parseUrl(serializeConfig(withSaved)).config.savedTeacher).toBe('m-0123456789abcdef');
     const bad = parseUrl('savedTeacher=../../etc');
     expect(bad.config.savedTeacher).toBe('');
-    expect(bad.notes).toEqual(['savedTeacher=../../etc is not a valid name; using none.']);
+    expect(bad.notes).toEqual(['savedTeacher=../../etc is not a saved model id (m- and 16 hex digits), or such ids by teacher, comma-separated; using none.']);
+  });
+
+  it('names saved teachers by slot: several, the second only, never a trailing empty slot or more than eight', () => {
+    const a = 'm-0123456789abcdef';
+    const b = 'm-fedcba9876543210';
+    for (const value of [`${a},${b}`, `,${b}`, `${a},,${b}`, `${a},${a}`]) expect(parseUrl(`savedTeacher=${value}`).config.savedTeacher, value).toBe(value);
+    expect(parseUrl(serializeConfig({ ...DEFAULT_CONFIG, savedTeacher: `,${b}` })).config.savedTeacher).toBe(`,${b}`);
+    for (const value of [`${a},`, ',', `${a};${b}`, `${a},m-123`, Array(9).fill(a).join(',')]) {
+      const parsed = parseUrl(`savedTeacher=${encodeURIComponent(value)}`);
+      expect(parsed.config.savedTeacher, value).toBe('');
+      expect(parsed.notes, value).toHaveLength(1);
+    }
+    expect(savedTeacherSlots('')).toEqual([]);
+    expect(savedTeacherSlots(`,${b}`)).toEqual(['', b]);
+    expect(withSavedTeacherSlot('', 1, b)).toBe(`,${b}`);
+    expect(withSavedTeacherSlot(`${a},${b}`, 1, '')).toBe(a);
+    expect(withSavedTeacherSlot(`,${b}`, 1, '')).toBe('');
+    expect(withSavedTeacherSlot(a, 0, b)).toBe(b);
   });
 
   it('backend: auto by default, each backend name (wasm included) forces one, anything else falls back to auto with a note', () => {

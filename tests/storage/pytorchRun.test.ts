@@ -14,7 +14,7 @@ import { encodeNetwork } from '../../src/models/networkWeights';
 import { importTorchCheckpoint } from '../../src/models/torch/importCheckpoint';
 import { buildNetwork } from '../../src/models/zoo';
 import {
-  PYTORCH_RUN_FORMAT, PYTORCH_RUN_VERSION, PytorchExportError, buildPytorchRun, pytorchExportProblem, type PytorchRunDataset,
+  PYTORCH_RUN_FORMAT, PYTORCH_RUN_VERSION, PytorchExportError, buildPytorchRun, exportedSavedTeachers, pytorchExportProblem, type PytorchRunDataset,
 } from '../../src/storage/page/pytorchRun';
 
 const CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
@@ -44,7 +44,7 @@ async function savedTeacher(model: 'tiny-cnn' | 'resnet8', numClasses = 10): Pro
 describe('buildPytorchRun', () => {
   it('writes run.json with every field of the URL table, typed, and the method parameters', () => {
     const cfg = config('kd', { teacher: 'resnet20', student: 'resnet8', epochs: 3, lr: 0.1, nesterov: true, methodParams: { ...defaultMethodParams('kd'), T: 2.5 } });
-    const { fileName, bytes, runJson } = buildPytorchRun({ config: cfg, dataset: DATASET, savedTeacher: null, exportedAt: AT });
+    const { fileName, bytes, runJson } = buildPytorchRun({ config: cfg, dataset: DATASET, savedTeachers: {}, exportedAt: AT });
     expect(fileName).toBe('kd-resnet20-to-resnet8-seed-1.distillery-pytorch.zip');
     const { files, run } = unzip(bytes);
     expect(Object.keys(files).sort()).toEqual(['README.md', 'run.json']);
@@ -77,14 +77,27 @@ describe('buildPytorchRun', () => {
 
   it('fills a missing method parameter with its default and drops another method\u2019s', () => {
     const cfg = config('oracle', { methodParams: { gamma: 0.5, beta: 3 } });
-    const { run } = unzip(buildPytorchRun({ config: cfg, dataset: DATASET, savedTeacher: null, exportedAt: AT }).bytes);
+    const { run } = unzip(buildPytorchRun({ config: cfg, dataset: DATASET, savedTeachers: {}, exportedAt: AT }).bytes);
     expect((run.config as RunConfig).methodParams).toEqual({ ...defaultMethodParams('oracle'), gamma: 0.5 });
+  });
+
+  it('carries each saved teacher in its slot, the same model once per slot that names it, and none the method does not use', async () => {
+    const a = await savedTeacher('resnet8');
+    const b = await savedTeacher('resnet8');
+    const three = { ...defaultMethodParams('camkd'), teachers: 3 };
+    const cfg = config('camkd', { teacher: 'resnet8', savedTeacher: ',m-0123456789abcdef,m-fedcba9876543210', methodParams: three });
+    const { files, run } = unzip(buildPytorchRun({ config: cfg, dataset: DATASET, savedTeachers: { 'm-0123456789abcdef': a, 'm-fedcba9876543210': b }, exportedAt: AT }).bytes);
+    expect((run.teachers as { slot: number; file: string }[]).map((t) => [t.slot, t.file])).toEqual([[1, 'teachers/teacher-1.safetensors'], [2, 'teachers/teacher-2.safetensors']]);
+    expect(Object.keys(files).filter((f) => f.startsWith('teachers/')).sort()).toEqual(['teachers/teacher-1.safetensors', 'teachers/teacher-2.safetensors']);
+    expect(exportedSavedTeachers({ ...cfg, savedTeacher: 'm-0123456789abcdef,m-0123456789abcdef,m-0123456789abcdef,m-fedcba9876543210' })).toEqual(['m-0123456789abcdef', 'm-0123456789abcdef', 'm-0123456789abcdef']);
+    expect(exportedSavedTeachers({ ...cfg, method: 'scratch' })).toEqual([]);
+    expect(() => buildPytorchRun({ config: cfg, dataset: DATASET, savedTeachers: { 'm-0123456789abcdef': a }, exportedAt: AT })).toThrow(/saved model m-fedcba9876543210, whose weights were not given/);
   });
 
   it('writes the saved teacher as safetensors that the project\u2019s importer reads back bit-exact', async () => {
     const teacher = await savedTeacher('resnet8');
     const cfg = config('kd', { teacher: 'resnet8', savedTeacher: 'm-0123456789abcdef' });
-    const { files, run } = unzip(buildPytorchRun({ config: cfg, dataset: DATASET, savedTeacher: teacher, exportedAt: AT }).bytes);
+    const { files, run } = unzip(buildPytorchRun({ config: cfg, dataset: DATASET, savedTeachers: { 'm-0123456789abcdef': teacher }, exportedAt: AT }).bytes);
     expect(run.teachers).toEqual([{ slot: 0, model: 'resnet8', numClasses: 10, name: 'My teacher', file: 'teachers/teacher-0.safetensors', inputNormalization: { mean: [0.5, 0.5, 0.5], std: [0.2, 0.2, 0.2] } }]);
     const bytes = files['teachers/teacher-0.safetensors']!;
     const tensors = readSafetensors(bytes);
@@ -103,7 +116,7 @@ describe('buildPytorchRun', () => {
     const { inputNormalization: _dropped, ...metadata } = teacher.json.userDefinedMetadata;
     const old = { json: { ...teacher.json, userDefinedMetadata: metadata }, weights: teacher.weights };
     const dataset: PytorchRunDataset = { id: 'imported-cifar100', format: 'cifar100-binary', classNames: Array.from({ length: 100 }, (_, i) => `c${i}`), normalization: { mean: [0.5, 0.4, 0.3], std: [0.3, 0.2, 0.1] } };
-    const { run } = unzip(buildPytorchRun({ config: config('fitnet', { teacher: 'tiny-cnn', savedTeacher: 'm-0123456789abcdef', dataset: 'imported-cifar100' }), dataset, savedTeacher: old, exportedAt: AT }).bytes);
+    const { run } = unzip(buildPytorchRun({ config: config('fitnet', { teacher: 'tiny-cnn', savedTeacher: 'm-0123456789abcdef', dataset: 'imported-cifar100' }), dataset, savedTeachers: { 'm-0123456789abcdef': old }, exportedAt: AT }).bytes);
     expect((run.dataset as { kind: string; numClasses: number }).kind).toBe('cifar100');
     expect((run.dataset as { numClasses: number }).numClasses).toBe(100);
     expect((run.teachers as { inputNormalization: unknown }[])[0]!.inputNormalization).toEqual({ mean: [0.5, 0.4, 0.3], std: [0.3, 0.2, 0.1] });
@@ -112,29 +125,29 @@ describe('buildPytorchRun', () => {
   it('refuses custom loss code: code written in the page is not exportable', () => {
     const cfg = config('custom');
     expect(pytorchExportProblem(cfg)).toMatch(/code written in the page is not exportable/);
-    expect(() => buildPytorchRun({ config: cfg, dataset: DATASET, savedTeacher: null, exportedAt: AT })).toThrow(PytorchExportError);
-    expect(() => buildPytorchRun({ config: cfg, dataset: DATASET, savedTeacher: null, exportedAt: AT })).toThrow(/code written in the page is not exportable/);
+    expect(() => buildPytorchRun({ config: cfg, dataset: DATASET, savedTeachers: {}, exportedAt: AT })).toThrow(PytorchExportError);
+    expect(() => buildPytorchRun({ config: cfg, dataset: DATASET, savedTeachers: {}, exportedAt: AT })).toThrow(/code written in the page is not exportable/);
   });
 
   it('exports every method but custom, the multi-teacher and data-free ones with their parameters', () => {
     for (const method of METHOD_IDS) expect(pytorchExportProblem({ method }), method).toEqual(method === 'custom' ? expect.stringMatching(/not exportable/) : null);
-    const camkd = unzip(buildPytorchRun({ config: config('camkd', { methodParams: { ...defaultMethodParams('camkd'), teachers: 3 } }), dataset: DATASET, savedTeacher: null, exportedAt: AT }).bytes).run;
+    const camkd = unzip(buildPytorchRun({ config: config('camkd', { methodParams: { ...defaultMethodParams('camkd'), teachers: 3 } }), dataset: DATASET, savedTeachers: {}, exportedAt: AT }).bytes).run;
     expect((camkd.config as { methodParams: { teachers: number } }).methodParams.teachers).toBe(3);
-    const dataFree = unzip(buildPytorchRun({ config: config('ta-dfkd'), dataset: DATASET, savedTeacher: null, exportedAt: AT }).bytes).run;
+    const dataFree = unzip(buildPytorchRun({ config: config('ta-dfkd'), dataset: DATASET, savedTeachers: {}, exportedAt: AT }).bytes).run;
     expect((dataFree.config as { methodParams: Record<string, number> }).methodParams).toEqual(defaultMethodParams('ta-dfkd'));
   });
 
   it('refuses a saved teacher whose weights are missing, of another architecture or class count', async () => {
     const cfg = config('kd', { teacher: 'resnet8', savedTeacher: 'm-0123456789abcdef' });
-    expect(() => buildPytorchRun({ config: cfg, dataset: DATASET, savedTeacher: null, exportedAt: AT })).toThrow(/saved model m-0123456789abcdef, whose weights were not given/);
+    expect(() => buildPytorchRun({ config: cfg, dataset: DATASET, savedTeachers: {}, exportedAt: AT })).toThrow(/saved model m-0123456789abcdef, whose weights were not given/);
     const tiny = await savedTeacher('tiny-cnn');
-    expect(() => buildPytorchRun({ config: cfg, dataset: DATASET, savedTeacher: tiny, exportedAt: AT })).toThrow(/is a Tiny CNN, but the run's teacher is ResNet-8/);
+    expect(() => buildPytorchRun({ config: cfg, dataset: DATASET, savedTeachers: { 'm-0123456789abcdef': tiny }, exportedAt: AT })).toThrow(/is a Tiny CNN, but the run's teacher is ResNet-8/);
     const hundred = await savedTeacher('resnet8', 100);
-    expect(() => buildPytorchRun({ config: cfg, dataset: DATASET, savedTeacher: hundred, exportedAt: AT })).toThrow(/predicts 100 classes, but the dataset "cifar10-subset" has 10/);
+    expect(() => buildPytorchRun({ config: cfg, dataset: DATASET, savedTeachers: { 'm-0123456789abcdef': hundred }, exportedAt: AT })).toThrow(/predicts 100 classes, but the dataset "cifar10-subset" has 10/);
   });
 
   it('refuses settings the page would not run and a dataset whose classes do not fit its format', () => {
-    expect(() => buildPytorchRun({ config: config('kd', { epochs: 0 }), dataset: DATASET, savedTeacher: null, exportedAt: AT })).toThrow(/settings are not valid.*epochs/);
-    expect(() => buildPytorchRun({ config: config('kd'), dataset: { ...DATASET, classNames: CLASSES.slice(0, 5) }, savedTeacher: null, exportedAt: AT })).toThrow(/names 5 classes, but CIFAR-10 has 10/);
+    expect(() => buildPytorchRun({ config: config('kd', { epochs: 0 }), dataset: DATASET, savedTeachers: {}, exportedAt: AT })).toThrow(/settings are not valid.*epochs/);
+    expect(() => buildPytorchRun({ config: config('kd'), dataset: { ...DATASET, classNames: CLASSES.slice(0, 5) }, savedTeachers: {}, exportedAt: AT })).toThrow(/names 5 classes, but CIFAR-10 has 10/);
   });
 });

@@ -10,6 +10,8 @@ import { runExperiment, type RunEvents } from '../../src/training/run';
 import { RunControl } from '../../src/training/runControl';
 import { loadSavedTeacher } from '../../src/storage/worker/savedTeacher';
 import { measureStepCosts } from '../../src/training/stepCosts';
+import { planRun } from '../../src/training/plan';
+import { defaultMethodParams } from '../../src/contract/methodCatalog';
 import { tinyRunConfig, tinyRunData } from '../helpers/synthetic';
 
 const data = tinyRunData();
@@ -66,4 +68,36 @@ describe('a saved teacher', () => {
     shelf.clear();
     expect(tf.memory().numTensors).toBe(tensors);
   }, 120_000);
+
+  it('stands in for the teacher of each slot it names, the other slots trained; slots beyond the method\u2019s teachers get a note', async () => {
+    const first = await run(tinyRunConfig({ method: 'kd', epochs: 1, teacherEpochs: 1, seed: 5 }), shelf);
+    const teacher = first.results.find((r) => r.learner.key === 'teacher0')!;
+    const encoded = await shelf.with((context) => inspect({ kind: 'encodeModel', model: 'teacher0', metadata: { name: 'second slot', dataset: 'synthetic', classNames: ['a', 'b', 'c', 'd'], testAccuracy: teacher.lastAccuracy, trainedWith: 'ce', savedAt: 1 } }, context));
+    const id = newModelId();
+    await saveModel(savedModelRecord(id, encoded.json, encoded.weights), database);
+    shelf.clear();
+
+    const config = tinyRunConfig({ method: 'camkd', epochs: 1, teacherEpochs: 1, savedTeacher: `,${id}`, methodParams: { ...defaultMethodParams('camkd'), teachers: 2 } });
+    expect(planRun(config, { trainCount: data.train.count, testCount: data.test.count }).teachers.map((t) => [t.label, t.savedModel])).toEqual([
+      ['Teacher 1 (Tiny CNN)', undefined],
+      ['Saved teacher 2 (Tiny CNN)', id],
+    ]);
+    const epochs: string[] = [];
+    const second = await runExperiment(config, data, new RunControl(), { ...quiet, epoch: (m) => epochs.push(m.learner) }, {
+      measureCosts: (plan, train, test) => measureStepCosts(plan, config, train, test, data.numClasses),
+      shelf,
+      loadSavedTeacher: (savedId, planned, target) => loadSavedTeacher(savedId, planned, target, database),
+    });
+    const [trained, saved] = second.results;
+    expect(trained).toMatchObject({ reused: false, epochs: 1 });
+    expect(saved).toMatchObject({ reused: true, epochs: 0 });
+    expect(Array.from(saved!.testLogits)).toEqual(Array.from(teacher.testLogits));
+    expect(epochs).toContain('teacher0');
+    expect(epochs).not.toContain('teacher1');
+    shelf.clear();
+
+    const kd = planRun(tinyRunConfig({ method: 'kd', savedTeacher: `${id},${id}` }), { trainCount: data.train.count, testCount: data.test.count });
+    expect(kd.teachers.map((t) => t.savedModel)).toEqual([id]);
+    expect(kd.notes).toContain('savedTeacher names 2 teachers, but Hinton KD distils from 1: the saved models after the first are not used.');
+  }, 180_000);
 });

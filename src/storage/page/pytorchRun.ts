@@ -11,9 +11,9 @@
  */
 import { strToU8, zipSync } from 'fflate';
 import { DEFAULT_CONFIG, FIELDS, serializeConfig, validateConfig } from '../../config/fields';
-import type { RunConfig } from '../../config/runConfig';
+import { savedTeacherSlots, type RunConfig } from '../../config/runConfig';
 import { CIFAR_LAYOUTS, type CifarFormat } from '../../contract/cifarFormat';
-import { METHOD_CATALOG, defaultMethodParams, type MethodId } from '../../contract/methodCatalog';
+import { METHOD_CATALOG, defaultMethodParams, teacherCount, type MethodId } from '../../contract/methodCatalog';
 import { MODEL_CATALOG } from '../../contract/modelCatalog';
 import type { InputNormalization, ModelJson } from '../../contract/modelFile';
 import { torchStateDictOf } from '../../interop/pytorch/export';
@@ -47,8 +47,8 @@ export interface PytorchRunTeacherFiles {
 export interface PytorchRunInput {
   readonly config: RunConfig;
   readonly dataset: PytorchRunDataset;
-  /** The model `config.savedTeacher` names; null when the run trains its own teacher. */
-  readonly savedTeacher: PytorchRunTeacherFiles | null;
+  /** The files of every model `config.savedTeacher` names, by model id; empty when the run trains its teachers. */
+  readonly savedTeachers: Readonly<Record<string, PytorchRunTeacherFiles>>;
   /** Epoch milliseconds. */
   readonly exportedAt: number;
 }
@@ -119,7 +119,7 @@ function datasetEntry(dataset: PytorchRunDataset): PytorchRunJson['dataset'] {
 }
 
 /** The saved teacher's entry and safetensors bytes, checked against the run it teaches. */
-function teacherEntry(config: RunConfig, dataset: PytorchRunJson['dataset'], files: PytorchRunTeacherFiles): { entry: PytorchRunTeacher; bytes: Uint8Array } {
+function teacherEntry(config: RunConfig, dataset: PytorchRunJson['dataset'], files: PytorchRunTeacherFiles, slot: number): { entry: PytorchRunTeacher; bytes: Uint8Array } {
   const { model, numClasses } = files.json.modelTopology;
   const name = files.json.userDefinedMetadata.name;
   if (model !== config.teacher) {
@@ -127,16 +127,15 @@ function teacherEntry(config: RunConfig, dataset: PytorchRunJson['dataset'], fil
   }
   if (numClasses !== dataset.numClasses) throw new PytorchExportError(`The saved teacher "${name}" predicts ${numClasses} classes, but the dataset "${dataset.id}" has ${dataset.numClasses}.`);
   const inputNormalization = files.json.userDefinedMetadata.inputNormalization ?? dataset.normalization;
-  const slot = 0;
   const file = `teachers/teacher-${slot}.safetensors`;
   const metadata = { format: 'pt', model, numClasses: String(numClasses), name, inputNormalization: JSON.stringify(inputNormalization) };
   const bytes = writeSafetensors(torchStateDictOf(files.json, files.weights), metadata);
   return { entry: { slot, model, numClasses, name, file, inputNormalization: { mean: [...inputNormalization.mean], std: [...inputNormalization.std] } }, bytes };
 }
 
-/** The saved model whose weights the export carries as the teacher: none for scratch or a teacher the run trains. */
-export function exportedSavedTeacher(config: Pick<RunConfig, 'savedTeacher' | 'method'>): string | null {
-  return config.savedTeacher !== '' && config.method !== 'scratch' ? config.savedTeacher : null;
+/** The saved models whose weights the export carries, by teacher slot ('' : trained by the run); none for scratch. */
+export function exportedSavedTeachers(config: Pick<RunConfig, 'savedTeacher' | 'method' | 'methodParams'>): string[] {
+  return config.method === 'scratch' ? [] : savedTeacherSlots(config.savedTeacher).slice(0, teacherCount(config.method, config.methodParams));
 }
 
 /** A file name for the export: method, teacher, student and seed. */
@@ -153,13 +152,14 @@ export function buildPytorchRun(input: PytorchRunInput): PytorchRunExport {
   const dataset = datasetEntry(input.dataset);
   const teachers: PytorchRunTeacher[] = [];
   const files: Record<string, Uint8Array> = {};
-  const savedTeacherId = exportedSavedTeacher(config);
-  if (savedTeacherId) {
-    if (!input.savedTeacher) throw new PytorchExportError(`The run distils from the saved model ${savedTeacherId}, whose weights were not given: they must travel with the export.`);
-    const { entry, bytes } = teacherEntry(config, dataset, input.savedTeacher);
+  exportedSavedTeachers(config).forEach((id, slot) => {
+    if (id === '') return;
+    const saved = input.savedTeachers[id];
+    if (!saved) throw new PytorchExportError(`The run distils from the saved model ${id}, whose weights were not given: they must travel with the export.`);
+    const { entry, bytes } = teacherEntry(config, dataset, saved, slot);
     teachers.push(entry);
     files[entry.file] = bytes;
-  }
+  });
   const fileName = pytorchRunFileName(config);
   const runJson: PytorchRunJson = {
     format: PYTORCH_RUN_FORMAT,
