@@ -22,9 +22,10 @@ export const TABLE_END = '<!-- /reproduction-table -->';
 /** The issue's target: per seed, ours and PyTorch's accuracy within this many points. */
 export const GAP_TARGET_POINTS = 1;
 
-export type Side = 'page' | 'pytorch';
+export type Side = 'page' | 'pytorch' | 'pytorch-2-threads';
+/** The two sides the table compares; `pytorch-2-threads` is the control: PyTorch against itself. */
 export const SIDES: readonly Side[] = ['page', 'pytorch'];
-const SIDE_LABEL: Readonly<Record<Side, string>> = { page: 'ours (page code, wasm)', pytorch: 'PyTorch (distillery_torch)' };
+const SIDE_LABEL: Readonly<Record<Side, string>> = { page: 'ours (page code, wasm)', pytorch: 'PyTorch (distillery_torch)', 'pytorch-2-threads': 'PyTorch on 2 threads' };
 
 /** One finished run as the table reads it. */
 export interface ReproducedRun {
@@ -44,6 +45,8 @@ export interface Outcome {
   /** Last-epoch test accuracy, a fraction. */
   readonly accuracy: number;
   readonly ece: number;
+  /** Test accuracy after each epoch (empty for the teacher, which is evaluated once). */
+  readonly curve: readonly number[];
 }
 
 const BUNDLE_NAME = /^(kd|oracle)-seed-(\d+)\.distillery-run\.json$/;
@@ -51,7 +54,7 @@ const BUNDLE_NAME = /^(kd|oracle)-seed-(\d+)\.distillery-run\.json$/;
 function outcome(run: SavedRun, key: string, file: string): Outcome {
   const result = run.results.find((r) => r.key === key);
   if (!result) throw new Error(`${file} has no "${key}" result.`);
-  return { accuracy: result.lastAccuracy, ece: result.ece };
+  return { accuracy: result.lastAccuracy, ece: result.ece, curve: run.epochs.filter((e) => e.learner === key).map((e) => e.testAccuracy) };
 }
 
 /** Every `<method>-seed-<n>` bundle of one side's folder, read by the page's own bundle importer. */
@@ -73,7 +76,29 @@ export function readSide(dir: string, side: Side): ReproducedRun[] {
 }
 
 export function readReproduction(root: string): ReproducedRun[] {
-  return SIDES.flatMap((side) => readSide(path.join(root, side), side));
+  return [...SIDES, 'pytorch-2-threads' as const].flatMap((side) => readSide(path.join(root, side), side));
+}
+
+/**
+ * The noise floor under the gaps: runs repeated on PyTorch with 2 threads instead of 1 (same seed, weights, data
+ * and augmentation; only the order of float sums differs), against the 1-thread runs.
+ */
+function controlNote(runs: readonly ReproducedRun[]): string {
+  const controls = runs.filter((r) => r.side === 'pytorch-2-threads');
+  const pairs = controls.flatMap((c) => {
+    const one = runs.find((r) => r.side === 'pytorch' && r.method === c.method && r.seed === c.seed);
+    const page = runs.find((r) => r.side === 'page' && r.method === c.method && r.seed === c.seed);
+    return one ? [{ c, one, page }] : [];
+  });
+  if (pairs.length === 0) return '';
+  const gap = (a: Outcome, b: Outcome) => (Math.abs(a.accuracy - b.accuracy) * 100).toFixed(2);
+  /** The largest gap after any epoch: the trajectories part and meet again, so the last epoch's is one draw. */
+  const widest = (a: Outcome, b: Outcome) => (Math.max(...a.curve.map((v, i) => Math.abs(v - (b.curve[i] ?? v)))) * 100).toFixed(2);
+  const lines = pairs.map(({ c, one, page }) => {
+    const learners = [['scratch', c.scratch, one.scratch, page?.scratch], [LEARNER_LABEL[c.method], c.student, one.student, page?.student]] as const;
+    return `${c.method}-seed-${c.seed}: ${learners.map(([name, two, single, ours]) => `${name} ${percent(two.accuracy)} on 2 threads against ${percent(single.accuracy)} on 1, a gap of ${gap(two, single)}, ${widest(two, single)} at its widest after an epoch${ours ? ` (ours against 1 thread: ${gap(ours, single)}, ${widest(ours, single)} at its widest)` : ''}`).join('; ')}`;
+  });
+  return `**The noise floor.** The same run on PyTorch with 2 threads instead of 1 (\`--threads 2\`: same seed, initial weights, batches and augmentation; only the order of float sums differs), bundles in \`reproduction/pytorch-2-threads/\`: ${lines.join('. ')}.`;
 }
 
 type Learner = 'scratch' | ReproductionMethod;
@@ -141,7 +166,9 @@ function twinsNote(runs: readonly ReproducedRun[]): string {
 }
 
 /** The whole block between the markers (markers included). */
-export function reproductionTable(runs: readonly ReproducedRun[]): string {
+export function reproductionTable(all: readonly ReproducedRun[]): string {
+  const runs = all.filter((r) => SIDES.includes(r.side));
+  const control = all.filter((r) => !SIDES.includes(r.side));
   const seeds = [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b);
   const shapes = [...new Set(runs.map((r) => `${r.epochs} epochs on ${r.trainImages} training images, scored on ${r.testImages} test images`))];
   const teachers = [...new Set(runs.map((r) => percent(r.teacher.accuracy)))];
@@ -164,6 +191,7 @@ export function reproductionTable(runs: readonly ReproducedRun[]): string {
     '| --- | ---: | ---: |',
     ...seeds.flatMap((seed) => REPRODUCTION_METHODS.map((method) => runsRow(runs, method, seed))),
     '',
+    ...(control.length > 0 ? [controlNote(all), ''] : []),
     TABLE_END,
   );
   return lines.join('\n');

@@ -15,7 +15,7 @@ const scratchDirs: string[] = [];
 afterAll(() => scratchDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function run(side: ReproducedRun['side'], method: ReproducedRun['method'], seed: number, scratch: number, student: number): ReproducedRun {
-  return { side, method, seed, epochs: 15, trainImages: 4576, testImages: 1017, seconds: 600, teacher: { accuracy: 0.6421, ece: 0.05 }, scratch: { accuracy: scratch, ece: 0.06 }, student: { accuracy: student, ece: 0.07 } };
+  return { side, method, seed, epochs: 15, trainImages: 4576, testImages: 1017, seconds: 600, teacher: { accuracy: 0.6421, ece: 0.05, curve: [] }, scratch: { accuracy: scratch, ece: 0.06, curve: [scratch - 0.05, scratch] }, student: { accuracy: student, ece: 0.07, curve: [student - 0.1, student] } };
 }
 
 describe('the reproduction table', () => {
@@ -47,6 +47,15 @@ describe('the reproduction table', () => {
     expect(table).toContain(`| KD − Scratch | ours (page code, wasm) | +2.00, +1.50, +2.00 | ${signed(interval.estimate)} [${signed(interval.lo)}, ${signed(interval.hi)}] | KD ahead |`);
     expect(table).toContain('| KD − Scratch | PyTorch (distillery_torch) | +3.20, +1.90, — |');
     expect(table).toContain('| kd-seed-3 | 10.0 min | not run yet |');
+  });
+
+  it('gives the noise floor from the runs repeated on 2 PyTorch threads, beside ours', () => {
+    const control = { ...run('pytorch', 'kd', 1, 0.56, 0.575), side: 'pytorch-2-threads' as const };
+    control.scratch = { ...control.scratch, curve: [0.48, 0.56] };
+    const table = reproductionTable([run('page', 'kd', 1, 0.55, 0.57), run('pytorch', 'kd', 1, 0.553, 0.585), control]);
+    expect(table).toContain('kd-seed-1: scratch 56.00% on 2 threads against 55.30% on 1, a gap of 0.70, 2.30 at its widest after an epoch (ours against 1 thread: 0.30, 0.30 at its widest); KD 57.50% on 2 threads against 58.50% on 1, a gap of 1.00, 1.00 at its widest after an epoch (ours against 1 thread: 1.50, 1.50 at its widest).');
+    // The control is not a side of the table.
+    expect(table).toContain('2 run bundles');
   });
 
   it('says when there is nothing to show, and refuses a README without its markers', () => {
