@@ -47,3 +47,20 @@ export function readBundleSummary(file: string): { config: Readonly<Record<strin
   const bundle = JSON.parse(readFileSync(file, 'utf8')) as { run?: { config?: Record<string, unknown>; seconds?: number } };
   return { config: bundle.run?.config ?? {}, seconds: bundle.run?.seconds ?? Number.NaN };
 }
+
+export class OtherSettingsError extends Error {
+  override readonly name = 'OtherSettingsError';
+}
+
+function settingDifference(planned: RunConfig, found: Readonly<Record<string, unknown>>): string | null {
+  for (const [key, value] of Object.entries(planned)) {
+    if (JSON.stringify(found[key]) !== JSON.stringify(value)) return `${key} ${JSON.stringify(found[key])} there, ${JSON.stringify(value)} asked for`;
+  }
+  return null;
+}
+
+/** A bundle or checkpoint made with other settings than the run planned is refused, never mixed in. */
+export function refuseOtherSettings(file: string, planned: RunConfig, found: Readonly<Record<string, unknown>>): void {
+  const difference = settingDifference(planned, found);
+  if (difference) throw new OtherSettingsError(`${file} was made with other settings (${difference}): pass the flags it was made with, another --out, or move it away.`);
+}

@@ -6,11 +6,12 @@
  * skipped, any other starts from the beginning.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { serializeConfig } from '../../src/config/fields';
 import { exportFromLink } from '../pytorchRun/exportFromLink';
+import { readBundleSummary, refuseOtherSettings } from './bundle';
 import type { ReproductionOptions } from './options';
 import { plannedRuns } from './recipe';
 import { findReadyTeacher } from './readyTeacher';
@@ -34,7 +35,9 @@ export function reproducePytorch(options: ReproductionOptions, side: PytorchSide
   mkdirSync(options.out, { recursive: true });
   const report: { name: string; status: PytorchRunStatus; seconds?: number }[] = [];
   for (const run of plannedRuns(options, teacher)) {
-    if (existsSync(run.bundleFile)) {
+    const done = readBundleSummary(run.bundleFile);
+    if (done) {
+      refuseOtherSettings(run.bundleFile, run.config, done.config);
       log(`${run.name}: finished before (${run.bundleFile}), skipped`);
       report.push({ name: run.name, status: 'skipped' });
       continue;

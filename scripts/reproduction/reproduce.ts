@@ -10,7 +10,7 @@ import type { RunConfig } from '../../src/config/runConfig';
 import { installFastCpuConvFilterGrad } from '../../src/training/cpuConvFilterGrad';
 import { RunControl } from '../../src/training/runControl';
 import { startWasmBackend } from '../../src/training/wasm/wasmBackend';
-import { readBundleSummary } from './bundle';
+import { readBundleSummary, refuseOtherSettings } from './bundle';
 import { readDiskDataset } from './dataset';
 import { readCheckpointFile } from './checkpointFile';
 import type { ReproductionBackend, ReproductionOptions } from './options';
@@ -60,18 +60,6 @@ export async function startBackend(backend: ReproductionBackend): Promise<string
 }
 
 /** The first setting in which `found` differs from `planned`, as words, or null when it has them all. */
-function settingDifference(planned: RunConfig, found: Readonly<Record<string, unknown>>): string | null {
-  for (const [key, value] of Object.entries(planned)) {
-    if (JSON.stringify(found[key]) !== JSON.stringify(value)) return `${key} ${JSON.stringify(found[key])} there, ${JSON.stringify(value)} asked for`;
-  }
-  return null;
-}
-
-function refuseOtherSettings(file: string, planned: RunConfig, found: Readonly<Record<string, unknown>>): void {
-  const difference = settingDifference(planned, found);
-  if (difference) throw new ReproductionError(`${file} was made with other settings (${difference}): pass the flags it was made with, another --out, or move it away.`);
-}
-
 export async function reproduce(options: ReproductionOptions, io: ReproductionIo): Promise<ReproductionReport> {
   const teacher = findReadyTeacher(options.teachersDir, options.teacher);
   const { data } = readDiskDataset(options.datasetsDir, options.dataset);

@@ -52,11 +52,13 @@ describe.skipIf(!PYTHON)('npm run reproduce:pytorch', () => {
   let torchRun: ReturnType<typeof bundleRun>;
   let pageRun: ReturnType<typeof bundleRun>;
 
-  it('runs the page\u2019s run on PyTorch, keeps its bundle and skips it next time; the scratch twin is the page\u2019s', { timeout: 120_000 }, async () => {
+  it('runs the page\u2019s run on PyTorch, keeps its bundle, skips it next time and refuses it under other settings; the scratch twin is the page\u2019s', { timeout: 120_000 }, async () => {
     const side = { python: PYTHON!, data: officialData, threads: 1, packageDir: path.resolve('python') };
     const torchOut = path.join(root, 'pytorch');
     expect(reproducePytorch({ ...options, out: torchOut }, side, () => {})).toMatchObject([{ name: 'kd-seed-1', status: 'finished' }]);
     expect(reproducePytorch({ ...options, out: torchOut }, side, () => {})).toEqual([{ name: 'kd-seed-1', status: 'skipped' }]);
+    // A bundle made with other settings is refused, not taken as this run's.
+    expect(() => reproducePytorch({ ...options, epochs: options.epochs + 1, out: torchOut }, side, () => {})).toThrow(/kd-seed-1\.distillery-run\.json was made with other settings \(epochs \d+ there, \d+ asked for\)/);
 
     const pageOut = path.join(root, 'page');
     await reproduce({ ...options, out: pageOut }, { log: () => {} });
