@@ -35,7 +35,7 @@ test('a run bundle imports, exports and re-imports; broken files get their messa
   await expect(rows.first().getByTestId('run-imported')).toHaveText('imported');
   await expect(rows.first().getByRole('checkbox')).toBeChecked();
   await expect(notes).toContainText('Imported \u201cColleague KD run\u201d from colleague.distillery-run.json.');
-  await expect(panel.getByRole('img', { name: /Test accuracy per epoch of the ticked runs/ })).toBeVisible();
+  await expect(panel.getByRole('figure', { name: /Test accuracy per epoch of the ticked runs/ })).toBeVisible();
   await expect(rows.first().getByTestId('run-link')).toHaveAttribute('href', /epochs=3&teacherEpochs=3&subset=128/);
 
   // Exported: the same config, epochs and results; the curves CSV has its header and a row per epoch.
