@@ -137,6 +137,21 @@ function learnerRows(runs: readonly ReproducedRun[], seeds: readonly number[], l
   return rows;
 }
 
+/** How many seed-learner pairs meet the gap target, and the widest gap. */
+function targetLine(runs: readonly ReproducedRun[], seeds: readonly number[]): string {
+  const gaps = LEARNERS.flatMap((learner) =>
+    seeds.flatMap((seed) => {
+      const ours = find(runs, 'page', learner, seed);
+      const theirs = find(runs, 'pytorch', learner, seed);
+      return ours && theirs ? [{ learner, seed, points: Math.abs(ours.accuracy - theirs.accuracy) * 100 }] : [];
+    }),
+  );
+  if (gaps.length === 0) return 'No seed has run on both sides yet.';
+  const within = gaps.filter((g) => g.points <= GAP_TARGET_POINTS + 1e-9).length;
+  const widest = gaps.reduce((a, b) => (b.points > a.points ? b : a));
+  return `Within the ${GAP_TARGET_POINTS}-point target: ${within} of ${gaps.length} seed-and-learner pairs run on both sides; the widest gap is ${widest.points.toFixed(2)} points (${LEARNER_LABEL[widest.learner]}, seed ${widest.seed}).`;
+}
+
 const ORDERINGS: readonly (readonly [Learner, Learner])[] = [['kd', 'scratch'], ['oracle', 'kd'], ['oracle', 'scratch']];
 
 function orderingRow(runs: readonly ReproducedRun[], seeds: readonly number[], side: Side, [a, b]: readonly [Learner, Learner]): string {
@@ -180,6 +195,8 @@ export function reproductionTable(all: readonly ReproducedRun[]): string {
     '| Learner | Seed | Accuracy, ours | Accuracy, PyTorch | Gap (points) | ECE, ours | ECE, PyTorch |',
     '| --- | --- | ---: | ---: | --- | ---: | ---: |',
     ...LEARNERS.flatMap((learner) => learnerRows(runs, seeds, learner)),
+    '',
+    targetLine(runs, seeds),
     '',
     'Orderings, in points: the difference per seed, then its mean with the 95% t-interval over seeds (the Runs panel\u2019s).',
     '',

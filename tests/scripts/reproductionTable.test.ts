@@ -47,6 +47,7 @@ describe('the reproduction table', () => {
     expect(table).toContain(`| KD − Scratch | ours (page code, wasm) | +2.00, +1.50, +2.00 | ${signed(interval.estimate)} [${signed(interval.lo)}, ${signed(interval.hi)}] | KD ahead |`);
     expect(table).toContain('| KD − Scratch | PyTorch (distillery_torch) | +3.20, +1.90, — |');
     expect(table).toContain('| kd-seed-3 | 10.0 min | not run yet |');
+    expect(table).toContain('Within the 1-point target: 3 of 4 seed-and-learner pairs run on both sides; the widest gap is 1.50 points (KD, seed 1).');
   });
 
   it('gives the noise floor from the runs repeated on 2 PyTorch threads, beside ours', () => {
