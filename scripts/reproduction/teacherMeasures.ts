@@ -21,7 +21,7 @@ import { planRun } from '../../src/training/plan';
 import { runSources, type RunData } from '../../src/training/run';
 import { inspect } from '../../src/training/inspect';
 import { fitTemperature, reliabilityBins } from '../../src/core/calibration';
-import { softmaxRows } from '../../src/core/metrics';
+import { accuracy, softmaxRows } from '../../src/core/metrics';
 import { calibrationOf } from '../../src/viz/reliability';
 import { readyTeacherLoader } from './readyTeacher';
 import { reproductionConfig } from './recipe';
@@ -75,7 +75,7 @@ export async function teacherCalibration(net: Network, sources: { test: BatchSou
   const seed = calibrationOf(test.logits, test.labels, test.numClasses, ORACLE_ECE_BINS);
   return {
     gamma,
-    accuracy: accuracyOf(test.logits, test.labels, test.numClasses),
+    accuracy: accuracy(test.logits, test.labels, test.numClasses),
     eceRaw: seed.raw.ece,
     seedProtocol: { temperature: seed.temperature, ece: seed.scaled.ece },
     crossFitted: crossFittedCalibration(test.logits, test.labels, test.numClasses, ORACLE_ECE_BINS),
@@ -102,16 +102,6 @@ export function crossFittedCalibration(logits: Float32Array, labels: Uint8Array,
     h.rows.forEach((i, r) => probs.set(scaled.subarray(r * numClasses, (r + 1) * numClasses), i * numClasses));
   });
   return { temperatures, ece: reliabilityBins(probs, labels, numClasses, bins).ece };
-}
-
-function accuracyOf(logits: Float32Array, labels: Uint8Array, numClasses: number): number {
-  let correct = 0;
-  for (let i = 0; i < labels.length; i++) {
-    let best = 0;
-    for (let c = 1; c < numClasses; c++) if (logits[i * numClasses + c]! > logits[i * numClasses + best]!) best = c;
-    if (best === labels[i]) correct++;
-  }
-  return labels.length === 0 ? Number.NaN : correct / labels.length;
 }
 
 /** CA-MKD's logit weights for `teachers` on every image of `source`, in batches of `batch`. */
