@@ -13,7 +13,7 @@ import type { RunConfig } from '../../src/config/runConfig';
 import { parseDatasetIndex, parseManifest } from '../../src/contract/datasetManifest';
 import { checkWeightsFile, parseModelJson, type ModelJson } from '../../src/contract/modelFile';
 import { importTorchCheckpoint } from '../../src/models/torch/importCheckpoint';
-import { buildPytorchRun, exportedSavedTeachers, type PytorchRunDataset, type PytorchRunExport, type PytorchRunTeacherFiles } from '../../src/storage/page/pytorchRun';
+import { buildPytorchRun, exportedSavedModelIds, type PytorchRunDataset, type PytorchRunExport, type PytorchRunTeacherFiles } from '../../src/storage/page/pytorchRun';
 
 export interface ExportFromLinkOptions {
   readonly link: string;
@@ -77,8 +77,8 @@ export function exportFromLink(options: ExportFromLinkOptions): { exported: Pyto
   const dataset = readDataset(options.datasets, config.dataset);
   const messages: string[] = [];
   const savedTeachers: Record<string, PytorchRunTeacherFiles> = {};
-  const named = exportedSavedTeachers(config).filter((id) => id !== '');
-  if (new Set(named).size > 1) throw new Error(`The link distils from ${new Set(named).size} saved models (${[...new Set(named)].join(', ')}); this command takes one teacher file: export the run from the page (Run it on PyTorch), which carries them all.`);
+  const named = exportedSavedModelIds(config);
+  if (named.length > 1) throw new Error(`The link distils from ${named.length} saved models (${named.join(', ')}); this command takes one teacher file: export the run from the page (Run it on PyTorch), which carries them all.`);
   if (options.teacher) {
     const files = readTeacherFile(options.teacher, dataset.classNames.length);
     const model = files.json.modelTopology.model;

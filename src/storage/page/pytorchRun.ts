@@ -138,6 +138,11 @@ export function exportedSavedTeachers(config: Pick<RunConfig, 'savedTeacher' | '
   return config.method === 'scratch' ? [] : savedTeacherSlots(config.savedTeacher).slice(0, teacherCount(config.method, config.methodParams));
 }
 
+/** The distinct saved models the export carries: the files to load for it. */
+export function exportedSavedModelIds(config: Pick<RunConfig, 'savedTeacher' | 'method' | 'methodParams'>): string[] {
+  return [...new Set(exportedSavedTeachers(config).filter((id) => id !== ''))];
+}
+
 /** A file name for the export: method, teacher, student and seed. */
 export function pytorchRunFileName(config: RunConfig): string {
   const teacher = config.method === 'scratch' ? '' : `${config.teacher} to `;
