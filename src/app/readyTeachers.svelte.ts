@@ -44,13 +44,18 @@ export class ReadyTeachers {
   #waitsForOne(id: string): boolean {
     if (id === '' || (this.models.loaded && this.#kept(id))) return false;
     if (!this.listed || !this.models.loaded) return true;
-    return this.find(id) !== undefined && this.#failed !== id;
+    return this.#installable(id);
+  }
+
+  /** A ready teacher not kept here whose install has not failed. */
+  #installable(id: string): boolean {
+    return id !== '' && this.find(id) !== undefined && !this.#kept(id) && this.#failed !== id;
   }
 
   /** The first ready teacher `savedTeacher` names that this browser lacks, when nothing is fetching: the one to install next. */
   nextInstall(savedTeacher: string): string | null {
     if (!this.models.loaded || this.installing !== null) return null;
-    return savedTeacherSlots(savedTeacher).find((id) => id !== '' && this.find(id) !== undefined && !this.#kept(id) && this.#failed !== id) ?? null;
+    return savedTeacherSlots(savedTeacher).find((id) => this.#installable(id)) ?? null;
   }
 
   /** The person picked it: a failed install may be tried again. */
