@@ -105,14 +105,20 @@ export const FIRST_VISIT_PRESET = PRESETS.find((p) => p.title === 'Hinton KD fro
 const SETTING_KEYS: ReadonlySet<string> = new Set([...FIELDS.map((f) => f.key), ...METHOD_IDS.flatMap((id) => METHOD_CATALOG[id].params.map((p) => p.key)), 'autostart']);
 
 /**
- * The address's settings, or the first-visit preset's when it sets none (a bare address, or one with only
- * `hide=`), keeping the view parameters. A link that sets anything is read as it stands, over the defaults.
+ * The address's settings, or `fallback`'s when it sets none (a bare address, or one with only view keys such
+ * as `hide=` or a lesson's), keeping the view parameters. A link that sets anything is read as it stands, over
+ * the defaults. The fallback is the first-visit preset, or the settings of the lesson step the link opens.
  */
-export function settingsSearch(search: string): string {
+export function settingsSearch(search: string, fallback: string = FIRST_VISIT_PRESET.query): string {
   const params = new URLSearchParams(search);
+  if (setsAnything(params)) return search;
+  const view = params.toString();
+  return view ? `${fallback}&${view}` : fallback;
+}
+
+/** Whether the address sets anything of the experiment (a bare address or view keys alone do not). */
+export function setsAnything(params: URLSearchParams): boolean {
   const keys: string[] = [];
   params.forEach((_value, key) => void keys.push(key));
-  if (keys.some((key) => SETTING_KEYS.has(key))) return search;
-  const view = params.toString();
-  return view ? `${FIRST_VISIT_PRESET.query}&${view}` : FIRST_VISIT_PRESET.query;
+  return keys.some((key) => SETTING_KEYS.has(key));
 }

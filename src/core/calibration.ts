@@ -41,7 +41,7 @@ export const TEMPERATURE_RANGE = { min: 0.05, max: 20 } as const;
  * ceil(confidence · bins), which can round across an edge. 0 joins the first bin; values above 1
  * (float rounding of a sum-to-one row) join the last.
  */
-function binIndex(confidence: number, bins: number): number {
+export function binIndex(confidence: number, bins: number): number {
   let m = Math.ceil(confidence * bins) - 1;
   if (confidence <= m / bins) m--;
   else if (confidence > (m + 1) / bins) m++;

@@ -9,9 +9,10 @@ import type { ImportEdge } from './importGraph';
 export const PAGE_LAYERS = ['page root', 'app', 'viz', 'ui', 'client', 'bench', 'check', 'storage/page'] as const;
 /**
  * What both sides use: messages and results, catalogs, the config table, tfjs-free storage, pure math, and
- * the PyTorch file formats (interop: readers, writers, state_dict names; no tfjs, no DOM).
+ * the PyTorch file formats (interop: readers, writers, state_dict names; no tfjs, no DOM), and the lessons
+ * (their steps as data and the judges of their questions).
  */
-export const SHARED_LAYERS = ['contract', 'config', 'core', 'storage', 'interop'] as const;
+export const SHARED_LAYERS = ['contract', 'config', 'core', 'storage', 'interop', 'lessons'] as const;
 /** The engine: runs only in a worker, with tfjs. */
 export const ENGINE_LAYERS = ['training', 'methods', 'models', 'data', 'storage/worker'] as const;
 /** Worker entry points and what only they use. */
@@ -39,6 +40,7 @@ export const ALLOWED_IMPORTS: Readonly<Record<Layer, readonly Layer[]>> = {
   config: ['config', 'contract', 'core'],
   storage: ['storage', 'contract', 'config', 'core'],
   interop: ['interop', 'contract', 'core'],
+  lessons: ['lessons', 'contract', 'config', 'core'],
   core: ['core'],
   training: [...ENGINE, ...SHARED],
   methods: [...ENGINE, ...SHARED],
