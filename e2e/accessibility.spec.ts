@@ -1,5 +1,6 @@
 /**
- * axe-core's WCAG 2 A and AA rules on the page after a tiny run, with every panel showing: no violation.
+ * axe-core's WCAG 2 A and AA rules on the page after a tiny run, with every panel showing: no violation
+ * (during a lesson: e2e/lessons.spec.ts).
  * (Before this test: the Train button's contrast, and Plotly's toolbar buttons inside charts marked as images.)
  */
 import AxeBuilder from '@axe-core/playwright';
@@ -15,3 +16,4 @@ test('the page after a run has no WCAG 2 A or AA violation that axe-core finds',
   const found = results.violations.map((v) => `${v.id} (${v.nodes.length}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
   expect(found, found.join('\n')).toEqual([]);
 });
+

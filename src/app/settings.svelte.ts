@@ -1,5 +1,5 @@
 /** The run configuration being edited, kept in the URL so a link reproduces it. */
-import { parseUrl, serializeConfig, validateConfig } from '../config/fields';
+import { DEFAULT_CONFIG, parseUrl, serializeConfig, validateConfig } from '../config/fields';
 import type { RunConfig } from '../config/runConfig';
 import { defaultMethodParams, type MethodId } from '../contract/methodCatalog';
 import { USER_LOSS_TEMPLATE } from '../contract/userCode';
@@ -27,6 +27,16 @@ export class Settings {
   load(config: RunConfig, origin: LossOrigin): void {
     this.config = config;
     if (config.userLoss !== USER_LOSS_TEMPLATE) this.lossOrigin = origin;
+  }
+
+  /**
+   * A lesson step's settings (a link query over the defaults), keeping this device's backend choice: which
+   * backend trains is the learner's machine's business, not the lesson's.
+   */
+  loadLesson(query: string): void {
+    const parsed = parseUrl(query, { ...DEFAULT_CONFIG, backend: this.config.backend });
+    this.load(parsed.config, 'a link');
+    this.notes = parsed.notes;
   }
 
   /** A plain copy that can cross to the worker (a $state proxy cannot be cloned). */

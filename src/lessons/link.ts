@@ -10,7 +10,7 @@ import type { Lesson } from './types';
 export type LessonPace = 'full' | 'quick';
 
 /** What `quick` changes in every run: few images, one epoch. The numbers get noisier, the lesson stays the same. */
-export const QUICK_PACE_QUERY = 'subset=256&testSubset=256&epochs=1';
+export const QUICK_PACE_QUERY = 'subset=128&testSubset=200&epochs=1';
 
 export interface LessonLink {
   readonly lesson: Lesson;
@@ -34,7 +34,8 @@ export function parseLessonLink(search: string | URLSearchParams): LessonLink | 
     lesson = LESSONS[0]!;
     notes.push(`lesson=${id.slice(0, 40)} is not a lesson (${LESSONS.map((l) => l.id).join(', ')}); opened \u201c${lesson.title}\u201d instead.`);
   }
-  const rawStep = params.get('lessonStep');
+  // Another lesson's step number means nothing here: an unknown lesson opens the first one at its first step.
+  const rawStep = notes.length === 0 ? params.get('lessonStep') : null;
   let step = 0;
   if (rawStep !== null) {
     const n = /^\d{1,4}$/.test(rawStep.trim()) ? Number(rawStep) : Number.NaN;
@@ -74,4 +75,14 @@ export function settingsAtStep(lesson: Lesson, step: number, pace: LessonPace): 
     if (settings) return pacedQuery(settings.query, pace);
   }
   return null;
+}
+
+/**
+ * A lesson link's settings: the step's, with whatever the link itself sets over them (a backend, a seed, or
+ * every field after a reload, since the address keeps the form's settings), and its other keys kept.
+ */
+export function withLessonSettings(search: string, stepSettings: string | null): string {
+  const merged = new URLSearchParams(stepSettings ?? '');
+  new URLSearchParams(search).forEach((value, key) => merged.set(key, value));
+  return merged.toString();
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LESSONS } from '../../src/lessons/catalog';
-import { lessonQuery, pacedQuery, parseLessonLink, QUICK_PACE_QUERY, settingsAtStep } from '../../src/lessons/link';
+import { lessonQuery, pacedQuery, parseLessonLink, QUICK_PACE_QUERY, settingsAtStep, withLessonSettings } from '../../src/lessons/link';
 
 const [first, second] = LESSONS as [(typeof LESSONS)[number], (typeof LESSONS)[number]];
 
@@ -19,6 +19,7 @@ describe('a lesson link', () => {
   it('gives an unknown lesson, a bad step or a bad pace a note and the first step', () => {
     const unknown = parseLessonLink('lesson=<script>&lessonStep=2')!;
     expect(unknown.lesson.id).toBe(first.id);
+    expect(unknown.step).toBe(0);
     expect(unknown.notes[0]).toContain('is not a lesson');
     for (const step of ['0', '99', '-1', '1.5', 'two', '']) {
       const link = parseLessonLink(`lesson=${second.id}&lessonStep=${step}`)!;
@@ -41,5 +42,12 @@ describe('a step’s settings', () => {
     new URLSearchParams(QUICK_PACE_QUERY).forEach((value, key) => expect(quick.get(key)).toBe(value));
     expect(quick.get('teacher')).toBe('resnet20');
     expect(pacedQuery('subset=1600', 'full')).toBe('subset=1600');
+  });
+});
+
+describe('a lesson link with settings of its own', () => {
+  it('keeps the step’s settings and lays the link’s over them', () => {
+    const merged = new URLSearchParams(withLessonSettings('lesson=x&backend=wasm&epochs=2', 'teacher=resnet20&epochs=4&method=kd'));
+    expect(Object.fromEntries(merged)).toEqual({ teacher: 'resnet20', epochs: '2', method: 'kd', lesson: 'x', backend: 'wasm' });
   });
 });
