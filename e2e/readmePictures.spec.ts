@@ -1,7 +1,7 @@
 /**
  * The README's pictures, from a real run: the ready ResNet-20 (64% on the CIFAR-10 subset) distilled into a
  * ResNet-8 with the explainable oracle, on the WebAssembly backend, then every explanation panel on it. Not a
- * test (CI skips it): `npm run readme-pictures` writes docs/screenshot.png and docs/panels/*.png, and prints
+ * test (CI skips it): `npm run readme-pictures` writes docs/screenshot.png, docs/panels/*.png and docs/lesson.png, and prints
  * the numbers the README quotes (accuracies, ECE, the t-SNE silhouettes for γ = 0 and γ > 0).
  */
 import { expect, test, type Locator } from '@playwright/test';
@@ -50,4 +50,34 @@ test('README pictures from the ready teacher', async ({ page }) => {
   const relevance = page.getByTestId('relevance-panel');
   await expect(relevance.getByTestId('relevance-row')).toHaveCount(6, { timeout: 300_000 });
   await picture(relevance, 'relevance');
+});
+
+/**
+ * Every lesson at its full pace on the WebAssembly backend, as a learner on this machine would take it: the
+ * page's estimate before the run and the run's wall time, printed for the README's lesson table; and the
+ * README's lesson picture, from the KD lesson with its question answered.
+ */
+test('lessons at full pace: their run times, and the README lesson picture', async ({ page }) => {
+  test.setTimeout(60 * 60_000);
+  const { LESSONS } = await import('../src/lessons/catalog');
+  for (const lesson of LESSONS) {
+    await page.goto(`./?lesson=${lesson.id}&lessonStep=1&backend=wasm`);
+    const estimate = page.getByTestId('lesson-estimate');
+    await expect(estimate).toContainText('measured', { timeout: 300_000 });
+    const estimated = (await estimate.textContent())!.trim();
+    const started = Date.now();
+    await page.getByTestId('lesson-train').click();
+    await new Playground(page).waitForStatus(['done', 'error'], 30 * 60_000);
+    console.log(`lesson ${lesson.id}: ${estimated} Ran in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+    if (lesson.id !== 'kd-vs-scratch') continue;
+    await page.getByTestId('lesson-next').click();
+    const choices = await page.getByTestId('lesson-question').locator('input[type=radio]').all();
+    await choices[0]!.check();
+    await page.getByTestId('lesson-check').click();
+    await expect(page.getByTestId('lesson-verdict')).toBeVisible();
+    console.log(`kd-vs-scratch verdict: ${(await page.getByTestId('lesson-verdict').textContent())?.replace(/\s+/g, ' ')}`);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.screenshot({ path: 'docs/lesson.png' });
+    await page.setViewportSize({ width: 1280, height: 720 });
+  }
 });
