@@ -6,7 +6,7 @@
 import type { BackendChoice, BackendName, RunConfig } from '../config/runConfig';
 import type { MethodId } from './methodCatalog';
 import type { ModelId } from './modelCatalog';
-import type { CifarFormat } from './cifarFormat';
+import type { DatasetFormat } from './cifarFormat';
 import type { InputNormalization, ModelJson } from './modelFile';
 import type { InspectionRequest, InspectionResult } from './inspection';
 
@@ -94,7 +94,7 @@ export interface DatasetSummary {
   readonly trainCount: number;
   readonly testCount: number;
   /** The binary layout and the per-channel statistics the images are normalised with (the manifest's). */
-  readonly format: CifarFormat;
+  readonly format: DatasetFormat;
   readonly normalization: InputNormalization;
 }
 
