@@ -91,7 +91,8 @@ function stripWrappingFolder(items: readonly Located[]): Located[] {
   for (;;) {
     const fileItems = current.filter((it) => !it.entry.isDirectory);
     const first = fileItems[0]?.parts[0];
-    const wraps = first !== undefined && fileItems.every((it) => it.parts[0] === first && it.parts.length >= 3) && !isSplitFolder(first);
+    // One folder holding everything, with folders inside it (a lone class folder holds only pictures).
+    const wraps = first !== undefined && fileItems.every((it) => it.parts[0] === first && it.parts.length >= 2) && fileItems.some((it) => it.parts.length >= 3) && !isSplitFolder(first);
     if (!wraps) return current;
     current = current.filter((it) => it.parts[0] === first && it.parts.length > 1).map((it) => ({ ...it, parts: it.parts.slice(1) }));
   }
