@@ -44,6 +44,16 @@ describe('importing an image folder', () => {
     manifest.std.forEach((s) => expect(s).toBeCloseTo(Math.sqrt(2) / 3, 6));
   });
 
+  it('reports progress in bytes read, up to every planned image', async () => {
+    const files = colourFolder(2);
+    const total = Object.values(files).reduce((sum, bytes) => sum + bytes!.length, 0);
+    const seen: number[] = [];
+    await importImageFolder(folderEntries(files), { sourceName: 'c', decode: decodeTestPng, onProgress: (p) => (expect(p.totalBytes).toBe(total), seen.push(p.loadedBytes)) });
+    expect(seen).toHaveLength(6);
+    expect(seen.every((value, i) => i === 0 || value > seen[i - 1]!)).toBe(true);
+    expect(seen.at(-1)).toBe(total);
+  });
+
   it('makes the same split for the same seed and another for another seed', async () => {
     // Images that differ (a pixel marks the index), so a different split shows in the bytes.
     const files = Object.fromEntries(['a', 'b'].flatMap((c) => Array.from({ length: 10 }, (_, i) => [`${c}/${i}.png`, pngBytes(8, 8, (x, y) => (x === 4 && y === 4 ? [i * 20, c === 'a' ? 0 : 255, 0] : [0, 0, 0]))])));
