@@ -125,7 +125,7 @@ test('a picked folder imports; bad images are named and the rest imported; bad s
   await expect(notes).toContainText('not PNG, JPEG or WebP was skipped: dog/notes.txt');
   await expect(notes).toContainText('only one image was skipped (each class needs one image to train on and one to test on): fish/');
   await expect(page.locator('.status')).toContainText('pets (your images, 2 classes, 2 train / 2 test)');
-  await page.getByTestId('dataset-import').screenshot({ path: 'e2e/screenshots/import-images-notes.png' });
+  await pictureOfImport(page);
 
   // A .zip dropped on the import area goes the same way.
   const dropped = Array.from(zipOf({ 'x/1.png': red, 'x/2.png': red, 'y/1.png': red, 'y/2.png': red }));
@@ -136,6 +136,16 @@ test('a picked folder imports; bad images are named and the rest imported; bad s
   }, dropped);
   await expect(page.locator('#cfg-dataset')).toHaveValue('imported-images-dropped', { timeout: 60_000 });
 });
+
+/** The dataset menu and the import with its notes; `README_PICTURES=1` writes it as the README's picture. */
+async function pictureOfImport(page: Page): Promise<void> {
+  await page.setViewportSize({ width: 1280, height: 1400 }); // the whole settings column on screen
+  const top = (await page.locator('#cfg-dataset').boundingBox())!;
+  const area = (await page.getByTestId('dataset-import').boundingBox())!;
+  const clip = { x: area.x - 8, y: top.y - 28, width: area.width + 16, height: area.y + area.height - top.y + 36 };
+  await page.screenshot({ path: process.env.README_PICTURES === '1' ? 'docs/panels/own-images.png' : 'e2e/screenshots/import-images-notes.png', clip });
+  await page.setViewportSize({ width: 1280, height: 720 });
+}
 
 /** A zip whose one member claims ~4 GiB in the directory: refused before anything is inflated. */
 function bombZip(): Buffer {

@@ -136,8 +136,9 @@ class ImageReader {
       const rgb = await this.options.decode(bytes, header, IMAGE_SIDE);
       if (rgb.length !== IMAGE_BYTES) throw new Error(`the decoder gave ${rgb.length} bytes, not ${IMAGE_BYTES}`);
       return rgb;
-    } catch (error) {
-      throw new Error(`a damaged ${header.kind.toUpperCase()}: the browser could not decode it${error instanceof Error && error.message ? ` (${error.message})` : ''}`);
+    } catch {
+      // The browser's own reason ("The source image could not be decoded.") adds nothing a person can act on.
+      throw new Error(`a damaged ${header.kind.toUpperCase()}: the browser could not decode it`);
     }
   }
 }
