@@ -62,7 +62,7 @@ test('a zip of class folders imports, is kept across a reload and trains; class 
   await expect(page.getByTestId('dataset-import-error')).toHaveCount(0);
   const notes = page.getByTestId('dataset-import-notes');
   await expect(notes).toContainText('20% of each class (seed 1) is held out for testing');
-  await expect(notes).toContainText('1 file outside any class folder was skipped: readme.txt');
+  await expect(notes).toContainText('1 file outside any class folder was skipped: shapes/readme.txt');
   // 10 circles (8 PNG, the JPEG and the WebP), 8 stripes, 8 squares: 2 of each class held out.
   await expect(page.locator('.status')).toContainText('shapes.zip (your images, 3 classes, 20 train / 6 test)');
   await page.getByTestId('dataset-import').screenshot({ path: 'e2e/screenshots/import-images.png' });
@@ -77,6 +77,14 @@ test('a zip of class folders imports, is kept across a reload and trains; class 
   expect((await app.resultTable()).map((r) => r.role)).toEqual(['teacher', 'scratch', 'student']);
   const confusion = page.getByTestId('confusion-table');
   for (const name of Object.keys(CLASSES)) await expect(confusion).toContainText(name);
+  // The run is kept like any other.
+  await expect(page.getByTestId('runs-panel').getByTestId('run-row')).toHaveCount(1);
+  // The teacher, kept, is a three-class model that can teach the next run on these images.
+  await app.results.locator('tr[data-role=teacher]').getByTestId('model-save').click();
+  const saved = page.getByTestId('models-panel').getByTestId('model-row');
+  await expect(saved).toHaveCount(1);
+  await expect(saved.locator('td.num').first()).toHaveText('3');
+  await expect(saved.getByTestId('model-use')).toBeEnabled();
   // The PyTorch package does not read image folders yet: the export says so instead of failing later.
   await expect(page.getByTestId('pytorch-export-reason')).toContainText('imported from your own image folders');
 });
@@ -121,8 +129,8 @@ test('a picked folder imports; bad images are named and the rest imported; bad s
   const notes = page.getByTestId('dataset-import-notes');
   await expect(notes).toContainText('cat/3.jpg (a damaged JPEG: the browser could not decode it');
   await expect(notes).toContainText('cat/big.png (20000x20000 pixels, more than the 40 megapixels allowed for one image)');
-  await expect(notes).toContainText('skipped: dog/puppies/ (1 file)');
-  await expect(notes).toContainText('not PNG, JPEG or WebP was skipped: dog/notes.txt');
+  await expect(notes).toContainText('skipped: pets/dog/puppies/ (1 file)');
+  await expect(notes).toContainText('not PNG, JPEG or WebP was skipped: pets/dog/notes.txt');
   await expect(notes).toContainText('only one image was skipped (each class needs one image to train on and one to test on): fish/');
   await expect(page.locator('.status')).toContainText('pets (your images, 2 classes, 2 train / 2 test)');
   await pictureOfImport(page);

@@ -115,7 +115,6 @@ function findSplitFolders(paths: readonly (readonly string[])[], notes: string[]
 
 /** Files of one split by class folder; files outside a class folder, nested folders and non-images are noted. */
 function groupByClass(items: readonly Located[], root: string | null, notes: string[]): Map<string, SourceEntry[]> {
-  const prefix = root === null ? '' : `${root}/`;
   const classes = new Map<string, SourceEntry[]>();
   const loose: string[] = [];
   const nested = new Map<string, number>();
@@ -126,11 +125,13 @@ function groupByClass(items: readonly Located[], root: string | null, notes: str
       if (parts.length === 1 && !classes.has(parts[0]!)) classes.set(parts[0]!, []);
       continue;
     }
-    if (parts.length === 1) loose.push(`${prefix}${parts[0]}`);
+    // Messages give the path as the user sees it in their folder or zip (wrapping folder included).
+    if (parts.length === 1) loose.push(entry.path);
     else if (parts.length > 2) {
-      const folder = `${prefix}${parts.slice(0, 2).join('/')}/`;
+      const whole = entry.path.split('/').filter((p) => p !== '');
+      const folder = `${whole.slice(0, whole.length - parts.length + 2).join('/')}/`;
       nested.set(folder, (nested.get(folder) ?? 0) + 1);
-    } else if (imageKindOfName(parts[1]!) === null) notImages.push(`${prefix}${parts.join('/')}`);
+    } else if (imageKindOfName(parts[1]!) === null) notImages.push(entry.path);
     else {
       const list = classes.get(parts[0]!) ?? [];
       list.push(entry);

@@ -37,7 +37,7 @@ describe('planning an image folder', () => {
     // A file beside the class folders inside the wrapping folder is named, not taken for a class.
     const withReadme = planImageFolder(folderEntries({ ...wrapped, 'pets/readme.txt': new Uint8Array([1]) }));
     expect(withReadme.classes.map((c) => c.name)).toEqual(['cat', 'dog']);
-    expect(withReadme.notes).toEqual(['1 file outside any class folder was skipped: readme.txt.']);
+    expect(withReadme.notes).toEqual(['1 file outside any class folder was skipped: pets/readme.txt.']);
   });
 
   it('uses train/ and test/ (or val/) folders when present, noting the one not used', () => {
