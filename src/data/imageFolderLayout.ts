@@ -72,9 +72,9 @@ export function planImageFolder(entries: readonly SourceEntry[], limits: ImageFo
   if (!files.some((it) => !it.entry.isDirectory)) throw new ImageFolderImportError('It holds no files: drop a folder of class folders (e.g. cats/, dogs/) with pictures in them.');
 
   const roots = findSplitFolders(files.map((it) => it.parts), notes);
-  const trainRoot = roots.train;
-  const under = (root: string | null) => files.filter((it) => (root === null ? !isSplitFolder(it.parts[0]!) || it.parts.length === 1 : it.parts[0] === root)).map((it) => ({ ...it, parts: root === null ? it.parts : it.parts.slice(1) }));
-  const train = groupByClass(under(trainRoot), trainRoot, notes);
+  // Paths relative to a split folder; with none, the top (groupByClass leaves the split folders out).
+  const under = (root: string | null): Located[] => (root === null ? files : files.filter((it) => it.parts[0] === root).map((it) => ({ ...it, parts: it.parts.slice(1) })));
+  const train = groupByClass(under(roots.train), roots.train, notes);
   const test = roots.test === null ? new Map<string, SourceEntry[]>() : groupByClass(under(roots.test), roots.test, notes);
   refuseCaseDuplicates([...train.keys(), ...test.keys()]);
 

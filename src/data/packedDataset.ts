@@ -47,5 +47,7 @@ export async function unpackDataset(blob: Blob, name: string): Promise<LoadedDat
   const set = (count: number): LabeledImages => ({ images: take(count * IMAGE_BYTES), labels: take(count), count });
   const train = set(trainCount);
   const test = set(testCount);
+  const classes = manifest.classNames.length;
+  if ([train, test].some((it) => it.labels.some((label) => label >= classes))) throw damaged(`a label outside its ${classes} classes`);
   return { manifest, train, test };
 }

@@ -145,6 +145,9 @@ describe('the stored copy', () => {
     expect(back.test.labels).toEqual(dataset.test.labels);
     const truncated = packDataset(dataset).slice(0, 100);
     await expect(unpackDataset(truncated, 'x')).rejects.toThrow(/stored copy of x is damaged.*import the images again/);
+    const bytes = new Uint8Array(await packDataset(dataset).arrayBuffer());
+    bytes[bytes.length - 1] = 7; // the last test label, in a 3-class dataset
+    await expect(unpackDataset(new Blob([bytes]), 'x')).rejects.toThrow('the stored copy of x is damaged (a label outside its 3 classes); import the images again.');
   });
 });
 
