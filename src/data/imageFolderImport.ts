@@ -124,9 +124,9 @@ class ImageReader {
 
   async #readOne(entry: SourceEntry): Promise<Uint8Array> {
     const { maxImageBytes, maxPixels } = this.limits;
-    if (entry.size > maxImageBytes) throw new Error(`${mb(entry.size)} MB, more than the ${mb(maxImageBytes)} MB allowed for one image`);
+    if (entry.size > maxImageBytes) throw new Error(`${mib(entry.size)} MiB, more than the ${mib(maxImageBytes)} MiB allowed for one image`);
     const bytes = await entry.read();
-    if (bytes.length > maxImageBytes) throw new Error(`more than the ${mb(maxImageBytes)} MB allowed for one image`);
+    if (bytes.length > maxImageBytes) throw new Error(`more than the ${mib(maxImageBytes)} MiB allowed for one image`);
     const header = readImageHeader(bytes);
     if ('problem' in header) throw new Error(header.problem);
     if (header.width * header.height > maxPixels) {
@@ -143,7 +143,7 @@ class ImageReader {
   }
 }
 
-const mb = (bytes: number) => Math.round((bytes / 1e6) * 10) / 10;
+const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 /** Classes left with too few readable images are dropped (named); fewer than two classes refuses the import. */
 function usable(classes: readonly DecodedClass[], hasTestFolder: boolean, notes: string[]): DecodedClass[] {

@@ -91,6 +91,13 @@ describe('importing an image folder', () => {
     expect(decode.mock.calls.some(([, header]) => header.width === 20_000)).toBe(false);
   });
 
+  it('names an image over the per-image byte cap without reading it', async () => {
+    const entries = folderEntries(colourFolder(3)).map((entry) => (entry.path === 'red/00.png' ? { ...entry, size: 40_000_000, read: vi.fn(entry.read) } : entry));
+    const { notes } = await importImageFolder(entries, { sourceName: 'c', decode: decodeTestPng });
+    expect(notes).toContain('1 image could not be used and was skipped: red/00.png (38.1 MiB, more than the 32 MiB allowed for one image).');
+    expect(entries.find((entry) => entry.path === 'red/00.png')!.read).not.toHaveBeenCalled();
+  });
+
   it('refuses the import when too few classes have readable images left', async () => {
     const files = { 'a/1.png': solidPng(4, 4, [1, 1, 1]), 'a/2.png': solidPng(4, 4, [1, 1, 1]), 'b/1.jpg': jpegMarkers(8, 8), 'b/2.jpg': jpegMarkers(8, 8) };
     await expect(importFolder(files)).rejects.toThrow('Fewer than two classes have readable images (b/ had too few): nothing was imported.');
