@@ -36,6 +36,8 @@ export class ArchiveImport {
   busy = $state(false);
   progress = $state.raw<ByteProgress | null>(null);
   error = $state<string | null>(null);
+  /** After an image-folder import: what was left out and why, and how the test images were chosen. */
+  notes = $state.raw<readonly string[]>([]);
   #request = -1;
   #onImported: (name: string) => void = () => {};
 
@@ -44,6 +46,7 @@ export class ArchiveImport {
     this.#onImported = onImported;
     this.busy = true;
     this.error = null;
+    this.notes = [];
     this.progress = null;
   }
 
@@ -52,8 +55,9 @@ export class ArchiveImport {
   }
 
   /** Parsed and kept: the page switches to the new dataset. */
-  finished(name: string): void {
+  finished(name: string, notes: readonly string[] = []): void {
     this.busy = false;
+    this.notes = notes;
     this.progress = null;
     this.#onImported(name);
   }

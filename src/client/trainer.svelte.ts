@@ -5,7 +5,7 @@
 import type { BackendChoice, BackendName, RunConfig } from '../config/runConfig';
 import type { ModelJson } from '../contract/modelFile';
 import type { Inspect, InspectionResult } from '../contract/inspection';
-import type { AdapterSummary, DatasetSummary, EpochMetrics, FromWorker, MethodSamplesSummary, ModelResult, RunPlanSummary, ToWorker, TorchModelPreview } from '../contract/protocol';
+import type { AdapterSummary, DatasetSummary, EpochMetrics, FromWorker, ImageFolderSource, MethodSamplesSummary, ModelResult, RunPlanSummary, ToWorker, TorchModelPreview } from '../contract/protocol';
 import type { NotKept } from './notKept.svelte';
 import { StopWatchdog } from './stopWatchdog';
 import { unhandledMessage } from '../contract/exhaustive';
@@ -145,6 +145,14 @@ export class Trainer {
     const requestId = ++this.#requestId;
     this.archiveImport.started(requestId, onImported);
     this.#send({ type: 'importDataset', requestId, file });
+  }
+
+  /** Sends the user's image folder or zip to the worker to decode; like `importDataset`, nothing is lost if it fails. */
+  importImages(source: ImageFolderSource, onImported: (name: string) => void): void {
+    if (this.running) return;
+    const requestId = ++this.#requestId;
+    this.archiveImport.started(requestId, onImported);
+    this.#send({ type: 'importImages', requestId, source });
   }
 
   /** Asks for a measured duration estimate; `key` identifies the config it belongs to. */
@@ -298,11 +306,11 @@ export class Trainer {
     }
   }
 
-  #datasetReady({ requestId, summary }: Extract<FromWorker, { type: 'datasetReady' }>): void {
+  #datasetReady({ requestId, summary, importNotes }: Extract<FromWorker, { type: 'datasetReady' }>): void {
     if (this.archiveImport.isFor(requestId)) {
       this.#datasetRequest = requestId; // the imported dataset is now the loaded one
       if (this.#datasetAsked) this.#datasetAsked = { ...this.#datasetAsked, name: summary.name };
-      this.archiveImport.finished(summary.name);
+      this.archiveImport.finished(summary.name, importNotes);
     }
     if (requestId !== this.#datasetRequest) return;
     this.dataset = summary;

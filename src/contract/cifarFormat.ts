@@ -50,6 +50,15 @@ export function isCifarFormat(value: unknown): value is CifarFormat {
   return typeof value === 'string' && Object.hasOwn(CIFAR_LAYOUTS, value);
 }
 
+/**
+ * A dataset imported from the user's own class folders (data/imageFolderImport.ts): 32x32 RGB images
+ * decoded and resized in the browser, one label byte each, any number of classes up to 100.
+ */
+export const IMAGE_FOLDER_FORMAT = 'image-folder';
+
+/** The manifest's `format` field: an official CIFAR layout, or images imported from folders. */
+export type DatasetFormat = CifarFormat | typeof IMAGE_FOLDER_FORMAT;
+
 /** The bytes of a dataset file (or its manifest) are not what the format promises. */
 export class DatasetFormatError extends Error {
   override readonly name = 'DatasetFormatError';

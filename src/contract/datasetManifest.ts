@@ -8,7 +8,7 @@
  * Both files come over the network, so they are validated field by field before anything is fetched or
  * allocated from them; an error names the file and the exact field. Pure: no DOM, no tfjs.
  */
-import { CIFAR_LAYOUTS, DatasetFormatError, isCifarFormat, type CifarFormat } from './cifarFormat';
+import { CIFAR_LAYOUTS, DatasetFormatError, isCifarFormat, type CifarFormat, type DatasetFormat } from './cifarFormat';
 
 export interface ShardInfo {
   /** A plain file name next to the manifest (never a path, so a manifest cannot point elsewhere). */
@@ -31,7 +31,7 @@ export interface DatasetManifest {
   /** URL-safe id, the `dataset` URL parameter: `cifar10-subset`, `cifar10`, `cifar100`... */
   readonly name: string;
   readonly title: string;
-  readonly format: CifarFormat;
+  readonly format: DatasetFormat;
   /** One name per class, in label order. */
   readonly classNames: readonly string[];
   /** CIFAR-100 only: the 20 superclass names, in coarse-label order. */
@@ -45,6 +45,9 @@ export interface DatasetManifest {
   /** Where the images came from (a URL or a local folder), for the record. */
   readonly source: string;
 }
+
+/** A manifest of an installed dataset: always one of the official CIFAR layouts. */
+export type CifarManifest = DatasetManifest & { readonly format: CifarFormat };
 
 export interface DatasetIndexEntry {
   readonly name: string;
@@ -78,7 +81,7 @@ const RELATIVE_JSON: StringRule = {
 const SHA256: StringRule = { pattern: /^[0-9a-f]{64}$/, meaning: '64 lowercase hex digits' };
 
 /** Validates a parsed `manifest.json`. `file` names it in errors (e.g. `cifar10/manifest.json`). */
-export function parseManifest(json: unknown, file = 'manifest.json'): DatasetManifest {
+export function parseManifest(json: unknown, file = 'manifest.json'): CifarManifest {
   // Typed explicitly: TypeScript narrows after a `never`-returning call only through annotated names.
   const read: JsonReader = new JsonReader(file);
   const root = read.object(json, 'the manifest');

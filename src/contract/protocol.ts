@@ -6,7 +6,7 @@
 import type { BackendChoice, BackendName, RunConfig } from '../config/runConfig';
 import type { MethodId } from './methodCatalog';
 import type { ModelId } from './modelCatalog';
-import type { CifarFormat } from './cifarFormat';
+import type { DatasetFormat } from './cifarFormat';
 import type { InputNormalization, ModelJson } from './modelFile';
 import type { InspectionRequest, InspectionResult } from './inspection';
 
@@ -94,7 +94,7 @@ export interface DatasetSummary {
   readonly trainCount: number;
   readonly testCount: number;
   /** The binary layout and the per-channel statistics the images are normalised with (the manifest's). */
-  readonly format: CifarFormat;
+  readonly format: DatasetFormat;
   readonly normalization: InputNormalization;
 }
 
@@ -131,12 +131,25 @@ export interface TorchModelPreview {
   readonly weights: ArrayBuffer;
 }
 
+/** A file of a dropped or picked folder, with its path inside the folder (`flowers/rose/1.jpg`). */
+export interface FolderFile {
+  readonly path: string;
+  /** Null for a folder (an empty class folder is worth a note). */
+  readonly file: File | null;
+}
+
+export type ImageFolderSource =
+  | { readonly kind: 'zip'; readonly file: File }
+  | { readonly kind: 'folder'; readonly name: string; readonly files: readonly FolderFile[] };
+
 export type ToWorker =
   /** `remeasure`: with `auto`, time the candidates again instead of reusing the choice remembered from an earlier load. */
   | { readonly type: 'init'; readonly backend: BackendChoice; readonly remeasure?: boolean }
   | { readonly type: 'loadDataset'; readonly requestId: number; readonly baseUrl: string; readonly name: string }
   /** An official CIFAR-10/100 binary archive the user picked: parsed, validated and kept in the browser. */
   | { readonly type: 'importDataset'; readonly requestId: number; readonly file: File }
+  /** The user's own pictures in class folders (a dropped or picked folder, or a .zip): decoded, resized, kept. */
+  | { readonly type: 'importImages'; readonly requestId: number; readonly source: ImageFolderSource }
   | { readonly type: 'estimate'; readonly requestId: number; readonly config: RunConfig }
   /** `resume`: continue the run of the checkpoint kept in the browser (its config wins) instead of starting anew. */
   | { readonly type: 'train'; readonly runId: number; readonly config: RunConfig; readonly resume?: boolean }
@@ -163,7 +176,8 @@ export type FromWorker =
       readonly remembered: boolean;
     }
   | { readonly type: 'datasetProgress'; readonly requestId: number; readonly loadedBytes: number; readonly totalBytes: number; readonly file: string }
-  | { readonly type: 'datasetReady'; readonly requestId: number; readonly summary: DatasetSummary }
+  /** `importNotes`: after an image-folder import, what was left out and why, and how the test images were chosen. */
+  | { readonly type: 'datasetReady'; readonly requestId: number; readonly summary: DatasetSummary; readonly importNotes?: readonly string[] }
   | { readonly type: 'estimate'; readonly requestId: number; readonly seconds: number; readonly secondsPerImage: Readonly<Record<string, number>> }
   | { readonly type: 'runStarted'; readonly runId: number; readonly plan: RunPlanSummary }
   | { readonly type: 'status'; readonly runId: number; readonly status: 'training' | 'paused' }

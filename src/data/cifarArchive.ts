@@ -16,8 +16,9 @@ import {
   type LabeledImages,
 } from './cifarBinary';
 import type { LoadedDataset } from './datasetLoader';
-import type { DatasetManifest, Rgb, ShardInfo, SplitInfo } from '../contract/datasetManifest';
+import type { DatasetManifest, ShardInfo, SplitInfo } from '../contract/datasetManifest';
 import { ArchiveImportError, openGzip, TarReader } from './tarStream';
+import { channelStatistics } from '../core/channelStatistics';
 
 /** Every problem with the archive itself; member contents that break the CIFAR format throw DatasetFormatError. */
 export { ArchiveImportError };
@@ -235,33 +236,6 @@ function assemble(
     source: sourceName ? `imported archive ${sourceName}` : 'imported archive',
   };
   return { manifest, train: train.images, test: test.images };
-}
-
-/** Per-channel mean and standard deviation in [0, 1] units, exact, from a histogram of each channel. */
-function channelStatistics(images: Uint8Array): { mean: Rgb; std: Rgb } {
-  const histogram = new Float64Array(3 * 256);
-  for (let at = 0; at < images.length; at += 3) {
-    histogram[images[at]!]!++;
-    histogram[256 + images[at + 1]!]!++;
-    histogram[512 + images[at + 2]!]!++;
-  }
-  const pixels = images.length / 3;
-  const mean: [number, number, number] = [0, 0, 0];
-  const std: [number, number, number] = [0, 0, 0];
-  for (let channel = 0; channel < 3; channel++) {
-    let sum = 0;
-    let squares = 0;
-    for (let value = 0; value < 256; value++) {
-      const count = histogram[channel * 256 + value]!;
-      sum += count * value;
-      squares += count * value * value;
-    }
-    const average = sum / pixels;
-    mean[channel] = average / 255;
-    // Floored at one grey level: only constant images get there, and normalising divides by it.
-    std[channel] = Math.max(Math.sqrt(Math.max(squares / pixels - average * average, 0)), 1) / 255;
-  }
-  return { mean, std };
 }
 
 function tooLarge(): ArchiveImportError {

@@ -3,19 +3,27 @@
  * reload and stays a dataset choice. The archive itself is stored (a Blob, ~17 MB for the subset, ~170 MB for
  * the official CIFAR-10) and parsed again when chosen: parsing takes seconds, and the raw file is the
  * smallest faithful copy. A new import replaces the stored one of its format only once it has parsed.
- * Used by the training worker (save, load) and the page (list); no tfjs.
+ * A folder of the user's own images is kept decoded instead (its source cannot be opened again after a
+ * reload). Used by the training worker (save, load) and the page (list); no tfjs.
  */
 import { openDB, type DBSchema } from 'idb';
 import { withBrowserDatabase } from './browserDatabase';
 
 export interface ImportedDatasetEntry {
-  /** The `dataset` URL parameter: `imported-cifar10` or `imported-cifar100`. */
+  /** The `dataset` URL parameter: `imported-cifar10`, `imported-cifar100` or `imported-images-<name>`. */
   readonly name: string;
   readonly title: string;
   readonly fileName: string;
   readonly bytes: number;
   readonly importedAt: number;
+  /**
+   * What `archive` holds: an official CIFAR `.tar.gz` (parsed again when chosen; absent in entries kept
+   * before image folders existed), or an image-folder import's decoded images (data/packedDataset.ts).
+   */
+  readonly kind?: ImportedKind;
 }
+
+export type ImportedKind = 'cifar-archive' | 'image-folder';
 
 interface ArchiveSchema extends DBSchema {
   archives: { key: string; value: ImportedDatasetEntry & { readonly archive: Blob } };
@@ -46,6 +54,14 @@ export function saveImportedArchive(entry: ImportedDatasetEntry, archive: Blob):
 
 export function loadImportedArchive(name: string): Promise<Blob | null> {
   return withDatabase(async (db) => (await db.get('archives', name))?.archive ?? null);
+}
+
+/** The stored blob and what it holds. */
+export function loadImportedRecord(name: string): Promise<{ kind: ImportedKind; archive: Blob } | null> {
+  return withDatabase(async (db) => {
+    const record = await db.get('archives', name);
+    return record ? { kind: record.kind ?? 'cifar-archive', archive: record.archive } : null;
+  });
 }
 
 /** The imported datasets, without their archives. */

@@ -3,7 +3,10 @@
  * costs and at most one run. Separate from the worker entry so its logic reads (and types) on its own.
  */
 import type { RunConfig } from '../config/runConfig';
-import { isImportedDataset, loadImportedArchive, saveImportedArchive } from '../storage/archiveCache';
+import { isImportedDataset, loadImportedRecord, saveImportedArchive } from '../storage/archiveCache';
+import { packDataset, unpackDataset } from '../data/packedDataset';
+import { importImageSource, sourceBytes, sourceName } from './imageFolderSource';
+import type { ImageFolderSource } from '../contract/protocol';
 import { importCifarArchive } from '../data/cifarArchive';
 import { loadDataset, type LoadedDataset } from '../data/datasetLoader';
 import { RunControl } from '../training/runControl';
@@ -59,6 +62,8 @@ export class TrainingSession {
         return this.#loadDataset(message.requestId, message.baseUrl, message.name);
       case 'importDataset':
         return this.#importDataset(message.requestId, message.file);
+      case 'importImages':
+        return this.#importImages(message.requestId, message.source);
       case 'estimate':
         return this.#estimate(message.requestId, message.config);
       case 'train':
@@ -120,8 +125,10 @@ export class TrainingSession {
 
   /** An archive imported earlier, parsed again from the browser's copy. */
   async #loadImported(name: string, onProgress: (p: { loadedBytes: number; totalBytes: number; file: string }) => void): Promise<LoadedDataset> {
-    const archive = await loadImportedArchive(name);
-    if (!archive) throw new Error('it is no longer stored in this browser; import the archive again.');
+    const record = await loadImportedRecord(name);
+    if (!record) throw new Error('it is no longer stored in this browser; import it again.');
+    const { archive } = record;
+    if (record.kind === 'image-folder') return unpackDataset(archive, name);
     return importCifarArchive(archive, { onProgress: (p) => onProgress({ loadedBytes: p.readBytes, totalBytes: p.totalBytes ?? archive.size, file: p.member ?? name }) });
   }
 
@@ -150,14 +157,38 @@ export class TrainingSession {
     }
   }
 
+  /**
+   * Decodes the user's image folder or zip; like an archive, it replaces the current dataset (and a stored one
+   * of its name) only once it has imported. What was left out comes back as notes.
+   */
+  async #importImages(requestId: number, source: ImageFolderSource): Promise<void> {
+    const progress = throttle(PROGRESS_INTERVAL_MS, (p: { loadedBytes: number; totalBytes: number; file: string }) => this.post({ type: 'datasetProgress', requestId, ...p }));
+    const fileName = sourceName(source);
+    try {
+      if (this.#run) throw new Error('a run is in progress: stop it first.');
+      const { dataset, notes } = await importImageSource(source, progress.call);
+      progress.flush();
+      const { name, title } = dataset.manifest;
+      const entry = { name, title, fileName, bytes: sourceBytes(source), importedAt: Date.now(), kind: 'image-folder' as const };
+      await saveImportedArchive(entry, packDataset(dataset)).catch((error: unknown) => this.#notKept(`the imported images ${fileName} (after a reload they must be imported again)`, error));
+      this.#costs.clear();
+      this.#shelf.clear();
+      this.#teachers.clear();
+      this.#useDataset(requestId, dataset, notes);
+    } catch (error) {
+      progress.cancel();
+      this.post({ type: 'error', runId: null, requestId, message: `Could not import "${fileName}": ${errorMessage(error)}`, fatal: false });
+    }
+  }
+
   #notKept(what: string, error: unknown): void {
     this.post({ type: 'notKept', what, reason: describeStorageError(error) });
   }
 
-  #useDataset(requestId: number, dataset: LoadedDataset): void {
+  #useDataset(requestId: number, dataset: LoadedDataset, importNotes?: readonly string[]): void {
     this.#dataset = dataset;
     const { manifest, train, test } = dataset;
-    this.post({ type: 'datasetReady', requestId, summary: { name: manifest.name, title: manifest.title, classNames: manifest.classNames, trainCount: train.count, testCount: test.count, format: manifest.format, normalization: { mean: manifest.mean, std: manifest.std } } });
+    this.post({ type: 'datasetReady', requestId, ...(importNotes ? { importNotes } : {}), summary: { name: manifest.name, title: manifest.title, classNames: manifest.classNames, trainCount: train.count, testCount: test.count, format: manifest.format, normalization: { mean: manifest.mean, std: manifest.std } } });
   }
 
   #runData(): RunData {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { concatLabeledImages, IMAGE_BYTES, parseCifarBinary } from '../../src/data/cifarBinary';
-import { parseDatasetIndex, parseManifest, type DatasetManifest } from '../../src/contract/datasetManifest';
+import { parseDatasetIndex, parseManifest, type CifarManifest } from '../../src/contract/datasetManifest';
 
 const DATASETS_DIR = process.env.KD_DATASETS_DIR ?? path.resolve(__dirname, '../../../shared/datasets');
 const SUBSET = path.join(DATASETS_DIR, 'cifar10-subset');
@@ -35,12 +35,12 @@ function setup(args: string[], { env = {}, script = SCRIPT }: { env?: Record<str
   return { status: run.status, stdout: run.stdout, stderr: run.stderr, ms: performance.now() - started };
 }
 
-function readManifest(outDir: string, name: string): DatasetManifest {
+function readManifest(outDir: string, name: string): CifarManifest {
   return parseManifest(JSON.parse(readFileSync(path.join(outDir, name, 'manifest.json'), 'utf8')), `${name}/manifest.json`);
 }
 
 /** The training images as the app will see them, decoded by the TypeScript parser from the written shards. */
-function decodedTrain(outDir: string, manifest: DatasetManifest) {
+function decodedTrain(outDir: string, manifest: CifarManifest) {
   const read = (file: string) => parseCifarBinary(readFileSync(path.join(outDir, manifest.name, file)), manifest.format, file);
   return concatLabeledImages(manifest.train.shards.map((shard) => read(shard.file)));
 }

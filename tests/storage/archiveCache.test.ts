@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { isImportedDataset, listImportedDatasets, loadImportedArchive, removeImportedDataset, saveImportedArchive } from '../../src/storage/archiveCache';
+import { isImportedDataset, listImportedDatasets, loadImportedArchive, loadImportedRecord, removeImportedDataset, saveImportedArchive } from '../../src/storage/archiveCache';
 
 describe('imported archives in IndexedDB', () => {
   it('keeps an archive by dataset name, lists it without its bytes, replaces and removes it', async () => {
@@ -16,7 +16,19 @@ describe('imported archives in IndexedDB', () => {
     expect(await loadImportedArchive('imported-cifar10')).toBeNull();
   });
 
+  it('says what a stored blob holds: a CIFAR archive (also when kept before image folders existed) or decoded images', async () => {
+    const entry = { name: 'imported-cifar10', title: 'CIFAR-10 (imported)', fileName: 'a.tar.gz', bytes: 3, importedAt: 1 };
+    await saveImportedArchive(entry, new Blob([new Uint8Array([1])]));
+    await saveImportedArchive({ ...entry, name: 'imported-images-pets', fileName: 'pets', kind: 'image-folder' }, new Blob([new Uint8Array([2])]));
+    expect((await loadImportedRecord('imported-cifar10'))?.kind).toBe('cifar-archive');
+    expect((await loadImportedRecord('imported-images-pets'))?.kind).toBe('image-folder');
+    expect(await loadImportedRecord('imported-nothing')).toBeNull();
+    await removeImportedDataset('imported-cifar10');
+    await removeImportedDataset('imported-images-pets');
+  });
+
   it('tells imported dataset names from installed ones', () => {
+    expect(isImportedDataset('imported-images-pets')).toBe(true);
     expect(isImportedDataset('imported-cifar100')).toBe(true);
     expect(isImportedDataset('cifar10-subset')).toBe(false);
   });

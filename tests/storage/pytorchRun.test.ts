@@ -149,5 +149,9 @@ describe('buildPytorchRun', () => {
   it('refuses settings the page would not run and a dataset whose classes do not fit its format', () => {
     expect(() => buildPytorchRun({ config: config('kd', { epochs: 0 }), dataset: DATASET, savedTeachers: {}, exportedAt: AT })).toThrow(/settings are not valid.*epochs/);
     expect(() => buildPytorchRun({ config: config('kd'), dataset: { ...DATASET, classNames: CLASSES.slice(0, 5) }, savedTeachers: {}, exportedAt: AT })).toThrow(/names 5 classes, but CIFAR-10 has 10/);
+    const ownImages: PytorchRunDataset = { ...DATASET, id: 'imported-images-pets', format: 'image-folder', classNames: ['cat', 'dog'] };
+    expect(() => buildPytorchRun({ config: config('kd'), dataset: ownImages, savedTeachers: {}, exportedAt: AT })).toThrow('This dataset is imported from your own image folders; the PyTorch package reads only the CIFAR binary files so far.');
+    expect(pytorchExportProblem(config('kd'), ownImages)).toMatch(/your own image folders/);
+    expect(pytorchExportProblem(config('kd'), DATASET)).toBeNull();
   });
 });

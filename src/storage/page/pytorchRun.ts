@@ -12,7 +12,7 @@
 import { strToU8, zipSync } from 'fflate';
 import { DEFAULT_CONFIG, FIELDS, serializeConfig, validateConfig } from '../../config/fields';
 import { savedTeacherSlots, type RunConfig } from '../../config/runConfig';
-import { CIFAR_LAYOUTS, type CifarFormat } from '../../contract/cifarFormat';
+import { CIFAR_LAYOUTS, isCifarFormat, type DatasetFormat } from '../../contract/cifarFormat';
 import { METHOD_CATALOG, defaultMethodParams, teacherCount, type MethodId } from '../../contract/methodCatalog';
 import { MODEL_CATALOG } from '../../contract/modelCatalog';
 import type { InputNormalization, ModelJson } from '../../contract/modelFile';
@@ -33,7 +33,7 @@ export class PytorchExportError extends Error {
 export interface PytorchRunDataset {
   /** The page's dataset id (`cifar10-subset`, `imported-cifar100`...). */
   readonly id: string;
-  readonly format: CifarFormat;
+  readonly format: DatasetFormat;
   readonly classNames: readonly string[];
   readonly normalization: InputNormalization;
 }
@@ -89,10 +89,13 @@ export interface PytorchRunExport {
  * Why a config cannot be exported (for the page's disabled button), or null when it can. The package runs every
  * method but `custom`, whose loss is code written in the page.
  */
-export function pytorchExportProblem(config: Pick<RunConfig, 'method'>): string | null {
+export function pytorchExportProblem(config: Pick<RunConfig, 'method'>, dataset?: Pick<PytorchRunDataset, 'format'> | null): string | null {
   if (config.method === 'custom') return 'Your loss is code written in the page: code written in the page is not exportable to PyTorch.';
+  if (dataset?.format === 'image-folder') return IMAGE_FOLDER_PROBLEM;
   return null;
 }
+
+const IMAGE_FOLDER_PROBLEM = 'This dataset is imported from your own image folders; the PyTorch package reads only the CIFAR binary files so far.';
 
 /**
  * The config as run.json holds it: every field of the URL table at its typed value, and every parameter of
@@ -109,7 +112,9 @@ export function resolvedConfig(config: RunConfig): RunConfig {
 }
 
 function datasetEntry(dataset: PytorchRunDataset): PytorchRunJson['dataset'] {
-  const layout = CIFAR_LAYOUTS[dataset.format];
+  // The package reads the CIFAR binary files; folders of the user's own images are not in it yet.
+  const layout = isCifarFormat(dataset.format) ? CIFAR_LAYOUTS[dataset.format] : undefined;
+  if (dataset.format === 'image-folder') throw new PytorchExportError(IMAGE_FOLDER_PROBLEM);
   if (!layout) throw new PytorchExportError(`The dataset "${dataset.id}" has the format "${String(dataset.format)}", which the PyTorch package does not read.`);
   if (dataset.classNames.length !== layout.numClasses) {
     throw new PytorchExportError(`The dataset "${dataset.id}" names ${dataset.classNames.length} classes, but ${layout.title} has ${layout.numClasses}.`);

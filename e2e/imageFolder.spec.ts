@@ -1,0 +1,166 @@
+/**
+ * Your own images: a small dataset of three classes generated here (PNGs written in Node, JPEG and WebP
+ * encoded by the browser's own canvas), imported as a .zip and as a picked folder, decoded in the worker,
+ * kept across a reload and trained on; and the bad inputs, each with its message, losing nothing.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { hugePngHeader, jpegMarkers, pngBytes, solidPng, zipOf } from '../tests/helpers/testImages';
+import { Playground, TINIEST_RUN } from './playground';
+
+type Files = Record<string, Uint8Array | null>;
+const CLASSES = { circle: [220, 40, 40], stripe: [40, 160, 40], square: [40, 40, 220] } as const;
+
+/** Eight 40x30 pictures per class: a class colour and a pattern, with a little per-image variation. */
+function shapesDataset(): Files {
+  const files: Files = {};
+  Object.entries(CLASSES).forEach(([name, [r, g, b]], c) => {
+    for (let i = 0; i < 8; i++) {
+      files[`shapes/${name}/${i}.png`] = pngBytes(40, 30, (x, y) => {
+        const on = c === 0 ? (x - 20) ** 2 + (y - 15) ** 2 < 100 : c === 1 ? x % 8 < 4 : Math.abs(x - 20) < 9 && Math.abs(y - 15) < 9;
+        return on ? [r, g, b] : [i * 10, i * 10, i * 10];
+      });
+    }
+  });
+  return files;
+}
+
+/** A JPEG and a WebP encoded by the page's canvas: real files from a real encoder. */
+async function browserEncoded(page: Page): Promise<{ jpeg: Buffer; webp: Buffer }> {
+  const [jpeg, webp] = await page.evaluate(async () => {
+    const canvas = new OffscreenCanvas(48, 36);
+    const context = canvas.getContext('2d')!;
+    context.fillStyle = '#d22';
+    context.fillRect(0, 0, 48, 36);
+    const encode = async (type: string) => Array.from(new Uint8Array(await (await canvas.convertToBlob({ type, quality: 0.9 })).arrayBuffer()));
+    return [await encode('image/jpeg'), await encode('image/webp')];
+  });
+  return { jpeg: Buffer.from(jpeg), webp: Buffer.from(webp) };
+}
+
+function writeFolder(files: Files): string {
+  const root = mkdtempSync(join(tmpdir(), 'distillery-images-'));
+  for (const [path, bytes] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    if (bytes) writeFileSync(join(root, path), bytes);
+    else mkdirSync(join(root, path), { recursive: true });
+  }
+  return root;
+}
+
+test('a zip of class folders imports, is kept across a reload and trains; class names come from the folders', async ({ page }) => {
+  test.setTimeout(6 * 60_000);
+  const app = new Playground(page);
+  await app.open(TINIEST_RUN);
+  await app.waitForStatus('idle', 120_000);
+  const { jpeg, webp } = await browserEncoded(page);
+  const zip = zipOf({ ...shapesDataset(), 'shapes/circle/photo.jpg': jpeg, 'shapes/circle/photo.webp': webp, 'shapes/readme.txt': Buffer.from('hello') });
+  await page.getByTestId('dataset-import-input').setInputFiles({ name: 'shapes.zip', mimeType: 'application/zip', buffer: Buffer.from(zip) });
+  await expect(page.locator('#cfg-dataset')).toHaveValue('imported-images-shapes', { timeout: 120_000 });
+  await expect(page.getByTestId('dataset-import-error')).toHaveCount(0);
+  const notes = page.getByTestId('dataset-import-notes');
+  await expect(notes).toContainText('20% of each class (seed 1) is held out for testing');
+  await expect(notes).toContainText('1 file outside any class folder was skipped: shapes/readme.txt');
+  // 10 circles (8 PNG, the JPEG and the WebP), 8 stripes, 8 squares: 2 of each class held out.
+  await expect(page.locator('.status')).toContainText('shapes.zip (your images, 3 classes, 20 train / 6 test)');
+  await page.getByTestId('dataset-import').screenshot({ path: 'e2e/screenshots/import-images.png' });
+
+  await page.reload();
+  await expect(page.locator('#cfg-dataset')).toHaveValue('imported-images-shapes');
+  await app.waitForStatus('idle', 120_000);
+  await expect(page.getByTestId('dataset-error')).toHaveCount(0);
+  await page.getByTestId('train').click();
+  await app.waitForStatus(['done', 'error']);
+  await expect(app.status).toHaveText('done');
+  expect((await app.resultTable()).map((r) => r.role)).toEqual(['teacher', 'scratch', 'student']);
+  const confusion = page.getByTestId('confusion-table');
+  for (const name of Object.keys(CLASSES)) await expect(confusion).toContainText(name);
+  // The run is kept like any other.
+  await expect(page.getByTestId('runs-panel').getByTestId('run-row')).toHaveCount(1);
+  // The teacher, kept, is a three-class model that can teach the next run on these images.
+  await app.results.locator('tr[data-role=teacher]').getByTestId('model-save').click();
+  const saved = page.getByTestId('models-panel').getByTestId('model-row');
+  await expect(saved).toHaveCount(1);
+  await expect(saved.locator('td.num').first()).toHaveText('3');
+  await expect(saved.getByTestId('model-use')).toBeEnabled();
+  // The PyTorch package does not read image folders yet: the export says so instead of failing later.
+  await expect(page.getByTestId('pytorch-export-reason')).toContainText('imported from your own image folders');
+});
+
+test('a picked folder imports; bad images are named and the rest imported; bad sources are refused and lose nothing', async ({ page }) => {
+  test.setTimeout(4 * 60_000);
+  const app = new Playground(page);
+  await app.open(TINIEST_RUN);
+  await app.waitForStatus('idle', 120_000);
+  const error = page.getByTestId('dataset-import-error');
+  const zipInput = page.getByTestId('dataset-import-input');
+  const red = solidPng(8, 8, [200, 0, 0]);
+  const broken: [string, Files | Buffer, RegExp][] = [
+    ['case.zip', { 'Cat/1.png': red, 'Cat/2.png': red, 'cat/1.png': red, 'cat/2.png': red, 'dog/1.png': red, 'dog/2.png': red }, /differ only in case.*: Cat and cat\. Rename or merge them/],
+    ['one.zip', { 'cat/1.png': red, 'cat/2.png': red, 'dog/1.png': red }, /only one class \(cat\)/],
+    ['bomb.zip', bombZip(), /add up to \d+ MiB \(as declared, before unpacking\); the page takes at most 512 MiB/],
+    ['notzip.zip', Buffer.from('this is not a zip file at all, only some text'), /not a readable \.zip archive/],
+  ];
+  for (const [name, content, message] of broken) {
+    const buffer = Buffer.isBuffer(content) ? content : Buffer.from(zipOf(content));
+    await zipInput.setInputFiles({ name, mimeType: 'application/zip', buffer });
+    await expect(error, name).toContainText(message, { timeout: 60_000 });
+    await expect(error).toContainText(name);
+    await expect(page.locator('#cfg-dataset')).toHaveValue('cifar10-subset');
+    await expect(app.status).toHaveText('idle');
+  }
+
+  const folder = writeFolder({
+    'pets/cat/1.png': red,
+    'pets/cat/2.png': red,
+    'pets/cat/3.jpg': jpegMarkers(64, 64), // a JPEG header with garbage where the picture should be
+    'pets/cat/big.png': hugePngHeader(20_000, 20_000),
+    'pets/dog/1.png': solidPng(8, 8, [0, 0, 200]),
+    'pets/dog/2.png': solidPng(8, 8, [0, 0, 200]),
+    'pets/dog/puppies/1.png': red,
+    'pets/dog/notes.txt': Buffer.from('x'),
+    'pets/fish/1.png': red,
+    'pets/empty/': null,
+  });
+  await page.getByTestId('dataset-import-folder').setInputFiles(join(folder, 'pets'));
+  await expect(page.locator('#cfg-dataset')).toHaveValue('imported-images-pets', { timeout: 60_000 });
+  const notes = page.getByTestId('dataset-import-notes');
+  await expect(notes).toContainText('cat/3.jpg (a damaged JPEG: the browser could not decode it');
+  await expect(notes).toContainText('cat/big.png (20000x20000 pixels, more than the 40 megapixels allowed for one image)');
+  await expect(notes).toContainText('skipped: pets/dog/puppies/ (1 file)');
+  await expect(notes).toContainText('not PNG, JPEG or WebP was skipped: pets/dog/notes.txt');
+  await expect(notes).toContainText('only one image was skipped (each class needs one image to train on and one to test on): fish/');
+  await expect(page.locator('.status')).toContainText('pets (your images, 2 classes, 2 train / 2 test)');
+  await pictureOfImport(page);
+
+  // A .zip dropped on the import area goes the same way.
+  const dropped = Array.from(zipOf({ 'x/1.png': red, 'x/2.png': red, 'y/1.png': red, 'y/2.png': red }));
+  await page.getByTestId('dataset-import').evaluate((area, bytes) => {
+    const data = new DataTransfer();
+    data.items.add(new File([new Uint8Array(bytes)], 'dropped.zip', { type: 'application/zip' }));
+    area.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  }, dropped);
+  await expect(page.locator('#cfg-dataset')).toHaveValue('imported-images-dropped', { timeout: 60_000 });
+});
+
+/** The dataset menu and the import with its notes; `README_PICTURES=1` writes it as the README's picture. */
+async function pictureOfImport(page: Page): Promise<void> {
+  await page.setViewportSize({ width: 1280, height: 1400 }); // the whole settings column on screen
+  const top = (await page.locator('#cfg-dataset').boundingBox())!;
+  const area = (await page.getByTestId('dataset-import').boundingBox())!;
+  const clip = { x: area.x - 8, y: top.y - 28, width: area.width + 16, height: area.y + area.height - top.y + 36 };
+  await page.screenshot({ path: process.env.README_PICTURES === '1' ? 'docs/panels/own-images.png' : 'e2e/screenshots/import-images-notes.png', clip });
+  await page.setViewportSize({ width: 1280, height: 720 });
+}
+
+/** A zip whose one member claims ~4 GiB in the directory: refused before anything is inflated. */
+function bombZip(): Buffer {
+  const zip = zipOf({ 'a/1.png': solidPng(4, 4, [1, 1, 1]), 'a/2.png': solidPng(4, 4, [1, 1, 1]), 'b/1.png': new Uint8Array(1000), 'b/2.png': solidPng(4, 4, [2, 2, 2]) });
+  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  for (let at = zip.length - 46; at >= 0; at--) {
+    if (view.getUint32(at, true) === 0x02014b50 && new TextDecoder().decode(zip.subarray(at + 46, at + 53)) === 'b/1.png') view.setUint32(at + 24, 0xfff0_0000, true);
+  }
+  return Buffer.from(zip);
+}
