@@ -141,7 +141,7 @@ describe('the whole check, on a planted file in a temporary project', () => {
       'src/training/run.ts': "import type { X } from '../workers/protocol';\nexport const x: X = 1;",
     });
     try {
-      expect(layerViolations(projectImports(dir))).toEqual(['src/training/run.ts imports src/workers/protocol.ts (type-only): training may import only training, methods, models, data, storage/worker, contract, config, core, storage, interop; not workers']);
+      expect(layerViolations(projectImports(dir))).toEqual(['src/training/run.ts imports src/workers/protocol.ts (type-only): training may import only training, methods, models, data, storage/worker, contract, config, core, storage, interop, lessons; not workers']);
     } finally {
       rmSync(dir, { recursive: true });
     }

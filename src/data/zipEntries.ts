@@ -3,7 +3,8 @@
  * nothing; each member is inflated (fflate) only when asked, into a buffer of its declared size, so a
  * decompression bomb (a few KiB that claim gigabytes) is refused on its declared sizes by planImageFolder's
  * limits before a byte is inflated, and a member that lies about its size cannot grow past what it declared.
- * Pure, DOM-free.
+ * The directory is read here rather than through fflate's unzip, which inflates every member it keeps at
+ * once: this way the import holds one image's bytes at a time. Pure, DOM-free.
  */
 import { inflateSync } from 'fflate';
 import { ImageFolderImportError, type SourceEntry } from './imageFolderLayout';

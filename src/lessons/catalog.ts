@@ -173,7 +173,7 @@ export const LESSONS: readonly Lesson[] = [
           'Layer-wise relevance propagation (LRP) says how much each pixel pushed the teacher towards a class. The explainable oracle multiplies the input by (1 + \u03b3 \u00b7 relevance) for the true class and distils from the teacher\u2019s answers to that reinforced input x*: an \u201coracle\u201d teacher that knows where to look.',
           'This run distils a ResNet-8 from the ready ResNet-20 with \u03b3 = 0.2, T = 1.5, as the reference code does.',
         ],
-        settings: { query: `${FROM_READY}&method=oracle&gamma=0.2&T=1.5&alpha=1&ceWeight=1&epochs=4&subset=1600&testSubset=1017&${SGD}`, train: true },
+        settings: { query: `${FROM_READY}&method=oracle&gamma=0.2&T=1.5&alpha=1&ceWeight=1&epochs=3&subset=1200&testSubset=1017&${SGD}`, train: true },
         panel: 'relevance-title',
       },
       {
