@@ -5,9 +5,9 @@
  * 3 when there is no Vulkan device, 1 on any other failure.
  *
  * node gpu-bench.mjs [--models tiny-cnn,resnet8,resnet20] [--methods scratch,kd] [--batch 64] [--warmup 2]
- *   [--steps 5] [--out bench] [--python python3] [--torch-script python/bench_train_step.py] [--threads N] [--no-torch]
+ *   [--steps 5] [--out bench] [--python python3] [--torch-script python/bench_train_step.py] [--threads N] [--no-torch] [--report-only]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,6 +31,8 @@ interface RunnerOptions {
   readonly torchScript: string;
   readonly threads: number;
   readonly withTorch: boolean;
+  /** Rewrite results-gpu.md from the results-gpu.json in --out; measure nothing. */
+  readonly reportOnly: boolean;
 }
 
 function list<T extends string>(text: string, valid: (item: string) => item is T, what: string): T[] {
@@ -40,7 +42,7 @@ function list<T extends string>(text: string, valid: (item: string) => item is T
   return items as T[];
 }
 
-function positive(text: string, what: string): number {
+function wholeNumber(text: string, what: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0) throw new Error(`--${what} wants a whole number, not ${text}`);
   return value;
@@ -60,23 +62,35 @@ function readOptions(argv: readonly string[]): RunnerOptions {
       'torch-script': { type: 'string', default: join('python', 'bench_train_step.py') },
       threads: { type: 'string', default: String(os.cpus().length) },
       'no-torch': { type: 'boolean', default: false },
+      'report-only': { type: 'boolean', default: false },
     },
   });
   return {
     models: list(values.models, isModelId, 'model'),
     methods: list(values.methods, (m): m is BenchMethod => (METHODS as readonly string[]).includes(m), 'method'),
-    batch: positive(values.batch, 'batch'),
-    warmupSteps: Math.max(1, positive(values.warmup, 'warmup')),
-    timedSteps: Math.max(1, positive(values.steps, 'steps')),
+    batch: wholeNumber(values.batch, 'batch'),
+    warmupSteps: Math.max(1, wholeNumber(values.warmup, 'warmup')),
+    timedSteps: Math.max(1, wholeNumber(values.steps, 'steps')),
     out: values.out,
     python: values.python,
     torchScript: values['torch-script'],
-    threads: positive(values.threads, 'threads'),
+    threads: wholeNumber(values.threads, 'threads'),
     withTorch: !values['no-torch'],
+    reportOnly: values['report-only'],
   };
 }
 
+function writeReport(out: string, report: GpuReport): void {
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'results-gpu.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(out, 'results-gpu.md'), renderGpuMarkdown(report));
+}
+
 async function run(options: RunnerOptions): Promise<number> {
+  if (options.reportOnly) {
+    writeReport(options.out, JSON.parse(readFileSync(join(options.out, 'results-gpu.json'), 'utf8')) as GpuReport);
+    return 0;
+  }
   const adapter = await installWebGpu();
   if (!adapter) {
     console.error(NO_ADAPTER_MESSAGE);
@@ -99,9 +113,7 @@ async function run(options: RunnerOptions): Promise<number> {
   const settings = { batch: options.batch, warmupSteps: options.warmupSteps, timedSteps: options.timedSteps };
   const label = adapter.software ? 'software adapter (CPU), not a GPU figure' : 'GPU';
   const report: GpuReport = { date: new Date().toISOString(), label, adapter, machine, settings, torch, rows };
-  mkdirSync(options.out, { recursive: true });
-  writeFileSync(join(options.out, 'results-gpu.json'), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(options.out, 'results-gpu.md'), renderGpuMarkdown(report));
+  writeReport(options.out, report);
   console.log(`wrote ${join(options.out, 'results-gpu.json')} and results-gpu.md (${label})`);
   return 0;
 }

@@ -50,6 +50,12 @@ export function reportRow(cell: StepCell, torch: TorchRun): GpuReportRow {
   };
 }
 
+/** Images/s: two decimals below 10 (a software adapter's slow figures), else one. */
+const rateCell = (rate: number | null) => formatNumber(rate, rate != null && rate < 10 ? 2 : 1);
+
+/** Two significant digits below 0.1 (a software adapter against PyTorch), else two decimals. */
+const ratioCell = (ratio: number | null) => (ratio == null ? '–' : `${ratio < 0.1 ? ratio.toPrecision(2) : ratio.toFixed(2)}x`);
+
 const mebibytes = (bytes: number | null) => (bytes == null ? '–' : (bytes / 2 ** 20).toFixed(1));
 
 function torchLine(torch: TorchRun): string {
@@ -62,10 +68,10 @@ export function renderGpuMarkdown(report: GpuReport): string {
   const rows = report.rows.map((r) => [
     r.model,
     r.method,
-    formatNumber(r.oursImagesPerSecond),
-    formatNumber(r.baselineImagesPerSecond),
-    formatNumber(r.torchImagesPerSecond),
-    r.oursOverTorch == null ? '–' : `${r.oursOverTorch.toFixed(2)}x`,
+    rateCell(r.oursImagesPerSecond),
+    rateCell(r.baselineImagesPerSecond),
+    rateCell(r.torchImagesPerSecond),
+    ratioCell(r.oursOverTorch),
     formatNumber(r.firstStepSeconds, 2),
     mebibytes(r.memory.gpuBytesAllocated),
     `${r.memory.tensorsBefore} → ${r.memory.tensorsAfter}`,
@@ -81,7 +87,7 @@ export function renderGpuMarkdown(report: GpuReport): string {
     '',
     torchLine(report.torch),
     '',
-    '"Ours" is the app\'s step (createLearner, trainStep, as the bench worker runs it); "bare tfjs" is the same step as plain tfjs code. GPU MiB is what tfjs\'s WebGPU backend holds after the cell (its buffer pool included): a high-water mark so far in the run.',
+    '"Ours" is the app\'s step (createLearner, trainStep, as the bench worker runs it); "bare tfjs" is the same step as plain tfjs code. GPU MiB is what tfjs\'s WebGPU backend holds after the cell (its buffer pool included): a high-water mark so far in the run. Live tensors grow by one per cell: tfjs 4.22\'s momentum optimizer leaves its learning-rate scalar behind when disposed.',
     '',
   ].join('\n');
 }
