@@ -41,6 +41,8 @@ export const NO_ADAPTER_MESSAGE = [
   'No Vulkan device: WebGPU (Dawn) found no adapter, so nothing was measured.',
   'Dawn needs the Vulkan loader (libvulkan.so.1, e.g. Debian/Ubuntu libvulkan1) and a Vulkan driver: on an NVIDIA',
   'machine the driver file is nvidia_icd.json (usually /usr/share/vulkan/icd.d or /etc/vulkan/icd.d); name it with',
-  'VK_ICD_FILENAMES=/path/to/nvidia_icd.json. To try the runner without a GPU, point VK_ICD_FILENAMES at a software',
+  'VK_ICD_FILENAMES=/path/to/nvidia_icd.json. In a container, the NVIDIA runtime mounts the Vulkan driver only with the',
+  "graphics capability (NVIDIA_DRIVER_CAPABILITIES=all, or compute,utility,graphics), not with compute alone.",
+  'To try the runner without a GPU, point VK_ICD_FILENAMES at a software',
   "driver (Debian's chromium ships /usr/lib/chromium/vk_swiftshader_icd.json).",
 ].join('\n');
