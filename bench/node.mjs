@@ -26,7 +26,7 @@ const MODELS = /** @type {const} */ (['tiny-cnn', 'resnet8']);
 /** PyTorch's images/s per model, or a reason it is absent. */
 function torchThroughput(batch, threads) {
   try {
-    const output = execFileSync('python3', [join(ROOT, 'python', 'bench_train_step.py'), '--threads', String(threads), '--batch', String(batch), ...MODELS], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = execFileSync('python3', [join(ROOT, 'python', 'bench_train_step.py'), '--device', 'cpu', '--threads', String(threads), '--batch', String(batch), ...MODELS], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     const parsed = JSON.parse(output);
     return { version: parsed.torch, threads: parsed.threads, imagesPerSecond: Object.fromEntries(parsed.results.map((r) => [r.model, r.images_per_second])) };
   } catch (error) {

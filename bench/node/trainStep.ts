@@ -11,6 +11,7 @@ import { installFastCpuConvFilterGrad } from '../../src/training/cpuConvFilterGr
 import { prepareStep, teacherContext, trainStep } from '../../src/training/learner';
 import { createLearner, disposeLearner } from '../../src/training/learners';
 import { startWasmBackend } from '../../src/training/wasm/wasmBackend';
+import { randomImages } from './randomImages';
 
 export type NodeBackend = 'cpu' | 'wasm';
 
@@ -32,12 +33,6 @@ export async function useBackend(backend: NodeBackend): Promise<void> {
   await tf.setBackend('cpu');
   await tf.ready();
   installFastCpuConvFilterGrad();
-}
-
-function randomImages(count: number) {
-  const images = new Uint8Array(count * 3072);
-  for (let i = 0; i < images.length; i++) images[i] = (i * 2654435761) >>> 24;
-  return { images, labels: Uint8Array.from({ length: count }, (_, i) => i % 10), count };
 }
 
 function median(values: readonly number[]): number {

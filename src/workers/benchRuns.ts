@@ -8,18 +8,12 @@ import { RunControl } from '../training/runControl';
 import { TeacherCache } from '../training/teacherCache';
 import type { MemoryReading, MemoryResult, MemoryTask, StudentPhaseTiming, TeacherCacheResult, TeacherCacheTask } from '../contract/benchProtocol';
 import { benchConfig } from './benchSteps';
+import { gpuBytes } from './gpuMemory';
 
 /** No warm-up measurement: its costs only feed the progress estimate, which a benchmark does not need. */
 const noCosts: RunServices['measureCosts'] = async () => ({ trainStep: {}, evalBatch: {} });
 
 const ignore = (): void => {};
-
-/** Backend memory counters, whichever backend is active (field names differ between WebGPU and WebGL). */
-function gpuBytes(): { gpuBytesInUse: number | null; gpuBytesAllocated: number | null } {
-  const memory = tf.memory() as tf.MemoryInfo & Record<string, unknown>;
-  const number = (key: string) => (typeof memory[key] === 'number' ? (memory[key] as number) : null);
-  return { gpuBytesInUse: number('numBytesInGPU'), gpuBytesAllocated: number('numBytesAllocatedInGPU') ?? number('numBytesInGPUAllocated') };
-}
 
 /** A tiny KD run (same model as teacher and student, augmentation on as by default), read at every epoch. */
 export async function measureMemory(task: MemoryTask, data: RunData): Promise<MemoryResult> {
