@@ -67,14 +67,7 @@ test('a zip of class folders imports, is kept across a reload and trains; class 
   await expect(page.locator('.status')).toContainText('shapes.zip (your images, 3 classes, 20 train / 6 test)');
   await page.getByTestId('dataset-import').screenshot({ path: 'e2e/screenshots/import-images.png' });
 
-  await page.reload();
-  await expect(page.locator('#cfg-dataset')).toHaveValue('imported-images-shapes');
-  await app.waitForStatus('idle', 120_000);
-  await expect(page.getByTestId('dataset-error')).toHaveCount(0);
-  await page.getByTestId('train').click();
-  await app.waitForStatus(['done', 'error']);
-  await expect(app.status).toHaveText('done');
-  expect((await app.resultTable()).map((r) => r.role)).toEqual(['teacher', 'scratch', 'student']);
+  await app.reloadAndTrainOn('imported-images-shapes');
   const confusion = page.getByTestId('confusion-table');
   for (const name of Object.keys(CLASSES)) await expect(confusion).toContainText(name);
   // The run is kept like any other.

@@ -44,14 +44,7 @@ test('the official archive layout imports with progress, survives a reload and t
   await expect(page.locator('.status')).toContainText('5085 train / 1017 test');
 
   // Kept in the browser: a reload (the URL now names the imported dataset) parses it again from there.
-  await page.reload();
-  await expect(page.locator('#cfg-dataset')).toHaveValue('imported-cifar10');
-  await app.waitForStatus('idle', 120_000);
-  await expect(page.getByTestId('dataset-error')).toHaveCount(0);
-  await page.getByTestId('train').click();
-  await app.waitForStatus(['done', 'error']);
-  await expect(app.status).toHaveText('done');
-  expect((await app.resultTable()).map((r) => r.role)).toEqual(['teacher', 'scratch', 'student']);
+  await app.reloadAndTrainOn('imported-cifar10');
 
   // The run is kept: renamed, it is still there after a reload, and can be deleted.
   const runs = page.getByTestId('runs-panel');

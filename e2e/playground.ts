@@ -100,6 +100,18 @@ export class Playground {
     );
   }
 
+  /** Reloads the page, which must open on `dataset` (kept in this browser), and trains one run on it to done. */
+  async reloadAndTrainOn(dataset: string): Promise<void> {
+    await this.page.reload();
+    await expect(this.page.locator('#cfg-dataset')).toHaveValue(dataset);
+    await this.waitForStatus('idle', 120_000);
+    await expect(this.page.getByTestId('dataset-error')).toHaveCount(0);
+    await this.button('train').click();
+    await this.waitForStatus(['done', 'error']);
+    await expect(this.status).toHaveText('done');
+    expect((await this.resultTable()).map((r) => r.role)).toEqual(['teacher', 'scratch', 'student']);
+  }
+
   async screenshot(name: string): Promise<void> {
     await this.page.screenshot({ path: `e2e/screenshots/${name}.png`, fullPage: true });
   }
