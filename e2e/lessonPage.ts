@@ -44,6 +44,17 @@ export class LessonPage {
     await expect(this.stepNumber).toHaveText(String(before - 1));
   }
 
+  /** Back and Next again, then a reload: the same step, its checked answer still shown. */
+  async expectBackAndReloadKeepThePlace(): Promise<void> {
+    const step = (await this.stepNumber.textContent())!;
+    await this.back();
+    await this.next();
+    await this.page.reload();
+    await expect(this.stepNumber).toHaveText(step);
+    await expect(this.page).toHaveURL(new RegExp(`lessonStep=${step}`));
+    await expect(this.verdict).toContainText('Right.');
+  }
+
   /** Presses the step's "Start this run" and waits for the run to end well. */
   async startRun(): Promise<void> {
     await this.page.getByTestId('lesson-train').click();

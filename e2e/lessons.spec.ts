@@ -63,6 +63,7 @@ test('KD against scratch: the verdict’s accuracies are the results table’s; 
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
   const found = results.violations.map((v) => `${v.id} (${v.nodes.length}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
   expect(found, found.join('\n')).toEqual([]);
+  await lesson.expectBackAndReloadKeepThePlace();
 });
 
 test('calibration: ECE and the held-out temperature, judged as the calibration panel computes them', async ({ page }) => {
@@ -79,6 +80,7 @@ test('calibration: ECE and the held-out temperature, judged as the calibration p
   await expect(page.getByTestId('reliability-protocol')).toHaveValue('held-out');
   const fitted = (await page.getByTestId('reliability-temperature').textContent())!.trim();
   expect(temperature.because).toContain(`held-out images is ${fitted}.`);
+  await lesson.expectBackAndReloadKeepThePlace();
 });
 
 test('explainable oracle: the t-SNE question waits for both maps, then reads their silhouettes', async ({ page }) => {
@@ -101,6 +103,7 @@ test('explainable oracle: the t-SNE question waits for both maps, then reads the
   const { because } = await lesson.answerWrongThenRight();
   const [plain, reinforced] = [await page.getByTestId('tsne-silhouette-plain').textContent(), await page.getByTestId('tsne-silhouette-reinforced').textContent()];
   expect(because).toContain(`Silhouette on x* (γ = 0.2): ${reinforced}; on the plain pictures: ${plain}.`);
+  await lesson.expectBackAndReloadKeepThePlace();
 });
 
 test('many teachers, instructor view: settings locked, the answer key from the run, CA-MKD’s weights judged', async ({ page }) => {
@@ -116,6 +119,7 @@ test('many teachers, instructor view: settings locked, the answer key from the r
   expect(key).toContain(heavier.because.slice(heavier.because.indexOf('Last epoch')));
   await lesson.next();
   await lesson.answerWrongThenRight();
+  await lesson.expectBackAndReloadKeepThePlace();
 });
 
 test('a lesson on WebGPU: the main Train button’s run judges the question too', async ({ page }) => {
