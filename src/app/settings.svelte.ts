@@ -34,8 +34,13 @@ export class Settings {
    * backend trains is the learner's machine's business, not the lesson's.
    */
   loadLesson(query: string): void {
-    const parsed = parseUrl(query, { ...DEFAULT_CONFIG, backend: this.config.backend });
-    this.load(parsed.config, 'a link');
+    this.loadQuery(query, 'a link', { ...DEFAULT_CONFIG, backend: this.config.backend });
+  }
+
+  /** Settings written as a link's query, read through the URL table over `defaults` (clamped, with its notes). */
+  loadQuery(query: string, origin: LossOrigin, defaults: RunConfig = DEFAULT_CONFIG): void {
+    const parsed = parseUrl(query, defaults);
+    this.load(parsed.config, origin);
     this.notes = parsed.notes;
   }
 

@@ -75,9 +75,14 @@ export function pairedBootstrap(a: ArrayLike<number>, b: ArrayLike<number>, opti
     for (let i = 0; i < n; i++) sum += differences[rng.int(n)]!;
     means[r] = sum / n;
   }
-  means.sort();
+  return percentileInterval(total / n, means, level);
+}
+
+/** The percentile interval of resampled statistics around `estimate` (sorts `resampled` in place). */
+export function percentileInterval(estimate: number, resampled: Float64Array, level: number): Interval {
+  resampled.sort();
   const tail = (1 - level) / 2;
-  return { estimate: total / n, lo: sortedQuantile(means, tail), hi: sortedQuantile(means, 1 - tail), level };
+  return { estimate, lo: sortedQuantile(resampled, tail), hi: sortedQuantile(resampled, 1 - tail), level };
 }
 
 /** log Γ(x) for x > 0 (Lanczos, g = 7, 9 terms; relative error below 1e-13). */

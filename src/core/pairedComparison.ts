@@ -3,7 +3,7 @@
  * difference and the ECE difference, each with a 95% paired bootstrap interval. Both models are scored on the
  * very same resampled images, so the images they find equally easy or hard cancel out of the interval.
  */
-import { includesZero, pairedBootstrap, sortedQuantile, type Interval } from './intervals';
+import { includesZero, pairedBootstrap, percentileInterval, type Interval } from './intervals';
 import { binIndex } from './calibration';
 import { argmaxRow, softmaxRows } from './metrics';
 import { keyedRng } from './random';
@@ -93,8 +93,6 @@ export function compareEce(a: ScoredImages, b: ScoredImages, seed: number, bins 
     for (let i = 0; i < n; i++) draw[i] = rng.int(n);
     differences[r] = eceOfDraw(da, draw, bins) - eceOfDraw(db, draw, bins);
   }
-  differences.sort();
-  const tail = (1 - level) / 2;
-  const interval = { estimate, lo: sortedQuantile(differences, tail), hi: sortedQuantile(differences, 1 - tail), level };
+  const interval = percentileInterval(estimate, differences, level);
   return { interval, testImages: n, unclear: includesZero(interval) };
 }

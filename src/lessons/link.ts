@@ -12,6 +12,9 @@ export type LessonPace = 'full' | 'quick';
 /** What `quick` changes in every run: few images, one epoch. The numbers get noisier, the lesson stays the same. */
 export const QUICK_PACE_QUERY = 'subset=128&testSubset=200&epochs=1';
 
+/** The address keys a lesson owns; everything else in the address is the run's settings or the view's. */
+export const LESSON_KEYS = ['lesson', 'lessonStep', 'lessonPace', 'instructor'] as const;
+
 export interface LessonLink {
   readonly lesson: Lesson;
   /** 0-based. */
