@@ -21,6 +21,8 @@ test('dark knowledge: the teacher’s softened answers judged from the run; Back
   // Step 2 points at the dark-knowledge panel: outlined and scrolled to.
   await expect(page.getByTestId('dark-knowledge-panel')).toHaveClass(/lesson-highlight/);
   await lesson.next();
+  // The step's heading takes the focus without cutting short the scroll to its panel.
+  await expect(page.locator('#dark-knowledge-title')).toBeInViewport();
   const cat = await lesson.answerWrongThenRight();
   expect(cat.because).toMatch(/Mean probability on the \d+ test cats at T = 4: dog \d+\.\d%, deer/);
   await page.screenshot({ path: 'e2e/screenshots/lesson-dark-knowledge.png' });
