@@ -1,5 +1,5 @@
 /** Page object for a lesson's side panel: moving through steps, starting its run, answering its questions. */
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { Playground } from './playground';
 
 export class LessonPage {
@@ -36,6 +36,19 @@ export class LessonPage {
     await this.page.getByTestId('lesson-next').click();
     await expect(this.stepNumber).toHaveText(String(before + 1));
     await expect(this.stepTitle).toBeFocused();
+  }
+
+  /** Next, with a panel 1500 px taller after `above` a moment later, while the page scrolls to the step's panel. */
+  async nextWhileAPanelAboveGrows(above: Locator): Promise<void> {
+    const before = Number(await this.stepNumber.textContent());
+    await this.page.getByTestId('lesson-next').click();
+    await above.evaluate((element) => new Promise<void>((grown) => setTimeout(() => {
+      const growth = Object.assign(document.createElement('div'), { className: 'test-growth' });
+      growth.style.height = '1500px';
+      element.after(growth);
+      grown();
+    }, 100)));
+    await expect(this.stepNumber).toHaveText(String(before + 1));
   }
 
   async back(): Promise<void> {
