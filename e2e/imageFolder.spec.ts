@@ -1,14 +1,17 @@
 /**
  * Your own images: a small dataset of three classes generated here (PNGs written in Node, JPEG and WebP
  * encoded by the browser's own canvas), imported as a .zip and as a picked folder, decoded in the worker,
- * kept across a reload and trained on; and the bad inputs, each with its message, losing nothing.
+ * kept across a reload and trained on, then run on PyTorch from the export; and the bad inputs, each with its
+ * message, losing nothing.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { hugePngHeader, jpegMarkers, pngBytes, solidPng, zipOf } from '../tests/helpers/testImages';
+import { strFromU8, unzipSync } from 'fflate';
 import { Playground, TINIEST_RUN } from './playground';
+import { exportZip, requireTorchPython, torchrun } from './pytorchPackage';
 
 type Files = Record<string, Uint8Array | null>;
 const CLASSES = { circle: [220, 40, 40], stripe: [40, 160, 40], square: [40, 40, 220] } as const;
@@ -78,9 +81,35 @@ test('a zip of class folders imports, is kept across a reload and trains; class 
   await expect(saved).toHaveCount(1);
   await expect(saved.locator('td.num').first()).toHaveText('3');
   await expect(saved.getByTestId('model-use')).toBeEnabled();
-  // The PyTorch package does not read image folders yet: the export says so instead of failing later.
-  await expect(page.getByTestId('pytorch-export-reason')).toContainText('imported from your own image folders');
+  await runOnPytorch(page);
 });
+
+/**
+ * "Run it on PyTorch" on the imported images: the zip carries them as the page decoded them, torchrun trains on
+ * them with no --data, and the run comes back into the Runs panel. Skipped without a Python that has torch,
+ * as the other PyTorch tests are (failed under REQUIRE_TORCH=1).
+ */
+async function runOnPytorch(page: Page): Promise<void> {
+  const python = requireTorchPython();
+  if (!python) return;
+  const scratch = mkdtempSync(join(tmpdir(), 'distillery-images-pytorch-'));
+  try {
+    const zipPath = await exportZip(page, scratch);
+    const files = unzipSync(new Uint8Array(readFileSync(zipPath)));
+    const run = JSON.parse(strFromU8(files['run.json']!));
+    expect(run.dataset).toMatchObject({ id: 'imported-images-shapes', kind: 'image-folder', classNames: ['circle', 'square', 'stripe'], file: 'data/images.dstpack', trainImages: 20, testImages: 6 });
+    expect(strFromU8(files['data/images.dstpack']!.subarray(0, 8))).toBe('DSTPACK1');
+    const { bundleName, bundleText } = await torchrun(python, zipPath, join(scratch, 'results'), null);
+    const student = JSON.parse(bundleText).run.results.find((r: { role: string }) => r.role === 'student');
+    // Six test pictures: accuracies in sixths.
+    expect(student.lastAccuracy * 6).toBeCloseTo(Math.round(student.lastAccuracy * 6), 6);
+    await page.getByTestId('bundle-import').setInputFiles({ name: bundleName, mimeType: 'application/json', buffer: Buffer.from(bundleText) });
+    await expect(page.getByTestId('runs-panel').getByTestId('run-row').filter({ hasText: 'PyTorch, 2 processes' })).toHaveCount(1);
+    await expect(page.getByTestId('bundle-error')).toHaveCount(0);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
 
 test('a picked folder imports; bad images are named and the rest imported; bad sources are refused and lose nothing', async ({ page }) => {
   test.setTimeout(4 * 60_000);

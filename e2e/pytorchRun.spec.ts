@@ -10,71 +10,15 @@
  * Needs a Python with torch (Debian's python3-torch): without one the test is skipped with a message, or
  * fails when REQUIRE_TORCH=1 (set by .ci/run), as `npm run test:python` does.
  */
-import { expect, test, type Page } from '@playwright/test';
-import { execFile, spawnSync } from 'node:child_process';
+import { expect, test } from '@playwright/test';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { readTorchCheckpoint } from '../src/interop/pytorch/checkpoint';
 import { formatPercent } from '../src/ui/format';
 import { Playground, TINY_RUN } from './playground';
-
-const SUBSET_DIR = resolve(process.env.KD_SUBSET_DIR ?? join(process.cwd(), '..', 'shared', 'datasets', 'cifar10-subset'));
-const PYTHONS = [process.env.PYTHON, '/usr/bin/python3', 'python3'].filter((p): p is string => Boolean(p));
-
-/** The first Python that imports torch, or null. */
-function torchPython(): string | null {
-  return PYTHONS.find((python) => spawnSync(python, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0) ?? null;
-}
-
-/** Skips (or fails under REQUIRE_TORCH=1) without a Python that has torch; else that Python. */
-function requireTorchPython(): string | null {
-  const python = torchPython();
-  if (python) return python;
-  const message = `no Python with torch and numpy (tried ${PYTHONS.join(', ')}): install Debian's python3-torch python3-numpy, or set PYTHON.`;
-  if (process.env.REQUIRE_TORCH === '1') throw new Error(message);
-  test.skip(true, `${message} The PyTorch run test did not run.`);
-  return null;
-}
-
-/**
- * torchrun, two CPU processes, on the exported zip; the run bundle it writes. `--redirects 1 --tee 1`: Debian's
- * torch 1.13 on Python 3.11 cannot parse the default `0` (IntFlag iteration skips zero), so stdout goes to a
- * log and is teed to the console.
- */
-async function torchrun(python: string, zipPath: string, out: string): Promise<{ bundleName: string; bundleText: string }> {
-  // Its own rendezvous port, so that two runs can start at once (the default, 29500, is one for all).
-  const args = ['-m', 'torch.distributed.run', '--redirects', '1', '--tee', '1', '--master_addr=127.0.0.1', `--master_port=${await freePort()}`, '--nproc_per_node=2', '-m', 'distillery_torch', '--config', zipPath, '--data', SUBSET_DIR, '--out', out];
-  const started = Date.now();
-  const run = await promisify(execFile)(python, args, { env: { ...process.env, PYTHONPATH: resolve('python'), PYTHONDONTWRITEBYTECODE: '1' }, timeout: 6 * 60_000, maxBuffer: 16 * 2 ** 20 }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
-    throw new Error(`torchrun failed: ${error.message}\n${error.stdout ?? ''}\n${error.stderr ?? ''}`);
-  });
-  console.log(`torchrun --nproc_per_node=2 (${zipPath.split('/').pop()}): ${((Date.now() - started) / 1000).toFixed(1)} s\n${run.stdout.trim().split('\n').slice(-2).join('\n')}`);
-  const bundleName = (await readdir(out)).find((f) => f.endsWith('.distillery-run.json'));
-  expect(bundleName, `a run bundle in ${out}`).toBeDefined();
-  return { bundleName: bundleName!, bundleText: await readFile(join(out, bundleName!), 'utf8') };
-}
-
-/** A TCP port nothing listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => done(port));
-    }).on('error', fail);
-  });
-}
-
-/** "Run it on PyTorch" on the page's current settings, saved into `folder`; its path. */
-async function exportZip(page: Page, folder: string): Promise<string> {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('pytorch-export-button').click()]);
-  const zipPath = join(folder, download.suggestedFilename());
-  await download.saveAs(zipPath);
-  return zipPath;
-}
+import { exportZip, requireTorchPython, torchrun } from './pytorchPackage';
 
 test('a page run goes to torchrun on two processes and its results and student come back', async ({ page }) => {
   test.setTimeout(10 * 60_000);

@@ -1,4 +1,4 @@
-"""`python3 -m distillery_torch --config <export .zip or run.json> --data <CIFAR dir or .tar.gz> --out <dir>`,
+"""`python3 -m distillery_torch --config <export .zip or run.json> [--data <CIFAR dir or .tar.gz>] --out <dir>`,
 also under `torchrun --nproc_per_node=N -m distillery_torch ...`: reads the export, trains the teachers it did
 not bring, then the scratch baseline and the student in lockstep, and (rank 0) writes the run bundle and
 every model's safetensors."""
@@ -13,6 +13,7 @@ from .bundle import run_bundle, run_name, write_outputs
 from .checkpoints import load_into
 from .input_normalization import with_input_normalization
 from .cifar import LAYOUTS, DatasetError, load_cifar
+from .packed_images import load_packed_images
 from .config import METHODS, ConfigError, read_run
 from .distributed import seed_process, start_world, stop_world
 from .models import build_model, model_id_of
@@ -24,7 +25,8 @@ from .run import RunData, evaluate, make_learner, result_of, train_phase
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="distillery_torch", description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", required=True, help="the page's export (.distillery-pytorch.zip) or its run.json")
-    parser.add_argument("--data", required=True, help="a folder with cifar-10-batches-bin/ or cifar-100-binary/, or the official .tar.gz")
+    parser.add_argument("--data", help="a folder with cifar-10-batches-bin/ or cifar-100-binary/, or the official .tar.gz "
+                        "(not for your own images: their export carries them)")
     parser.add_argument("--out", required=True, help="where rank 0 writes the run bundle and models/")
     parser.add_argument("--device", choices=("cpu", "cuda"), default=None, help="default: cuda when available")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch lines")
@@ -62,13 +64,33 @@ def main(argv=None):
     return 0
 
 
+def load_data(run, folder, data):
+    """(train, test, class names): CIFAR from `--data`, or your own images from the export itself."""
+    dataset = run["dataset"]
+    if dataset.get("kind") == "image-folder":
+        if data is not None:
+            raise ConfigError(f"the run is on your own images ({dataset.get('id')}), which travel in the export: leave out --data")
+        path = folder / dataset["file"]
+        if not path.is_file():
+            raise ConfigError(f"the export lacks {dataset['file']}, the images of {dataset.get('id')}: export the run from the page again")
+        train, test, class_names = load_packed_images(path)
+        if class_names != dataset.get("classNames", class_names):
+            raise ConfigError(f"{dataset['file']} holds the classes {', '.join(class_names)}, not run.json's {', '.join(dataset['classNames'])}")
+        return train, test, class_names
+    if data is None:
+        raise ConfigError("--data is needed: a folder with cifar-10-batches-bin/ or cifar-100-binary/, or the official .tar.gz")
+    kind, train, test, class_names = load_cifar(data)
+    num_classes = LAYOUTS[kind]["classes"]
+    if dataset.get("numClasses", num_classes) != num_classes:
+        raise ConfigError(f"the run is for {dataset['numClasses']} classes, but {data} is {kind}")
+    return train, test, class_names
+
+
 def execute(run, folder, args, world):
     config = run["config"]
     seed_process(config["seed"], world)
-    kind, train, test, class_names = load_cifar(args.data)
-    num_classes = LAYOUTS[kind]["classes"]
-    if run["dataset"].get("numClasses", num_classes) != num_classes:
-        raise ConfigError(f"the run is for {run['dataset']['numClasses']} classes, but {args.data} is {kind}")
+    train, test, class_names = load_data(run, folder, args.data)
+    num_classes = len(class_names)
     plan = plan_run(config, train.count, test.count)
     if plan["batch"] < world.size:
         raise ConfigError(f"batches of {plan['batch']} cannot be shared by {world.size} processes")

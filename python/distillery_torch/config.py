@@ -177,6 +177,13 @@ def check_run(run):
     dataset = run.get("dataset")
     if not isinstance(dataset, dict) or "normalization" not in dataset:
         raise ConfigError("run.json lacks dataset.normalization")
+    if dataset.get("kind", "cifar10") not in ("cifar10", "cifar100", "image-folder"):
+        raise ConfigError(f"run.json dataset.kind {dataset.get('kind')!r} is not cifar10, cifar100 or image-folder")
+    if dataset.get("kind") == "image-folder":
+        file = dataset.get("file")
+        # A path inside the export only: run.json may come from anyone.
+        if not isinstance(file, str) or not file.startswith("data/") or ".." in file.split("/") or "\\" in file:
+            raise ConfigError(f"run.json dataset.file {file!r} must name a file under data/ in the export")
     teachers = run.get("teachers", [])
     if not isinstance(teachers, list):
         raise ConfigError("run.json teachers must be a list")

@@ -26,11 +26,10 @@ export function packDataset({ manifest, train, test }: LoadedDataset): Blob {
   return new Blob([head, json, ...parts(train), ...parts(test)]);
 }
 
-export async function unpackDataset(blob: Blob, name: string): Promise<LoadedDataset> {
-  const bytes = new Uint8Array(await blob.arrayBuffer());
-  const damaged = (why: string) => new Error(`the stored copy of ${name} is damaged (${why}); import the images again.`);
+/** The manifest at the head of a packed dataset, and where the pixels start; throws `damaged(why)`. */
+export function readPackedManifest(bytes: Uint8Array, damaged: (why: string) => Error): { manifest: DatasetManifest; pixelsAt: number } {
   if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) throw damaged('unknown format');
-  const jsonLength = new DataView(bytes.buffer).getUint32(8, true);
+  const jsonLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
   let manifest: DatasetManifest;
   try {
     manifest = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + jsonLength))) as DatasetManifest;
@@ -38,15 +37,21 @@ export async function unpackDataset(blob: Blob, name: string): Promise<LoadedDat
     throw damaged('unreadable description');
   }
   if (manifest.format !== IMAGE_FOLDER_FORMAT || !Array.isArray(manifest.classNames)) throw damaged('not an image-folder dataset');
-  const trainCount = manifest.train.count;
-  const testCount = manifest.test.count;
-  const expected = 12 + jsonLength + (trainCount + testCount) * (IMAGE_BYTES + 1);
+  const pixelsAt = 12 + jsonLength;
+  const expected = pixelsAt + (manifest.train.count + manifest.test.count) * (IMAGE_BYTES + 1);
   if (bytes.length !== expected) throw damaged(`${bytes.length} bytes where ${expected} were expected`);
-  let at = 12 + jsonLength;
+  return { manifest, pixelsAt };
+}
+
+export async function unpackDataset(blob: Blob, name: string): Promise<LoadedDataset> {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  const damaged = (why: string) => new Error(`the stored copy of ${name} is damaged (${why}); import the images again.`);
+  const { manifest, pixelsAt } = readPackedManifest(bytes, damaged);
+  let at = pixelsAt;
   const take = (length: number) => bytes.slice(at, (at += length));
   const set = (count: number): LabeledImages => ({ images: take(count * IMAGE_BYTES), labels: take(count), count });
-  const train = set(trainCount);
-  const test = set(testCount);
+  const train = set(manifest.train.count);
+  const test = set(manifest.test.count);
   const classes = manifest.classNames.length;
   if ([train, test].some((it) => it.labels.some((label) => label >= classes))) throw damaged(`a label outside its ${classes} classes`);
   return { manifest, train, test };

@@ -9,6 +9,9 @@ import { DEFAULT_CONFIG, FIELDS, parseUrl, serializeConfig } from '../../src/con
 import type { RunConfig } from '../../src/config/runConfig';
 import { defaultMethodParams, METHOD_CATALOG, METHOD_IDS, type MethodId } from '../../src/contract/methodCatalog';
 import type { ModelJson } from '../../src/contract/modelFile';
+import type { DatasetManifest } from '../../src/contract/datasetManifest';
+import { IMAGE_BYTES } from '../../src/data/cifarBinary';
+import { packDataset } from '../../src/data/packedDataset';
 import { readSafetensors } from '../../src/interop/pytorch/safetensors';
 import { encodeNetwork } from '../../src/models/networkWeights';
 import { importTorchCheckpoint } from '../../src/models/torch/importCheckpoint';
@@ -149,9 +152,39 @@ describe('buildPytorchRun', () => {
   it('refuses settings the page would not run and a dataset whose classes do not fit its format', () => {
     expect(() => buildPytorchRun({ config: config('kd', { epochs: 0 }), dataset: DATASET, savedTeachers: {}, exportedAt: AT })).toThrow(/settings are not valid.*epochs/);
     expect(() => buildPytorchRun({ config: config('kd'), dataset: { ...DATASET, classNames: CLASSES.slice(0, 5) }, savedTeachers: {}, exportedAt: AT })).toThrow(/names 5 classes, but CIFAR-10 has 10/);
-    const ownImages: PytorchRunDataset = { ...DATASET, id: 'imported-images-pets', format: 'image-folder', classNames: ['cat', 'dog'] };
-    expect(() => buildPytorchRun({ config: config('kd'), dataset: ownImages, savedTeachers: {}, exportedAt: AT })).toThrow('This dataset is imported from your own image folders; the PyTorch package reads only the CIFAR binary files so far.');
-    expect(pytorchExportProblem(config('kd'), ownImages)).toMatch(/your own image folders/);
-    expect(pytorchExportProblem(config('kd'), DATASET)).toBeNull();
+    expect(pytorchExportProblem(config('kd'))).toBeNull();
+  });
+});
+
+describe('buildPytorchRun on your own images', () => {
+  const PETS = ['cat', 'dog'];
+  const OWN: PytorchRunDataset = { id: 'imported-images-pets', format: 'image-folder', classNames: PETS, normalization: { mean: [0.4, 0.5, 0.6], std: [0.2, 0.2, 0.3] } };
+  /** The page's stored copy of a 2-class import: 6 train and 4 test pictures of 32x32. */
+  async function packed(classNames = PETS): Promise<Uint8Array> {
+    const set = (count: number) => ({ images: Uint8Array.from({ length: count * IMAGE_BYTES }, (_, i) => (i * 7) % 256), labels: Uint8Array.from({ length: count }, (_, i) => i % 2), count });
+    const split = (count: number) => ({ count, shards: [] });
+    const manifest: DatasetManifest = { name: OWN.id, title: 'pets', format: 'image-folder', classNames, train: split(6), test: split(4), mean: [0.4, 0.5, 0.6], std: [0.2, 0.2, 0.3], source: 'pets/' };
+    return new Uint8Array(await packDataset({ manifest, train: set(6), test: set(4) }).arrayBuffer());
+  }
+
+  it('carries the decoded pictures bit for bit, with their classes and counts, and a README without --data', async () => {
+    const images = await packed();
+    const exported = buildPytorchRun({ config: config('kd', { dataset: OWN.id }), dataset: OWN, savedTeachers: {}, exportedAt: AT, images });
+    const { files, run } = unzip(exported.bytes);
+    expect(run.dataset).toEqual({ id: OWN.id, kind: 'image-folder', numClasses: 2, classNames: PETS, normalization: OWN.normalization, file: 'data/images.dstpack', trainImages: 6, testImages: 4 });
+    expect(Buffer.from(files['data/images.dstpack']!).equals(Buffer.from(images))).toBe(true);
+    const readme = strFromU8(files['README.md']!);
+    expect(readme).toContain(`python3 -m distillery_torch --config ${exported.fileName} --out results`);
+    expect(readme).toContain('travel in `data/images.dstpack`: 6 training and 4 test pictures');
+    expect(readme).not.toMatch(/--data [\w.]/);
+  });
+
+  it('refuses missing, damaged or other pictures by name', async () => {
+    const build = (images?: Uint8Array, dataset = OWN) => () => buildPytorchRun({ config: config('kd'), dataset, savedTeachers: {}, exportedAt: AT, images });
+    expect(build()).toThrow('The decoded images of "imported-images-pets" were not given: they must travel with the export.');
+    const images = await packed();
+    expect(build(images.slice(0, -3))).toThrow(/stored images of "imported-images-pets" cannot be exported \(\d+ bytes where \d+ were expected\); import them again/);
+    expect(build(new TextEncoder().encode('not a pack'))).toThrow(/cannot be exported \(unknown format\)/);
+    expect(build(await packed(['cat', 'fox']))).toThrow('The stored images of "imported-images-pets" have the classes cat, fox, not the dataset\u2019s cat, dog.'.replace('\u2019', "'"));
   });
 });

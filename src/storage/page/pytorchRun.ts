@@ -5,6 +5,7 @@
  *
  *   run.json                     { format, version, exportedAt, link, config, dataset, teachers }
  *   teachers/teacher-<slot>.safetensors   saved teachers' weights, RepDistiller's state_dict names
+ *   data/images.dstpack          an image-folder dataset's pictures as the page decoded them (data/packedDataset.ts)
  *   README.md                    how to run it and bring the results back
  *
  * Pure, DOM-free and tfjs-free: the page and `npm run export-pytorch` (Node) build the same bytes.
@@ -16,6 +17,7 @@ import { CIFAR_LAYOUTS, isCifarFormat, type DatasetFormat } from '../../contract
 import { METHOD_CATALOG, defaultMethodParams, teacherCount, type MethodId } from '../../contract/methodCatalog';
 import { MODEL_CATALOG } from '../../contract/modelCatalog';
 import type { InputNormalization, ModelJson } from '../../contract/modelFile';
+import { readPackedManifest } from '../../data/packedDataset';
 import { torchStateDictOf } from '../../interop/pytorch/export';
 import { writeSafetensors } from '../../interop/pytorch/safetensorsWriter';
 import { pytorchRunReadme } from './pytorchRunReadme';
@@ -51,6 +53,11 @@ export interface PytorchRunInput {
   readonly savedTeachers: Readonly<Record<string, PytorchRunTeacherFiles>>;
   /** Epoch milliseconds. */
   readonly exportedAt: number;
+  /**
+   * An image-folder dataset's decoded pictures, as the page keeps them (data/packedDataset.ts). They travel in
+   * the zip: the user's folders may be gone, and another decoder would crop and resize them differently.
+   */
+  readonly images?: Uint8Array;
 }
 
 /** One entry of run.json's `teachers`. */
@@ -71,10 +78,14 @@ export interface PytorchRunJson {
   readonly config: RunConfig;
   readonly dataset: {
     readonly id: string;
-    readonly kind: 'cifar10' | 'cifar100';
+    readonly kind: 'cifar10' | 'cifar100' | 'image-folder';
     readonly numClasses: number;
     readonly classNames: readonly string[];
     readonly normalization: InputNormalization;
+    /** image-folder only: the decoded pictures in the zip, with their train and test counts. */
+    readonly file?: string;
+    readonly trainImages?: number;
+    readonly testImages?: number;
   };
   readonly teachers: readonly PytorchRunTeacher[];
 }
@@ -89,13 +100,12 @@ export interface PytorchRunExport {
  * Why a config cannot be exported (for the page's disabled button), or null when it can. The package runs every
  * method but `custom`, whose loss is code written in the page.
  */
-export function pytorchExportProblem(config: Pick<RunConfig, 'method'>, dataset?: Pick<PytorchRunDataset, 'format'> | null): string | null {
+export function pytorchExportProblem(config: Pick<RunConfig, 'method'>): string | null {
   if (config.method === 'custom') return 'Your loss is code written in the page: code written in the page is not exportable to PyTorch.';
-  if (dataset?.format === 'image-folder') return IMAGE_FOLDER_PROBLEM;
   return null;
 }
 
-const IMAGE_FOLDER_PROBLEM = 'This dataset is imported from your own image folders; the PyTorch package reads only the CIFAR binary files so far.';
+export const PACKED_IMAGES_FILE = 'data/images.dstpack';
 
 /**
  * The config as run.json holds it: every field of the URL table at its typed value, and every parameter of
@@ -111,16 +121,35 @@ export function resolvedConfig(config: RunConfig): RunConfig {
   return resolved;
 }
 
-function datasetEntry(dataset: PytorchRunDataset): PytorchRunJson['dataset'] {
-  // The package reads the CIFAR binary files; folders of the user's own images are not in it yet.
+function datasetEntry(dataset: PytorchRunDataset, images: Uint8Array | undefined): PytorchRunJson['dataset'] {
+  if (dataset.format === 'image-folder') return imageFolderEntry(dataset, images);
   const layout = isCifarFormat(dataset.format) ? CIFAR_LAYOUTS[dataset.format] : undefined;
-  if (dataset.format === 'image-folder') throw new PytorchExportError(IMAGE_FOLDER_PROBLEM);
   if (!layout) throw new PytorchExportError(`The dataset "${dataset.id}" has the format "${String(dataset.format)}", which the PyTorch package does not read.`);
   if (dataset.classNames.length !== layout.numClasses) {
     throw new PytorchExportError(`The dataset "${dataset.id}" names ${dataset.classNames.length} classes, but ${layout.title} has ${layout.numClasses}.`);
   }
   const { mean, std } = dataset.normalization;
   return { id: dataset.id, kind: dataset.format === 'cifar100-binary' ? 'cifar100' : 'cifar10', numClasses: layout.numClasses, classNames: [...dataset.classNames], normalization: { mean: [...mean], std: [...std] } };
+}
+
+/** Your own images: their decoded pictures go in the zip, checked to be the dataset the run names. */
+function imageFolderEntry(dataset: PytorchRunDataset, images: Uint8Array | undefined): PytorchRunJson['dataset'] {
+  if (!images) throw new PytorchExportError(`The decoded images of "${dataset.id}" were not given: they must travel with the export.`);
+  const { manifest } = readPackedManifest(images, (why) => new PytorchExportError(`The stored images of "${dataset.id}" cannot be exported (${why}); import them again.`));
+  if (manifest.classNames.join('\n') !== dataset.classNames.join('\n')) {
+    throw new PytorchExportError(`The stored images of "${dataset.id}" have the classes ${manifest.classNames.join(', ')}, not the dataset's ${dataset.classNames.join(', ')}.`);
+  }
+  const { mean, std } = dataset.normalization;
+  return {
+    id: dataset.id,
+    kind: 'image-folder',
+    numClasses: manifest.classNames.length,
+    classNames: [...manifest.classNames],
+    normalization: { mean: [...mean], std: [...std] },
+    file: PACKED_IMAGES_FILE,
+    trainImages: manifest.train.count,
+    testImages: manifest.test.count,
+  };
 }
 
 /** The saved teacher's entry and safetensors bytes, checked against the run it teaches. */
@@ -159,7 +188,7 @@ export function buildPytorchRun(input: PytorchRunInput): PytorchRunExport {
   const problem = pytorchExportProblem(input.config);
   if (problem) throw new PytorchExportError(problem);
   const config = resolvedConfig(input.config);
-  const dataset = datasetEntry(input.dataset);
+  const dataset = datasetEntry(input.dataset, input.images);
   const teachers: PytorchRunTeacher[] = [];
   const files: Record<string, Uint8Array> = {};
   exportedSavedTeachers(config).forEach((id, slot) => {
@@ -180,6 +209,7 @@ export function buildPytorchRun(input: PytorchRunInput): PytorchRunExport {
     dataset,
     teachers,
   };
+  if (dataset.file) files[dataset.file] = input.images!;
   files['run.json'] = strToU8(JSON.stringify(runJson, null, 2) + '\n');
   files['README.md'] = strToU8(pytorchRunReadme(fileName, runJson));
   // Stored, not deflated: safetensors of float32 weights barely compress, and the page should not wait.

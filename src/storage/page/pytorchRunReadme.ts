@@ -11,8 +11,20 @@ const OFFICIAL_ARCHIVES = {
   cifar100: 'https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz',
 } as const;
 
+/** The `--data` argument of the commands: none when the images travel in the zip. */
+const dataArgument = (run: PytorchRunJson) => (run.dataset.kind === 'image-folder' ? '' : ` --data ${run.dataset.kind === 'cifar100' ? 'cifar-100-binary' : 'cifar-10-batches-bin'}`);
+
 function dataSection(run: PytorchRunJson): string {
   const { id, kind } = run.dataset;
+  if (kind === 'image-folder') {
+    return [
+      '## The data',
+      '',
+      `Your own images (\`${id}\`, classes ${run.dataset.classNames.join(', ')}) travel in \`${run.dataset.file}\`: ${run.dataset.trainImages} training and ${run.dataset.testImages} test pictures`,
+      'as the page decoded them (centre-cropped and resized to 32x32, split as the page stated), so the package needs no `--data`.',
+      `The run uses the first ${run.config.subset} training images (class-balanced) and ${run.config.testSubset} test images, as the page does.`,
+    ].join('\n');
+  }
   const archive = OFFICIAL_ARCHIVES[kind];
   const subset = id === 'cifar10-subset'
     ? `The page trained on \`cifar10-subset\`, the class-balanced CIFAR-10 subset its setup installs; pass that subset's folder or \`cifar-10-binary-subset.tar.gz\` to get the same images, or the full archive for the real thing.`
@@ -42,7 +54,7 @@ on \`${run.dataset.id}\`. Exported ${run.exportedAt}.
 
 - \`run.json\`: the settings (every field of the page's URL table, typed), the dataset's classes and normalisation,
   and the saved teachers. The playground link: \`?${run.link}\`
-- \`teachers/\`: ${run.teachers.length === 0 ? 'empty (no saved teacher).' : 'the saved teachers\u2019 weights as .safetensors.'}
+- \`teachers/\`: ${run.teachers.length === 0 ? 'empty (no saved teacher).' : 'the saved teachers\u2019 weights as .safetensors.'}${run.dataset.file ? `\n- \`${run.dataset.file}\`: your images, decoded (see The data).` : ''}
 
 ${teacherLine(run)}
 
@@ -57,16 +69,16 @@ export PYTHONPATH=/path/to/distillery/python
 
 ${dataSection(run)}
 
-${runSections(fileName)}
+${runSections(fileName, dataArgument(run))}
 `;
 }
 
 /** One machine, torchrun on one machine, torchrun on several, and the way back into the page. */
-function runSections(fileName: string): string {
+function runSections(fileName: string, data: string): string {
   return `## One machine (CPU or one GPU)
 
 \`\`\`sh
-python3 -m distillery_torch --config ${fileName} --data cifar-10-batches-bin --out results
+python3 -m distillery_torch --config ${fileName}${data} --out results
 \`\`\`
 
 Add \`--device cuda\` or \`--device cpu\` to choose; \`--config\` also takes this zip's \`run.json\` unpacked (with \`teachers/\` beside it).
@@ -74,7 +86,7 @@ Add \`--device cuda\` or \`--device cpu\` to choose; \`--config\` also takes thi
 ## Several GPUs or processes on one machine (torchrun, DistributedDataParallel)
 
 \`\`\`sh
-torchrun --nproc_per_node=4 -m distillery_torch --config ${fileName} --data cifar-10-batches-bin --out results
+torchrun --nproc_per_node=4 -m distillery_torch --config ${fileName}${data} --out results
 \`\`\`
 
 Each process takes its share of every epoch (DistributedSampler); the seeds of all ranks derive from the run's
@@ -90,11 +102,11 @@ rendezvous point:
 \`\`\`sh
 # on machine 0 (host0), then on machine 1 with --node_rank=1
 torchrun --nnodes=2 --node_rank=0 --nproc_per_node=8 --master_addr=host0 --master_port=29500 \\
-  -m distillery_torch --config ${fileName} --data cifar-10-batches-bin --out results
+  -m distillery_torch --config ${fileName}${data} --out results
 \`\`\`
 
 or with elastic rendezvous: \`torchrun --nnodes=2 --nproc_per_node=8 --rdzv_backend=c10d --rdzv_endpoint=host0:29500 --rdzv_id=kd1 -m distillery_torch ...\`.
-Every machine needs the zip and the data at the paths given; only rank 0 writes \`--out\`.
+Every machine needs the zip${data ? ' and the data' : ''} at the paths given; only rank 0 writes \`--out\`.
 
 ## Bringing the results back
 
