@@ -4,7 +4,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { METHOD_CATALOG, METHOD_IDS, type MethodId } from '../src/contract/methodCatalog';
-import { Playground, TINIEST_RUN } from './playground';
+import { Playground, TINIEST_RUN, tiniestMethodParams } from './playground';
 
 // scratch and kd have their own specs (training.spec.ts, backend.spec.ts), custom too (custom.spec.ts), and
 // the reference oracle runs to done in panels.spec.ts; the oracle's LRP variant is the last run here.
@@ -12,12 +12,6 @@ const COVERED_ELSEWHERE = new Set<MethodId>(['scratch', 'kd', 'custom', 'oracle'
 const METHODS = METHOD_IDS.filter((id) => !COVERED_ELSEWHERE.has(id));
 /** One batch of 16 per epoch and one evaluation batch: the emulated GPU makes every step count. */
 const REPORTS_WEIGHTS = new Set(['ebkd', 'aekd', 'camkd']);
-/** The tiniest settings of methods with stages or a generator. */
-const TINY_PARAMS: Partial<Record<MethodId, Record<string, string>>> = {
-  refilled: { stage1Epochs: '1' },
-  'ta-dfkd': { ngf: '8', nz: '32', studentSteps: '1' },
-  'dfkd-basic': { ngf: '8', nz: '32', studentSteps: '1' },
-};
 
 /**
  * The student's loss terms in a one-epoch run, as ../shared/spec/methods.md and src/methods/* name them
@@ -68,7 +62,7 @@ test.describe.serial('every method, one after another in one page', () => {
   for (const [index, method] of METHODS.entries()) {
     test(`${method} runs to done on WebGPU`, async () => {
       const multi = METHOD_CATALOG[method].needs.teachers.max > 1;
-      const params = { ...(multi ? { teachers: '2' } : {}), ...TINY_PARAMS[method] };
+      const params = tiniestMethodParams(method);
       if (index === 0) {
         await app.open({ ...TINIEST_RUN, method, ...params, backend: 'webgpu', autostart: '1' });
         await expect(app.backend).toHaveText('webgpu', { timeout: 60_000 });

@@ -1,5 +1,6 @@
 /** Page object for the playground: thin specs talk to it, never to selectors directly. */
 import { expect, type Page } from '@playwright/test';
+import { METHOD_CATALOG, type MethodId } from '../src/contract/methodCatalog';
 
 export type RunStatus = 'idle' | 'loading' | 'training' | 'paused' | 'done' | 'error';
 
@@ -13,6 +14,16 @@ export const TINY_RUN = { teacher: 'tiny-cnn', student: 'tiny-cnn', epochs: '1',
 
 /** One batch of 16 images per epoch: for tests that need a run to reach done, not to learn anything. */
 export const TINIEST_RUN = { ...TINY_RUN, subset: '16', testSubset: '16', batch: '16' } as const;
+
+/** The tiniest parameters of a method: two teachers for the multi-teacher ones, one stage-1 epoch, a small generator. */
+export function tiniestMethodParams(method: MethodId): Record<string, string> {
+  const stages: Partial<Record<MethodId, Record<string, string>>> = {
+    refilled: { stage1Epochs: '1' },
+    'ta-dfkd': { ngf: '8', nz: '32', studentSteps: '1' },
+    'dfkd-basic': { ngf: '8', nz: '32', studentSteps: '1' },
+  };
+  return { ...(METHOD_CATALOG[method].needs.teachers.max > 1 ? { teachers: '2' } : {}), ...stages[method] };
+}
 
 export class Playground {
   constructor(readonly page: Page) {}

@@ -64,7 +64,7 @@ afterAll(async () => {
 
 describe('wasm training kernels against a float64 reference', () => {
   it('registers every kernel it names for wasm', () => {
-    expect(WASM_TRAINING_KERNELS).toEqual(['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput']);
+    expect(WASM_TRAINING_KERNELS).toEqual(['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum']);
     expect(WASM_REPLACED_KERNELS).toEqual(['Conv2DBackpropInput']);
     for (const name of [...WASM_TRAINING_KERNELS, ...WASM_REPLACED_KERNELS]) expect(tf.getKernel(name, 'wasm')).toBeDefined();
   });
@@ -120,5 +120,29 @@ describe('wasm training kernels against a float64 reference', () => {
     await tf.setBackend('wasm');
     onWasm.forEach((values, i) => expect(worstRelativeError(values, onCpu[i]!)).toBeLessThan(TOLERANCE));
     tf.dispose(inputs);
+  });
+
+  it('the gradient of gather (UnsortedSegmentSum) matches the CPU backend: rows repeated, rows left out', async () => {
+    // TA-DFKD's generator trains through the images its teacher keeps: gather's gradient scatters back.
+    const images = random([5, 4, 4, 3], 70);
+    const loss = (x: tf.Tensor) => tf.sum(tf.square(tf.gather(tf.tanh(x), tf.tensor1d([4, 0, 4, 2], 'int32'))));
+    const gradient = async () => {
+      const grad = tf.grad(loss)(images);
+      const values = await grad.data();
+      grad.dispose();
+      return values;
+    };
+    const onWasm = await gradient();
+    await tf.setBackend('cpu');
+    const onCpu = await gradient();
+    await tf.setBackend('wasm');
+    expect(worstRelativeError(onWasm, onCpu)).toBeLessThan(TOLERANCE);
+    // Rows 1 and 3 were left out: no gradient; row 4, taken twice, twice the gradient of one take.
+    const row = (values: ArrayLike<number>, r: number) => Array.from(values).slice(r * 48, (r + 1) * 48);
+    expect(row(onWasm, 1).every((v) => v === 0) && row(onWasm, 3).every((v) => v === 0)).toBe(true);
+    const ids = tf.tensor1d([1, -1, 0, 3], 'int32');
+    const sums = tf.unsortedSegmentSum(tf.tensor2d([[1, 2], [30, 40], [5, 6], [7, 8]]), ids, 2);
+    expect(Array.from(await sums.data())).toEqual([5, 6, 1, 2]);
+    tf.dispose([images, ids, sums]);
   });
 });

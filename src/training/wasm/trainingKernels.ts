@@ -1,7 +1,9 @@
 /**
  * Kernels training needs that tfjs-backend-wasm 4.22 lacks, registered for the `wasm` backend: the filter
  * gradient of a convolution and both gradients of a depthwise convolution (MobileNetV2). NHWC, dilation 1,
- * channel multiplier 1: what the zoo uses; anything else fails with a message naming the kernel.
+ * channel multiplier 1: what the zoo uses; anything else fails with a message naming the kernel. And the
+ * gradient of `gather` (UnsortedSegmentSum), which TA-DFKD's generator step takes through the images its
+ * teacher keeps.
  */
 import * as tf from '@tensorflow/tfjs';
 import { runKernel, type KernelName } from './kernelModule';
@@ -9,6 +11,7 @@ import { runKernel, type KernelName } from './kernelModule';
 /** What these kernels need of tfjs-backend-wasm's backend object. */
 interface WasmBackendLike {
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  /** A view of the tensor in the heap, typed by its dtype (Int32Array for int32). */
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
 }
 
@@ -98,7 +101,33 @@ const depthwiseInputGrad: tf.KernelConfig = {
   },
 };
 
-const MISSING = [conv2dFilterGrad, depthwiseFilterGrad, depthwiseInputGrad];
+/**
+ * Sums rows of `x` into the segments `segmentIds` names (ids outside [0, numSegments) are dropped, as in
+ * TensorFlow). A scatter-add bound by memory, not arithmetic: plain TypeScript over the heap views.
+ */
+const unsortedSegmentSum: tf.KernelConfig = {
+  kernelName: 'UnsortedSegmentSum',
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
+    const { numSegments } = attrs as unknown as { numSegments: number };
+    if (x.dtype !== 'float32') throw new Error(`UnsortedSegmentSum on wasm supports float32 only, not ${x.dtype}`);
+    const wasm = backend as unknown as WasmBackendLike;
+    const rowShape = x.shape.slice(segmentIds.shape.length);
+    const width = rowShape.reduce((a, b) => a * b, 1);
+    const out = wasm.makeOutput([numSegments, ...rowShape], 'float32');
+    // Views taken after makeOutput: allocating may grow the heap and detach earlier ones.
+    const [rows, ids, sums] = [wasm.typedArrayFromHeap(x), wasm.typedArrayFromHeap(segmentIds) as unknown as Int32Array, wasm.typedArrayFromHeap(out)];
+    sums.fill(0);
+    ids.forEach((segment, row) => {
+      if (segment < 0 || segment >= numSegments) return;
+      for (let i = 0, from = row * width, to = segment * width; i < width; i++) sums[to + i]! += rows[from + i]!;
+    });
+    return out;
+  },
+};
+
+const MISSING = [conv2dFilterGrad, depthwiseFilterGrad, depthwiseInputGrad, unsortedSegmentSum];
 /** tfjs-backend-wasm has these, as scalar loops: ours replace them. */
 const REPLACED = [conv2dInputGrad];
 const MARK = Symbol.for('distillery.wasmTrainingKernel');
