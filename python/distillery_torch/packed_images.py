@@ -1,5 +1,5 @@
 """Your own images as the page decoded them: the `data/images.dstpack` of an image-folder export, in the page's
-packed layout (`src/data/packedDataset.ts`):
+packed layout (`src/contract/packedImages.ts`):
 
     8 bytes  "DSTPACK1"
     4 bytes  manifest JSON length (little-endian)

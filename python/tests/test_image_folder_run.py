@@ -1,5 +1,5 @@
 """Issue 21: a run on your own images carries them, decoded, in `data/images.dstpack` (the page's packed layout,
-src/data/packedDataset.ts): the package trains on them without --data, names their classes in the bundle, and
+src/contract/packedImages.ts): the package trains on them without --data, names their classes in the bundle, and
 refuses a damaged pack, a pack that is not the run's, and --data beside it, each by name."""
 import json
 import struct

@@ -185,6 +185,9 @@ describe('buildPytorchRun on your own images', () => {
     const images = await packed();
     expect(build(images.slice(0, -3))).toThrow(/stored images of "imported-images-pets" cannot be exported \(\d+ bytes where \d+ were expected\); import them again/);
     expect(build(new TextEncoder().encode('not a pack'))).toThrow(/cannot be exported \(unknown format\)/);
+    const description = new TextEncoder().encode(JSON.stringify({ format: 'image-folder', classNames: PETS }));
+    const countless = new Uint8Array([...new TextEncoder().encode('DSTPACK1'), description.length, 0, 0, 0, ...description]);
+    expect(build(countless)).toThrow(/cannot be exported \(no image counts\)/);
     expect(build(await packed(['cat', 'fox']))).toThrow('The stored images of "imported-images-pets" have the classes cat, fox, not the dataset\u2019s cat, dog.'.replace('\u2019', "'"));
   });
 });

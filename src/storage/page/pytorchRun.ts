@@ -5,7 +5,7 @@
  *
  *   run.json                     { format, version, exportedAt, link, config, dataset, teachers }
  *   teachers/teacher-<slot>.safetensors   saved teachers' weights, RepDistiller's state_dict names
- *   data/images.dstpack          an image-folder dataset's pictures as the page decoded them (data/packedDataset.ts)
+ *   data/images.dstpack          an image-folder dataset's pictures as the page decoded them (contract/packedImages.ts)
  *   README.md                    how to run it and bring the results back
  *
  * Pure, DOM-free and tfjs-free: the page and `npm run export-pytorch` (Node) build the same bytes.
@@ -17,7 +17,7 @@ import { CIFAR_LAYOUTS, isCifarFormat, type DatasetFormat } from '../../contract
 import { METHOD_CATALOG, defaultMethodParams, teacherCount, type MethodId } from '../../contract/methodCatalog';
 import { MODEL_CATALOG } from '../../contract/modelCatalog';
 import type { InputNormalization, ModelJson } from '../../contract/modelFile';
-import { readPackedManifest } from '../../data/packedDataset';
+import { readPackedManifest } from '../../contract/packedImages';
 import { torchStateDictOf } from '../../interop/pytorch/export';
 import { writeSafetensors } from '../../interop/pytorch/safetensorsWriter';
 import { pytorchRunReadme } from './pytorchRunReadme';
@@ -54,7 +54,7 @@ export interface PytorchRunInput {
   /** Epoch milliseconds. */
   readonly exportedAt: number;
   /**
-   * An image-folder dataset's decoded pictures, as the page keeps them (data/packedDataset.ts). They travel in
+   * An image-folder dataset's decoded pictures, as the page keeps them (contract/packedImages.ts). They travel in
    * the zip: the user's folders may be gone, and another decoder would crop and resize them differently.
    */
   readonly images?: Uint8Array;
