@@ -6,9 +6,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { runnerImport } from 'vite';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const { readReproduction, reproductionTable, withReproductionTable } = (await runnerImport(new URL('./reproduction/table.ts', import.meta.url).pathname, { configFile: false, logLevel: 'error' })).module;
+const { readReproduction, readSmallScale, reproductionTable, withReproductionTable } = (await runnerImport(new URL('./reproduction/table.ts', import.meta.url).pathname, { configFile: false, logLevel: 'error' })).module;
 try {
-  const table = reproductionTable(readReproduction(`${ROOT}reproduction`));
+  const table = reproductionTable(readReproduction(`${ROOT}reproduction`), readSmallScale(`${ROOT}reproduction`));
   if (process.argv.includes('--print')) console.log(table);
   else {
     const readme = `${ROOT}README.md`;

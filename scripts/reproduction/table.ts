@@ -79,6 +79,36 @@ export function readReproduction(root: string): ReproducedRun[] {
   return [...SIDES, 'pytorch-2-threads' as const].flatMap((side) => readSide(path.join(root, side), side));
 }
 
+/** The wider control: KD runs on fewer images over more seeds, on all three sides, in `<root>/control-1024/<side>/`. */
+export const SMALL_SCALE_DIR = 'control-1024';
+
+export function readSmallScale(root: string): ReproducedRun[] {
+  return readReproduction(path.join(root, SMALL_SCALE_DIR));
+}
+
+/**
+ * Ours and PyTorch on 2 threads, each against PyTorch on 1 thread: last-epoch accuracy of every seed's scratch
+ * twin and KD student. Many cheap pairs say what one draw of the full runs cannot: how far apart two faithful
+ * float implementations end.
+ */
+export function smallScaleNote(runs: readonly ReproducedRun[]): string {
+  const against = (side: Side) => runs.filter((r) => r.side === side).flatMap((r) => {
+    const one = runs.find((x) => x.side === 'pytorch' && x.method === r.method && x.seed === r.seed);
+    return one ? [r.scratch.accuracy - one.scratch.accuracy, r.student.accuracy - one.student.accuracy] : [];
+  });
+  const ours = against('page');
+  const twoThreads = against('pytorch-2-threads');
+  if (ours.length === 0 || twoThreads.length === 0) return '';
+  const summary = (gaps: readonly number[]) => {
+    const sizes = gaps.map((g) => Math.abs(g) * 100);
+    const within = sizes.filter((g) => g <= GAP_TARGET_POINTS + 1e-9).length;
+    return `within ${GAP_TARGET_POINTS} point on ${within} of ${gaps.length} pairs, mean |gap| ${mean(sizes).toFixed(2)}, widest ${Math.max(...sizes).toFixed(2)}, signed mean ${signedPoints(mean(gaps), 2)} (${gaps.map((g) => signedPoints(g, 2)).join(', ')})`;
+  };
+  const seeds = [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b);
+  const shapes = [...new Set(runs.map((r) => `${r.epochs} epochs on ${r.trainImages} training images, ${r.testImages} test images`))];
+  return `**A wider control, at a smaller scale.** The KD runs again with \`--subset 1024\` (${shapes.join('; ')}), seeds ${seeds.join(', ')}, on all three sides (bundles in \`reproduction/${SMALL_SCALE_DIR}/\`); last-epoch accuracy of each seed's scratch twin and KD student, in points against PyTorch on 1 thread. Ours: ${summary(ours)}. PyTorch on 2 threads: ${summary(twoThreads)}.`;
+}
+
 /**
  * The noise floor under the gaps: runs repeated on PyTorch with 2 threads instead of 1 (same seed, weights, data
  * and augmentation; only the order of float sums differs), against the 1-thread runs.
@@ -181,7 +211,7 @@ function twinsNote(runs: readonly ReproducedRun[]): string {
 }
 
 /** The whole block between the markers (markers included). */
-export function reproductionTable(all: readonly ReproducedRun[]): string {
+export function reproductionTable(all: readonly ReproducedRun[], smallScale: readonly ReproducedRun[] = []): string {
   const runs = all.filter((r) => SIDES.includes(r.side));
   const control = all.filter((r) => !SIDES.includes(r.side));
   const seeds = [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b);
@@ -209,6 +239,7 @@ export function reproductionTable(all: readonly ReproducedRun[]): string {
     ...seeds.flatMap((seed) => REPRODUCTION_METHODS.map((method) => runsRow(runs, method, seed))),
     '',
     ...(control.length > 0 ? [controlNote(all), ''] : []),
+    ...(smallScaleNote(smallScale) ? [smallScaleNote(smallScale), ''] : []),
     TABLE_END,
   );
   return lines.join('\n');

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tInterval } from '../../src/core/intervals';
-import { readReproduction, readSide, reproductionTable, TABLE_END, TABLE_START, withReproductionTable, type ReproducedRun } from '../../scripts/reproduction/table';
+import { readReproduction, readSide, readSmallScale, reproductionTable, smallScaleNote, TABLE_END, TABLE_START, withReproductionTable, type ReproducedRun } from '../../scripts/reproduction/table';
 
 const ROOT = path.resolve(__dirname, '../..');
 const scratchDirs: string[] = [];
@@ -26,7 +26,7 @@ describe('the reproduction table', () => {
     const start = readme.indexOf(TABLE_START);
     const end = readme.indexOf(TABLE_END);
     expect(start, 'the README has the table markers').toBeGreaterThanOrEqual(0);
-    expect(readme.slice(start, end + TABLE_END.length)).toBe(reproductionTable(runs));
+    expect(readme.slice(start, end + TABLE_END.length)).toBe(reproductionTable(runs, readSmallScale(path.join(ROOT, 'reproduction'))));
   });
 
   it('reports each gap against the 1-point target and each ordering with its t-interval over seeds', () => {
@@ -48,6 +48,18 @@ describe('the reproduction table', () => {
     expect(table).toContain('| KD − Scratch | PyTorch (distillery_torch) | +3.20, +1.90, — |');
     expect(table).toContain('| kd-seed-3 | 10.0 min | not run yet |');
     expect(table).toContain('Within the 1-point target: 3 of 4 seed-and-learner pairs run on both sides; the widest gap is 1.50 points (KD, seed 1).');
+  });
+
+  it('sums up the wider control: ours and PyTorch on 2 threads, each against PyTorch on 1 thread', () => {
+    const side = (s: ReproducedRun['side'], seed: number, scratch: number, student: number) => ({ ...run(s, 'kd', seed, scratch, student), trainImages: 922, side: s });
+    const runs = [side('pytorch', 11, 0.37, 0.38), side('page', 11, 0.375, 0.365), side('pytorch-2-threads', 11, 0.35, 0.39), side('pytorch', 12, 0.36, 0.4), side('page', 12, 0.36, 0.41)];
+    const note = smallScaleNote(runs);
+    // Seed 12 has no 2-thread run: ours has four pairs, the control two.
+    expect(note).toContain('seeds 11, 12');
+    expect(note).toContain('Ours: within 1 point on 3 of 4 pairs, mean |gap| 0.75, widest 1.50, signed mean 0.00 (+0.50, \u22121.50, 0.00, +1.00).');
+    expect(note).toContain('PyTorch on 2 threads: within 1 point on 1 of 2 pairs, mean |gap| 1.50, widest 2.00, signed mean \u22120.50 (\u22122.00, +1.00).');
+    expect(reproductionTable([run('page', 'kd', 1, 0.55, 0.57)], runs)).toContain(note);
+    expect(smallScaleNote(runs.filter((r) => r.side !== 'pytorch-2-threads'))).toBe('');
   });
 
   it('gives the noise floor from the runs repeated on 2 PyTorch threads, beside ours', () => {
