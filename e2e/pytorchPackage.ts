@@ -28,9 +28,9 @@ export function requireTorchPython(): string | null {
 }
 
 /**
- * torchrun, two CPU processes, on the exported zip and `data` (none: the zip carries its images); the run bundle it writes. `--redirects 1 --tee 1`: Debian's
- * torch 1.13 on Python 3.11 cannot parse the default `0` (IntFlag iteration skips zero), so stdout goes to a
- * log and is teed to the console.
+ * torchrun, two CPU processes, on the exported zip and `data` (null: the zip carries its images); the run
+ * bundle it writes. `--redirects 1 --tee 1`: Debian's torch 1.13 on Python 3.11 cannot parse the default `0`
+ * (IntFlag iteration skips zero), so stdout goes to a log and is teed to the console.
  */
 export async function torchrun(python: string, zipPath: string, out: string, data: string | null = SUBSET_DIR): Promise<{ bundleName: string; bundleText: string }> {
   // Its own rendezvous port, so that two runs can start at once (the default, 29500, is one for all).

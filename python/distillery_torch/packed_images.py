@@ -36,8 +36,8 @@ def load_packed_images(path):
         counts = int(manifest["train"]["count"]), int(manifest["test"]["count"])
     except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
         raise damaged(f"its description is unreadable: {error}") from error
-    if manifest.get("format") != "image-folder" or len(class_names) < 2:
-        raise damaged("it does not describe an image-folder dataset of two or more classes")
+    if manifest.get("format") != "image-folder" or len(class_names) < 2 or min(counts) < 0:
+        raise damaged("it does not describe an image-folder dataset of two or more classes and its image counts")
     expected = 12 + json_length + sum(counts) * (RECORD_PIXELS + 1)
     if len(data) != expected:
         raise damaged(f"{len(data)} bytes where its description needs {expected}")

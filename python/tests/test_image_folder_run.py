@@ -28,7 +28,7 @@ def pack(train_labels, test_labels, class_names=CLASSES, seed=0):
     parts = [b"DSTPACK1", struct.pack("<I", len(head)), head]
     for labels in (train_labels, test_labels):
         # Each class its own mean colour, so a network can tell them apart in an epoch or two.
-        images = np.stack([np.clip(rng.normal(60 + 70 * l, 20, (32, 32, 3)), 0, 255) for l in labels]).astype(np.uint8)
+        images = np.clip(rng.normal(60 + 70 * np.asarray(labels, dtype=float).reshape(-1, 1, 1, 1), 20, (len(labels), 32, 32, 3)), 0, 255).astype(np.uint8)
         parts += [images.tobytes(), np.asarray(labels, dtype=np.uint8).tobytes()]
     return b"".join(parts)
 
@@ -81,6 +81,18 @@ def test_a_damaged_pack_is_refused_by_name(tmp_path, capsys, damage, message):
     assert run_package(tmp_path, image_run(), damage(images)) == 2
     err = capsys.readouterr().err
     assert "images.dstpack is not a readable Distillery image pack" in err and message in err
+
+
+def test_a_negative_count_is_refused(tmp_path, capsys):
+    # One image's bytes, described as -1 train and 2 test images: the total fits, the counts do not.
+    images = pack([0], [])
+    head_length = struct.unpack_from("<I", images, 8)[0]
+    manifest = json.loads(images[12:12 + head_length])
+    manifest["train"]["count"], manifest["test"]["count"] = -1, 2
+    head = json.dumps(manifest).encode()
+    forged = b"DSTPACK1" + struct.pack("<I", len(head)) + head + images[12 + head_length:]
+    assert run_package(tmp_path, image_run(), forged) == 2
+    assert "image counts" in capsys.readouterr().err
 
 
 def test_a_label_beyond_the_classes_is_refused(tmp_path, capsys):
