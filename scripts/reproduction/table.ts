@@ -239,7 +239,7 @@ export function reproductionTable(all: readonly ReproducedRun[], smallScale: rea
     ...seeds.flatMap((seed) => REPRODUCTION_METHODS.map((method) => runsRow(runs, method, seed))),
     '',
     ...(control.length > 0 ? [controlNote(all), ''] : []),
-    ...(smallScaleNote(smallScale) ? [smallScaleNote(smallScale), ''] : []),
+    ...[smallScaleNote(smallScale)].filter((note) => note !== '').flatMap((note) => [note, '']),
     TABLE_END,
   );
   return lines.join('\n');
