@@ -4,5 +4,5 @@ import type { LabeledImages } from '../../src/data/cifarBinary';
 export function randomImages(count: number): LabeledImages & { readonly count: number } {
   const images = new Uint8Array(count * 3072);
   for (let i = 0; i < images.length; i++) images[i] = (i * 2654435761) >>> 24;
-  return { images, labels: Uint8Array.from({ length: count }, (_, i) => i % 10), count };
+  return { images, side: 32, labels: Uint8Array.from({ length: count }, (_, i) => i % 10), count };
 }

@@ -44,7 +44,7 @@ function median(values: readonly number[]): number {
 export async function timeTrainingSteps(backend: NodeBackend, model: ModelId, batch: number, warmup: number, timed: number): Promise<StepTiming> {
   await useBackend(backend);
   const config = { ...DEFAULT_CONFIG, method: 'scratch' as const, augment: false, batch };
-  const learner = createLearner({ key: 'student', role: 'student', label: 'bench', model, method: 'scratch', initSeed: 7 }, config, 10, [], 'node-bench-');
+  const learner = createLearner({ key: 'student', role: 'student', label: 'bench', model, method: 'scratch', initSeed: 7 }, config, { numClasses: 10, imageSide: 32 }, [], 'node-bench-');
   const source = new BatchSource(randomImages(batch * 2), { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] });
   const stepSeconds: number[] = [];
   try {

@@ -78,10 +78,11 @@ function createModules(id: MethodId, { student, teachers }: Nets, params: Record
   const store = new ParamStore(`step-${id}/modules`, keyedRng(STUDENT.seed, 'modules'));
   const modules = METHODS[id].createModules?.({
     store,
-    student: { model: STUDENT.model, shapes: featureShapes(student) },
-    teachers: teachers.map((t, m) => ({ model: TEACHERS[m]!.model, shapes: featureShapes(t) })),
+    student: { model: STUDENT.model, shapes: featureShapes(student, 32) },
+    teachers: teachers.map((t, m) => ({ model: TEACHERS[m]!.model, shapes: featureShapes(t, 32) })),
     params,
     numClasses: CLASSES,
+    imageSide: 32,
     seed: STUDENT.seed,
     userCode: '',
   });

@@ -104,7 +104,7 @@ function firstStep() {
   const order = permutation(plan.trainImages, keyedRng(SEED, 'shuffle', 0));
   const source = new BatchSource(kept, NORMALIZATION);
   const testSource = new BatchSource(test, NORMALIZATION);
-  const learner = createLearner(plan.students[0]!, config, 10);
+  const learner = createLearner(plan.students[0]!, config, { numClasses: 10, imageSide: 32 });
   try {
     const batch = source.trainBatch(order.subarray(0, plan.batch), keyedRng(SEED, 'augment', 0, 0));
     const lr = learningRate({ schedule: config.schedule, baseLr: config.lr, epochs: config.epochs, stepsPerEpoch: plan.stepsPerEpoch }, 0, 0);

@@ -5,6 +5,7 @@
 import type { BackendChoice, BackendName, RunConfig } from '../config/runConfig';
 import type { ModelJson } from '../contract/modelFile';
 import type { Inspect, InspectionResult } from '../contract/inspection';
+import type { ImageFolderSide } from '../contract/cifarFormat';
 import type { AdapterSummary, DatasetSummary, EpochMetrics, FromWorker, ImageFolderSource, MethodSamplesSummary, ModelResult, RunPlanSummary, ToWorker, TorchModelPreview } from '../contract/protocol';
 import type { NotKept } from './notKept.svelte';
 import { StopWatchdog } from './stopWatchdog';
@@ -148,11 +149,11 @@ export class Trainer {
   }
 
   /** Sends the user's image folder or zip to the worker to decode; like `importDataset`, nothing is lost if it fails. */
-  importImages(source: ImageFolderSource, onImported: (name: string) => void): void {
+  importImages(source: ImageFolderSource, side: ImageFolderSide, onImported: (name: string) => void): void {
     if (this.running) return;
     const requestId = ++this.#requestId;
     this.archiveImport.started(requestId, onImported);
-    this.#send({ type: 'importImages', requestId, source });
+    this.#send({ type: 'importImages', requestId, source, side });
   }
 
   /** Asks for a measured duration estimate; `key` identifies the config it belongs to. */

@@ -3,10 +3,24 @@
  * record layouts, and the error a file that breaks them raises. The decoding itself is in data/cifarBinary.ts.
  */
 
+/** CIFAR's image side, and the default everywhere a dataset does not say otherwise. */
 export const IMAGE_SIDE = 32;
 export const IMAGE_CHANNELS = 3;
-/** Bytes of one image: the pixel part of a record, and one NHWC image in `LabeledImages.images`. */
+/** Bytes of one CIFAR image: the pixel part of a record. */
 export const IMAGE_BYTES = IMAGE_SIDE * IMAGE_SIDE * IMAGE_CHANNELS;
+
+/** Sides an image-folder import resizes to: CIFAR's 32, or 64 where a picture's detail matters (4x the memory and compute). */
+export const IMAGE_FOLDER_SIDES = [32, 64] as const;
+export type ImageFolderSide = (typeof IMAGE_FOLDER_SIDES)[number];
+
+export function isImageFolderSide(value: unknown): value is ImageFolderSide {
+  return IMAGE_FOLDER_SIDES.includes(value as ImageFolderSide);
+}
+
+/** Bytes of one NHWC RGB image of `side x side` pixels. */
+export function imageBytes(side: number): number {
+  return side * side * IMAGE_CHANNELS;
+}
 
 export interface CifarLayout {
   /** Human name used in messages. */
@@ -51,8 +65,8 @@ export function isCifarFormat(value: unknown): value is CifarFormat {
 }
 
 /**
- * A dataset imported from the user's own class folders (data/imageFolderImport.ts): 32x32 RGB images
- * decoded and resized in the browser, one label byte each, any number of classes up to 100.
+ * A dataset imported from the user's own class folders (data/imageFolderImport.ts): RGB images decoded and
+ * resized in the browser to one of IMAGE_FOLDER_SIDES, one label byte each, any number of classes up to 100.
  */
 export const IMAGE_FOLDER_FORMAT = 'image-folder';
 

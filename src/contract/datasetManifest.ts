@@ -8,7 +8,7 @@
  * Both files come over the network, so they are validated field by field before anything is fetched or
  * allocated from them; an error names the file and the exact field. Pure: no DOM, no tfjs.
  */
-import { CIFAR_LAYOUTS, DatasetFormatError, isCifarFormat, type CifarFormat, type DatasetFormat } from './cifarFormat';
+import { CIFAR_LAYOUTS, DatasetFormatError, IMAGE_SIDE, isCifarFormat, type CifarFormat, type DatasetFormat } from './cifarFormat';
 
 export interface ShardInfo {
   /** A plain file name next to the manifest (never a path, so a manifest cannot point elsewhere). */
@@ -44,6 +44,13 @@ export interface DatasetManifest {
   readonly std: Rgb;
   /** Where the images came from (a URL or a local folder), for the record. */
   readonly source: string;
+  /** Width and height of every image, in pixels (image folders: one of IMAGE_FOLDER_SIDES); absent: CIFAR's 32. */
+  readonly imageSide?: number;
+}
+
+/** The side of a dataset's square images. */
+export function manifestImageSide(manifest: Pick<DatasetManifest, 'imageSide'>): number {
+  return manifest.imageSide ?? IMAGE_SIDE;
 }
 
 /** A manifest of an installed dataset: always one of the official CIFAR layouts. */

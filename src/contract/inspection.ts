@@ -15,7 +15,7 @@ export type InspectionRequest =
   | { readonly kind: 'responses'; readonly model: string; readonly gamma: number; readonly rule: RuleIndex }
   /**
    * Relevance of `model` for chosen images: test-subset images by index (their true labels), or the
-   * user's own 32x32 RGBA pictures (labelled with the model's own top class). Every model of the run
+   * user's own RGBA pictures at the run's image side (labelled with the model's own top class). Every model of the run
    * predicts on x; the inspected model also on x*.
    */
   | {
@@ -41,9 +41,9 @@ export interface ModelPrediction {
 export interface RelevanceItem {
   /** The class the relevance is computed for (true label, or the model's top class for own pictures). */
   readonly target: number;
-  /** Signed relevance per pixel, summed over colour channels, row-major 32x32. */
+  /** Signed relevance per pixel, summed over colour channels, row-major side x side (the run's images'). */
   readonly relevance: Float32Array;
-  /** The input and x* as displayable 32x32 RGBA (x* un-normalised and clipped to [0, 1] for display only). */
+  /** The input and x* as displayable side x side RGBA (x* un-normalised and clipped to [0, 1] for display only). */
   readonly x: Uint8ClampedArray;
   readonly xStar: Uint8ClampedArray;
   readonly predictions: readonly ModelPrediction[];

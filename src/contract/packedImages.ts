@@ -6,12 +6,13 @@
  *   8 bytes  "DSTPACK1"
  *   4 bytes  manifest JSON length (little-endian)
  *   JSON     the DatasetManifest
- *   then     train images (count x 3072, 32x32x3 HWC), train labels (count), test images, test labels
+ *   then     train images (count x side x side x 3, HWC; side is the manifest's imageSide, 32 when absent),
+ *            train labels (count), test images, test labels
  *
  * Pure, DOM-free and tfjs-free: both sides read its header.
  */
-import { IMAGE_BYTES, IMAGE_FOLDER_FORMAT } from './cifarFormat';
-import type { DatasetManifest } from './datasetManifest';
+import { IMAGE_FOLDER_FORMAT, imageBytes, isImageFolderSide } from './cifarFormat';
+import { manifestImageSide, type DatasetManifest } from './datasetManifest';
 
 export const PACKED_IMAGES_MAGIC = 'DSTPACK1';
 
@@ -28,8 +29,10 @@ export function readPackedManifest(bytes: Uint8Array, damaged: (why: string) => 
   if (manifest.format !== IMAGE_FOLDER_FORMAT || !Array.isArray(manifest.classNames)) throw damaged('not an image-folder dataset');
   const counts = [manifest.train?.count, manifest.test?.count];
   if (!counts.every((count) => Number.isSafeInteger(count) && count! >= 0)) throw damaged('no image counts');
+  // Absent means 32 (packs made before 64 was offered); anything else must be a size an import makes.
+  if (manifest.imageSide !== undefined && !isImageFolderSide(manifest.imageSide)) throw damaged(`an image side of ${JSON.stringify(manifest.imageSide)}`);
   const pixelsAt = 12 + jsonLength;
-  const expected = pixelsAt + (manifest.train.count + manifest.test.count) * (IMAGE_BYTES + 1);
+  const expected = pixelsAt + (manifest.train.count + manifest.test.count) * (imageBytes(manifestImageSide(manifest)) + 1);
   if (bytes.length !== expected) throw damaged(`${bytes.length} bytes where ${expected} were expected`);
   return { manifest, pixelsAt };
 }

@@ -6,7 +6,7 @@
 import type { BackendChoice, BackendName, RunConfig } from '../config/runConfig';
 import type { MethodId } from './methodCatalog';
 import type { ModelId } from './modelCatalog';
-import type { DatasetFormat } from './cifarFormat';
+import type { DatasetFormat, ImageFolderSide } from './cifarFormat';
 import type { InputNormalization, ModelJson } from './modelFile';
 import type { InspectionRequest, InspectionResult } from './inspection';
 
@@ -96,6 +96,8 @@ export interface DatasetSummary {
   /** The binary layout and the per-channel statistics the images are normalised with (the manifest's). */
   readonly format: DatasetFormat;
   readonly normalization: InputNormalization;
+  /** Width and height of every image, in pixels (CIFAR: 32). */
+  readonly imageSide: number;
 }
 
 export interface AdapterSummary {
@@ -148,8 +150,8 @@ export type ToWorker =
   | { readonly type: 'loadDataset'; readonly requestId: number; readonly baseUrl: string; readonly name: string }
   /** An official CIFAR-10/100 binary archive the user picked: parsed, validated and kept in the browser. */
   | { readonly type: 'importDataset'; readonly requestId: number; readonly file: File }
-  /** The user's own pictures in class folders (a dropped or picked folder, or a .zip): decoded, resized, kept. */
-  | { readonly type: 'importImages'; readonly requestId: number; readonly source: ImageFolderSource }
+  /** The user's own pictures in class folders (a dropped or picked folder, or a .zip): decoded, resized to `side`, kept. */
+  | { readonly type: 'importImages'; readonly requestId: number; readonly source: ImageFolderSource; readonly side: ImageFolderSide }
   | { readonly type: 'estimate'; readonly requestId: number; readonly config: RunConfig }
   /** `resume`: continue the run of the checkpoint kept in the browser (its config wins) instead of starting anew. */
   | { readonly type: 'train'; readonly runId: number; readonly config: RunConfig; readonly resume?: boolean }

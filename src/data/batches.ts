@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/random';
-import { IMAGE_BYTES as PIXELS_PER_IMAGE, IMAGE_SIDE as IMAGE_SIZE, type LabeledImages as ImageSet } from './cifarBinary';
+import { imageBytes, type LabeledImages as ImageSet } from './cifarBinary';
 
 const PAD = 4;
 const CHANNELS = 3;
@@ -20,13 +20,13 @@ export interface Normalization {
 }
 
 export interface Batch {
-  /** Normalised [B, 32, 32, 3]. */
+  /** Normalised [B, side, side, 3]. */
   readonly x: tf.Tensor4D;
   /** int32 [B]. */
   readonly labels: tf.Tensor1D;
 }
 
-/** One image's augmentation: the crop's offset on the zero-padded 40x40 image (0 to 8 each way), and a mirror. */
+/** One image's augmentation: the crop's offset on the zero-padded image (0 to 8 each way, 40x40 for CIFAR), and a mirror. */
 export interface CropFlip {
   readonly dy: number;
   readonly dx: number;
@@ -42,17 +42,17 @@ export function augmentationDraws(batchSize: number, rng: Rng): CropFlip[] {
   });
 }
 
-/** Copies one HWC image scaled to [0, 1], cropped at (dy, dx) of its zero-padded self and mirrored if asked. */
-function copyAugmented(source: Uint8Array, target: Float32Array, offset: number, { dy, dx, flip }: CropFlip): void {
-  for (let y = 0; y < IMAGE_SIZE; y++) {
+/** Copies one `side x side` HWC image scaled to [0, 1], cropped at (dy, dx) of its zero-padded self and mirrored if asked. */
+function copyAugmented(source: Uint8Array, side: number, target: Float32Array, offset: number, { dy, dx, flip }: CropFlip): void {
+  for (let y = 0; y < side; y++) {
     const sy = y + dy - PAD;
-    if (sy < 0 || sy >= IMAGE_SIZE) continue; // a padding row: the target is already zero
-    for (let x = 0; x < IMAGE_SIZE; x++) {
-      // The crop's column x is the padded column dx + x, or dx + 31 - x when mirrored.
-      const sx = (flip ? dx + IMAGE_SIZE - 1 - x : dx + x) - PAD;
-      if (sx < 0 || sx >= IMAGE_SIZE) continue;
-      const from = (sy * IMAGE_SIZE + sx) * CHANNELS;
-      const to = offset + (y * IMAGE_SIZE + x) * CHANNELS;
+    if (sy < 0 || sy >= side) continue; // a padding row: the target is already zero
+    for (let x = 0; x < side; x++) {
+      // The crop's column x is the padded column dx + x, or dx + side - 1 - x when mirrored.
+      const sx = (flip ? dx + side - 1 - x : dx + x) - PAD;
+      if (sx < 0 || sx >= side) continue;
+      const from = (sy * side + sx) * CHANNELS;
+      const to = offset + (y * side + x) * CHANNELS;
       for (let c = 0; c < CHANNELS; c++) target[to + c] = source[from + c]! / 255;
     }
   }
@@ -60,14 +60,15 @@ function copyAugmented(source: Uint8Array, target: Float32Array, offset: number,
 
 /** Raw pixels in [0, 1] (augmented when `draws` are given) and labels of the listed images, gathered on the CPU. */
 function gather(set: ImageSet, indices: ArrayLike<number>, batchSize = indices.length, draws?: readonly CropFlip[]): { pixels: Float32Array; labels: Int32Array } {
-  const pixels = new Float32Array(batchSize * PIXELS_PER_IMAGE);
+  const bytes = imageBytes(set.side);
+  const pixels = new Float32Array(batchSize * bytes);
   const labels = new Int32Array(batchSize);
   for (let b = 0; b < indices.length; b++) {
     const index = indices[b]!;
-    const source = set.images.subarray(index * PIXELS_PER_IMAGE, (index + 1) * PIXELS_PER_IMAGE);
-    const offset = b * PIXELS_PER_IMAGE;
-    if (draws) copyAugmented(source, pixels, offset, draws[b]!);
-    else for (let p = 0; p < PIXELS_PER_IMAGE; p++) pixels[offset + p] = source[p]! / 255;
+    const source = set.images.subarray(index * bytes, (index + 1) * bytes);
+    const offset = b * bytes;
+    if (draws) copyAugmented(source, set.side, pixels, offset, draws[b]!);
+    else for (let p = 0; p < bytes; p++) pixels[offset + p] = source[p]! / 255;
     labels[b] = set.labels[index]!;
   }
   return { pixels, labels };
@@ -91,7 +92,7 @@ export class BatchSource {
     const draws = rng ? augmentationDraws(indices.length, rng) : undefined;
     const { pixels, labels } = gather(this.set, indices, indices.length, draws);
     return tf.tidy(() => ({
-      x: this.normalize(tf.tensor4d(pixels, [indices.length, IMAGE_SIZE, IMAGE_SIZE, CHANNELS])),
+      x: this.normalize(tf.tensor4d(pixels, [indices.length, this.set.side, this.set.side, CHANNELS])),
       labels: tf.tensor1d(labels, 'int32'),
     }));
   }
@@ -105,7 +106,7 @@ export class BatchSource {
     const indices = Array.from({ length: valid }, (_, i) => start + i);
     const { pixels, labels } = gather(this.set, indices, batchSize);
     return tf.tidy(() => ({
-      x: this.normalize(tf.tensor4d(pixels, [batchSize, IMAGE_SIZE, IMAGE_SIZE, CHANNELS])),
+      x: this.normalize(tf.tensor4d(pixels, [batchSize, this.set.side, this.set.side, CHANNELS])),
       labels: tf.tensor1d(labels, 'int32'),
       valid,
     }));

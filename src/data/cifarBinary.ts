@@ -8,17 +8,19 @@
  * Pure and DOM-free: the training worker, the Node tests and the in-page archive import all use it.
  */
 
-import { CIFAR_LAYOUTS, DatasetFormatError, IMAGE_BYTES, IMAGE_CHANNELS, IMAGE_SIDE, type CifarFormat } from '../contract/cifarFormat';
+import { CIFAR_LAYOUTS, DatasetFormatError, IMAGE_BYTES, IMAGE_CHANNELS, IMAGE_SIDE, imageBytes, type CifarFormat } from '../contract/cifarFormat';
 
 // The format's description lives in the contract (the page validates manifests with it); re-exported for the engine.
-export { CIFAR_LAYOUTS, DatasetFormatError, IMAGE_BYTES, IMAGE_CHANNELS, IMAGE_SIDE, isCifarFormat, type CifarFormat, type CifarLayout } from '../contract/cifarFormat';
+export { CIFAR_LAYOUTS, DatasetFormatError, IMAGE_BYTES, IMAGE_CHANNELS, IMAGE_SIDE, imageBytes, isCifarFormat, type CifarFormat, type CifarLayout } from '../contract/cifarFormat';
 
 const PLANE_BYTES = IMAGE_SIDE * IMAGE_SIDE;
 
 /** Decoded images with their labels, ready to become tensors. */
 export interface LabeledImages {
-  /** `count * 32 * 32 * 3` bytes: NHWC, RGB interleaved, 0..255. */
+  /** `count * side * side * 3` bytes: NHWC, RGB interleaved, 0..255. */
   readonly images: Uint8Array;
+  /** Width and height of every image (CIFAR: 32). */
+  readonly side: number;
   /** One class index per image (CIFAR-100: the fine label). */
   readonly labels: Uint8Array;
   /** CIFAR-100 only: one superclass index per image. */
@@ -48,9 +50,10 @@ export function countRecords(byteLength: number, format: CifarFormat, file: stri
   return count;
 }
 
-function allocate(count: number, withCoarse: boolean): LabeledImages {
+function allocate(count: number, side: number, withCoarse: boolean): LabeledImages {
   return {
-    images: new Uint8Array(count * IMAGE_BYTES),
+    images: new Uint8Array(count * imageBytes(side)),
+    side,
     labels: new Uint8Array(count),
     ...(withCoarse ? { coarseLabels: new Uint8Array(count) } : {}),
     count,
@@ -59,7 +62,12 @@ function allocate(count: number, withCoarse: boolean): LabeledImages {
 
 /** Zeroed storage for `count` images of `format`, to be filled by `decodeCifarInto`. */
 export function createLabeledImages(count: number, format: CifarFormat): LabeledImages {
-  return allocate(count, CIFAR_LAYOUTS[format].numCoarseClasses > 0);
+  return allocate(count, IMAGE_SIDE, CIFAR_LAYOUTS[format].numCoarseClasses > 0);
+}
+
+/** Zeroed storage for `count` images of `side x side` pixels with one label each (an image-folder dataset). */
+export function createFolderImages(count: number, side: number): LabeledImages {
+  return allocate(count, side, false);
 }
 
 /**
@@ -123,13 +131,17 @@ export function concatLabeledImages(parts: readonly LabeledImages[]): LabeledIma
   if (!withCoarse && parts.some((part) => part.coarseLabels)) {
     throw new Error('Cannot concatenate CIFAR-10 and CIFAR-100 images: only some parts have coarse labels');
   }
+  const side = parts[0]?.side ?? IMAGE_SIDE;
+  if (parts.some((part) => part.side !== side)) throw new Error('Cannot concatenate images of different sizes');
+  const bytes = imageBytes(side);
   const out = allocate(
     parts.reduce((sum, part) => sum + part.count, 0),
+    side,
     withCoarse,
   );
   let offset = 0;
   for (const part of parts) {
-    out.images.set(part.images.subarray(0, part.count * IMAGE_BYTES), offset * IMAGE_BYTES);
+    out.images.set(part.images.subarray(0, part.count * bytes), offset * bytes);
     out.labels.set(part.labels.subarray(0, part.count), offset);
     if (part.coarseLabels) out.coarseLabels?.set(part.coarseLabels.subarray(0, part.count), offset);
     offset += part.count;
@@ -177,11 +189,12 @@ export function takeBalancedSubset(data: LabeledImages, n: number, numClasses: n
 /** The images at `indices` (in that order), copied into their own storage. */
 export function selectImages(data: LabeledImages, indices: ArrayLike<number>): LabeledImages {
   const coarse = data.coarseLabels;
-  const out = allocate(indices.length, coarse !== undefined);
+  const out = allocate(indices.length, data.side, coarse !== undefined);
+  const bytes = imageBytes(data.side);
   for (let next = 0; next < indices.length; next++) {
     const i = indices[next]!;
     if (!Number.isInteger(i) || i < 0 || i >= data.count) throw new RangeError(`image ${i} is not in a set of ${data.count}`);
-    out.images.set(data.images.subarray(i * IMAGE_BYTES, (i + 1) * IMAGE_BYTES), next * IMAGE_BYTES);
+    out.images.set(data.images.subarray(i * bytes, (i + 1) * bytes), next * bytes);
     out.labels[next] = data.labels[i]!;
     if (coarse && out.coarseLabels) out.coarseLabels[next] = coarse[i]!;
   }

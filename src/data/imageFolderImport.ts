@@ -1,17 +1,17 @@
 /**
  * Imports a folder (or zip) of class folders as a dataset: plans it (imageFolderLayout.ts), reads each image,
- * checks its header against the pixel cap before decoding, decodes, centre-crops and resizes it to 32x32
- * through the decoder it is given (the worker's uses createImageBitmap and OffscreenCanvas), splits it when
+ * checks its header against the pixel cap before decoding, decodes, centre-crops and resizes it to the chosen
+ * side (32 by default, or 64) through the decoder it is given (the worker's uses createImageBitmap and OffscreenCanvas), splits it when
  * the source has no test folder, and computes the per-channel statistics. An image that fails is named and
  * left out; the rest is imported. Pure apart from the decoder: Node tests pass their own.
  */
-import { createLabeledImages, IMAGE_BYTES, IMAGE_SIDE, type LabeledImages } from './cifarBinary';
+import { createFolderImages, imageBytes, IMAGE_SIDE, type LabeledImages } from './cifarBinary';
 import type { LoadedDataset } from './datasetLoader';
 import { readImageHeader, type ImageHeader } from './imageHeaders';
 import { count, IMAGE_FOLDER_LIMITS, ImageFolderImportError, listNames, planImageFolder, type ImageFolderLimits, type PlannedClass, type SourceEntry } from './imageFolderLayout';
 import { keyedRng, permutation } from '../core/random';
 import { channelStatistics } from '../core/channelStatistics';
-import { IMAGE_FOLDER_FORMAT } from '../contract/cifarFormat';
+import { IMAGE_FOLDER_FORMAT, type ImageFolderSide } from '../contract/cifarFormat';
 import type { DatasetManifest } from '../contract/datasetManifest';
 
 export { ImageFolderImportError };
@@ -35,6 +35,8 @@ export interface ImageFolderImportOptions {
   readonly limits?: ImageFolderLimits;
   /** Seeds the split made when the source has no test folder. */
   readonly splitSeed?: number;
+  /** Width and height the pictures are resized to; CIFAR's 32 when not given. */
+  readonly side?: ImageFolderSide;
 }
 
 export interface ImageFolderImport {
@@ -54,9 +56,10 @@ type DecodedClass = { readonly name: string; readonly train: Uint8Array[]; reado
 
 export async function importImageFolder(entries: readonly SourceEntry[], options: ImageFolderImportOptions): Promise<ImageFolderImport> {
   const limits = options.limits ?? IMAGE_FOLDER_LIMITS;
+  const side = options.side ?? IMAGE_SIDE;
   const plan = planImageFolder(entries, limits);
   const notes = [...plan.notes];
-  const reader = new ImageReader(options, limits, plan.classes);
+  const reader = new ImageReader(options, limits, side, plan.classes);
   const decoded: DecodedClass[] = [];
   for (const planned of plan.classes) {
     decoded.push({ name: planned.name, train: await reader.readAll(planned.train), test: await reader.readAll(planned.test) });
@@ -66,31 +69,35 @@ export async function importImageFolder(entries: readonly SourceEntry[], options
   }
   const seed = options.splitSeed ?? DEFAULT_SPLIT_SEED;
   const classes = usable(decoded, plan.testFolder !== null, notes);
-  const { train, test } = plan.testFolder === null ? heldOutSplit(classes, seed) : folderSplit(classes);
+  const { train, test } = plan.testFolder === null ? heldOutSplit(classes, seed, side) : folderSplit(classes, side);
   notes.push(
     plan.testFolder === null
       ? `No test/ or val/ folder: ${Math.round(HELD_OUT_FRACTION * 100)}% of each class (seed ${seed}) is held out for testing, the same images at every import.`
       : `The test images are the ones in ${plan.testFolder}/.`,
   );
-  const name = datasetName(options.sourceName);
+  const name = datasetName(options.sourceName, side);
   const classNames = classes.map((c) => c.name);
   const manifest: DatasetManifest = {
     name,
-    title: `${options.sourceName} (your images, ${classNames.length} classes, ${train.count} train / ${test.count} test)`,
+    title: `${options.sourceName} (your images, ${side === IMAGE_SIDE ? '' : `${side}x${side}, `}${classNames.length} classes, ${train.count} train / ${test.count} test)`,
     format: IMAGE_FOLDER_FORMAT,
     classNames,
     train: { count: train.count, shards: [] },
     test: { count: test.count, shards: [] },
     ...channelStatistics(train.images),
-    source: `image folder ${options.sourceName}, centre-cropped and resized to ${IMAGE_SIDE}x${IMAGE_SIDE}`,
+    source: `image folder ${options.sourceName}, centre-cropped and resized to ${side}x${side}`,
+    imageSide: side,
   };
   return { dataset: { manifest, train, test }, notes };
 }
 
-/** The `dataset` URL parameter for a source: `imported-images-` and its name as a lowercase id. */
-export function datasetName(sourceName: string): string {
+/**
+ * The `dataset` URL parameter for a source: `imported-images-` and its name as a lowercase id, with `-64px`
+ * for pictures larger than CIFAR's, so one folder imported at both sizes is two datasets.
+ */
+export function datasetName(sourceName: string, side: number = IMAGE_SIDE): string {
   const stem = sourceName.replace(/\.zip$/i, '').toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
-  return `${IMAGE_FOLDER_PREFIX}${stem.slice(0, 48) || 'dataset'}`;
+  return `${IMAGE_FOLDER_PREFIX}${stem.slice(0, 48) || 'dataset'}${side === IMAGE_SIDE ? '' : `-${side}px`}`;
 }
 
 /** Reads, checks and decodes images one by one, noting each failure and reporting progress. */
@@ -102,6 +109,7 @@ class ImageReader {
   constructor(
     private readonly options: ImageFolderImportOptions,
     private readonly limits: ImageFolderLimits,
+    private readonly side: number,
     classes: readonly PlannedClass[],
   ) {
     this.#totalBytes = classes.reduce((sum, c) => sum + [...c.train, ...c.test].reduce((s, e) => s + e.size, 0), 0);
@@ -133,8 +141,8 @@ class ImageReader {
       throw new Error(`${header.width}x${header.height} pixels, more than the ${maxPixels / 1e6} megapixels allowed for one image`);
     }
     try {
-      const rgb = await this.options.decode(bytes, header, IMAGE_SIDE);
-      if (rgb.length !== IMAGE_BYTES) throw new Error(`the decoder gave ${rgb.length} bytes, not ${IMAGE_BYTES}`);
+      const rgb = await this.options.decode(bytes, header, this.side);
+      if (rgb.length !== imageBytes(this.side)) throw new Error(`the decoder gave ${rgb.length} bytes, not ${imageBytes(this.side)}`);
       return rgb;
     } catch {
       // The browser's own reason ("The source image could not be decoded.") adds nothing a person can act on.
@@ -155,12 +163,12 @@ function usable(classes: readonly DecodedClass[], hasTestFolder: boolean, notes:
   return kept;
 }
 
-function folderSplit(classes: readonly DecodedClass[]): { train: LabeledImages; test: LabeledImages } {
-  return { train: pack(classes.map((c) => c.train)), test: pack(classes.map((c) => c.test)) };
+function folderSplit(classes: readonly DecodedClass[], side: number): { train: LabeledImages; test: LabeledImages } {
+  return { train: pack(classes.map((c) => c.train), side), test: pack(classes.map((c) => c.test), side) };
 }
 
 /** Per class, a seeded permutation; its first 20% (at least one, leaving one) is the test set. */
-function heldOutSplit(classes: readonly DecodedClass[], seed: number): { train: LabeledImages; test: LabeledImages } {
+function heldOutSplit(classes: readonly DecodedClass[], seed: number, side: number): { train: LabeledImages; test: LabeledImages } {
   const train: Uint8Array[][] = [];
   const test: Uint8Array[][] = [];
   classes.forEach((c, label) => {
@@ -171,17 +179,16 @@ function heldOutSplit(classes: readonly DecodedClass[], seed: number): { train: 
     train.push(c.train.filter((_, i) => !isHeld[i]));
     test.push(c.train.filter((_, i) => isHeld[i]));
   });
-  return { train: pack(train), test: pack(test) };
+  return { train: pack(train, side), test: pack(test, side) };
 }
 
 /** One image list per class (the label is the index) into one NHWC buffer. */
-function pack(byClass: readonly (readonly Uint8Array[])[]): LabeledImages {
-  // CIFAR-10's storage: one label byte per image and no superclasses, which is what folders give.
-  const out = createLabeledImages(byClass.reduce((sum, list) => sum + list.length, 0), 'cifar10-binary');
+function pack(byClass: readonly (readonly Uint8Array[])[], side: number): LabeledImages {
+  const out = createFolderImages(byClass.reduce((sum, list) => sum + list.length, 0), side);
   let at = 0;
   byClass.forEach((list, label) => {
     for (const image of list) {
-      out.images.set(image, at * IMAGE_BYTES);
+      out.images.set(image, at * imageBytes(side));
       out.labels[at++] = label;
     }
   });

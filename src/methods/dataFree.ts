@@ -28,7 +28,7 @@ interface DataFreeModules {
   stepsSinceGenerator: number;
 }
 
-/** Zero padding of the train view's random crop, as torchvision's RandomCrop(32, padding=4). */
+/** Zero padding of the train view's random crop, as torchvision's RandomCrop(32, padding=4) (any side). */
 const CROP_PAD = 4;
 /** Draws of fresh noise one student batch may take before it gives up on selection and keeps everything. */
 const MAX_DRAWS = 20;
@@ -36,8 +36,8 @@ const MAX_DRAWS = 20;
 function dataFreeMethod(spec: MethodSpec, select: boolean) {
   return defineMethod<DataFreeModules, undefined>({
     spec,
-    createModules({ params, seed }) {
-      const generator = createGenerator({ nz: param(params, 'nz'), ngf: param(params, 'ngf'), name: 'generator', seed });
+    createModules({ params, seed, imageSide }) {
+      const generator = createGenerator({ nz: param(params, 'nz'), ngf: param(params, 'ngf'), imageSize: imageSide, name: 'generator', seed });
       return { generator, optimizer: tf.train.adam(param(params, 'generatorLr')), stepsSinceGenerator: 0 };
     },
     disposeModules({ generator, optimizer }) {

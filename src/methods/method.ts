@@ -27,6 +27,8 @@ export interface ModuleContext {
   readonly teachers: readonly { readonly model: ModelId; readonly shapes: FeatureShapes }[];
   readonly params: Readonly<Record<string, number>>;
   readonly numClasses: number;
+  /** Width and height of the run's images (a generator makes images of this side). */
+  readonly imageSide: number;
   /** Seeds what the method initialises or draws itself (a generator's weights and noise). */
   readonly seed: number;
   /** The loss the user wrote in the page (the custom method compiles it). */

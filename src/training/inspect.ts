@@ -5,7 +5,7 @@
  * γ/B_train however many images are asked about, so the panel shows what the oracle teacher saw.
  */
 import * as tf from '@tensorflow/tfjs';
-import { IMAGE_BYTES as PIXELS_PER_IMAGE } from '../data/cifarBinary';
+import { imageBytes } from '../data/cifarBinary';
 import type { BatchSource, Normalization } from '../data/batches';
 import { crossEntropy } from '../methods/losses';
 import { lrpRelevance } from '../methods/lrp/index';
@@ -65,18 +65,18 @@ function checkGamma(gamma: number): void {
   if (!Number.isFinite(gamma) || gamma < 0 || gamma > 100) throw new RangeError(`γ must be between 0 and 100, got ${gamma}`);
 }
 
-/** Stored HWC bytes to RGBA. */
-function toRgba(pixels: ArrayLike<number>, count: number): Uint8ClampedArray {
-  const rgba = new Uint8ClampedArray(count * 1024 * 4);
-  for (let p = 0; p < count * 1024; p++) {
+/** Stored HWC bytes of `count` images of `side x side` pixels to RGBA. */
+function toRgba(pixels: ArrayLike<number>, count: number, side: number): Uint8ClampedArray {
+  const rgba = new Uint8ClampedArray(count * side * side * 4);
+  for (let p = 0; p < count * side * side; p++) {
     rgba.set([pixels[p * 3]!, pixels[p * 3 + 1]!, pixels[p * 3 + 2]!, 255], p * 4);
   }
   return rgba;
 }
 
 function testImages({ test }: InspectionContext): Extract<InspectionResult, { kind: 'testImages' }> {
-  const { count, images, labels } = test.set;
-  return { kind: 'testImages', count, size: 32, rgba: toRgba(images.subarray(0, count * PIXELS_PER_IMAGE), count), labels: labels.slice(0, count) };
+  const { count, images, labels, side } = test.set;
+  return { kind: 'testImages', count, size: side, rgba: toRgba(images.subarray(0, count * imageBytes(side)), count, side), labels: labels.slice(0, count) };
 }
 
 /**
@@ -116,19 +116,21 @@ async function responses(request: Extract<InspectionRequest, { kind: 'responses'
 
 /** The requested images as normalised x with displayable RGBA, and true labels where known. */
 function requestedImages(images: Extract<InspectionRequest, { kind: 'relevance' }>['images'], context: InspectionContext): { x: tf.Tensor4D; rgba: Uint8ClampedArray; labels: number[] | null } {
+  const { set } = context.test;
+  const { side } = set;
   if ('indices' in images) {
-    const { set } = context.test;
     if (images.indices.length === 0 || images.indices.length > 64) throw new RangeError('Ask about 1 to 64 images at a time.');
     for (const i of images.indices) if (!Number.isInteger(i) || i < 0 || i >= set.count) throw new RangeError(`Image ${i} is not in the test subset (0 to ${set.count - 1}).`);
-    const pixels = new Uint8Array(images.indices.length * PIXELS_PER_IMAGE);
-    images.indices.forEach((i, b) => pixels.set(set.images.subarray(i * PIXELS_PER_IMAGE, (i + 1) * PIXELS_PER_IMAGE), b * PIXELS_PER_IMAGE));
-    const x = tf.tidy(() => context.test.normalize(tf.div(tf.tensor4d(pixels, [images.indices.length, 32, 32, 3], 'float32'), 255)));
-    return { x, rgba: toRgba(pixels, images.indices.length), labels: images.indices.map((i) => set.labels[i]!) };
+    const bytes = imageBytes(side);
+    const pixels = new Uint8Array(images.indices.length * bytes);
+    images.indices.forEach((i, b) => pixels.set(set.images.subarray(i * bytes, (i + 1) * bytes), b * bytes));
+    const x = tf.tidy(() => context.test.normalize(tf.div(tf.tensor4d(pixels, [images.indices.length, side, side, 3], 'float32'), 255)));
+    return { x, rgba: toRgba(pixels, images.indices.length, side), labels: images.indices.map((i) => set.labels[i]!) };
   }
   const { rgba, count } = images;
-  if (!Number.isInteger(count) || count < 1 || count > 64 || rgba.length !== count * 1024 * 4) throw new RangeError('Pictures must be 32x32 RGBA, 1 to 64 of them.');
+  if (!Number.isInteger(count) || count < 1 || count > 64 || rgba.length !== count * side * side * 4) throw new RangeError(`Pictures must be ${side}x${side} RGBA, 1 to 64 of them.`);
   const x = tf.tidy(() => {
-    const pixels = tf.slice(tf.tensor4d(Float32Array.from(rgba), [count, 32, 32, 4]), [0, 0, 0, 0], [-1, -1, -1, 3]);
+    const pixels = tf.slice(tf.tensor4d(Float32Array.from(rgba), [count, side, side, 4]), [0, 0, 0, 0], [-1, -1, -1, 3]);
     return context.test.normalize(tf.div(pixels, 255) as tf.Tensor4D);
   });
   return { x, rgba: rgba.slice(), labels: null };
@@ -160,17 +162,18 @@ async function relevance(request: Extract<InspectionRequest, { kind: 'relevance'
     const [relevanceValues, xStarValues, onXStar, ...onX] = await Promise.all([out.relevance, out.xStar, out.onXStar, ...out.onX].map((t) => t.data()));
     tf.dispose([out.relevance, out.xStar, out.onXStar, ...out.onX]);
     const classes = inspected.net.numClasses;
+    const pixels = x.shape[1] * x.shape[2];
     const row = (values: ArrayLike<number>, i: number, width: number) => Array.from((values as Float32Array).subarray(i * width, (i + 1) * width));
     const items: RelevanceItem[] = Array.from({ length: count }, (_, i) => {
-      const xStarRgba = new Uint8ClampedArray(1024 * 4);
-      for (let p = 0; p < 1024; p++) xStarRgba.set([...row(xStarValues!, i * 1024 + p, 3).map((v) => Math.round(v * 255)), 255], p * 4);
+      const xStarRgba = new Uint8ClampedArray(pixels * 4);
+      for (let p = 0; p < pixels; p++) xStarRgba.set([...row(xStarValues!, i * pixels + p, 3).map((v) => Math.round(v * 255)), 255], p * 4);
       const predictions: ModelPrediction[] = context.models.map((m, k) => ({
         model: m.key,
         label: m.label,
         onX: row(onX[k]!, i, classes),
         ...(m.key === inspected.key ? { onXStar: row(onXStar!, i, classes) } : {}),
       }));
-      return { target: targets[i]!, relevance: Float32Array.from(row(relevanceValues!, i, 1024)), x: rgba.slice(i * 4096, (i + 1) * 4096), xStar: xStarRgba, predictions };
+      return { target: targets[i]!, relevance: Float32Array.from(row(relevanceValues!, i, pixels)), x: rgba.slice(i * pixels * 4, (i + 1) * pixels * 4), xStar: xStarRgba, predictions };
     });
     return { kind: 'relevance' as const, model: request.model, gamma: request.gamma, rule: request.rule, items };
   } finally {

@@ -12,16 +12,22 @@ import type { Learner } from './learner';
 import type { PlannedLearner } from './plan';
 import { Sgd } from './sgd';
 
-/** Shapes of a network's feature taps, from one zero image in eval mode. */
-export function featureShapes(net: Network): FeatureShapes {
+/** What a learner is built for: the dataset's classes and the side of its square images. */
+export interface LearnerInput {
+  readonly numClasses: number;
+  readonly imageSide: number;
+}
+
+/** Shapes of a network's feature taps, from one zero image of `imageSide` pixels in eval mode. */
+export function featureShapes(net: Network, imageSide: number): FeatureShapes {
   return tf.tidy(() => {
-    const { features } = net.apply(tf.zeros([1, 32, 32, 3]), { training: false });
+    const { features } = net.apply(tf.zeros([1, imageSide, imageSide, 3]), { training: false });
     const drop = (t: tf.Tensor) => t.shape.slice(1);
     return { stem: drop(features.stem), stages: features.stages.map(drop), penultimate: drop(features.penultimate) };
   });
 }
 
-export function createLearner(planned: PlannedLearner, config: RunConfig, numClasses: number, teachers: readonly Network[] = [], namePrefix = ''): Learner {
+export function createLearner(planned: PlannedLearner, config: RunConfig, { numClasses, imageSide }: LearnerInput, teachers: readonly Network[] = [], namePrefix = ''): Learner {
   const name = `${namePrefix}${planned.key}`;
   const net = buildNetwork(planned.model, { numClasses, name, seed: planned.initSeed });
   const method = METHODS[planned.method];
@@ -34,10 +40,11 @@ export function createLearner(planned: PlannedLearner, config: RunConfig, numCla
     try {
       modules = method.createModules({
         store: moduleStore,
-        student: { model: planned.model, shapes: featureShapes(net) },
-        teachers: teachers.map((t) => ({ model: t.id, shapes: featureShapes(t) })),
+        student: { model: planned.model, shapes: featureShapes(net, imageSide) },
+        teachers: teachers.map((t) => ({ model: t.id, shapes: featureShapes(t, imageSide) })),
         params,
         numClasses,
+        imageSide,
         seed: planned.initSeed,
         userCode: config.userLoss,
       });

@@ -115,7 +115,7 @@ export async function methodStepNumbers(method: MethodId): Promise<StepNumbers[]
   const teachers = buildTeachers(method, config, batch);
   let learner: Learner | null = null;
   try {
-    learner = createLearner({ key: 'student', role: 'student', label: method, model: config.student, method, initSeed: STEP_CHECK.seed }, config, STEP_CHECK.classes, teachers, 'check-');
+    learner = createLearner({ key: 'student', role: 'student', label: method, model: config.student, method, initSeed: STEP_CHECK.seed }, config, { numClasses: STEP_CHECK.classes, imageSide: source.set.side }, teachers, 'check-');
     if (!learner.method.earlyStages?.length) return [await stepAndRead(method, learner, teachers, batch)];
     const first = await stepAndRead(`${method} (stage ${learner.method.earlyStages[0]!.id})`, learner, teachers, batch, true);
     await learner.method.prepareMainStage?.({

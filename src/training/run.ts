@@ -84,7 +84,7 @@ export async function runExperiment(config: RunConfig, data: RunData, control: R
 
     for (const [i, planned] of plan.teachers.entries()) teachers.push(await obtainTeacher(phase, planned, i, { resume, saved, cached, target: { numClasses: data.numClasses, normalization: data.normalization }, cache: services.teacherCache }));
     const teacherNets = teachers.map((t) => t.net);
-    students.push(...plan.students.map((p) => createLearner(p, config, data.numClasses, teacherNets)));
+    students.push(...plan.students.map((p) => createLearner(p, config, { numClasses: data.numClasses, imageSide: data.train.side }, teacherNets)));
     const resumeAt = resume?.checkpoint.phase === 'students' ? resume.resumePhase(students) : undefined;
     resume?.dispose();
     resume = null;

@@ -49,7 +49,7 @@ export async function measureStepCosts(plan: RunPlan, config: RunConfig, train: 
   const step = new Map<ModelId, number>();
   const forward = new Map<ModelId, number>();
   for (const [model, planned] of byModel) {
-    const learner = createLearner(planned, config, numClasses, [], 'warmup-');
+    const learner = createLearner(planned, config, { numClasses, imageSide: train.set.side }, [], 'warmup-');
     try {
       step.set(model, await warmTimed(() => stepOnce(learner, train, plan)));
       forward.set(model, await warmTimed(() => evalOnce(learner.net, test, plan.batch)));

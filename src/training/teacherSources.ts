@@ -148,7 +148,7 @@ export interface TrainedTeacherOptions {
 
 /** Trained here with cross-entropy; its phase posts its result. Kept in the session's cache when there is one. */
 export async function trainedTeacher(phase: PhaseContext, planned: PlannedLearner, options: TrainedTeacherOptions): Promise<ReadyTeacher> {
-  const teacher = createLearner(planned, phase.config, options.numClasses);
+  const teacher = createLearner(planned, phase.config, { numClasses: options.numClasses, imageSide: phase.train.set.side });
   try {
     const resumeAt = options.resume?.resumePhase([teacher]);
     await trainPhase(phase, { phase: 'teachers', learners: [teacher], teacherNets: [], epochs: phase.config.teacherEpochs, resumeAt });

@@ -1,10 +1,8 @@
 /**
- * The user's own picture, made into what the models see: a 32x32 opaque RGBA image, centre-cropped to a
- * square and drawn down with smoothing (halving steps first, so large photos do not alias). Transparent
+ * The user's own picture, made into what the models see: an opaque RGBA image of the run's image side
+ * (32x32 for CIFAR), centre-cropped to a square and drawn down with smoothing (halving steps first, so large photos do not alias). Transparent
  * pixels are put on white. Rejects with a readable message for an empty, non-image or undecodable file.
  */
-export const PICTURE_SIZE = 32;
-
 /** The largest centred square of a width × height image. */
 export function centreSquare(width: number, height: number): { sx: number; sy: number; side: number } {
   const side = Math.min(width, height);
@@ -31,7 +29,8 @@ function makeCanvas(size: number): { canvas: OffscreenCanvas | HTMLCanvasElement
   return { canvas, ctx };
 }
 
-export async function imageToRgba32(file: Blob): Promise<Uint8ClampedArray> {
+/** `file` as `size x size` opaque RGBA. */
+export async function pictureToRgba(file: Blob, size: number): Promise<Uint8ClampedArray> {
   const problem = pictureFileProblem(file);
   if (problem) throw new Error(problem);
   if (typeof createImageBitmap !== 'function') throw new Error('This browser cannot decode pictures here.');
@@ -45,7 +44,7 @@ export async function imageToRgba32(file: Blob): Promise<Uint8ClampedArray> {
     if (bitmap.width === 0 || bitmap.height === 0) throw new Error(`${nameOf(file)} has no pixels.`);
     let { sx, sy, side } = centreSquare(bitmap.width, bitmap.height);
     let source: CanvasImageSource = bitmap;
-    while (side > 2 * PICTURE_SIZE) {
+    while (side > 2 * size) {
       const half = Math.floor(side / 2);
       const step = makeCanvas(half);
       step.ctx.drawImage(source, sx, sy, side, side, 0, 0, half, half);
@@ -54,11 +53,11 @@ export async function imageToRgba32(file: Blob): Promise<Uint8ClampedArray> {
       sy = 0;
       side = half;
     }
-    const { ctx } = makeCanvas(PICTURE_SIZE);
+    const { ctx } = makeCanvas(size);
     ctx.fillStyle = '#fff';
-    ctx.fillRect(0, 0, PICTURE_SIZE, PICTURE_SIZE);
-    ctx.drawImage(source, sx, sy, side, side, 0, 0, PICTURE_SIZE, PICTURE_SIZE);
-    const rgba = ctx.getImageData(0, 0, PICTURE_SIZE, PICTURE_SIZE).data;
+    ctx.fillRect(0, 0, size, size);
+    ctx.drawImage(source, sx, sy, side, side, 0, 0, size, size);
+    const rgba = ctx.getImageData(0, 0, size, size).data;
     for (let i = 3; i < rgba.length; i += 4) rgba[i] = 255;
     return new Uint8ClampedArray(rgba);
   } finally {

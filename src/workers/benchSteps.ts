@@ -75,7 +75,7 @@ function oursStepper(task: ThroughputTask, data: BenchData): Stepper {
   const config = benchConfig(task.method, { batch: task.batch });
   const teacherNets = buildTeachers(task, data.numClasses, 'ours');
   const planned = { key: 'student', role: 'student', label: 'bench', model: task.model, method: task.method, initSeed: 7 } as const;
-  const learner = createLearner(planned, config, data.numClasses, teacherNets, 'bench-ours-');
+  const learner = createLearner(planned, config, { numClasses: data.numClasses, imageSide: data.train.side }, teacherNets, 'bench-ours-');
   const source = new BatchSource(data.train, data.normalization);
   return {
     step: (i) => oursStep(learner, teacherNets, source, batchIndices(i, task.batch, data.train.count), config.lr),

@@ -2,6 +2,7 @@
  * The page's dropped folder or picked `.zip` (ImageFolderSource) as the entries the image-folder import
  * reads, and the import itself with the worker's canvas decoder. Kept beside the session so it stays short.
  */
+import { IMAGE_FOLDER_SIDES, isImageFolderSide, type ImageFolderSide } from '../contract/cifarFormat';
 import type { ImageFolderSource } from '../contract/protocol';
 import type { SourceEntry } from '../data/imageFolderLayout';
 import { zipEntries } from '../data/zipEntries';
@@ -28,6 +29,7 @@ async function entriesOf(source: ImageFolderSource): Promise<SourceEntry[]> {
   }));
 }
 
-export async function importImageSource(source: ImageFolderSource, onProgress: (progress: ImageFolderProgress) => void): Promise<ImageFolderImport> {
-  return importImageFolder(await entriesOf(source), { sourceName: sourceName(source), decode: decodeInWorker, onProgress });
+export async function importImageSource(source: ImageFolderSource, side: ImageFolderSide, onProgress: (progress: ImageFolderProgress) => void): Promise<ImageFolderImport> {
+  if (!isImageFolderSide(side)) throw new Error(`pictures can be resized to ${IMAGE_FOLDER_SIDES.join(' or ')} pixels, not ${String(side)}.`);
+  return importImageFolder(await entriesOf(source), { sourceName: sourceName(source), decode: decodeInWorker, onProgress, side });
 }

@@ -3,10 +3,12 @@
  * costs and at most one run. Separate from the worker entry so its logic reads (and types) on its own.
  */
 import type { RunConfig } from '../config/runConfig';
+import { manifestImageSide } from '../contract/datasetManifest';
 import { isImportedDataset, loadImportedRecord, saveImportedArchive } from '../storage/archiveCache';
 import { packDataset, unpackDataset } from '../data/packedDataset';
 import { importImageSource, sourceBytes, sourceName } from './imageFolderSource';
 import type { ImageFolderSource } from '../contract/protocol';
+import type { ImageFolderSide } from '../contract/cifarFormat';
 import { importCifarArchive } from '../data/cifarArchive';
 import { loadDataset, type LoadedDataset } from '../data/datasetLoader';
 import { RunControl } from '../training/runControl';
@@ -63,7 +65,7 @@ export class TrainingSession {
       case 'importDataset':
         return this.#importDataset(message.requestId, message.file);
       case 'importImages':
-        return this.#importImages(message.requestId, message.source);
+        return this.#importImages(message.requestId, message.source, message.side);
       case 'estimate':
         return this.#estimate(message.requestId, message.config);
       case 'train':
@@ -161,12 +163,12 @@ export class TrainingSession {
    * Decodes the user's image folder or zip; like an archive, it replaces the current dataset (and a stored one
    * of its name) only once it has imported. What was left out comes back as notes.
    */
-  async #importImages(requestId: number, source: ImageFolderSource): Promise<void> {
+  async #importImages(requestId: number, source: ImageFolderSource, side: ImageFolderSide): Promise<void> {
     const progress = throttle(PROGRESS_INTERVAL_MS, (p: { loadedBytes: number; totalBytes: number; file: string }) => this.post({ type: 'datasetProgress', requestId, ...p }));
     const fileName = sourceName(source);
     try {
       if (this.#run) throw new Error('a run is in progress: stop it first.');
-      const { dataset, notes } = await importImageSource(source, progress.call);
+      const { dataset, notes } = await importImageSource(source, side, progress.call);
       progress.flush();
       const { name, title } = dataset.manifest;
       const entry = { name, title, fileName, bytes: sourceBytes(source), importedAt: Date.now(), kind: 'image-folder' as const };
@@ -188,7 +190,7 @@ export class TrainingSession {
   #useDataset(requestId: number, dataset: LoadedDataset, importNotes?: readonly string[]): void {
     this.#dataset = dataset;
     const { manifest, train, test } = dataset;
-    this.post({ type: 'datasetReady', requestId, ...(importNotes ? { importNotes } : {}), summary: { name: manifest.name, title: manifest.title, classNames: manifest.classNames, trainCount: train.count, testCount: test.count, format: manifest.format, normalization: { mean: manifest.mean, std: manifest.std } } });
+    this.post({ type: 'datasetReady', requestId, ...(importNotes ? { importNotes } : {}), summary: { name: manifest.name, title: manifest.title, classNames: manifest.classNames, trainCount: train.count, testCount: test.count, format: manifest.format, normalization: { mean: manifest.mean, std: manifest.std }, imageSide: manifestImageSide(manifest) } });
   }
 
   #runData(): RunData {

@@ -13,7 +13,7 @@ import { failOnTensorLeaks } from '../helpers/leaks';
 function customTerms(code: string) {
   const teacher = buildNetwork('tiny-cnn', { numClasses: 3, name: 't', seed: 2 });
   try {
-    const learner = createLearner({ key: 'student', role: 'student', label: 'custom', model: 'tiny-cnn', method: 'custom', initSeed: 1 }, { ...DEFAULT_CONFIG, method: 'custom', userLoss: code, methodParams: { T: 3, alpha: 1, ceWeight: 0 } }, 3, [teacher]);
+    const learner = createLearner({ key: 'student', role: 'student', label: 'custom', model: 'tiny-cnn', method: 'custom', initSeed: 1 }, { ...DEFAULT_CONFIG, method: 'custom', userLoss: code, methodParams: { T: 3, alpha: 1, ceWeight: 0 } }, { numClasses: 3, imageSide: 32 }, [teacher]);
     try {
       return tf.tidy(() => {
         const x = tf.randomNormal([4, 32, 32, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
@@ -79,7 +79,7 @@ describe('the custom method', () => {
     const params = { T: 4, alpha: 0.9, ceWeight: 0.1 };
     const teacher = buildNetwork('tiny-cnn', { numClasses: 3, name: 'kd-teacher', seed: 2 });
     const make = (method: 'kd' | 'custom') =>
-      createLearner({ key: method, role: 'student', label: method, model: 'tiny-cnn', method, initSeed: 11 }, { ...DEFAULT_CONFIG, method, userLoss: USER_LOSS_TEMPLATE, methodParams: params }, 3, [teacher], `${method}-`);
+      createLearner({ key: method, role: 'student', label: method, model: 'tiny-cnn', method, initSeed: 11 }, { ...DEFAULT_CONFIG, method, userLoss: USER_LOSS_TEMPLATE, methodParams: params }, { numClasses: 3, imageSide: 32 }, [teacher], `${method}-`);
     const [kd, yours] = [make('kd'), make('custom')];
     const x = tf.randomNormal([8, 32, 32, 3], 0, 1, 'float32', 9) as tf.Tensor4D;
     const labels = tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32');

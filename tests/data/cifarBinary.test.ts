@@ -169,6 +169,7 @@ describe('takeBalancedSubset', () => {
   /** Five images whose every byte is their own index, so a subset shows where each image came from. */
   const tagged: LabeledImages = {
     images: new Uint8Array(5 * IMAGE_BYTES).map((_, i) => Math.floor(i / IMAGE_BYTES)),
+    side: 32,
     labels: Uint8Array.of(0, 0, 0, 0, 1),
     coarseLabels: Uint8Array.of(5, 6, 7, 8, 9),
     count: 5,

@@ -103,7 +103,28 @@ describe('importing an image folder', () => {
     await expect(importFolder(files)).rejects.toThrow('Fewer than two classes have readable images (b/ had too few): nothing was imported.');
   });
 
+  it('resizes to 64x64 when asked: a dataset of its own, its size in the title and the manifest, the same crop', async () => {
+    const stripe = pngBytes(60, 20, (x) => (x >= 20 && x < 40 ? [255, 255, 255] : [0, 0, 0]));
+    const files = { ...colourFolder(5), 'white/1.png': stripe, 'white/2.png': stripe };
+    const { dataset } = await importImageFolder(folderEntries(files), { sourceName: 'My Colours', decode: decodeTestPng, side: 64 });
+    const { manifest, train, test } = dataset;
+    expect(manifest.name).toBe('imported-images-my-colours-64px');
+    expect(manifest.title).toBe('My Colours (your images, 64x64, 4 classes, 13 train / 4 test)');
+    expect(manifest.imageSide).toBe(64);
+    expect(manifest.source).toContain('resized to 64x64');
+    expect([train.side, test.side]).toEqual([64, 64]);
+    expect([train.images.length, test.images.length]).toEqual([13 * 64 * 64 * 3, 4 * 64 * 64 * 3]);
+    // The last pixel of every image is its class colour: no image spills into the next at 64x64.
+    const perImage = 64 * 64 * 3;
+    for (let i = 0; i < train.count; i++) {
+      const name = manifest.classNames[train.labels[i]!]!;
+      const last = Array.from(train.images.subarray((i + 1) * perImage - 3, (i + 1) * perImage));
+      expect(last).toEqual(name === 'white' ? [255, 255, 255] : COLOURS[name]);
+    }
+  });
+
   it('names the dataset after the source, as a URL-safe id', () => {
+    expect(datasetName('Holiday Photos 2024.zip', 64)).toBe('imported-images-holiday-photos-2024-64px');
     expect(datasetName('Holiday Photos 2024.zip')).toBe('imported-images-holiday-photos-2024');
     expect(datasetName('Ünïcode!!')).toBe('imported-images-n-code');
     expect(datasetName('***')).toBe('imported-images-dataset');
@@ -155,6 +176,31 @@ describe('the stored copy', () => {
     const bytes = new Uint8Array(await packDataset(dataset).arrayBuffer());
     bytes[bytes.length - 1] = 7; // the last test label, in a 3-class dataset
     await expect(unpackDataset(new Blob([bytes]), 'x')).rejects.toThrow('the stored copy of x is damaged (a label outside its 3 classes); import the images again.');
+  });
+
+  it('reads back a 64x64 import, and refuses a copy whose size does not match its pixels or is not offered', async () => {
+    const { dataset } = await importImageFolder(folderEntries(colourFolder(3)), { sourceName: 'c', decode: decodeTestPng, side: 64 });
+    const back = await unpackDataset(packDataset(dataset), 'c');
+    expect(back.manifest.imageSide).toBe(64);
+    expect([back.train.side, back.test.side]).toEqual([64, 64]);
+    expect(back.train.images).toEqual(dataset.train.images);
+    expect(back.test.images).toEqual(dataset.test.images);
+    // The same pixels described as 32x32, or as a size no import makes: refused, never read at the wrong stride.
+    const relabelled = (imageSide: unknown) => packDataset({ ...dataset, manifest: { ...dataset.manifest, imageSide: imageSide as number }, train: { ...dataset.train, side: 64 }, test: { ...dataset.test, side: 64 } });
+    expect(() => relabelled(32)).toThrow(/images of another size than its description says/);
+    const forged = async (imageSide: unknown) => {
+      const json = new TextEncoder().encode(JSON.stringify({ ...dataset.manifest, imageSide }));
+      const original = new Uint8Array(await packDataset(dataset).arrayBuffer());
+      const oldLength = new DataView(original.buffer).getUint32(8, true);
+      const head = new Uint8Array(12);
+      head.set(original.subarray(0, 8));
+      new DataView(head.buffer).setUint32(8, json.length, true);
+      return new Blob([head, json, original.subarray(12 + oldLength)]);
+    };
+    await expect(unpackDataset(await forged(32), 'c')).rejects.toThrow(/stored copy of c is damaged \(\d+ bytes where \d+ were expected\)/);
+    await expect(unpackDataset(await forged(48), 'c')).rejects.toThrow('the stored copy of c is damaged (an image side of 48); import the images again.');
+    await expect(unpackDataset(await forged('64'), 'c')).rejects.toThrow('the stored copy of c is damaged (an image side of "64"); import the images again.');
+    await expect(unpackDataset(await forged(null), 'c')).rejects.toThrow('the stored copy of c is damaged (an image side of null); import the images again.');
   });
 });
 

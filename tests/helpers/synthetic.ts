@@ -6,9 +6,9 @@ import type { RunData } from '../../src/training/run';
 
 export { syntheticImages };
 
-/** 32 training and 16 test synthetic images of 4 classes: the data of the Node run tests. */
-export function tinyRunData(): RunData {
-  return { train: syntheticImages(32, 1), test: syntheticImages(16, 2), normalization: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] }, numClasses: 4 };
+/** 32 training and 16 test synthetic images of 4 classes (32x32 unless asked): the data of the Node run tests. */
+export function tinyRunData(side = 32): RunData {
+  return { train: syntheticImages(32, 1, 4, side), test: syntheticImages(16, 2, 4, side), normalization: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] }, numClasses: 4 };
 }
 
 /** The smallest real run config: tiny CNNs, all 32 images in batches of 16, CPU backend. */

@@ -14,16 +14,16 @@ import { syntheticImages } from '../helpers/synthetic';
 
 const STEPS = 6;
 
-async function trainFewSteps(method: MethodId) {
+async function trainFewSteps(method: MethodId, { side = 32, steps = STEPS } = {}) {
   const params = { ...defaultMethodParams(method), ...(METHOD_CATALOG[method].needs.teachers.max > 1 ? { teachers: 2 } : {}) };
   const config = { ...DEFAULT_CONFIG, method, teacher: 'tiny-cnn' as const, student: 'tiny-cnn' as const, methodParams: params };
   const teachers = Array.from({ length: teacherCount(method, params) }, (_, i) => buildNetwork('tiny-cnn', { numClasses: 4, name: `t${i}-${method}`, seed: 10 + i }));
-  const learner = createLearner({ key: 'student', role: 'student', label: method, model: 'tiny-cnn', method, initSeed: 1 }, config, 4, teachers, `${method}-`);
-  const source = new BatchSource(syntheticImages(8, 3), { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] });
+  const learner = createLearner({ key: 'student', role: 'student', label: method, model: 'tiny-cnn', method, initSeed: 1 }, config, { numClasses: 4, imageSide: side }, teachers, `${method}-${side}-`);
+  const source = new BatchSource(syntheticImages(8, 3, 4, side), { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] });
   const batch = source.trainBatch([0, 1, 2, 3, 4, 5, 6, 7], null);
   const before = tf.memory().numTensors;
   const readouts = [];
-  for (let step = 0; step < STEPS; step++) {
+  for (let step = 0; step < steps; step++) {
     const context = teacherContext(learner.method.spec.needs.teachers.max > 0 ? learner : undefined, teachers, batch);
     const prepared = await prepareStep(learner, batch, context, 1); // epoch 1: CA-MKD's feature term is on
     const packed = trainStep(learner, batch, context, 1, 0.02, prepared);
@@ -48,6 +48,15 @@ describe('every method', () => {
         for (const value of [...Object.values(r.terms), ...Object.values(r.diagnostics)]) expect(Number.isFinite(value)).toBe(true);
       }
       expect(readouts.at(-1)!.loss).toBeLessThan(readouts[0]!.loss);
+      expect(leaked).toBe(0);
+    });
+  }
+
+  // An image folder imported at 64x64: every method's modules (regressors, a generator, LRP) take the larger images.
+  for (const method of METHOD_IDS) {
+    it(`${method} on 64x64 images: finite losses, no tensor growth`, async () => {
+      const { readouts, leaked } = await trainFewSteps(method, { side: 64, steps: 2 });
+      for (const r of readouts) expect([r.loss, ...Object.values(r.terms), ...Object.values(r.diagnostics)].every(Number.isFinite)).toBe(true);
       expect(leaked).toBe(0);
     });
   }

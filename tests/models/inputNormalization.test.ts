@@ -43,7 +43,7 @@ function parityTestSet(): LabeledImages {
   const count = source.testLabels.length;
   const images = new Uint8Array(count * 3072);
   for (let n = 0; n < count; n++) for (let c = 0; c < 3; c++) for (let p = 0; p < 1024; p++) images[n * 3072 + p * 3 + c] = nchw[n * 3072 + c * 1024 + p]!;
-  return { images, labels: Uint8Array.from(source.testLabels), count };
+  return { images, side: 32, labels: Uint8Array.from(source.testLabels), count };
 }
 
 function worstDifference(got: ArrayLike<number>, expected: ArrayLike<number>): number {

@@ -10,7 +10,7 @@ import type { RunConfig } from '../../src/config/runConfig';
 import { defaultMethodParams, METHOD_CATALOG, METHOD_IDS, type MethodId } from '../../src/contract/methodCatalog';
 import type { ModelJson } from '../../src/contract/modelFile';
 import type { DatasetManifest } from '../../src/contract/datasetManifest';
-import { IMAGE_BYTES } from '../../src/data/cifarBinary';
+import { imageBytes } from '../../src/data/cifarBinary';
 import { packDataset } from '../../src/data/packedDataset';
 import { readSafetensors } from '../../src/interop/pytorch/safetensors';
 import { encodeNetwork } from '../../src/models/networkWeights';
@@ -159,11 +159,11 @@ describe('buildPytorchRun', () => {
 describe('buildPytorchRun on your own images', () => {
   const PETS = ['cat', 'dog'];
   const OWN: PytorchRunDataset = { id: 'imported-images-pets', format: 'image-folder', classNames: PETS, normalization: { mean: [0.4, 0.5, 0.6], std: [0.2, 0.2, 0.3] } };
-  /** The page's stored copy of a 2-class import: 6 train and 4 test pictures of 32x32. */
-  async function packed(classNames = PETS): Promise<Uint8Array> {
-    const set = (count: number) => ({ images: Uint8Array.from({ length: count * IMAGE_BYTES }, (_, i) => (i * 7) % 256), labels: Uint8Array.from({ length: count }, (_, i) => i % 2), count });
+  /** The page's stored copy of a 2-class import: 6 train and 4 test pictures of `side` x `side`. */
+  async function packed(classNames = PETS, side = 32): Promise<Uint8Array> {
+    const set = (count: number) => ({ images: Uint8Array.from({ length: count * imageBytes(side) }, (_, i) => (i * 7) % 256), side, labels: Uint8Array.from({ length: count }, (_, i) => i % 2), count });
     const split = (count: number) => ({ count, shards: [] });
-    const manifest: DatasetManifest = { name: OWN.id, title: 'pets', format: 'image-folder', classNames, train: split(6), test: split(4), mean: [0.4, 0.5, 0.6], std: [0.2, 0.2, 0.3], source: 'pets/' };
+    const manifest: DatasetManifest = { name: OWN.id, title: 'pets', format: 'image-folder', classNames, train: split(6), test: split(4), mean: [0.4, 0.5, 0.6], std: [0.2, 0.2, 0.3], source: 'pets/', imageSide: side };
     return new Uint8Array(await packDataset({ manifest, train: set(6), test: set(4) }).arrayBuffer());
   }
 
@@ -171,12 +171,20 @@ describe('buildPytorchRun on your own images', () => {
     const images = await packed();
     const exported = buildPytorchRun({ config: config('kd', { dataset: OWN.id }), dataset: OWN, savedTeachers: {}, exportedAt: AT, images });
     const { files, run } = unzip(exported.bytes);
-    expect(run.dataset).toEqual({ id: OWN.id, kind: 'image-folder', numClasses: 2, classNames: PETS, normalization: OWN.normalization, file: 'data/images.dstpack', trainImages: 6, testImages: 4 });
+    expect(run.dataset).toEqual({ id: OWN.id, kind: 'image-folder', numClasses: 2, classNames: PETS, normalization: OWN.normalization, file: 'data/images.dstpack', trainImages: 6, testImages: 4, imageSide: 32 });
     expect(Buffer.from(files['data/images.dstpack']!).equals(Buffer.from(images))).toBe(true);
     const readme = strFromU8(files['README.md']!);
     expect(readme).toContain(`python3 -m distillery_torch --config ${exported.fileName} --out results`);
     expect(readme).toContain('travel in `data/images.dstpack`: 6 training and 4 test pictures');
     expect(readme).not.toMatch(/--data [\w.]/);
+  });
+
+  it('says the pictures are 64x64 when they were imported at 64, and carries them bit for bit', async () => {
+    const images = await packed(PETS, 64);
+    const { files, run } = unzip(buildPytorchRun({ config: config('kd', { dataset: OWN.id }), dataset: OWN, savedTeachers: {}, exportedAt: AT, images }).bytes);
+    expect(run.dataset).toMatchObject({ kind: 'image-folder', imageSide: 64, trainImages: 6, testImages: 4 });
+    expect(files['data/images.dstpack']!.length).toBe(images.length);
+    expect(Buffer.from(files['data/images.dstpack']!).equals(Buffer.from(images))).toBe(true);
   });
 
   it('refuses missing, damaged or other pictures by name', async () => {

@@ -2,11 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { Rng } from '../../src/core/random';
 import { BatchSource } from '../../src/data/batches';
+import type { LabeledImages } from '../../src/data/cifarBinary';
 
-function images(count: number): { images: Uint8Array; labels: Uint8Array; count: number } {
-  const bytes = new Uint8Array(count * 3072);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7 + Math.floor(i / 3072) * 13) % 256;
-  return { images: bytes, labels: Uint8Array.from({ length: count }, (_, i) => i % 10), count };
+function images(count: number, side = 32): LabeledImages {
+  const perImage = side * side * 3;
+  const bytes = new Uint8Array(count * perImage);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7 + Math.floor(i / perImage) * 13) % 256;
+  return { images: bytes, side, labels: Uint8Array.from({ length: count }, (_, i) => i % 10), count };
 }
 
 /** A generator that replays fixed draws, to pin crop offsets and flips. */
@@ -50,6 +52,24 @@ describe('augmentation', () => {
     expect(tf.max(tf.abs(tf.sub(inner, tf.slice(raw, [0, 4, 0, 0], [1, 28, 28, 3])))).dataSync()[0]).toBe(0);
     tf.dispose([centred.x, flipped.x, shifted.x, both.x, top, right, body, expected, unflipped, bottom, left, inner, original.x, original.labels]);
     tf.dispose([centred.labels, flipped.labels, shifted.labels, both.labels]);
+    source.dispose();
+  });
+
+  it('64x64 images (an image folder imported at 64) keep their size, and crops pad and mirror at that size', () => {
+    const source = new BatchSource(images(2, 64), identity);
+    const original = source.evalBatch(0, 2);
+    expect(original.x.shape).toEqual([2, 64, 64, 3]);
+    const raw = tf.slice(original.x, [1, 0, 0, 0], [1, 64, 64, 3]);
+    // dy 8, dx 0, flipped: rows shift up by 4 (zero rows at the bottom); unflipped, columns shift right by 4.
+    const both = source.trainBatch([1], scripted([8, 0], [0.1]));
+    expect(both.x.shape).toEqual([1, 64, 64, 3]);
+    const unflipped = tf.reverse(both.x, 2);
+    const padding = tf.concat([tf.reshape(tf.slice(unflipped, [0, 60, 0, 0], [1, 4, 64, 3]), [-1]), tf.reshape(tf.slice(unflipped, [0, 0, 0, 0], [1, 64, 4, 3]), [-1])]);
+    expect(tf.max(tf.abs(padding)).dataSync()[0]).toBe(0);
+    const inner = tf.slice(unflipped, [0, 0, 4, 0], [1, 60, 60, 3]);
+    expect(tf.max(tf.abs(tf.sub(inner, tf.slice(raw, [0, 4, 0, 0], [1, 60, 60, 3])))).dataSync()[0]).toBe(0);
+    expect(Array.from(both.labels.dataSync())).toEqual([1]);
+    tf.dispose([original.x, original.labels, raw, both.x, both.labels, unflipped, padding, inner]);
     source.dispose();
   });
 

@@ -117,6 +117,22 @@ describe('data-free methods', () => {
   }
 });
 
+describe('a data-free run on 64x64 images (an image folder imported at 64)', () => {
+  it('the generator makes 64x64 pictures, the student learns from them, and the models see 64x64 test images', async () => {
+    const config: RunConfig = { ...base, epochs: 1, teacherEpochs: 1, method: 'ta-dfkd', methodParams: { ngf: 8, nz: 16, studentSteps: 1 } };
+    const before = tf.memory().numTensors;
+    const log = recorder();
+    const outcome = await runExperiment(config, tinyRunData(64), new RunControl(), log.events, { measureCosts: (plan, train, test) => measureStepCosts(plan, config, train, test, 4) });
+    expect(outcome.results.map((r) => r.learner.key)).toEqual(['teacher0', 'scratch', 'student']);
+    for (const result of outcome.results) expect(Number.isFinite(result.lastAccuracy) && Number.isFinite(result.ece)).toBe(true);
+    expect(log.samples).toHaveLength(1);
+    expect(log.samples[0]!.size).toBe(64);
+    expect(log.samples[0]!.rgba).toHaveLength(log.samples[0]!.count * 64 * 64 * 4);
+    expect(log.epochs.filter((m) => m.learner === 'student').every((m) => Number.isFinite(m.terms.l1))).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
 describe('stage helpers', () => {
   it('a weight snapshot restores every variable, running statistics included', () => {
     const net = buildNetwork('tiny-cnn', { numClasses: 4, name: 'snapshot-net', seed: 1 });

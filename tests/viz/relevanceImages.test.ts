@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RelevanceItem } from '../../src/contract/inspection';
-import { centreSquare, imageToRgba32, pictureFileProblem } from '../../src/viz/ownPicture';
+import { centreSquare, pictureFileProblem, pictureToRgba } from '../../src/viz/ownPicture';
 import {
   colourBarRgba, defaultModelKey, DIVERGING_STOPS, divergingColor, maxAbsRelevance, nextIndices, parseIndices, relevanceCsv, relevanceRows,
   relevanceSums, relevanceToRgba, topClasses,
@@ -156,12 +156,12 @@ describe('own picture', () => {
     expect(pictureFileProblem(new File([], 'empty.png', { type: 'image/png' }))).toMatch(/“empty\.png” is empty/);
     expect(pictureFileProblem(new File(['hello'], 'notes.txt', { type: 'text/plain' }))).toMatch(/not an image \(text\/plain\)/);
     expect(pictureFileProblem(new Blob([new Uint8Array([1])]))).toBeNull(); // no type: let the decoder decide
-    await expect(imageToRgba32(new File([], 'a.png', { type: 'image/png' }))).rejects.toThrow(/is empty/);
-    await expect(imageToRgba32(new File(['x'], 'a.pdf', { type: 'application/pdf' }))).rejects.toThrow(/not an image/);
+    await expect(pictureToRgba(new File([], 'a.png', { type: 'image/png' }), 32)).rejects.toThrow(/is empty/);
+    await expect(pictureToRgba(new File(['x'], 'a.pdf', { type: 'application/pdf' }), 32)).rejects.toThrow(/not an image/);
   });
 
   it('turns a decoder failure into a readable message', async () => {
     vi.stubGlobal('createImageBitmap', () => Promise.reject(new DOMException('The source image could not be decoded.', 'InvalidStateError')));
-    await expect(imageToRgba32(new File(['garbage'], 'broken.jpg', { type: 'image/jpeg' }))).rejects.toThrow(/“broken\.jpg” could not be read as an image/);
+    await expect(pictureToRgba(new File(['garbage'], 'broken.jpg', { type: 'image/jpeg' }), 32)).rejects.toThrow(/“broken\.jpg” could not be read as an image/);
   });
 });

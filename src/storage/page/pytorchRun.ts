@@ -18,6 +18,7 @@ import { METHOD_CATALOG, defaultMethodParams, teacherCount, type MethodId } from
 import { MODEL_CATALOG } from '../../contract/modelCatalog';
 import type { InputNormalization, ModelJson } from '../../contract/modelFile';
 import { readPackedManifest } from '../../contract/packedImages';
+import { manifestImageSide } from '../../contract/datasetManifest';
 import { torchStateDictOf } from '../../interop/pytorch/export';
 import { writeSafetensors } from '../../interop/pytorch/safetensorsWriter';
 import { pytorchRunReadme } from './pytorchRunReadme';
@@ -86,6 +87,8 @@ export interface PytorchRunJson {
     readonly file?: string;
     readonly trainImages?: number;
     readonly testImages?: number;
+    /** image-folder only: the side of its square pictures (32 or 64). */
+    readonly imageSide?: number;
   };
   readonly teachers: readonly PytorchRunTeacher[];
 }
@@ -149,6 +152,7 @@ function imageFolderEntry(dataset: PytorchRunDataset, images: Uint8Array | undef
     file: PACKED_IMAGES_FILE,
     trainImages: manifest.train.count,
     testImages: manifest.test.count,
+    imageSide: manifestImageSide(manifest),
   };
 }
 
