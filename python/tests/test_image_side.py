@@ -1,0 +1,40 @@
+"""Image folders imported at 64x64 (the page's other side beside CIFAR's 32): the pack's and run.json's
+imageSide must agree, and run.json's is 32 or 64 for an image folder, 32 for CIFAR."""
+import pytest
+
+from distillery_torch.config import ConfigError, check_run
+
+from run_configs import tiny_run
+from test_image_folder_run import pack, image_run, run_package
+
+TRAIN, TEST = [i % 3 for i in range(48)], [i % 3 for i in range(18)]
+
+
+def pack_of(side, image_side=None):
+    return pack(TRAIN, TEST, side=side, image_side=image_side)
+
+
+@pytest.mark.parametrize("pack_side, run_side", [(64, 32), (64, None), (32, 64)])
+def test_a_pack_of_another_side_than_run_json_is_refused_naming_both(tmp_path, capsys, pack_side, run_side):
+    images = pack_of(pack_side, image_side=pack_side if pack_side != 32 else None)
+    assert run_package(tmp_path, image_run(image_side=run_side), images) == 2
+    expected = run_side or 32
+    assert f"holds {pack_side}x{pack_side} images, not run.json's {expected}x{expected} (dataset.imageSide)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("image_side", [64, 0, "32", True])
+def test_a_cifar_run_is_32x32(image_side):
+    run = tiny_run()
+    run["dataset"] = {**run["dataset"], "imageSide": image_side}
+    with pytest.raises(ConfigError, match=r"dataset\.imageSide .* is not 32 \(CIFAR's images are 32x32\)"):
+        check_run(run)
+    run["dataset"]["imageSide"] = 32
+    check_run(run)
+
+
+@pytest.mark.parametrize("image_side", [48, "64", 64.0, None])
+def test_an_image_folder_run_is_32_or_64(image_side):
+    run = image_run()
+    run["dataset"]["imageSide"] = image_side
+    with pytest.raises(ConfigError, match=r"dataset\.imageSide .* is not 32 or 64"):
+        check_run(run)
