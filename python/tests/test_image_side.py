@@ -1,7 +1,10 @@
 """Image folders imported at 64x64 (the page's other side beside CIFAR's 32): the pack's and run.json's
-imageSide must agree, and run.json's is 32 or 64 for an image folder, 32 for CIFAR."""
+imageSide must agree, run.json's is 32 or 64 for an image folder, 32 for CIFAR, and the crops keep the
+images' side."""
+import numpy as np
 import pytest
 
+from distillery_torch.batches import crop_and_flip
 from distillery_torch.config import ConfigError, check_run
 
 from run_configs import tiny_run
@@ -38,3 +41,19 @@ def test_an_image_folder_run_is_32_or_64(image_side):
     run["dataset"]["imageSide"] = image_side
     with pytest.raises(ConfigError, match=r"dataset\.imageSide .* is not 32 or 64"):
         check_run(run)
+
+
+def test_a_64x64_crop_moves_a_pixel_by_its_offsets_and_mirrors_it():
+    """Padded by 4, cropped at (dy, dx): pixel (r, c) lands at (r + 4 - dy, c + 4 - dx), mirrored to column
+    63 - that when flipped; what leaves the 64x64 window is gone and the padding brings zeros in."""
+    image = np.zeros((1, 64, 64, 3), np.uint8)
+    image[0, 10, 50] = (1, 2, 3)
+    image[0, 63, 63] = (9, 9, 9)
+    for dy, dx, flip in ((1, 7, False), (1, 7, True), (8, 8, False), (8, 0, False), (0, 8, True)):
+        [out] = crop_and_flip(image, [(dy, dx, flip)])
+        assert out.shape == (64, 64, 3)
+        row, col = 10 + 4 - dy, 50 + 4 - dx
+        assert tuple(out[row, 63 - col if flip else col]) == (1, 2, 3)
+        corner = (63 + 4 - dy, 63 + 4 - dx)
+        inside = corner[0] < 64 and corner[1] < 64
+        assert (out == 9).any() == inside and out.sum() == 6 + (27 if inside else 0)
