@@ -109,7 +109,7 @@ def execute(run, folder, args, world):
             teachers.append(teacher)
             results.append(result_of(info, None, reused=True, evaluation=evaluate(teacher, data, plan["batch"], world)))
         else:
-            learner = make_learner(planned, config, num_classes, None, world)
+            learner = make_learner(planned, config, num_classes, None, world, data.image_side)
             history = train_phase([learner], None, config, plan, data, config["teacherEpochs"], world, log, epochs)[planned["key"]]
             results.append(result_of(info, history))
             teacher = learner.net.eval()
@@ -118,7 +118,7 @@ def execute(run, folder, args, world):
         learners.append(info)
     # The multi-teacher methods distil from the list, every other method from its one teacher.
     teacher = teachers if METHODS[config["method"]]["teachers"] == "param" else (teachers[0] if teachers else None)
-    students = [make_learner(p, config, num_classes, teacher, world) for p in plan["students"]]
+    students = [make_learner(p, config, num_classes, teacher, world, data.image_side) for p in plan["students"]]
     if config["method"] == "refilled":  # stage 1 alone first, then stage 2 beside the scratch baseline
         histories = train_refilled(students, teacher, config, plan, data, world, log, epochs, train_phase)
     else:

@@ -1,12 +1,18 @@
 """Image folders imported at 64x64 (the page's other side beside CIFAR's 32): the pack's and run.json's
-imageSide must agree, run.json's is 32 or 64 for an image folder, 32 for CIFAR, and the crops keep the
-images' side."""
+imageSide must agree, run.json's is 32 or 64 for an image folder, 32 for CIFAR, the crops keep the images'
+side, and the models, the methods' probe-sized modules and the data-free generator work on 64x64 images
+end to end."""
+import json
+
 import numpy as np
 import pytest
 
+import distillery_torch.data_free as data_free
+import distillery_torch.run as run_module
 from distillery_torch.batches import crop_and_flip
 from distillery_torch.config import ConfigError, check_run
 
+from bundle_checks import check_bundle_structure, parse_with_the_page
 from run_configs import tiny_run
 from test_image_folder_run import pack, image_run, run_package
 
@@ -57,3 +63,51 @@ def test_a_64x64_crop_moves_a_pixel_by_its_offsets_and_mirrors_it():
         corner = (63 + 4 - dy, 63 + 4 - dx)
         inside = corner[0] < 64 and corner[1] < 64
         assert (out == 9).any() == inside and out.sum() == 6 + (27 if inside else 0)
+
+
+def recorded_shapes(monkeypatch, module, name):
+    """Replaces module.name (a function returning (x, ...)) by one that also records each x's shape."""
+    shapes, original = [], getattr(module, name)
+
+    def recording(*args, **kwargs):
+        out = original(*args, **kwargs)
+        shapes.append(tuple(out[0].shape))
+        return out
+
+    monkeypatch.setattr(module, name, recording)
+    return shapes
+
+
+def trained_bundle(folder, run, images):
+    assert run_package(folder, run, images) == 0
+    [path] = (folder / "out").glob("*.distillery-run.json")
+    bundle = json.loads(path.read_text())
+    check_bundle_structure(bundle)
+    parse_with_the_page(path)
+    return bundle
+
+
+def test_a_64_px_pack_trains_end_to_end_on_64x64_batches(tmp_path, monkeypatch):
+    batches = recorded_shapes(monkeypatch, run_module, "train_batch")
+    bundle = trained_bundle(tmp_path, image_run(image_side=64), pack_of(64, image_side=64))
+    assert [l["key"] for l in bundle["run"]["learners"]] == ["teacher0", "scratch", "student"]
+    assert batches and set(batches) == {(8, 3, 64, 64)}
+
+
+@pytest.mark.parametrize("method, params, term", [("fitnet", {}, "hint"), ("camkd", {"teachers": 2}, "inter"), ("refilled", {"stage1Epochs": 1}, "kd")])
+def test_methods_with_probe_sized_modules_train_on_64_px(tmp_path, method, params, term):
+    """FitNets' regressor, CA-MKD's embedders and REFILLED's class centres take their shapes from a probe
+    forward (CA-MKD's embedder resizes to the teacher map's size itself: a 32x32 probe would not fit 64x64)."""
+    bundle = trained_bundle(tmp_path, image_run(image_side=64, method=method, methodParams=params), pack_of(64, image_side=64))
+    student = [m for m in bundle["run"]["epochs"] if m["learner"] == "student"][-1]
+    assert term in student["terms"]
+
+
+@pytest.mark.parametrize("method", ["ta-dfkd", "dfkd-basic"])
+def test_a_data_free_method_generates_64x64_images_for_a_64_px_run(tmp_path, monkeypatch, method):
+    generated = recorded_shapes(monkeypatch, data_free, "student_batch")
+    run = image_run(image_side=64, method=method, epochs=1, methodParams={"nz": 16, "ngf": 8, "studentSteps": 2})
+    bundle = trained_bundle(tmp_path, run, pack_of(64, image_side=64))
+    [student] = [m for m in bundle["run"]["epochs"] if m["learner"] == "student"]
+    assert "generator loss" in student["diagnostics"]
+    assert generated and set(generated) == {(8, 3, 64, 64)}
