@@ -1,6 +1,7 @@
 """Batches as the page makes them (`src/data/batches.ts`): crop offsets in [0, 8] and flips drawn per image
-from `keyed_rng(seed, "augment", epoch, step)` (dy, dx, then flip), a 32x32 crop of the zero-padded image,
-mirrored when flipped, then per-channel normalisation of pixels / 255. Output is NCHW float32."""
+from `keyed_rng(seed, "augment", epoch, step)` (dy, dx, then flip), a crop of the image's own side (32x32, or
+64x64 for an image folder imported at 64) from the zero-padded image, mirrored when flipped, then per-channel
+normalisation of pixels / 255. Output is NCHW float32."""
 import numpy as np
 import torch
 
@@ -13,11 +14,13 @@ def augmentation_draws(count, rng):
 
 
 def crop_and_flip(images, draws):
-    """uint8 NHWC images cropped from their 4-pixel zero padding at (dy, dx), flipped left-right when asked."""
+    """uint8 NHWC square images cropped, at their own side, from their 4-pixel zero padding at (dy, dx),
+    flipped left-right when asked."""
+    side = images.shape[1]
     padded = np.pad(images, ((0, 0), (PAD, PAD), (PAD, PAD), (0, 0)))
     out = np.empty_like(images)
     for b, (dy, dx, flip) in enumerate(draws):
-        crop = padded[b, dy:dy + 32, dx:dx + 32]
+        crop = padded[b, dy:dy + side, dx:dx + side]
         out[b] = crop[:, ::-1] if flip else crop
     return out
 

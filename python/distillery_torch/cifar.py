@@ -6,7 +6,22 @@ import tarfile
 
 import numpy as np
 
-RECORD_PIXELS = 3072
+CIFAR_SIDE = 32
+# Sides an image-folder import may be resized to on the page (src/contract/cifarFormat.ts IMAGE_FOLDER_SIDES).
+IMAGE_FOLDER_SIDES = (32, 64)
+
+
+def is_image_side(value, sides):
+    """Whether `value` is an int among `sides`: a bool or float equal to one is not (the page writes neither)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value in sides
+
+
+def image_bytes(side):
+    """Bytes of one side x side RGB image, uint8 NHWC."""
+    return side * side * 3
+
+
+RECORD_PIXELS = image_bytes(CIFAR_SIDE)  # 3072: the pixel part of a CIFAR record
 LAYOUTS = {
     "cifar10": {"folder": "cifar-10-batches-bin", "label_bytes": 1, "classes": 10,
                 "train": [f"data_batch_{i}.bin" for i in range(1, 6)], "test": ["test_batch.bin"], "names": "batches.meta.txt"},
@@ -20,7 +35,7 @@ class DatasetError(ValueError):
 
 
 class LabeledImages:
-    """uint8 images [N, 32, 32, 3] (NHWC, as the page keeps them) and int64 labels [N]."""
+    """uint8 images [N, side, side, 3] (NHWC, as the page keeps them; CIFAR's side is 32) and int64 labels [N]."""
 
     def __init__(self, images, labels):
         self.images = images
@@ -43,7 +58,7 @@ def parse_records(data, kind, file):
     labels = rows[:, layout["label_bytes"] - 1].astype(np.int64)
     if labels.max(initial=0) >= layout["classes"]:
         raise DatasetError(f"{file}: a label is {labels.max()}, but {kind} labels are 0..{layout['classes'] - 1}")
-    images = rows[:, layout["label_bytes"]:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+    images = rows[:, layout["label_bytes"]:].reshape(-1, 3, CIFAR_SIDE, CIFAR_SIDE).transpose(0, 2, 3, 1)
     return LabeledImages(np.ascontiguousarray(images), labels)
 
 

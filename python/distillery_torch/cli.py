@@ -14,7 +14,7 @@ from .checkpoints import load_into
 from .input_normalization import with_input_normalization
 from .cifar import LAYOUTS, DatasetError, load_cifar
 from .packed_images import load_packed_images
-from .config import METHODS, ConfigError, read_run
+from .config import METHODS, ConfigError, dataset_image_side, read_run
 from .distributed import seed_process, start_world, stop_world
 from .models import build_model, model_id_of
 from .plan import plan_run
@@ -76,6 +76,9 @@ def load_data(run, folder, data):
         train, test, class_names = load_packed_images(path)
         if class_names != dataset.get("classNames", class_names):
             raise ConfigError(f"{dataset['file']} holds the classes {', '.join(class_names)}, not run.json's {', '.join(dataset['classNames'])}")
+        side, expected = train.images.shape[1], dataset_image_side(dataset)
+        if side != expected:
+            raise ConfigError(f"{dataset['file']} holds {side}x{side} images, not run.json's {expected}x{expected} (dataset.imageSide)")
         return train, test, class_names
     if data is None:
         raise ConfigError("--data is needed: a folder with cifar-10-batches-bin/ or cifar-100-binary/, or the official .tar.gz")
@@ -106,7 +109,7 @@ def execute(run, folder, args, world):
             teachers.append(teacher)
             results.append(result_of(info, None, reused=True, evaluation=evaluate(teacher, data, plan["batch"], world)))
         else:
-            learner = make_learner(planned, config, num_classes, None, world)
+            learner = make_learner(planned, config, num_classes, None, world, data.image_side)
             history = train_phase([learner], None, config, plan, data, config["teacherEpochs"], world, log, epochs)[planned["key"]]
             results.append(result_of(info, history))
             teacher = learner.net.eval()
@@ -115,7 +118,7 @@ def execute(run, folder, args, world):
         learners.append(info)
     # The multi-teacher methods distil from the list, every other method from its one teacher.
     teacher = teachers if METHODS[config["method"]]["teachers"] == "param" else (teachers[0] if teachers else None)
-    students = [make_learner(p, config, num_classes, teacher, world) for p in plan["students"]]
+    students = [make_learner(p, config, num_classes, teacher, world, data.image_side) for p in plan["students"]]
     if config["method"] == "refilled":  # stage 1 alone first, then stage 2 beside the scratch baseline
         histories = train_refilled(students, teacher, config, plan, data, world, log, epochs, train_phase)
     else:

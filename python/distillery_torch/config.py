@@ -10,6 +10,8 @@ import pathlib
 import tempfile
 import zipfile
 
+from .cifar import CIFAR_SIDE, IMAGE_FOLDER_SIDES, is_image_side
+
 FORMAT = "distillery-pytorch-run"
 VERSIONS = (1,)
 
@@ -166,6 +168,21 @@ def read_run(path, workdir=None):
     return check_run(run), path.parent
 
 
+def dataset_image_side(dataset):
+    """The side of the run's square images: run.json's dataset.imageSide, CIFAR's 32 when absent."""
+    return dataset.get("imageSide", CIFAR_SIDE)
+
+
+def _check_image_side(dataset):
+    """An image folder is imported at one of IMAGE_FOLDER_SIDES; CIFAR's images are 32x32."""
+    folder = dataset.get("kind") == "image-folder"
+    allowed = IMAGE_FOLDER_SIDES if folder else (CIFAR_SIDE,)
+    side = dataset_image_side(dataset)
+    if not is_image_side(side, allowed):
+        sides = " or ".join(map(str, allowed))
+        raise ConfigError(f"run.json dataset.imageSide {side!r} is not {sides}" + ("" if folder else f" (CIFAR's images are {sides}x{sides})"))
+
+
 def check_run(run):
     if not isinstance(run, dict):
         raise ConfigError("run.json must hold an object")
@@ -184,6 +201,7 @@ def check_run(run):
         # A path inside the export only: run.json may come from anyone.
         if not isinstance(file, str) or not file.startswith("data/") or ".." in file.split("/") or "\\" in file:
             raise ConfigError(f"run.json dataset.file {file!r} must name a file under data/ in the export")
+    _check_image_side(dataset)
     teachers = run.get("teachers", [])
     if not isinstance(teachers, list):
         raise ConfigError("run.json teachers must be a list")

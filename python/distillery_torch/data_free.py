@@ -8,6 +8,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
+from .cifar import CIFAR_SIDE
 from .gmm import select_clean_samples
 from .keyed_random import keyed_rng
 
@@ -18,7 +19,7 @@ DFKD_ADVERSARIAL_TEMPERATURE = 3.0
 PROBABILITY_RANGE = (0.01, 0.99)
 # TA-DFKD-main-CIFAR.py: --BNS 10 (the page's `bnsWeight`), --R_tv 1.5e-5, --R_l2 6e-3.
 DFKD_GENERATOR_WEIGHTS = {"adversarial": 1.0, "bns": 10.0, "tv": 1.5e-5, "l2": 6e-3}
-# torchvision's RandomCrop(32, padding=4): one crop and one flip for the whole batch.
+# torchvision's RandomCrop(side, padding=4) (32 in the reference): one crop and one flip for the whole batch.
 CROP_PAD = 4
 
 
@@ -87,7 +88,7 @@ class Generator(nn.Module):
     → Conv3×3(2ngf → ngf) → BN(eps 0.8) → LReLU → Conv3×3(ngf → 3) → Sigmoid; s = image_size / 4. Always in
     train mode (batch statistics), as the reference's and the page's."""
 
-    def __init__(self, nz=1000, ngf=64, image_size=32):
+    def __init__(self, nz=1000, ngf=64, image_size=CIFAR_SIDE):
         super().__init__()
         wide, self.init_size = 2 * ngf, image_size // 4
         self.l1 = nn.Linear(nz, wide * self.init_size ** 2)
@@ -207,12 +208,13 @@ class DataFreeState:
     """A data-free distiller's own state beside its learner, as the page's method modules: the generator
     (seeded by the learner's init seed), its Adam (outside the student's SGD) and the steps since its last
     update. Each process synthesises the whole global batch from the same keyed draws and takes its share, so
-    the generator's updates are the same everywhere without a reduction."""
+    the generator's updates are the same everywhere without a reduction. The generator makes images of the
+    run's `image_side`, as the data the teacher learned from."""
 
-    def __init__(self, method, params, seed, device):
+    def __init__(self, method, params, seed, device, image_side=CIFAR_SIDE):
         self.select = method == "ta-dfkd"
         self.params = params
-        self.generator = Generator(int(params["nz"]), int(params["ngf"])).seeded_init(seed).to(device).train()
+        self.generator = Generator(int(params["nz"]), int(params["ngf"]), image_side).seeded_init(seed).to(device).train()
         # tfjs's Adam (the page's) uses epsilon 1e-7; the betas are the defaults of both.
         self.optimizer = torch.optim.Adam(self.generator.parameters(), lr=params["generatorLr"], eps=1e-7)
         self.steps_since_generator = 0

@@ -12,12 +12,14 @@ from .multi_teacher import MULTI_TEACHER_METHODS, create_multi_teacher_modules, 
 HINT_STAGE = 1
 
 
-def create_modules(method, student, teacher, seed):
+def create_modules(method, student, teacher, seed, image_side):
     """The method's trainable modules (FitNets' regressor; FitNet-MKD's and CA-MKD's per teacher, `teacher`
-    then being the list of teachers), seeded as the page seeds them; None otherwise."""
+    then being the list of teachers), seeded as the page seeds them; None otherwise. Their shapes come from a
+    probe forward of the run's `image_side`: the feature maps' sizes follow the input's."""
+    device = next(student.parameters()).device
     if method in MULTI_TEACHER_METHODS:
         with torch.no_grad():
-            probe = torch.zeros(1, 3, 32, 32, device=next(student.parameters()).device)
+            probe = torch.zeros(1, 3, image_side, image_side, device=device)
             s_feats, _ = student.eval()(probe, is_feat=True)
             t_feats = [t.eval()(probe, is_feat=True)[0] for t in teacher]
         student.train()
@@ -25,7 +27,7 @@ def create_modules(method, student, teacher, seed):
     if method != "fitnet":
         return None
     with torch.no_grad():
-        probe = torch.zeros(1, 3, 32, 32)
+        probe = torch.zeros(1, 3, image_side, image_side, device=device)
         s_feats, _ = student.eval()(probe, is_feat=True)
         t_feats, _ = teacher.eval()(probe, is_feat=True)
     student.train()

@@ -25,9 +25,10 @@ class RefilledModules(nn.Module):
         self.register_buffer("centres", torch.zeros(num_classes, dim))
 
 
-def create_refilled_modules(student, teacher):
+def create_refilled_modules(student, teacher, image_side):
+    """Stage 1's modules, their centres as wide as the teacher's embedding on an `image_side` probe."""
     with torch.no_grad():
-        probe = torch.zeros(1, 3, 32, 32, device=next(teacher.parameters()).device)
+        probe = torch.zeros(1, 3, image_side, image_side, device=next(teacher.parameters()).device)
         dim = teacher.eval()(probe, is_feat=True)[0][-1].shape[1]
     return RefilledModules(student.num_classes, dim)
 

@@ -29,6 +29,7 @@ class RunData:
         self.holdout = subset.select(held) if len(held) else None
         self.test = balanced_subset(test, plan["testImages"], num_classes)
         self.normalize = Normalizer(normalization["mean"], normalization["std"])
+        self.image_side = train.images.shape[1]  # CIFAR's 32, or the side an image-folder import was resized to
 
 
 @torch.no_grad()
@@ -48,20 +49,22 @@ def evaluate(net, data, batch, world):
     return evaluation_metrics(logits, data.test.labels)
 
 
-def make_learner(planned, config, num_classes, teacher, world):
+def make_learner(planned, config, num_classes, teacher, world, image_side):
+    """The learner of a planned model; a distiller's modules and generator are sized for `image_side` images."""
     net = build_model(planned["model"], num_classes, seed=planned["initSeed"]).to(world.device)
     method = planned["method"]
     params = config["methodParams"] if method == config["method"] else {}
-    modules = create_modules(method, net, teacher, planned["initSeed"]) if teacher is not None else None
+    modules = create_modules(method, net, teacher, planned["initSeed"], image_side) if teacher is not None else None
     if method == "refilled" and teacher is not None:
-        modules = create_refilled_modules(net, teacher)
+        modules = create_refilled_modules(net, teacher, image_side)
     if modules is not None:
         modules.to(world.device)
     info = {k: planned[k] for k in ("key", "role", "label", "model", "method")}
     info["parameters"] = sum(p.numel() for p in net.parameters())
     learner = Learner(info, net, method, params, modules, config, world.distributed, world.device)
     # A data-free distiller's generator trains beside it (its own Adam), never in the student's SGD.
-    learner.synthesis = DataFreeState(method, params, planned["initSeed"], world.device) if method in DATA_FREE_METHODS and teacher is not None else None
+    data_free = method in DATA_FREE_METHODS and teacher is not None
+    learner.synthesis = DataFreeState(method, params, planned["initSeed"], world.device, image_side) if data_free else None
     return learner
 
 

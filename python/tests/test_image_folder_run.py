@@ -18,26 +18,32 @@ from run_configs import tiny_run, write_run
 CLASSES = ["circle", "stripe", "square"]
 
 
-def pack(train_labels, test_labels, class_names=CLASSES, seed=0):
-    """A pack as the page writes it: magic, manifest length, manifest, then images and labels per split."""
+def pack(train_labels, test_labels, class_names=CLASSES, seed=0, side=32, image_side=None):
+    """A pack as the page writes it: magic, manifest length, manifest, then images and labels per split.
+    `side` is the pictures' side, `image_side` the manifest's imageSide (left out when None, as older packs)."""
     rng = np.random.default_rng(seed)
     manifest = {"name": "imported-images-shapes", "title": "shapes", "format": "image-folder", "classNames": class_names,
                 "train": {"count": len(train_labels), "shards": []}, "test": {"count": len(test_labels), "shards": []},
                 "normalization": {"mean": [0.5, 0.5, 0.5], "std": [0.25, 0.25, 0.25]}}
+    if image_side is not None:
+        manifest["imageSide"] = image_side
     head = json.dumps(manifest).encode()
     parts = [b"DSTPACK1", struct.pack("<I", len(head)), head]
     for labels in (train_labels, test_labels):
         # Each class its own mean colour, so a network can tell them apart in an epoch or two.
-        images = np.clip(rng.normal(60 + 70 * np.asarray(labels, dtype=float).reshape(-1, 1, 1, 1), 20, (len(labels), 32, 32, 3)), 0, 255).astype(np.uint8)
+        images = np.clip(rng.normal(60 + 70 * np.asarray(labels, dtype=float).reshape(-1, 1, 1, 1), 20, (len(labels), side, side, 3)), 0, 255).astype(np.uint8)
         parts += [images.tobytes(), np.asarray(labels, dtype=np.uint8).tobytes()]
     return b"".join(parts)
 
 
-def image_run(**config):
+def image_run(image_side=None, **config):
+    """A tiny run on the pack's images; `image_side` is run.json's dataset.imageSide (left out when None)."""
     run = tiny_run(dataset="imported-images-shapes", teacher="tiny-cnn", subset=64, testSubset=16, batch=8, holdout=False, **config)
     run["dataset"] = {"id": "imported-images-shapes", "kind": "image-folder", "numClasses": 3, "classNames": CLASSES,
                       "normalization": {"mean": [0.5, 0.5, 0.5], "std": [0.25, 0.25, 0.25]},
                       "file": "data/images.dstpack", "trainImages": 48, "testImages": 18}
+    if image_side is not None:
+        run["dataset"]["imageSide"] = image_side
     return run
 
 
@@ -81,6 +87,22 @@ def test_a_damaged_pack_is_refused_by_name(tmp_path, capsys, damage, message):
     assert run_package(tmp_path, image_run(), damage(images)) == 2
     err = capsys.readouterr().err
     assert "images.dstpack is not a readable Distillery image pack" in err and message in err
+
+
+@pytest.mark.parametrize("image_side", [48, "64", 0, 65, 64.5, -32, True])
+def test_a_pack_of_another_image_side_is_refused_by_name(tmp_path, capsys, image_side):
+    images = pack([i % 3 for i in range(48)], [i % 3 for i in range(18)], image_side=image_side)
+    assert run_package(tmp_path, image_run(), images) == 2
+    err = capsys.readouterr().err
+    assert "images.dstpack is not a readable Distillery image pack" in err
+    assert f"its imageSide is {json.dumps(image_side)}, not 32 or 64" in err
+
+
+def test_a_pack_declaring_64_with_the_bytes_of_32_is_refused(tmp_path, capsys):
+    images = pack([i % 3 for i in range(48)], [i % 3 for i in range(18)], side=32, image_side=64)
+    assert run_package(tmp_path, image_run(image_side=64), images) == 2
+    needed = len(images) + 66 * (64 * 64 * 3 - 32 * 32 * 3)  # 48 + 18 images of 64x64 instead of 32x32
+    assert f"{len(images)} bytes where its description needs {needed}" in capsys.readouterr().err
 
 
 def test_a_negative_count_is_refused(tmp_path, capsys):
