@@ -6,7 +6,9 @@
  * backend with the project's filter-gradient kernel, measured on a quiet 2-core machine), and beside it
  * PyTorch on the same CPU with the same thread count (one: tfjs-backend-wasm runs single-threaded in Node)
  * when a `python3` with `torch` is present. `--cpu` also measures the CPU backend in the same run, so its
- * ratio does not depend on the pinned figure. Writes bench/results-node.json and bench/results-node.md.
+ * ratio does not depend on the pinned figure. Each model is also timed on 64x64 images (an image folder imported
+ * at 64), so the README's cost of that size is a ratio from the same run. Writes bench/results-node.json and
+ * bench/results-node.md.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -40,12 +42,12 @@ function renderMarkdown(results) {
     '',
     `${results.date}, commit ${results.commit}, ${results.machine.cpus} x ${results.machine.cpuModel}, load average ${results.machine.loadAverage.map((l) => l.toFixed(1)).join(' / ')} at the start.`,
     '',
-    '| model | wasm images/s | vs pinned CPU baseline (gate 30x) | same, load-corrected | CPU backend this run | wasm vs CPU this run | PyTorch, same threads | wasm vs PyTorch |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| model | wasm images/s | vs pinned CPU baseline (gate 30x) | same, load-corrected | CPU backend this run | wasm vs CPU this run | PyTorch, same threads | wasm vs PyTorch | wasm images/s at 64x64 | time per image, 64x64 vs 32x32 |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of results.rows) {
     const cell = (value, digits = 1) => (value == null ? 'not measured' : value.toFixed(digits));
-    lines.push(`| ${row.model} | ${cell(row.wasm)} | ${cell(row.vsPinned)}x ${row.gateMet ? '(met)' : '(not met)'} | ${row.vsPinnedLoadCorrected == null ? 'no PyTorch run' : `${row.vsPinnedLoadCorrected.toFixed(1)}x ${row.vsPinnedLoadCorrected >= GATE_RATIO ? '(met)' : '(not met)'}`} | ${cell(row.cpu)} | ${row.vsCpu == null ? 'not measured' : `${row.vsCpu.toFixed(1)}x`} | ${cell(row.torch)} | ${row.vsTorch == null ? 'not measured' : `${row.vsTorch.toFixed(2)}x`} |`);
+    lines.push(`| ${row.model} | ${cell(row.wasm)} | ${cell(row.vsPinned)}x ${row.gateMet ? '(met)' : '(not met)'} | ${row.vsPinnedLoadCorrected == null ? 'no PyTorch run' : `${row.vsPinnedLoadCorrected.toFixed(1)}x ${row.vsPinnedLoadCorrected >= GATE_RATIO ? '(met)' : '(not met)'}`} | ${cell(row.cpu)} | ${row.vsCpu == null ? 'not measured' : `${row.vsCpu.toFixed(1)}x`} | ${cell(row.torch)} | ${row.vsTorch == null ? 'not measured' : `${row.vsTorch.toFixed(2)}x`} | ${cell(row.wasm64)} | ${row.side64Cost == null ? 'not measured' : `${row.side64Cost.toFixed(1)}x`} |`);
   }
   lines.push('', results.torch.absent ?? `PyTorch ${results.torch.version}, ${results.torch.threads} thread(s).`);
   lines.push(
@@ -65,11 +67,12 @@ export async function runNodeBench({ batch = 64, withCpu = false, progress = con
     const rows = [];
     for (const model of MODELS) {
       const wasm = (await steps.timeTrainingSteps('wasm', model, batch, 2, 5)).imagesPerSecond;
+      const wasm64 = (await steps.timeTrainingSteps('wasm', model, batch, 1, 3, 64)).imagesPerSecond;
       const cpu = withCpu ? (await steps.timeTrainingSteps('cpu', model, batch, 1, 1)).imagesPerSecond : null;
       const torchRate = torch.imagesPerSecond?.[model] ?? null;
       const vsPinned = wasm / PINNED_CPU_BASELINE[model];
       const vsPinnedLoadCorrected = torchRate ? ((wasm / torchRate) * PINNED_TORCH_ONE_THREAD[model]) / PINNED_CPU_BASELINE[model] : null;
-      rows.push({ model, wasm, vsPinned, gateMet: vsPinned >= GATE_RATIO, vsPinnedLoadCorrected, cpu, vsCpu: cpu ? wasm / cpu : null, torch: torchRate, vsTorch: torchRate ? wasm / torchRate : null });
+      rows.push({ model, wasm, vsPinned, gateMet: vsPinned >= GATE_RATIO, vsPinnedLoadCorrected, cpu, vsCpu: cpu ? wasm / cpu : null, torch: torchRate, vsTorch: torchRate ? wasm / torchRate : null, wasm64, side64Cost: wasm / wasm64 });
       progress(`${model}: wasm ${wasm.toFixed(1)} images/s, ${vsPinned.toFixed(1)}x the pinned CPU baseline${cpu ? `, CPU this run ${cpu.toFixed(1)}` : ''}`);
     }
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();

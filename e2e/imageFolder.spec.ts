@@ -89,7 +89,30 @@ test('a zip of class folders imports, is kept across a reload and trains; class 
   await expect(saved).toHaveCount(1);
   await expect(saved.locator('td.num').first()).toHaveText('3');
   await expect(saved.getByTestId('model-use')).toBeEnabled();
-  await runOnPytorch(page);
+  await runOnPytorch(page, { id: 'imported-images-shapes', trainImages: 20, testImages: 6, imageSide: 32 });
+});
+
+test('pictures imported at 64x64 are a dataset of their own, kept, trained on at that size, and exported at it', async ({ page }) => {
+  test.setTimeout(6 * 60_000);
+  const app = new Playground(page);
+  await app.open(TINIEST_RUN);
+  await app.waitForStatus('idle', 120_000);
+  await page.getByTestId('dataset-import-side').getByLabel(/^64x64/).check();
+  await page.getByTestId('dataset-import-input').setInputFiles({ name: 'shapes.zip', mimeType: 'application/zip', buffer: Buffer.from(zipOf(shapesDataset())) });
+  await expect(page.locator('#cfg-dataset')).toHaveValue('imported-images-shapes-64px', { timeout: 120_000 });
+  await expect(page.locator('.status')).toContainText('shapes.zip (your images, 64x64, 3 classes, 18 train / 6 test)');
+
+  // After a reload the stored 64 px copy is read back and trained on.
+  await app.reloadAndTrainOn('imported-images-shapes-64px');
+  // The panels show the pictures at the size the models saw them.
+  await expect(page.getByTestId('dark-knowledge-panel').locator('canvas.big')).toHaveJSProperty('width', 64);
+  await page.getByTestId('own-picture-input').setInputFiles({ name: 'mine.png', mimeType: 'image/png', buffer: Buffer.from(solidPng(100, 80, [220, 40, 40])) });
+  const ownPicture = page.getByTestId('own-picture-panel');
+  await expect(ownPicture.getByTestId('own-picture-predictions')).toBeVisible({ timeout: 60_000 });
+  await expect(ownPicture.locator('canvas.pic').first()).toHaveJSProperty('width', 64);
+  await expect(page.getByTestId('own-picture-error')).toHaveCount(0);
+  await app.screenshot('images-64-panels');
+  await runOnPytorch(page, { id: 'imported-images-shapes-64px', trainImages: 18, testImages: 6, imageSide: 64 });
 });
 
 /**
@@ -97,7 +120,7 @@ test('a zip of class folders imports, is kept across a reload and trains; class 
  * them with no --data, and the run comes back into the Runs panel. Skipped without a Python that has torch,
  * as the other PyTorch tests are (failed under REQUIRE_TORCH=1).
  */
-async function runOnPytorch(page: Page): Promise<void> {
+async function runOnPytorch(page: Page, expected: { id: string; trainImages: number; testImages: number; imageSide: number }): Promise<void> {
   const python = requireTorchPython();
   if (!python) return;
   const scratch = mkdtempSync(join(tmpdir(), 'distillery-images-pytorch-'));
@@ -105,7 +128,7 @@ async function runOnPytorch(page: Page): Promise<void> {
     const zipPath = await exportZip(page, scratch);
     const files = unzipSync(new Uint8Array(readFileSync(zipPath)));
     const run = JSON.parse(strFromU8(files['run.json']!));
-    expect(run.dataset).toMatchObject({ id: 'imported-images-shapes', kind: 'image-folder', classNames: ['circle', 'square', 'stripe'], file: 'data/images.dstpack', trainImages: 20, testImages: 6 });
+    expect(run.dataset).toMatchObject({ ...expected, kind: 'image-folder', classNames: ['circle', 'square', 'stripe'], file: 'data/images.dstpack' });
     expect(strFromU8(files['data/images.dstpack']!.subarray(0, 8))).toBe('DSTPACK1');
     const { bundleName, bundleText } = await torchrun(python, zipPath, join(scratch, 'results'), null);
     const student = JSON.parse(bundleText).run.results.find((r: { role: string }) => r.role === 'student');

@@ -40,12 +40,12 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/** Times `timed` training steps of `model` at `batch` on the active backend, after `warmup` untimed ones. */
-export async function timeTrainingSteps(backend: NodeBackend, model: ModelId, batch: number, warmup: number, timed: number): Promise<StepTiming> {
+/** Times `timed` training steps of `model` at `batch` on `imageSide`-pixel images on the active backend, after `warmup` untimed ones. */
+export async function timeTrainingSteps(backend: NodeBackend, model: ModelId, batch: number, warmup: number, timed: number, imageSide = 32): Promise<StepTiming> {
   await useBackend(backend);
   const config = { ...DEFAULT_CONFIG, method: 'scratch' as const, augment: false, batch };
-  const learner = createLearner({ key: 'student', role: 'student', label: 'bench', model, method: 'scratch', initSeed: 7 }, config, { numClasses: 10, imageSide: 32 }, [], 'node-bench-');
-  const source = new BatchSource(randomImages(batch * 2), { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] });
+  const learner = createLearner({ key: 'student', role: 'student', label: 'bench', model, method: 'scratch', initSeed: 7 }, config, { numClasses: 10, imageSide }, [], 'node-bench-');
+  const source = new BatchSource(randomImages(batch * 2, imageSide), { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] });
   const stepSeconds: number[] = [];
   try {
     for (let i = 0; i < warmup + timed; i++) {

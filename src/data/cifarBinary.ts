@@ -90,6 +90,7 @@ export function decodeCifarInto(
   }
   const coarse = layout.numCoarseClasses > 0 ? target.coarseLabels : undefined;
   if (layout.numCoarseClasses > 0 && !coarse) throw new Error(`${layout.title} needs storage for coarse labels`);
+  if (target.side !== IMAGE_SIDE) throw new Error(`${layout.title} images are ${IMAGE_SIDE}x${IMAGE_SIDE}, not ${target.side}x${target.side}`);
   const label = (value: number, classes: number, kind: string, record: number): number => {
     if (value < classes) return value;
     throw new DatasetFormatError(
