@@ -73,7 +73,7 @@ export async function runNodeBench({ batch = 64, withCpu = false, progress = con
       const vsPinned = wasm / PINNED_CPU_BASELINE[model];
       const vsPinnedLoadCorrected = torchRate ? ((wasm / torchRate) * PINNED_TORCH_ONE_THREAD[model]) / PINNED_CPU_BASELINE[model] : null;
       rows.push({ model, wasm, vsPinned, gateMet: vsPinned >= GATE_RATIO, vsPinnedLoadCorrected, cpu, vsCpu: cpu ? wasm / cpu : null, torch: torchRate, vsTorch: torchRate ? wasm / torchRate : null, wasm64, side64Cost: wasm / wasm64 });
-      progress(`${model}: wasm ${wasm.toFixed(1)} images/s, ${vsPinned.toFixed(1)}x the pinned CPU baseline${cpu ? `, CPU this run ${cpu.toFixed(1)}` : ''}`);
+      progress(`${model}: wasm ${wasm.toFixed(1)} images/s, ${vsPinned.toFixed(1)}x the pinned CPU baseline${cpu ? `, CPU this run ${cpu.toFixed(1)}` : ''}; at 64x64 ${wasm64.toFixed(1)} images/s (${(wasm / wasm64).toFixed(1)}x the time per image)`);
     }
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
     const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', loadAverage: os.loadavg(), node: process.version };
