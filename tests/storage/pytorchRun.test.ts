@@ -176,6 +176,7 @@ describe('buildPytorchRun on your own images', () => {
     const readme = strFromU8(files['README.md']!);
     expect(readme).toContain(`python3 -m distillery_torch --config ${exported.fileName} --out results`);
     expect(readme).toContain('travel in `data/images.dstpack`: 6 training and 4 test pictures');
+    expect(readme).toContain('centre-cropped and resized to 32x32');
     expect(readme).not.toMatch(/--data [\w.]/);
   });
 
@@ -183,6 +184,7 @@ describe('buildPytorchRun on your own images', () => {
     const images = await packed(PETS, 64);
     const { files, run } = unzip(buildPytorchRun({ config: config('kd', { dataset: OWN.id }), dataset: OWN, savedTeachers: {}, exportedAt: AT, images }).bytes);
     expect(run.dataset).toMatchObject({ kind: 'image-folder', imageSide: 64, trainImages: 6, testImages: 4 });
+    expect(strFromU8(files['README.md']!)).toContain('centre-cropped and resized to 64x64');
     expect(files['data/images.dstpack']!.length).toBe(images.length);
     expect(Buffer.from(files['data/images.dstpack']!).equals(Buffer.from(images))).toBe(true);
   });

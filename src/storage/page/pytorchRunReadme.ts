@@ -3,6 +3,7 @@
  * on several GPUs and on several machines with torchrun, and how the results come back into the page.
  * Written for the person who unzips it, with this run's own file name and dataset in the commands.
  */
+import { IMAGE_SIDE } from '../../contract/cifarFormat';
 import { METHOD_CATALOG } from '../../contract/methodCatalog';
 import type { PytorchRunJson } from './pytorchRun';
 
@@ -17,11 +18,12 @@ const dataArgument = (run: PytorchRunJson) => (run.dataset.kind === 'image-folde
 function dataSection(run: PytorchRunJson): string {
   const { id, kind } = run.dataset;
   if (kind === 'image-folder') {
+    const side = run.dataset.imageSide ?? IMAGE_SIDE;
     return [
       '## The data',
       '',
       `Your own images (\`${id}\`, classes ${run.dataset.classNames.join(', ')}) travel in \`${run.dataset.file}\`: ${run.dataset.trainImages} training and ${run.dataset.testImages} test pictures`,
-      'as the page decoded them (centre-cropped and resized to 32x32, split as the page stated), so the package needs no `--data`.',
+      `as the page decoded them (centre-cropped and resized to ${side}x${side}, split as the page stated), so the package needs no \`--data\`.`,
       `The run uses the first ${run.config.subset} training images (class-balanced) and ${run.config.testSubset} test images, as the page does.`,
     ].join('\n');
   }
