@@ -75,7 +75,7 @@ export interface ModelResult {
   readonly heldOutLabels?: Uint8Array;
 }
 
-/** Images a method made (TA-DFKD's generator), as 32x32 RGBA, with the label the teacher gives each. */
+/** Images a method made (TA-DFKD's generator), as RGBA at the run's image side, with the label the teacher gives each. */
 export interface MethodSamplesSummary {
   readonly learner: string;
   /** 1-based epoch after which they were drawn. */

@@ -45,7 +45,7 @@ export async function forEachTrainingBatch(train: BatchSource, config: RunConfig
 /** How many generated images the page shows after each epoch. */
 export const SAMPLE_COUNT = 16;
 
-/** The method's sample images as 32x32 RGBA bytes with their labels, for the `samples` message. */
+/** The method's sample images as RGBA bytes (at the run's image side) with their labels, for the `samples` message. */
 export async function methodSamples(learner: Learner, inputs: SynthesisInputs<unknown>, epoch: number): Promise<MethodSamplesSummary> {
   const { images, labels } = learner.method.samples!(inputs, SAMPLE_COUNT);
   const rgba = tf.tidy(() => {
