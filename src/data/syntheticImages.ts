@@ -1,6 +1,7 @@
 /**
  * Learnable synthetic square images (CIFAR's 32x32 unless asked): each class has its own colour, plus seeded
- * noise. The Node tests train on them, and the check page (check.html) feeds the same images to every backend it compares.
+ * noise. The Node tests train on them, and the check page (check.html) feeds the same images to every
+ * backend it compares.
  */
 import { keyedRng } from '../core/random';
 import { IMAGE_SIDE, imageBytes, type LabeledImages } from './cifarBinary';
