@@ -15,8 +15,8 @@ export type InspectionRequest =
   | { readonly kind: 'responses'; readonly model: string; readonly gamma: number; readonly rule: RuleIndex }
   /**
    * Relevance of `model` for chosen images: test-subset images by index (their true labels), or the
-   * user's own RGBA pictures at the run's image side (labelled with the model's own top class). Every model of the run
-   * predicts on x; the inspected model also on x*.
+   * user's own RGBA pictures at the run's image side (labelled with the model's own top class). Every model
+   * of the run predicts on x; the inspected model also on x*.
    */
   | {
       readonly kind: 'relevance';

@@ -1,8 +1,8 @@
 /**
  * Imports a folder (or zip) of class folders as a dataset: plans it (imageFolderLayout.ts), reads each image,
  * checks its header against the pixel cap before decoding, decodes, centre-crops and resizes it to the chosen
- * side (32 by default, or 64) through the decoder it is given (the worker's uses createImageBitmap and OffscreenCanvas), splits it when
- * the source has no test folder, and computes the per-channel statistics. An image that fails is named and
+ * side (32 by default, or 64) through the decoder it is given (the worker's uses createImageBitmap and
+ * OffscreenCanvas), splits it when the source has no test folder, and computes the per-channel statistics. An image that fails is named and
  * left out; the rest is imported. Pure apart from the decoder: Node tests pass their own.
  */
 import { createFolderImages, imageBytes, IMAGE_SIDE, type LabeledImages } from './cifarBinary';

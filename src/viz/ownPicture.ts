@@ -1,7 +1,8 @@
 /**
  * The user's own picture, made into what the models see: an opaque RGBA image of the run's image side
  * (32x32 for CIFAR), centre-cropped to a square and drawn down with smoothing (halving steps first, so large
- * photos do not alias). Transparent pixels are put on white. Rejects with a readable message for an empty, non-image or undecodable file.
+ * photos do not alias). Transparent pixels are put on white. Rejects with a readable message for an empty,
+ * non-image or undecodable file.
  */
 /** The largest centred square of a width × height image. */
 export function centreSquare(width: number, height: number): { sx: number; sy: number; side: number } {
