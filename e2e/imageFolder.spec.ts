@@ -113,6 +113,20 @@ test('pictures imported at 64x64 are a dataset of their own, kept, trained on at
   await expect(page.getByTestId('own-picture-error')).toHaveCount(0);
   await app.screenshot('images-64-panels');
   await runOnPytorch(page, { id: 'imported-images-shapes-64px', trainImages: 18, testImages: 6, imageSide: 64 });
+
+  // The teacher, kept, remembers it saw 64x64 pictures: offered on them as it is, on a 32x32 dataset with a warning.
+  await app.results.locator('tr[data-role=teacher]').getByTestId('model-save').click();
+  const useSaved = page.getByTestId('models-panel').getByTestId('model-row').getByTestId('model-use');
+  await useSaved.click();
+  await expect(page.locator('#cfg-savedTeacher option:checked')).toHaveText(/^Saved: .*\(Tiny CNN\)$/);
+  await expect(page.getByTestId('saved-teacher-side')).toHaveCount(0);
+  await page.getByTestId('dataset-import-side').getByLabel(/^32x32/).check();
+  await page.getByTestId('dataset-import-input').setInputFiles({ name: 'shapes.zip', mimeType: 'application/zip', buffer: Buffer.from(zipOf(shapesDataset())) });
+  await expect(page.locator('#cfg-dataset')).toHaveValue('imported-images-shapes', { timeout: 120_000 });
+  // The teacher picked stays picked on the new dataset (same classes), now with the warning.
+  await expect(page.locator('#cfg-savedTeacher option:checked')).toHaveText(/^Saved: .*\(Tiny CNN, trained on 64x64\)$/);
+  await expect(page.getByTestId('saved-teacher-side')).toContainText("trained on 64x64 images and this dataset's are 32x32");
+  await page.getByTestId('teacher-weights-0').screenshot({ path: 'e2e/screenshots/teacher-side-warning.png' });
 });
 
 /**

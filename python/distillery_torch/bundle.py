@@ -56,5 +56,6 @@ def write_outputs(out, bundle, nets, dataset, accuracy):
             "numClasses": str(net.num_classes), "inputNormalization": normalization, "name": learner["label"],
             "dataset": dataset.get("id", "unknown"), "classNames": dataset.get("classNames", []),
             "testAccuracy": str(accuracy.get(learner["key"])), "run": bundle["run"]["name"],
+            "imageSide": str(dataset["imageSide"]),
         })
     return path

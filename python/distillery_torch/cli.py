@@ -134,5 +134,6 @@ def execute(run, folder, args, world):
         bundle = run_bundle(run_name(config, world.size, device), config, learners, epochs, results,
                             time.perf_counter() - start, backend, adapter)
         accuracy = {r["key"]: r["lastAccuracy"] for r in results}
-        path = write_outputs(args.out, bundle, nets, {**run["dataset"], "classNames": run["dataset"].get("classNames", class_names)}, accuracy)
+        dataset = {**run["dataset"], "classNames": run["dataset"].get("classNames", class_names), "imageSide": data.image_side}
+        path = write_outputs(args.out, bundle, nets, dataset, accuracy)
         print(f"distillery_torch: wrote {path} and {len(nets)} models in {args.out}/models", flush=True)

@@ -10,6 +10,7 @@ import pytest
 import distillery_torch.data_free as data_free
 import distillery_torch.run as run_module
 from distillery_torch.batches import crop_and_flip
+from distillery_torch.checkpoints import load_state_dict
 from distillery_torch.config import ConfigError, check_run
 
 from bundle_checks import check_bundle_structure, parse_with_the_page
@@ -92,6 +93,10 @@ def test_a_64_px_pack_trains_end_to_end_on_64x64_batches(tmp_path, monkeypatch):
     bundle = trained_bundle(tmp_path, image_run(image_side=64), pack_of(64, image_side=64))
     assert [l["key"] for l in bundle["run"]["learners"]] == ["teacher0", "scratch", "student"]
     assert batches and set(batches) == {(8, 3, 64, 64)}
+    # Each model file says the side it was trained on, so the page can tell it from a 32x32 model.
+    for learner in bundle["run"]["learners"]:
+        _, metadata = load_state_dict(tmp_path / "out" / "models" / f"{learner['key']}.safetensors")
+        assert metadata["imageSide"] == "64"
 
 
 @pytest.mark.parametrize("method, params, term", [("fitnet", {}, "hint"), ("camkd", {"teachers": 2}, "inter"), ("refilled", {"stage1Epochs": 1}, "kd")])

@@ -56,6 +56,7 @@ def test_every_model_is_written_with_repdistiller_names_and_the_pages_metadata(k
         state, metadata = load_state_dict(file)
         assert metadata["format"] == "distillery-torch" and metadata["model"] == learner["model"] and metadata["numClasses"] == "10"
         assert json.loads(metadata["inputNormalization"])["mean"] == [0.4914, 0.4822, 0.4465]
+        assert metadata["imageSide"] == "32"
         assert all(t.dtype.is_floating_point or name.endswith("num_batches_tracked") for name, t in state.items())
         load_into(build_model(learner["model"], 10), file)
 

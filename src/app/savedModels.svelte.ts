@@ -48,6 +48,7 @@ export function runModelMetadata(result: ModelResult, config: RunConfig, dataset
     testAccuracy: result.lastAccuracy,
     trainedWith: `${how}, ${epochs}, ${Math.min(config.subset, dataset.trainCount)} images of ${dataset.name}`,
     savedAt: now,
+    imageSide: dataset.imageSide,
   };
 }
 

@@ -4,6 +4,7 @@
  * names the zoo architecture and its class count, and the weights are the network's variables by local
  * name. Pure and tfjs-free: the page reads the metadata of a picked file, the worker decodes the weights.
  */
+import { IMAGE_FOLDER_SIDES, IMAGE_SIDE, isImageFolderSide } from './cifarFormat';
 import { MODEL_CATALOG, isModelId, type ModelId } from './modelCatalog';
 
 export const MODEL_FILE_FORMAT = 'distillery-network';
@@ -45,6 +46,13 @@ export interface ModelMetadata {
   readonly savedAt: number;
   /** Absent in files saved before models carried it: the dataset's own normalisation applies. */
   readonly inputNormalization?: InputNormalization;
+  /** The side of the square images it was trained on; absent in files saved before models carried it (32). */
+  readonly imageSide?: number;
+}
+
+/** The side of the images a saved model was trained on: CIFAR's 32 unless it says otherwise. */
+export function modelImageSide(metadata: Pick<ModelMetadata, 'imageSide'>): number {
+  return metadata.imageSide ?? IMAGE_SIDE;
 }
 
 export interface ModelJson {
@@ -127,6 +135,7 @@ export function parseModelJson(text: string, expected: { readonly numClasses: nu
       trainedWith: typeof metadata.trainedWith === 'string' ? metadata.trainedWith : '',
       savedAt: typeof metadata.savedAt === 'number' ? metadata.savedAt : 0,
       ...optionalNormalization(metadata.inputNormalization),
+      ...optionalImageSide(metadata.imageSide),
     },
   };
   if (manifestBytes(parsed) > MAX_WEIGHTS_BYTES) throw new ModelFileError(`model.json declares more than ${MAX_WEIGHTS_BYTES / 2 ** 20} MB of weights, more than any network here has.`);
@@ -140,6 +149,13 @@ function optionalNormalization(value: unknown): { inputNormalization?: InputNorm
     throw new ModelFileError('model.json has an input normalisation that is not three means and three positive standard deviations.');
   }
   return { inputNormalization: { mean: [...value.mean], std: [...value.std] } };
+}
+
+/** A side an import makes (32 or 64) as `{ imageSide }`, an absent one as `{}`; any other is refused. */
+function optionalImageSide(value: unknown): { imageSide?: number } {
+  if (value === undefined) return {};
+  if (!isImageFolderSide(value)) throw new ModelFileError(`model.json says it was trained on images of side ${JSON.stringify(value).slice(0, 20)}; Distillery's are ${IMAGE_FOLDER_SIDES.join(' or ')} pixels.`);
+  return { imageSide: value };
 }
 
 function isRgb(value: unknown): value is [number, number, number] {

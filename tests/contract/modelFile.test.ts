@@ -2,7 +2,7 @@
 import 'fake-indexeddb/auto';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { MODEL_FILE_FORMAT, ModelFileError, checkWeightsFile, modelFileStem, parseModelJson, type ModelJson, type ModelMetadata } from '../../src/contract/modelFile';
+import { MODEL_FILE_FORMAT, ModelFileError, checkWeightsFile, modelFileStem, modelImageSide, parseModelJson, type ModelJson, type ModelMetadata } from '../../src/contract/modelFile';
 import { deleteModel, listModels, loadModel, newModelId, saveModel, savedModelRecord } from '../../src/storage/modelStore';
 import { encodeNetwork, restoreNetwork } from '../../src/models/networkWeights';
 import { buildNetwork } from '../../src/models/zoo';
@@ -92,6 +92,15 @@ describe('model files', () => {
     const poisoned = weights.slice(0);
     new Float32Array(poisoned)[3] = Number.NaN;
     expect(refusal(() => restoreNetwork(json, poisoned, 'poisoned'))).toMatch(/not finite/);
+  });
+
+  it('keeps the side of the images a model was trained on; absent is 32, a side no import makes is refused', async () => {
+    const { json } = await encoded();
+    const withSide = (imageSide: unknown) => ({ ...json, userDefinedMetadata: { ...json.userDefinedMetadata, imageSide } });
+    expect(modelImageSide(reparse(json).userDefinedMetadata)).toBe(32);
+    expect(reparse(withSide(64)).userDefinedMetadata.imageSide).toBe(64);
+    expect(modelImageSide(reparse(withSide(64)).userDefinedMetadata)).toBe(64);
+    for (const bad of [48, '64', null, 0]) expect(refusal(() => reparse(withSide(bad)))).toMatch(/trained on images of side .*32 or 64 pixels/);
   });
 
   it('file stems are safe names', () => {

@@ -51,6 +51,8 @@ describe('models/<key>.safetensors from the PyTorch package', () => {
     expect(imported.json.userDefinedMetadata.testAccuracy).toBe(0.25);
     expect(imported.json.userDefinedMetadata.dataset).toBe('cifar10-subset');
     expect(imported.json.userDefinedMetadata.classNames).toEqual(['a', 'b']);
+    expect(imported.json.userDefinedMetadata.imageSide).toBeUndefined();
+    expect(importTorchCheckpoint(packageFile(files, promised({ imageSide: '64' }))).json.userDefinedMetadata.imageSide).toBe(64);
     expect(imported.json.userDefinedMetadata.trainedWith).toBe('Trained by Distillery on PyTorch (distillery_torch)');
     expect(imported.json.weightsManifest[0].weights).toEqual(files.json.weightsManifest[0].weights);
     expect(Buffer.from(imported.weights).equals(Buffer.from(files.weights))).toBe(true);
@@ -66,8 +68,9 @@ describe('models/<key>.safetensors from the PyTorch package', () => {
     expect(bare.normalizationFromFile).toBe(false);
     expect(bare.model).toBe('tiny-cnn');
     expect(bare.json.userDefinedMetadata.testAccuracy).toBeNull();
-    const sloppy = importTorchCheckpoint(packageFile(files, promised({ model: 'tiny-cnn', testAccuracy: '1.5', classNames: '{', dataset: '../x' })));
+    const sloppy = importTorchCheckpoint(packageFile(files, promised({ model: 'tiny-cnn', testAccuracy: '1.5', classNames: '{', dataset: '../x', imageSide: '48' })));
     expect(sloppy.json.userDefinedMetadata).toMatchObject({ testAccuracy: null, classNames: [], dataset: 'unknown' });
+    expect(sloppy.json.userDefinedMetadata.imageSide).toBeUndefined();
   });
 
   it('refuses metadata that breaks its promise, naming the field', async () => {

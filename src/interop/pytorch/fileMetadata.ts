@@ -6,6 +6,7 @@
  * checking every tensor's name and shape. Other writers' metadata (the page's own export writes
  * `format: "pt"`, `model`, `numClasses`) is only a hint: what is valid is used, the rest ignored.
  */
+import { isImageFolderSide } from '../../contract/cifarFormat';
 import { isModelId, type ModelId } from '../../contract/modelCatalog';
 import type { InputNormalization } from '../../contract/modelFile';
 import { TorchImportError } from './errors';
@@ -19,10 +20,11 @@ export interface ModelHints {
   readonly numClasses?: number;
   readonly inputNormalization?: InputNormalization;
   readonly name?: string;
-  /** What the package also records: the dataset id, its class names and the model's last test accuracy. */
+  /** What the package also records: the dataset id, its class names, the model's last test accuracy and its images' side. */
   readonly dataset?: string;
   readonly classNames?: readonly string[];
   readonly testAccuracy?: number;
+  readonly imageSide?: number;
 }
 
 function refuse(field: string, wanted: string, value: string | undefined): never {
@@ -65,7 +67,7 @@ export function modelHints(metadata: Readonly<Record<string, string>> | undefine
 }
 
 /** The optional record fields, each kept only when well-formed (they describe, they do not promise). */
-function recorded(metadata: Readonly<Record<string, string>>): Pick<ModelHints, 'dataset' | 'classNames' | 'testAccuracy'> {
+function recorded(metadata: Readonly<Record<string, string>>): Pick<ModelHints, 'dataset' | 'classNames' | 'testAccuracy' | 'imageSide'> {
   const dataset = typeof metadata.dataset === 'string' && /^[a-z0-9][a-z0-9._-]{0,63}$/.test(metadata.dataset) ? metadata.dataset : undefined;
   let classNames: string[] | undefined;
   try {
@@ -76,5 +78,7 @@ function recorded(metadata: Readonly<Record<string, string>>): Pick<ModelHints, 
   }
   const accuracy = metadata.testAccuracy === undefined ? Number.NaN : Number(metadata.testAccuracy);
   const testAccuracy = Number.isFinite(accuracy) && accuracy >= 0 && accuracy <= 1 ? accuracy : undefined;
-  return { ...(dataset ? { dataset } : {}), ...(classNames ? { classNames } : {}), ...(testAccuracy !== undefined ? { testAccuracy } : {}) };
+  const side = metadata.imageSide !== undefined && /^\d+$/.test(metadata.imageSide) ? Number(metadata.imageSide) : undefined;
+  const imageSide = isImageFolderSide(side) ? side : undefined;
+  return { ...(dataset ? { dataset } : {}), ...(classNames ? { classNames } : {}), ...(testAccuracy !== undefined ? { testAccuracy } : {}), ...(imageSide ? { imageSide } : {}) };
 }

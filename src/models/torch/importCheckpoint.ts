@@ -70,6 +70,7 @@ export function importTorchCheckpoint(bytes: Uint8Array, options: ImportOptions 
     trainedWith: hints.promised ? 'Trained by Distillery on PyTorch (distillery_torch)' : `Imported from PyTorch (${checkpoint.format}, ${checkpoint.layout})`,
     savedAt: options.now ?? 0,
     inputNormalization: options.inputNormalization ?? hints.inputNormalization ?? defaultImportNormalization(architecture.numClasses),
+    ...(hints.imageSide ? { imageSide: hints.imageSide } : {}),
   };
   const { json, weights } = checkpointToModelFile(checkpoint, architecture, metadata);
   const { format, layout, strippedModulePrefix } = checkpoint;
