@@ -125,10 +125,19 @@ export function runsCompareTraces(runs: readonly SavedRun[]): Data[] {
   });
 }
 
-/** Whole-epoch ticks while they fit; Plotly's own ticks beyond that. */
+/** A chart this tall leaves the plot its usual height beside a legend of one run. */
+const COMPARE_HEIGHT = 380;
+/** What each further pair of runs adds to the legend below the plot (two runs to a row of legend entries). */
+const COMPARE_LEGEND_ROW = 46;
+
+/**
+ * Whole-epoch ticks while they fit; Plotly's own ticks beyond that. The figure grows with the legend (two
+ * entries a run), so many ticked runs neither squash the plot nor push the legend onto the axis title.
+ */
 export function runsCompareLayout(runs: readonly SavedRun[]): Partial<Layout> {
   const lastEpoch = runs.reduce((most, run) => run.epochs.reduce((m, e) => Math.max(m, e.epoch), most), 1);
   return {
+    height: COMPARE_HEIGHT + COMPARE_LEGEND_ROW * Math.max(0, Math.ceil(runs.length / 2) - 1),
     hovermode: 'closest',
     xaxis: { title: { text: 'epoch' }, ...(lastEpoch <= 20 ? { tick0: 1, dtick: 1 } : {}) },
     yaxis: { title: { text: 'test accuracy (%)' }, rangemode: 'tozero' },

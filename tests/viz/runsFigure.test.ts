@@ -61,6 +61,13 @@ describe('runs comparison figure', () => {
     const long = { ...run('b', 'long'), epochs: [epoch('student', 40, 0.6)] };
     expect(runsCompareLayout([long]).xaxis).not.toHaveProperty('dtick');
   });
+
+  it('grows with the legend, a row of entries for every two runs, so the plot keeps its height', () => {
+    const heightOf = (count: number) => runsCompareLayout(Array.from({ length: count }, (_, i) => run(`r${i}`, `run ${i}`))).height!;
+    expect(heightOf(1)).toBe(heightOf(2));
+    expect(heightOf(3)).toBeGreaterThan(heightOf(2));
+    expect(heightOf(6) - heightOf(2)).toBe(2 * (heightOf(3) - heightOf(2)));
+  });
 });
 
 describe('runs table', () => {
