@@ -87,7 +87,8 @@ test('a PyTorch teacher is imported, confirmed and teaches; bad files and class 
   const teacherRow = app.results.locator('tr[data-role=teacher]');
   await expect(teacherRow).toContainText('ResNet-20');
   await expect(teacherRow).toContainText('reused');
-  // The README's picture (docs/pytorch-teacher.png): the settings naming the saved teacher, and the results.
+  // The settings naming the saved teacher, and the results (the README's picture, from a trained teacher, is
+  // made by e2e/readmePictures.spec.ts).
   await page.setViewportSize({ width: 1440, height: 1000 });
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: 'e2e/screenshots/torch-teacher-run.png' });

@@ -5,7 +5,7 @@
  * tests/scripts/reproductionTable.test.ts fails when the two differ.
  *
  * Per seed and learner: last-epoch test accuracy and ECE on both sides and the gap |ours − PyTorch| against
- * the 1-point target; mean ± sd over seeds; the orderings (KD − scratch, oracle − KD, oracle − scratch) per
+ * the 1-point target; mean ± sd over seeds; ours − PyTorch signed, with its t-interval over seeds; the orderings (KD − scratch, oracle − KD, oracle − scratch) per
  * seed with the mean and its 95% t-interval over seeds (the Runs panel's interval), reported, not asserted.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -184,13 +184,24 @@ function targetLine(runs: readonly ReproducedRun[], seeds: readonly number[]): s
 
 const ORDERINGS: readonly (readonly [Learner, Learner])[] = [['kd', 'scratch'], ['oracle', 'kd'], ['oracle', 'scratch']];
 
-function orderingRow(runs: readonly ReproducedRun[], seeds: readonly number[], side: Side, [a, b]: readonly [Learner, Learner]): string {
-  const perSeed = seeds.map((seed) => { const x = find(runs, side, a, seed); const y = find(runs, side, b, seed); return x && y ? x.accuracy - y.accuracy : undefined; });
+/** The mean of per-seed differences with its 95% t-interval, and what it says ("<a> ahead", "<b> ahead" or neither). */
+function differenceCells(perSeed: readonly (number | undefined)[], ahead: string, behind: string): string {
   const measured = perSeed.filter((d): d is number => d !== undefined);
   const interval = tInterval(measured);
   const summary = measured.length === 0 ? '—' : interval ? `${signedPoints(interval.estimate, 2)} [${signedPoints(interval.lo, 2)}, ${signedPoints(interval.hi, 2)}]` : `${signedPoints(measured[0]!, 2)} (one seed: no interval)`;
-  const verdict = !interval ? '—' : interval.lo > 0 ? `${LEARNER_LABEL[a]} ahead` : interval.hi < 0 ? `${LEARNER_LABEL[b]} ahead` : 'no clear difference over these seeds';
-  return `| ${LEARNER_LABEL[a]} − ${LEARNER_LABEL[b]} | ${SIDE_LABEL[side]} | ${perSeed.map((d) => (d === undefined ? '—' : signedPoints(d, 2))).join(', ')} | ${summary} | ${verdict} |`;
+  const verdict = !interval ? '—' : interval.lo > 0 ? `${ahead} ahead` : interval.hi < 0 ? `${behind} ahead` : 'no clear difference over these seeds';
+  return `${perSeed.map((d) => (d === undefined ? '—' : signedPoints(d, 2))).join(', ')} | ${summary} | ${verdict}`;
+}
+
+function orderingRow(runs: readonly ReproducedRun[], seeds: readonly number[], side: Side, [a, b]: readonly [Learner, Learner]): string {
+  const perSeed = seeds.map((seed) => { const x = find(runs, side, a, seed); const y = find(runs, side, b, seed); return x && y ? x.accuracy - y.accuracy : undefined; });
+  return `| ${LEARNER_LABEL[a]} − ${LEARNER_LABEL[b]} | ${SIDE_LABEL[side]} | ${differenceCells(perSeed, LEARNER_LABEL[a], LEARNER_LABEL[b])} |`;
+}
+
+/** Ours − PyTorch per seed, signed: a systematic gap, unlike float noise, would push the interval off 0. */
+function signedGapRow(runs: readonly ReproducedRun[], seeds: readonly number[], learner: Learner): string {
+  const perSeed = seeds.map((seed) => { const ours = find(runs, 'page', learner, seed); const theirs = find(runs, 'pytorch', learner, seed); return ours && theirs ? ours.accuracy - theirs.accuracy : undefined; });
+  return `| ${LEARNER_LABEL[learner]} | ${differenceCells(perSeed, 'ours', 'PyTorch')} |`;
 }
 
 function runsRow(runs: readonly ReproducedRun[], method: ReproductionMethod, seed: number): string {
@@ -227,6 +238,12 @@ export function reproductionTable(all: readonly ReproducedRun[], smallScale: rea
     ...LEARNERS.flatMap((learner) => learnerRows(runs, seeds, learner)),
     '',
     targetLine(runs, seeds),
+    '',
+    'Ours − PyTorch, signed, in points: per seed, then the mean with its 95% t-interval over seeds.',
+    '',
+    '| Learner | Per seed | Mean [95% interval] | Reading |',
+    '| --- | --- | --- | --- |',
+    ...LEARNERS.map((learner) => signedGapRow(runs, seeds, learner)),
     '',
     'Orderings, in points: the difference per seed, then its mean with the 95% t-interval over seeds (the Runs panel\u2019s).',
     '',

@@ -48,6 +48,9 @@ describe('the reproduction table', () => {
     expect(table).toContain('| KD − Scratch | PyTorch (distillery_torch) | +3.20, +1.90, — |');
     expect(table).toContain('| kd-seed-3 | 10.0 min | not run yet |');
     expect(table).toContain('Within the 1-point target: 3 of 4 seed-and-learner pairs run on both sides; the widest gap is 1.50 points (KD, seed 1).');
+    const kdGaps = tInterval([0.57 - 0.585, 0.575 - 0.58])!;
+    expect(table).toContain(`| KD | \u22121.50, \u22120.50, — | ${signed(kdGaps.estimate)} [${signed(kdGaps.lo)}, ${signed(kdGaps.hi)}] | no clear difference over these seeds |`);
+    expect(table).toContain('| Oracle | —, —, — | — | — |');
   });
 
   it('sums up the wider control: ours and PyTorch on 2 threads, each against PyTorch on 1 thread', () => {
