@@ -63,8 +63,9 @@ test('a page run goes to torchrun on two processes and its results and student c
     await expect(row).toHaveCount(1);
     await expect(row.getByTestId('run-imported')).toBeVisible();
     await expect(page.getByTestId('bundle-error')).toHaveCount(0);
-    await expect(row).toContainText(`${formatPercent(result('student').bestAccuracy)} / ${formatPercent(result('student').lastAccuracy)}`);
-    await expect(row).toContainText(`${formatPercent(result('scratch').bestAccuracy)} / ${formatPercent(result('scratch').lastAccuracy)}`);
+    // The last epoch's accuracy, with the best epoch's under it.
+    await expect(row.getByTestId('run-distilled')).toHaveText(`${formatPercent(result('student').lastAccuracy)}best ${formatPercent(result('student').bestAccuracy)}`);
+    await expect(row.getByTestId('run-scratch')).toHaveText(`${formatPercent(result('scratch').lastAccuracy)}best ${formatPercent(result('scratch').bestAccuracy)}`);
     await expect(row.getByTestId('run-link')).toHaveAttribute('href', `?${runJson.link}`);
 
     // The student in Saved models: architecture, classes and normalisation from the file, its accuracy shown.
