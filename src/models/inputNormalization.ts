@@ -57,6 +57,7 @@ export function withInputNormalization(net: Network, dataset: InputNormalization
     // Like every network's apply, called inside a tidy or a gradient tape, which frees x_own with the rest.
     apply: (x, options) => net.apply(renormalize(x), options),
     head: (penultimate) => net.head(penultimate),
+    ...(net.trainingPasses ? { trainingPasses: net.trainingPasses } : {}),
     dispose: () => {
       net.dispose();
       tf.dispose([scale, shift]);

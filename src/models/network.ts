@@ -34,7 +34,18 @@ export interface Network {
   readonly classifier: Dense;
   /** penultimate -> logits. */
   head(penultimate: tf.Tensor2D): tf.Tensor2D;
+  /** Present on a network whose forward depends on how many training forwards came before it. */
+  readonly trainingPasses?: TrainingPassCounter;
   dispose(): void;
+}
+
+/**
+ * The training forwards a network has made (REFILLED-WRN keys its dropout masks by them), which a checkpoint
+ * keeps so that a resumed run draws the masks the uninterrupted run would.
+ */
+export interface TrainingPassCounter {
+  readonly count: number;
+  restore(count: number): void;
 }
 
 export interface NetworkOptions {

@@ -22,7 +22,7 @@ import type { ModelId } from '../contract/modelCatalog';
 import { keyedDropout } from './keyedDropout';
 import { ParamStore, batchNorm, conv2d, dense, globalAveragePool } from './layers';
 import type { BatchNorm, Conv2d, Dense } from './layers';
-import { familyGuard, type LayeredNetwork, type NetworkOptions } from './network';
+import { familyGuard, type LayeredNetwork, type NetworkOptions, type TrainingPassCounter } from './network';
 
 /** REFILLED's `--dropout_rate` default, which every run in its README uses. */
 export const REFILLED_DROPOUT_RATE = 0.3;
@@ -73,14 +73,23 @@ export function refilledWrn(id: RefilledWrnId, options: NetworkOptions): Refille
   const [depth, widen] = REFILLED_WRN_CONFIGS[id];
   const layers = buildLayers(params, depth, widen, options.numClasses, options.seed);
   // Counts this network's training-mode forwards: the dropout masks' key, as the PyTorch twin counts them.
-  let trainingPasses = 0;
+  let passes = 0;
+  const trainingPasses: TrainingPassCounter = {
+    get count() {
+      return passes;
+    },
+    restore(count) {
+      if (!Number.isSafeInteger(count) || count < 0) throw new Error(`A training pass count is a whole number from 0, not ${count}.`);
+      passes = count;
+    },
+  };
   return {
     id,
     numClasses: options.numClasses,
     params,
     layers,
     apply(x, { training }) {
-      const pass = training ? trainingPasses++ : -1;
+      const pass = training ? passes++ : -1;
       const stem = layers.stem.apply(x);
       const sums: tf.Tensor4D[] = [];
       let h = stem;
@@ -94,6 +103,7 @@ export function refilledWrn(id: RefilledWrnId, options: NetworkOptions): Refille
     },
     classifier: layers.fc,
     head: (penultimate) => layers.fc.apply(penultimate),
+    trainingPasses,
     dispose: () => params.dispose(),
   };
 }

@@ -39,6 +39,8 @@ export interface RunCheckpoint extends CheckpointSummary {
   readonly weights: ArrayBuffer;
   /** By teacher key: the input normalisation of a finished teacher trained with other constants than the dataset's. */
   readonly teacherNormalization?: Readonly<Record<string, InputNormalization>>;
+  /** By learner key: the training forwards of a network that counts them (REFILLED-WRN's dropout masks). */
+  readonly trainingPasses?: Readonly<Record<string, number>>;
 }
 
 interface CheckpointSchema extends DBSchema {

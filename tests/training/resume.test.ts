@@ -17,17 +17,17 @@ import { tinyRunConfig, tinyRunData } from '../helpers/synthetic';
 const data = tinyRunData();
 const config: RunConfig = tinyRunConfig({ method: 'kd', epochs: 2, teacherEpochs: 2, augment: true, seed: 3 });
 
-async function run(resume?: RunCheckpoint) {
+async function run(resume?: RunCheckpoint, planned: RunConfig = config) {
   const checkpoints: RunCheckpoint[] = [];
   const epochs: EpochMetrics[] = [];
   const learnerDone: string[] = [];
   const events: RunEvents = { started() {}, progress() {}, epoch: (m) => epochs.push(m), learnerDone: (r) => learnerDone.push(r.learner.key) };
   const services: RunServices = {
-    measureCosts: (plan, train, test) => measureStepCosts(plan, config, train, test, data.numClasses),
+    measureCosts: (plan, train, test) => measureStepCosts(plan, planned, train, test, data.numClasses),
     checkpoints: { backend: 'cpu', save: async (c) => void checkpoints.push(c) },
     resume,
   };
-  const outcome = await runExperiment(resume?.config ?? config, data, new RunControl(), events, services);
+  const outcome = await runExperiment(resume?.config ?? planned, data, new RunControl(), events, services);
   return { results: outcome.results, checkpoints, epochs, learnerDone };
 }
 
@@ -88,5 +88,24 @@ describe('resuming a run from a checkpoint', () => {
     expect(resumable('camkd')).toBe(true);
     expect(resumable('refilled')).toBe(false);
     expect(resumable('ta-dfkd')).toBe(false);
+  }, 600_000);
+});
+
+describe('resuming a run whose student draws dropout masks', () => {
+  // REFILLED-WRN keys its masks by its count of training forwards: the checkpoint must carry the count.
+  const dropoutConfig: RunConfig = tinyRunConfig({ method: 'kd', student: 'wrn_16_1_refilled', epochs: 2, teacherEpochs: 1, seed: 5 });
+
+  it('draws the masks the run that never stopped drew, and refuses a checkpoint without the count', async () => {
+    const tensors = tf.memory().numTensors;
+    const full = await run(undefined, dropoutConfig);
+    const checkpoint = full.checkpoints.find((c) => c.phase === 'students')!;
+    // The student and its scratch twin (the same network) have each made an epoch's training forwards.
+    for (const key of ['scratch', 'student']) expect(checkpoint.trainingPasses?.[key], key).toBeGreaterThan(0);
+    const resumed = await run(checkpoint, dropoutConfig);
+    expectSameResults(resumed.results, full.results);
+
+    const { trainingPasses: _, ...withoutCount } = checkpoint;
+    await expect(run(withoutCount, dropoutConfig)).rejects.toThrow(/"scratch" has no training pass count/);
+    expect(tf.memory().numTensors).toBe(tensors);
   }, 600_000);
 });

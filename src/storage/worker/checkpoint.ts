@@ -52,6 +52,7 @@ export async function captureCheckpoint({ config, backend, state, teachers, hist
   const { specs, weights } = await encodeFloat32(named);
   // A saved teacher's own input constants (its wrapper is not a variable): a resumed run wraps it again.
   const renormalized = teachers.flatMap((t) => (isRenormalized(t.net) ? [[t.key, t.net.inputNormalization] as const] : []));
+  const passes = state.learners.flatMap((l) => (l.net.trainingPasses ? [[l.info.key, l.net.trainingPasses.count] as const] : []));
   return {
     config,
     savedAt: Date.now(),
@@ -65,6 +66,7 @@ export async function captureCheckpoint({ config, backend, state, teachers, hist
     specs: specs.map((s): CheckpointTensorSpec => ({ ...s, shape: [...s.shape] })),
     weights,
     ...(renormalized.length > 0 ? { teacherNormalization: Object.fromEntries(renormalized) } : {}),
+    ...(passes.length > 0 ? { trainingPasses: Object.fromEntries(passes) } : {}),
   };
 }
 
@@ -85,6 +87,7 @@ export class CheckpointTensors {
     this.restoreNet(key, learner.net);
     learner.optimizer.velocities.forEach((velocity, i) => velocity.assign(this.#get(`${key}/momentum/${i}`, velocity.shape)));
     for (const [name, variable] of learner.moduleStore?.named ?? []) variable.assign(this.#get(`${key}/modules/${name}`, variable.shape));
+    if (learner.net.trainingPasses) learner.net.trainingPasses.restore(this.#passes(key));
   }
 
   /** Restores learners to where the checkpoint left their phase; the phase continues after its epochs. */
@@ -102,6 +105,13 @@ export class CheckpointTensors {
     const result = this.checkpoint.results.find((r) => r.learner.key === key);
     if (!result) throw new Error(`The checkpoint has no result for "${key}": it belongs to another run.`);
     return result;
+  }
+
+  #passes(key: string): number {
+    const count = this.checkpoint.trainingPasses?.[key];
+    // Checkpoints from before the count was kept: resuming would draw other dropout masks than the run that never stopped.
+    if (typeof count !== 'number') throw new Error(`The checkpoint does not fit this run ("${key}" has no training pass count); start the run again.`);
+    return count;
   }
 
   #get(name: string, shape: readonly number[]): tf.Tensor {
