@@ -58,12 +58,15 @@ test('a PyTorch teacher is imported, confirmed and teaches; bad files and class 
   await expect(confirm.getByTestId('torch-import-model')).toHaveText('ResNet-20');
   await expect(confirm.getByTestId('torch-import-classes')).toHaveText('10');
   await expect(confirm).toContainText('training checkpoint');
+  await expect(confirm.getByTestId('torch-import-recorded')).toContainText("epoch 240, test accuracy 72.30% ('accuracy')");
   await expect(confirm.getByTestId('torch-import-mean').first()).toHaveValue('0.4914');
   await confirm.getByTestId('torch-import-name').fill('RepDistiller resnet20');
   await confirm.screenshot({ path: 'e2e/screenshots/torch-import-confirm.png' });
   await confirm.getByTestId('torch-import-keep').click();
   await expect(panel.getByTestId('torch-import-done')).toContainText('Imported "RepDistiller resnet20"');
   await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('its script recorded epoch 240');
+  await expect(rows.first().locator('td.num').nth(1)).toHaveText('72.3%');
 
   // A 100-class wrn_16_2 is kept, but it cannot teach CIFAR-10.
   await file.setInputFiles({ name: 'wrn_16_2.pth', mimeType: 'application/octet-stream', buffer: await readFile(join(PARITY_DIR, 'wrn_16_2.pth')) });

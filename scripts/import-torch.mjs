@@ -55,6 +55,9 @@ async function main() {
     await writeFile(join(options.out, weightsName), new Uint8Array(imported.weights));
     const { format, layout, strippedModulePrefix } = imported.checkpoint;
     console.log(`${basename(file)}: ${imported.model}, ${imported.numClasses} classes (${format}, ${layout}${strippedModulePrefix ? ', module. prefix removed' : ''})`);
+    const { trainingRecordWords } = await server.ssrLoadModule('/src/interop/pytorch/trainingRecord.ts');
+    const recorded = trainingRecordWords(imported.checkpoint.record);
+    if (recorded) console.log(`its training script recorded ${recorded}`);
     console.log(`wrote ${join(options.out, `${stem}.json`)} and ${join(options.out, weightsName)}`);
   } finally {
     await server.close();

@@ -126,6 +126,8 @@ export interface TorchModelPreview {
   readonly numClasses: number;
   /** The file's format and layout, in words ("PyTorch zip, RepDistiller training checkpoint"). */
   readonly source: string;
+  /** What a training checkpoint records of its run ("epoch 240, test accuracy 72.30% ('accuracy')"), or null. */
+  readonly recorded: string | null;
   /** Its metadata holds the file's input normalisation, or the default for the class count; the page may change it. */
   readonly json: ModelJson;
   /** The normalisation came from the file's own metadata (a model trained by the PyTorch package). */

@@ -7,6 +7,7 @@
 import { importTorchCheckpoint } from '../models/torch/importCheckpoint';
 import type { TorchModelPreview } from '../contract/protocol';
 import { TorchImportError } from '../interop/pytorch/checkpoint';
+import { trainingRecordWords } from '../interop/pytorch/trainingRecord';
 
 const FORMAT_WORDS: Readonly<Record<string, string>> = {
   'torch-zip': 'PyTorch zip format',
@@ -16,7 +17,7 @@ const FORMAT_WORDS: Readonly<Record<string, string>> = {
 
 const LAYOUT_WORDS: Readonly<Record<string, string>> = {
   state_dict: 'a bare state_dict',
-  'training-checkpoint': "a training checkpoint {'epoch', 'model', ...}",
+  'training-checkpoint': "a training checkpoint {'model', 'optimizer', ...}",
   'model-key': "{'model': state_dict}",
   'state_dict-key': "{'state_dict': state_dict}",
 };
@@ -26,7 +27,8 @@ export async function readTorchModelFile(file: File): Promise<TorchModelPreview>
   const imported = withFileName(file.name, () => importTorchCheckpoint(bytes, { fileName: file.name, now: Date.now() }));
   const { format, layout, strippedModulePrefix } = imported.checkpoint;
   const source = [FORMAT_WORDS[format] ?? format, LAYOUT_WORDS[layout] ?? layout, ...(strippedModulePrefix ? ["DataParallel's module. prefixes removed"] : [])].join(', ');
-  return { model: imported.model, numClasses: imported.numClasses, source, json: imported.json, weights: imported.weights, normalizationFromFile: imported.normalizationFromFile };
+  const recorded = trainingRecordWords(imported.checkpoint.record);
+  return { model: imported.model, numClasses: imported.numClasses, source, recorded, json: imported.json, weights: imported.weights, normalizationFromFile: imported.normalizationFromFile };
 }
 
 /** The reader's refusals speak of "the file": the page's message names which one (nothing is kept before). */

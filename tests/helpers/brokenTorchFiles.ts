@@ -44,6 +44,10 @@ export function brokenTorchFiles(parityDir: string): BrokenTorchFile[] {
   // What torch.save(model) writes: the class, NEWOBJ, then BUILD with the module's __dict__.
   const module = new PickleBytes().global('models.resnet', 'ResNet').emptyTuple().newObj().emptyDict().mark();
   module.str('training').newTrue().str('_parameters').orderedDict().str('_modules').orderedDict().setItems().build().stop();
+  // RepDistiller's `opt` record is read, but a global hidden in its state is refused like any other.
+  const hiddenInOptions = new PickleBytes().emptyDict().mark().str('opt').global('argparse', 'Namespace').emptyTuple().newObj().emptyDict().mark();
+  hiddenInOptions.str('model').global('os', 'system').mark().str('ls').tuple().reduce().setItems().build();
+  hiddenInOptions.str('model').orderedDict().str('optimizer').emptyDict().setItems().stop();
   const torchScript = torchZip(new PickleBytes().emptyDict().stop().bytes(), {}, {
     'archive/code/__torch__/net.py': new TextEncoder().encode('class Net(Module):\n  pass\n'),
     'archive/constants.pkl': new PickleBytes().emptyTuple().stop().bytes(),
@@ -57,6 +61,7 @@ export function brokenTorchFiles(parityDir: string): BrokenTorchFile[] {
     { what: 'a truncated zip', fileName: 'truncated.pth', bytes: resnet20.subarray(0, Math.floor(resnet20.length * 0.6)), message: /truncated\.pth was not imported: .*zip archive is damaged or cut short/ },
     { what: 'an oversized zip entry', fileName: 'huge-entry.pth', bytes: declaringEntrySize(parity('wrn_16_2.pth'), 'wrn_16_2/data/0', 0xf0000000), message: /huge-entry\.pth was not imported: The zip entry "wrn_16_2\/data\/0" declares 4026531840 bytes, more than the 512 MB/ },
     { what: 'a pickle naming another global', fileName: 'evil.pth', bytes: torchZip(system.bytes()), message: /evil\.pth was not imported: .*names the global os\.system, which a state_dict never needs/ },
+    { what: "a global inside a training script's options", fileName: 'resnet8_last.pth', bytes: torchZip(hiddenInOptions.bytes()), message: /resnet8_last\.pth was not imported: .*names the global os\.system, which a state_dict never needs/ },
     { what: 'a whole pickled nn.Module', fileName: 'whole-model.pth', bytes: torchZip(module.bytes()), message: /whole-model\.pth was not imported: .*whole pickled PyTorch model \(nn\.Module of class models\.resnet\.ResNet\)/ },
     { what: 'a TorchScript archive', fileName: 'scripted.pt', bytes: torchScript, message: /scripted\.pt was not imported: This is a TorchScript archive/ },
     { what: 'wrong shapes', fileName: 'wrong-shape.safetensors', bytes: safetensorsBytes(wrongShape, 'F32'), message: /wrong-shape\.safetensors was not imported: .*closest is ResNet-8 \(resnet8\).*"layer3\.0\.conv2\.weight" is \[64, 64, 1, 1\] where ResNet-8 needs \[64, 64, 3, 3\]/ },

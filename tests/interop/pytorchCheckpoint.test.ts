@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTorchCheckpoint } from '../../src/interop/pytorch/checkpoint';
+import { trainingRecordWords } from '../../src/interop/pytorch/trainingRecord';
 import { parityDir } from '../helpers/torchParity';
 import { PickleBytes, torchZip } from '../helpers/torchFiles';
 
@@ -96,6 +97,21 @@ describe('readTorchCheckpoint', () => {
     expect(() => readTorchCheckpoint(torchZip(system.bytes()))).toThrow('The file\'s pickle names the global posix.system, which a state_dict never needs: refused (nothing in the file was run).');
     const hidden = new PickleBytes().emptyDict().mark().str('model').orderedDict().str('optimizer').global('builtins', 'eval').mark().str('1').tuple().reduce().setItems().stop();
     expect(() => readTorchCheckpoint(torchZip(hidden.bytes()))).toThrow(/names the global builtins\.eval/);
+  });
+
+  it("reads a training script's argparse options and a tensor accuracy as its record; odd values are passed over", () => {
+    // {'opt': Namespace(model='resnet8', dataset='cifar100', epochs=240, path_t=os?), 'accuracy': tensor([71.5]), 'epoch': 3.5, 'model': {...}}
+    const p = new PickleBytes().emptyDict().mark().str('opt').global('argparse', 'Namespace').emptyTuple().newObj().emptyDict().mark();
+    p.str('model').str('resnet8').str('dataset').str('cifar100').str('epochs').int(240).str('model_s').str('a b; rm -rf').setItems().build();
+    p.str('accuracy').tensor('0', 1, [1], [1]).str('best_acc').str('99').str('epoch').str('240');
+    p.str('model').orderedDict().mark().str('fc.bias').tensor('1', 2, [2], [1]).setItems().str('optimizer').emptyDict().setItems().stop();
+    const checkpoint = readTorchCheckpoint(torchZip(p.bytes(), { '0': Float32Array.from([71.5]), '1': Float32Array.from([1, 2]) }));
+    expect(checkpoint.layout).toBe('training-checkpoint');
+    expect(checkpoint.record).toEqual({ accuracy: { key: 'accuracy', value: 0.715 }, options: { model: 'resnet8', dataset: 'cifar100', epochs: 240 } });
+    expect(trainingRecordWords(checkpoint.record)).toBe("test accuracy 71.50% ('accuracy'), opt.model resnet8, opt.dataset cifar100, opt.epochs 240");
+    expect(readTorchCheckpoint(modelKeyCheckpoint()).record).toEqual({ epoch: 3 });
+    expect(readTorchCheckpoint(parityFile('resnet8.legacy.pth')).record).toBeUndefined();
+    expect(trainingRecordWords(undefined)).toBeNull();
   });
 
   it('refuses a whole pickled nn.Module, naming its class', () => {

@@ -10,7 +10,8 @@
  * Formats: PyTorch's zip format (`torch.save` since 1.6), its legacy format, and safetensors (F32, F16,
  * BF16, F64). Layouts: a bare state_dict; RepDistiller's and CA-MKD's training checkpoint
  * {'epoch', 'model', 'accuracy', 'optimizer'}; {'model': ...} (mdistiller); {'state_dict': ...}; keys with
- * DataParallel's `module.` prefix. BatchNorm's `num_batches_tracked` counters are dropped.
+ * DataParallel's `module.` prefix. BatchNorm's `num_batches_tracked` counters are dropped. What a training
+ * checkpoint records beside the weights (epoch, test accuracy, the script's argparse options) is `record`.
  *
  * Safety: pickles are read by `pickle.ts`, which executes nothing; a file naming any global outside its
  * allow-list is refused by that global's name, anywhere in the file (optimizer state included), and a whole
@@ -22,9 +23,11 @@ import { looksLikeSafetensors, readSafetensorsFile } from './safetensors';
 import type { TorchTensor } from './tensor';
 import { readTorchLegacy } from './torchLegacy';
 import { readTorchZip, ZIP_MAGIC } from './torchZip';
+import { trainingRecord, type TrainingRecord } from './trainingRecord';
 
 export type { TorchTensor } from './tensor';
 export type { TorchDtype } from './dtypes';
+export type { TrainingRecord } from './trainingRecord';
 export { TorchImportError } from './errors';
 
 export type TorchFileFormat = 'torch-zip' | 'torch-legacy' | 'safetensors';
@@ -41,6 +44,8 @@ export interface TorchCheckpoint {
   readonly tensors: ReadonlyMap<string, TorchTensor>;
   /** A safetensors file's `__metadata__` (strings by key); absent for pickled checkpoints. */
   readonly metadata?: Readonly<Record<string, string>>;
+  /** What a training checkpoint records of its run beside the weights (epoch, accuracy, options). */
+  readonly record?: TrainingRecord;
 }
 
 const MODULE_PREFIX = 'module.';
@@ -58,18 +63,19 @@ export function readTorchCheckpoint(bytes: Uint8Array): TorchCheckpoint {
   throw new TorchImportError('This is neither a PyTorch checkpoint (.pth, .pt) nor a .safetensors file.');
 }
 
-function fromPickled(format: TorchFileFormat, unwrapped: { layout: TorchLayout; dict: Map<unknown, unknown> }): TorchCheckpoint {
+function fromPickled(format: TorchFileFormat, unwrapped: { layout: TorchLayout; dict: Map<unknown, unknown>; record?: TrainingRecord }): TorchCheckpoint {
   const tensors = new Map<string, TorchTensor>();
   for (const [key, value] of unwrapped.dict) {
     if (typeof key !== 'string') throw new TorchImportError(`The state_dict has a key that is not a name (${String(key)}).`);
     if (!isTensor(value)) throw new TorchImportError(`The state_dict entry "${key}" is not a tensor.`);
     tensors.set(key, value);
   }
-  return finish(format, unwrapped.layout, tensors);
+  const checkpoint = finish(format, unwrapped.layout, tensors);
+  return unwrapped.record ? { ...checkpoint, record: unwrapped.record } : checkpoint;
 }
 
 /** Refuses foreign globals, then finds the state_dict in the object the pickle holds. */
-function unwrapPickled({ value, refusedGlobals }: { value: unknown; refusedGlobals: readonly string[] }): { layout: TorchLayout; dict: Map<unknown, unknown> } {
+function unwrapPickled({ value, refusedGlobals }: { value: unknown; refusedGlobals: readonly string[] }): { layout: TorchLayout; dict: Map<unknown, unknown>; record?: TrainingRecord } {
   const module = findModule(value);
   if (module) {
     throw new TorchImportError(`The file holds a whole pickled PyTorch model (nn.Module of class ${module}), not a state_dict; reading it would mean running its code. In PyTorch, save the weights alone: torch.save(model.state_dict(), path).`);
@@ -80,7 +86,9 @@ function unwrapPickled({ value, refusedGlobals }: { value: unknown; refusedGloba
   if (!(value instanceof Map)) throw new TorchImportError('The checkpoint does not hold a dict of tensors.');
   for (const [key, layout] of [['state_dict', 'state_dict-key'], ['model', 'model-key']] as const) {
     const inner = value.get(key);
-    if (inner instanceof Map) return { layout: layout === 'model-key' && value.has('optimizer') ? 'training-checkpoint' : layout, dict: inner };
+    if (!(inner instanceof Map)) continue;
+    const record = trainingRecord(value);
+    return { layout: layout === 'model-key' && value.has('optimizer') ? 'training-checkpoint' : layout, dict: inner, ...(Object.keys(record).length > 0 ? { record } : {}) };
   }
   if ([...value.values()].some(isTensor)) return { layout: 'state_dict', dict: value };
   const keys = [...value.keys()].map(String).slice(0, 8);

@@ -4,7 +4,8 @@
  * `collections.OrderedDict` (a Map), `torch._utils._rebuild_tensor_v2` and its pre-0.4 form
  * `_rebuild_tensor` (a tensor view on a storage), `torch._utils._rebuild_parameter` (its tensor), and the typed storage classes (`torch.FloatStorage`, ...)
  * that persistent ids name. Any other global is never resolved: it becomes an inert `PyOpaque` record (its
- * name, its arguments, its state) and is listed in `refusedGlobals`, for the caller to refuse by name.
+ * name, its arguments, its state) and, unless it is a known record class (`INERT_RECORDS`: argparse's
+ * Namespace), is listed in `refusedGlobals`, for the caller to refuse by name.
  * Lengths are checked against the bytes left before anything is allocated.
  */
 import { TorchImportError, TORCH_LIMITS } from './errors';
@@ -156,7 +157,7 @@ class PickleMachine {
 
   global(module: string, name: string): void {
     const global = new PyGlobal(module, name);
-    if (!ALLOWED_GLOBALS.has(global.qualifiedName) && !isStorageType(global)) this.refused.push(global.qualifiedName);
+    if (!ALLOWED_GLOBALS.has(global.qualifiedName) && !INERT_RECORDS.has(global.qualifiedName) && !isStorageType(global)) this.refused.push(global.qualifiedName);
     this.push(global);
   }
 
@@ -178,6 +179,13 @@ export function storageDtypeOf(type: unknown): (typeof STORAGE_DTYPES)[string] {
   if (type instanceof PyGlobal && isStorageType(type)) return STORAGE_DTYPES[type.name]!;
   throw new TorchImportError(`A storage of the file has the type ${type instanceof PyGlobal ? type.qualifiedName : String(type)}, which is not a PyTorch storage type.`);
 }
+
+/**
+ * Classes a training checkpoint holds as a plain record, built with NEWOBJ and BUILD: RepDistiller's
+ * `<model>_last.pth` keeps the script's options as an argparse Namespace under 'opt'. They stay inert
+ * `PyOpaque` records (never constructed) and are not refused; a global inside their state still is.
+ */
+const INERT_RECORDS: ReadonlySet<string> = new Set(['argparse.Namespace']);
 
 type AllowedCall = (args: unknown[], machine: PickleMachine) => unknown;
 

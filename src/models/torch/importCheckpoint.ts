@@ -19,6 +19,7 @@ import { buildNetwork } from '../zoo';
 import { tfjsShapeOf, torchShapeOf, torchToTfjs } from '../../interop/pytorch/layout';
 import { torchNames, type TorchName } from '../../interop/pytorch/stateDictNames/names';
 import { modelHints, type ModelHints } from '../../interop/pytorch/fileMetadata';
+import { trainingRecordWords, type TrainingRecord } from '../../interop/pytorch/trainingRecord';
 
 /** A zoo model as PyTorch sees it: its state_dict names (in the zoo's variable order) and their shapes. */
 export interface ZooArchitecture {
@@ -46,7 +47,7 @@ export interface ImportedTorchModel {
   readonly numClasses: number;
   /** Whether the input normalisation came from the file's metadata (else the options' or the default). */
   readonly normalizationFromFile: boolean;
-  readonly checkpoint: Pick<TorchCheckpoint, 'format' | 'layout' | 'strippedModulePrefix'>;
+  readonly checkpoint: Pick<TorchCheckpoint, 'format' | 'layout' | 'strippedModulePrefix' | 'record'>;
   readonly json: ModelJson;
   readonly weights: ArrayBuffer;
 }
@@ -62,19 +63,26 @@ export function importTorchCheckpoint(bytes: Uint8Array, options: ImportOptions 
   const architecture = matchZooModel(checkpoint, hints);
   const label = MODEL_CATALOG[architecture.model].label;
   const fromFile = options.inputNormalization === undefined && hints.inputNormalization !== undefined;
+  const recorded = trainingRecordWords(checkpoint.record);
   const metadata: ModelMetadata = {
     name: (options.name ?? hints.name ?? `${label}${options.fileName ? ` from ${options.fileName}` : ' (PyTorch)'}`).slice(0, 80),
-    dataset: options.dataset ?? hints.dataset ?? 'unknown',
+    dataset: options.dataset ?? hints.dataset ?? recordedDataset(checkpoint.record) ?? 'unknown',
     classNames: options.classNames ?? hints.classNames ?? [],
-    testAccuracy: hints.testAccuracy ?? null,
-    trainedWith: hints.promised ? 'Trained by Distillery on PyTorch (distillery_torch)' : `Imported from PyTorch (${checkpoint.format}, ${checkpoint.layout})`,
+    testAccuracy: hints.testAccuracy ?? checkpoint.record?.accuracy?.value ?? null,
+    trainedWith: hints.promised ? 'Trained by Distillery on PyTorch (distillery_torch)' : `Imported from PyTorch (${checkpoint.format}, ${checkpoint.layout})${recorded ? `; its script recorded ${recorded}` : ''}`,
     savedAt: options.now ?? 0,
     inputNormalization: options.inputNormalization ?? hints.inputNormalization ?? defaultImportNormalization(architecture.numClasses),
     ...(hints.imageSide ? { imageSide: hints.imageSide } : {}),
   };
   const { json, weights } = checkpointToModelFile(checkpoint, architecture, metadata);
-  const { format, layout, strippedModulePrefix } = checkpoint;
-  return { model: architecture.model, numClasses: architecture.numClasses, normalizationFromFile: fromFile, checkpoint: { format, layout, strippedModulePrefix }, json, weights };
+  const { format, layout, strippedModulePrefix, record } = checkpoint;
+  return { model: architecture.model, numClasses: architecture.numClasses, normalizationFromFile: fromFile, checkpoint: { format, layout, strippedModulePrefix, ...(record ? { record } : {}) }, json, weights };
+}
+
+/** The dataset a script's options name (RepDistiller's opt.dataset: 'cifar100'), when it is a plain id. */
+function recordedDataset(record: TrainingRecord | undefined): string | undefined {
+  const dataset = record?.options?.dataset;
+  return typeof dataset === 'string' && /^[a-z0-9][a-z0-9._-]{0,63}$/.test(dataset) ? dataset : undefined;
 }
 
 /** Every tensor decoded, checked finite, permuted to tfjs order and packed in the zoo's variable order. */
