@@ -30,7 +30,22 @@ class BasicBlock(nn.Module):
         return F.relu(self.bn2(self.conv2(h)) + residual)
 
 
-class CifarResNet(ZooNet):
+class LayeredResNet(ZooNet):
+    """A ResNet as all three families run it: conv1-bn1-ReLU stem, then `layer1`..`layerN` (N = `stage_count`),
+    globally pooled."""
+
+    stage_count = 3
+
+    def features(self, x):
+        stem = F.relu(self.bn1(self.conv1(x)))
+        stages, h = [], stem
+        for i in range(1, self.stage_count + 1):
+            h = getattr(self, f"layer{i}")(h)
+            stages.append(h)
+        return stem, stages, global_pool(h)
+
+
+class CifarResNet(LayeredResNet):
     def __init__(self, model_id, num_classes):
         super().__init__(model_id, num_classes)
         depth, (stem, widths) = RESNET_CONFIGS[model_id]
@@ -43,14 +58,6 @@ class CifarResNet(ZooNet):
             setattr(self, f"layer{i + 1}", nn.Sequential(*layer))
             cin = width
         self.fc = nn.Linear(cin, num_classes)
-
-    def features(self, x):
-        stem = F.relu(self.bn1(self.conv1(x)))
-        stages, h = [], stem
-        for i in (1, 2, 3):
-            h = getattr(self, f"layer{i}")(h)
-            stages.append(h)
-        return stem, stages, global_pool(h)
 
     def head(self, pooled):
         return self.fc(pooled)
@@ -74,7 +81,9 @@ class Bottleneck(nn.Module):
         return F.relu(self.bn3(self.conv3(h)) + self.shortcut(x))
 
 
-class ResNet50(ZooNet):
+class ResNet50(LayeredResNet):
+    stage_count = 4
+
     def __init__(self, num_classes):
         super().__init__("resnet50", num_classes)
         self.conv1 = nn.Conv2d(3, 64, 3, 1, 1, bias=False)
@@ -87,14 +96,6 @@ class ResNet50(ZooNet):
                 cin = planes * 4
             setattr(self, f"layer{i + 1}", nn.Sequential(*layer))
         self.linear = nn.Linear(cin, num_classes)
-
-    def features(self, x):
-        stem = F.relu(self.bn1(self.conv1(x)))
-        stages, h = [], stem
-        for i in (1, 2, 3, 4):
-            h = getattr(self, f"layer{i}")(h)
-            stages.append(h)
-        return stem, stages, global_pool(h)
 
     def head(self, pooled):
         return self.linear(pooled)
@@ -121,11 +122,12 @@ class ShortcutBasicBlock(nn.Module):
         return F.relu(self.bn2(self.conv2(h)) + self.shortcut(x))
 
 
-class DfkdResNet(ZooNet):
+class DfkdResNet(LayeredResNet):
     """A 64-channel 3x3 conv-BN-ReLU stem (no max pool), four stages of BasicBlocks (planes 64/128/256/512,
     strides 1/2/2/2), average pooling and `linear`. The reference never re-initialises: PyTorch's defaults."""
 
     conv_init = "torch"
+    stage_count = 4
 
     def __init__(self, model_id, num_classes):
         super().__init__(model_id, num_classes)
@@ -137,14 +139,6 @@ class DfkdResNet(ZooNet):
             setattr(self, f"layer{i + 1}", nn.Sequential(*layer))
             cin = planes
         self.linear = nn.Linear(cin, num_classes)
-
-    def features(self, x):
-        stem = F.relu(self.bn1(self.conv1(x)))
-        stages, h = [], stem
-        for i in (1, 2, 3, 4):
-            h = getattr(self, f"layer{i}")(h)
-            stages.append(h)
-        return stem, stages, global_pool(h)
 
     def head(self, pooled):
         return self.linear(pooled)
