@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { hugePngHeader, jpegMarkers, pngBytes, solidPng, zipOf } from '../tests/helpers/testImages';
 import { strFromU8, unzipSync } from 'fflate';
 import { METHOD_IDS } from '../src/contract/methodCatalog';
+import { dropFile } from './dropFile';
 import { Playground, TINIEST_RUN, tiniestMethodParams } from './playground';
 import { exportZip, requireTorchPython, torchrun } from './pytorchPackage';
 
@@ -224,12 +225,8 @@ test('a picked folder imports; bad images are named and the rest imported; bad s
   await pictureOfImport(page);
 
   // A .zip dropped on the import area goes the same way.
-  const dropped = Array.from(zipOf({ 'x/1.png': red, 'x/2.png': red, 'y/1.png': red, 'y/2.png': red }));
-  await page.getByTestId('dataset-import').evaluate((area, bytes) => {
-    const data = new DataTransfer();
-    data.items.add(new File([new Uint8Array(bytes)], 'dropped.zip', { type: 'application/zip' }));
-    area.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
-  }, dropped);
+  const dropped = Buffer.from(zipOf({ 'x/1.png': red, 'x/2.png': red, 'y/1.png': red, 'y/2.png': red }));
+  await dropFile(page.getByTestId('dataset-import'), { name: 'dropped.zip', mimeType: 'application/zip', buffer: dropped });
   await expect(page.locator('#cfg-dataset')).toHaveValue('imported-images-dropped', { timeout: 60_000 });
 });
 

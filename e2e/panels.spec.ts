@@ -3,6 +3,7 @@
  * thread (the analysis worker, the training worker), and saves a screenshot to look at.
  */
 import { expect, test } from '@playwright/test';
+import { dropFile } from './dropFile';
 import { Playground, TINY_RUN } from './playground';
 
 test('the panels explain a finished run with its own numbers', async ({ page }) => {
@@ -76,9 +77,9 @@ test('the panels explain a finished run with its own numbers', async ({ page }) 
     await expect(panel.getByTestId('own-picture-error')).toBeVisible();
     await input.setInputFiles({ name: 'empty.png', mimeType: 'image/png', buffer: Buffer.alloc(0) });
     await expect(panel.getByTestId('own-picture-error')).toBeVisible();
-    // Any picture of any size: here, a screenshot of the results table.
+    // Any picture of any size, dropped: here, a screenshot of the results table.
     const picture = await page.getByTestId('results').screenshot();
-    await input.setInputFiles({ name: 'mine.png', mimeType: 'image/png', buffer: picture });
+    await dropFile(panel.locator('.drop'), { name: 'mine.png', mimeType: 'image/png', buffer: picture });
     await expect(panel.getByTestId('own-picture-predictions')).toContainText('Teacher', { timeout: 120_000 });
     await expect(panel.getByTestId('own-picture-predictions')).toContainText('student');
     await expect(panel.getByTestId('own-picture-error')).toHaveCount(0);

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { readTorchCheckpoint } from '../src/interop/pytorch/checkpoint';
 import { brokenTorchFiles } from '../tests/helpers/brokenTorchFiles';
 import { tarGz } from './archives';
+import { dropFile } from './dropFile';
 import { Playground, TINIEST_RUN } from './playground';
 
 const PARITY_DIR = resolve(process.env.KD_PARITY_DIR ?? join(process.cwd(), '..', 'shared', 'parity'));
@@ -51,8 +52,8 @@ test('a PyTorch teacher is imported, confirmed and teaches; bad files and class 
     await expect(panel.getByTestId('models-empty')).toBeVisible();
   }
 
-  // RepDistiller's resnet20 training checkpoint: inferred, shown, confirmed with its normalisation.
-  await file.setInputFiles({ name: 'resnet20.pth', mimeType: 'application/octet-stream', buffer: await readFile(join(PARITY_DIR, 'resnet20.pth')) });
+  // RepDistiller's resnet20 training checkpoint, dropped: inferred, shown, confirmed with its normalisation.
+  await dropFile(panel.getByTestId('torch-import'), { name: 'resnet20.pth', mimeType: 'application/octet-stream', buffer: await readFile(join(PARITY_DIR, 'resnet20.pth')) });
   await expect(confirm).toBeVisible({ timeout: 60_000 });
   await expect(error).toHaveCount(0);
   await expect(confirm.getByTestId('torch-import-model')).toHaveText('ResNet-20');
