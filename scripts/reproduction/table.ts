@@ -5,8 +5,9 @@
  * tests/scripts/reproductionTable.test.ts fails when the two differ.
  *
  * Per seed and learner: last-epoch test accuracy and ECE on both sides and the gap |ours − PyTorch| against
- * the 1-point target; mean ± sd over seeds; ours − PyTorch signed, with its t-interval over seeds; the orderings (KD − scratch, oracle − KD, oracle − scratch) per
- * seed with the mean and its 95% t-interval over seeds (the Runs panel's interval), reported, not asserted.
+ * the 1-point target; mean ± sd over seeds; ours − PyTorch signed, with its t-interval over seeds; the
+ * orderings (KD − scratch, oracle − KD, oracle − scratch) per seed with the mean and its 95% t-interval over
+ * seeds (the Runs panel's interval), reported, not asserted.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
