@@ -96,17 +96,23 @@ export function stagedNetwork<Id extends ModelId, Layers extends StagedLayers>(
     layers,
     apply(x, { training }) {
       const stem = tf.relu(layers.stem.apply(x, training));
-      const stages: tf.Tensor4D[] = [];
-      let h = stem;
-      for (const blocks of layers.stages) {
-        for (const block of blocks) h = block.apply(h, training);
-        stages.push(h);
-      }
-      const penultimate = globalAveragePool(beforePool(h, training));
+      const stages = runStages(layers.stages, stem, (block, h) => block.apply(h, training));
+      const penultimate = globalAveragePool(beforePool(stages[stages.length - 1]!, training));
       return { logits: layers.fc.apply(penultimate), features: { stem, stages, penultimate } };
     },
     classifier: layers.fc,
     head: (penultimate) => layers.fc.apply(penultimate),
     dispose: () => params.dispose(),
   };
+}
+
+/** Each stage's blocks in turn from `input`: every stage's output, in order (the stage feature taps). */
+export function runStages<Block>(stages: readonly (readonly Block[])[], input: tf.Tensor4D, applyBlock: (block: Block, h: tf.Tensor4D) => tf.Tensor4D): tf.Tensor4D[] {
+  const outputs: tf.Tensor4D[] = [];
+  let h = input;
+  for (const blocks of stages) {
+    for (const block of blocks) h = applyBlock(block, h);
+    outputs.push(h);
+  }
+  return outputs;
 }

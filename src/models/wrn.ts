@@ -19,7 +19,7 @@ import { keyedRng } from '../core/random';
 import type { ModelId } from '../contract/modelCatalog';
 import { ParamStore, batchNorm, conv2d, globalAveragePool } from './layers';
 import type { BatchNorm, Conv2d, Dense } from './layers';
-import { familyGuard, type LayeredNetwork, type NetworkOptions } from './network';
+import { familyGuard, runStages, type LayeredNetwork, type ModelOutput, type NetworkOptions } from './network';
 
 interface WrnConfig {
   /** 6n + 4, with n pre-activation blocks per stage. */
@@ -78,23 +78,30 @@ export function wrn(id: WrnId, options: NetworkOptions): Wrn {
     params,
     layers,
     apply(x, { training }) {
-      const stem = layers.stem.apply(x);
-      const sums: tf.Tensor4D[] = [];
-      let h = stem;
-      for (const blocks of layers.stages) {
-        for (const block of blocks) h = block.apply(h, training);
-        sums.push(h);
-      }
-      const last = tf.relu(layers.bn.apply(h, training));
-      // RepDistiller's avg_pool2d(8) on the 8x8 map of a 32x32 input; global pooling also fits other sizes.
-      const penultimate = globalAveragePool(last);
-      const stages = [...sums.slice(0, -1), last];
-      return { logits: layers.fc.apply(penultimate), features: { stem, stages, penultimate } };
+      return preActivationForward(layers, layers.stem.apply(x), training, (block, h) => block.apply(h, training));
     },
     classifier: layers.fc,
     head: (penultimate) => layers.fc.apply(penultimate),
     dispose: () => params.dispose(),
   };
+}
+
+/**
+ * The pre-activation WRNs' forward after the stem (RepDistiller's and REFILLED's): the stages, then the final
+ * BN and ReLU, whose output stands for the last stage among the taps (RepDistiller's `is_feat` list), global
+ * pooling (RepDistiller's avg_pool2d(8) on the 8x8 map of a 32x32 input; global pooling also fits other
+ * sizes) and `fc`.
+ */
+export function preActivationForward<Block>(
+  layers: { readonly stages: readonly (readonly Block[])[]; readonly bn: BatchNorm; readonly fc: Dense },
+  stem: tf.Tensor4D,
+  training: boolean,
+  applyBlock: (block: Block, h: tf.Tensor4D) => tf.Tensor4D,
+): ModelOutput {
+  const sums = runStages(layers.stages, stem, applyBlock);
+  const last = tf.relu(layers.bn.apply(sums[sums.length - 1]!, training));
+  const penultimate = globalAveragePool(last);
+  return { logits: layers.fc.apply(penultimate), features: { stem, stages: [...sums.slice(0, -1), last], penultimate } };
 }
 
 // Creation order decides which random draws each parameter gets: PyTorch's module order.

@@ -20,9 +20,10 @@ import * as tf from '@tensorflow/tfjs';
 import { keyedRng } from '../core/random';
 import type { ModelId } from '../contract/modelCatalog';
 import { keyedDropout } from './keyedDropout';
-import { ParamStore, batchNorm, conv2d, dense, globalAveragePool } from './layers';
+import { ParamStore, batchNorm, conv2d, dense } from './layers';
 import type { BatchNorm, Conv2d, Dense } from './layers';
 import { familyGuard, type LayeredNetwork, type NetworkOptions, type TrainingPassCounter } from './network';
+import { preActivationForward } from './wrn';
 
 /** REFILLED's `--dropout_rate` default, which every run in its README uses. */
 export const REFILLED_DROPOUT_RATE = 0.3;
@@ -90,16 +91,7 @@ export function refilledWrn(id: RefilledWrnId, options: NetworkOptions): Refille
     layers,
     apply(x, { training }) {
       const pass = training ? passes++ : -1;
-      const stem = layers.stem.apply(x);
-      const sums: tf.Tensor4D[] = [];
-      let h = stem;
-      for (const blocks of layers.stages) {
-        for (const block of blocks) h = block.apply(h, training, pass);
-        sums.push(h);
-      }
-      const last = tf.relu(layers.bn.apply(h, training));
-      const penultimate = globalAveragePool(last);
-      return { logits: layers.fc.apply(penultimate), features: { stem, stages: [...sums.slice(0, -1), last], penultimate } };
+      return preActivationForward(layers, layers.stem.apply(x), training, (block, h) => block.apply(h, training, pass));
     },
     classifier: layers.fc,
     head: (penultimate) => layers.fc.apply(penultimate),
