@@ -51,6 +51,11 @@ describe('seedSummary', () => {
     expect(configKeyOf({ ...a, augment: !a.augment })).not.toBe(configKeyOf(a));
   });
 
+  it('lists a row\u2019s seeds in ascending order, not in the order the runs came', () => {
+    const runs = [7, 8, 6, 2, 10].map((seed) => run(`s${seed}`, { seed }, [result('student', 'student', 0.6)]));
+    expect(seedSummary(runs)[0]!.seeds).toEqual([2, 6, 7, 8, 10]);
+  });
+
   it('leaves stopped runs out and returns nothing for no runs', () => {
     expect(seedSummary([])).toEqual([]);
     const summary = seedSummary([run('done', { seed: 1 }, [result('student', 'student', 0.6)]), run('stopped', { seed: 2 }, [result('student', 'student', 0.1)], true)]);

@@ -63,7 +63,8 @@ const ROLE_ORDER: Readonly<Record<LearnerRole, number>> = { student: 0, scratch:
 /**
  * One row per experiment and learner (the distilled student, the scratch baseline, each teacher), in the
  * order the experiments first appear in `runs` (newest first when given `store.list()`). Stopped runs are
- * left out: their last learners did not train all their epochs, so they are not repeats.
+ * left out: their last learners did not train all their epochs, so they are not repeats. Each row's seeds
+ * are listed in ascending order, whatever order the runs were made or imported in.
  */
 export function seedSummary(runs: readonly SavedRun[]): SeedSummary[] {
   const groups = new Map<string, { title: string; rows: Map<string, { role: LearnerRole; label: string; seeds: number[]; best: number[]; last: number[]; ece: number[]; gain: number[] }> }>();
@@ -93,7 +94,7 @@ export function seedSummary(runs: readonly SavedRun[]): SeedSummary[] {
         role: row.role,
         label: row.label,
         count: row.best.length,
-        seeds: row.seeds,
+        seeds: [...row.seeds].sort((a, b) => a - b),
         meanBest: mean(row.best),
         stdBest: sampleStd(row.best),
         meanLast: mean(row.last),
