@@ -46,8 +46,14 @@ export interface Outcome {
   /** Last-epoch test accuracy, a fraction. */
   readonly accuracy: number;
   readonly ece: number;
+  /** Last-epoch test negative log-likelihood: a smoother measure of the same model than its accuracy. */
+  readonly nll: number;
   /** Test accuracy after each epoch (empty for the teacher, which is evaluated once). */
   readonly curve: readonly number[];
+  /** Mean training loss of each epoch (empty for the teacher). */
+  readonly lossCurve: readonly number[];
+  /** Test NLL after each epoch (empty for the teacher). */
+  readonly nllCurve: readonly number[];
 }
 
 const BUNDLE_NAME = /^(kd|oracle)-seed-(\d+)\.distillery-run\.json$/;
@@ -55,7 +61,8 @@ const BUNDLE_NAME = /^(kd|oracle)-seed-(\d+)\.distillery-run\.json$/;
 function outcome(run: SavedRun, key: string, file: string): Outcome {
   const result = run.results.find((r) => r.key === key);
   if (!result) throw new Error(`${file} has no "${key}" result.`);
-  return { accuracy: result.lastAccuracy, ece: result.ece, curve: run.epochs.filter((e) => e.learner === key).map((e) => e.testAccuracy) };
+  const epochs = run.epochs.filter((e) => e.learner === key);
+  return { accuracy: result.lastAccuracy, ece: result.ece, nll: result.nll, curve: epochs.map((e) => e.testAccuracy), lossCurve: epochs.map((e) => e.trainLoss), nllCurve: epochs.map((e) => e.testNll) };
 }
 
 /** Every `<method>-seed-<n>` bundle of one side's folder, read by the page's own bundle importer. */
@@ -87,6 +94,14 @@ export function readSmallScale(root: string): ReproducedRun[] {
   return readReproduction(path.join(root, SMALL_SCALE_DIR));
 }
 
+/** Signed gaps (fractions) in points: how many meet the target, the mean size, the widest, the signed mean. */
+function gapSummary(gaps: readonly number[], listEach: boolean): string {
+  const sizes = gaps.map((g) => Math.abs(g) * 100);
+  const within = sizes.filter((g) => g <= GAP_TARGET_POINTS + 1e-9).length;
+  const each = listEach ? ` (${gaps.map((g) => signedPoints(g, 2)).join(', ')})` : '';
+  return `within ${GAP_TARGET_POINTS} point on ${within} of ${gaps.length} pairs, mean |gap| ${mean(sizes).toFixed(2)}, widest ${Math.max(...sizes).toFixed(2)}, signed mean ${signedPoints(mean(gaps), 2)}${each}`;
+}
+
 /**
  * Ours and PyTorch on 2 threads, each against PyTorch on 1 thread: last-epoch accuracy of every seed's scratch
  * twin and KD student. Many cheap pairs say what one draw of the full runs cannot: how far apart two faithful
@@ -100,36 +115,78 @@ export function smallScaleNote(runs: readonly ReproducedRun[]): string {
   const ours = against('page');
   const twoThreads = against('pytorch-2-threads');
   if (ours.length === 0 || twoThreads.length === 0) return '';
-  const summary = (gaps: readonly number[]) => {
-    const sizes = gaps.map((g) => Math.abs(g) * 100);
-    const within = sizes.filter((g) => g <= GAP_TARGET_POINTS + 1e-9).length;
-    return `within ${GAP_TARGET_POINTS} point on ${within} of ${gaps.length} pairs, mean |gap| ${mean(sizes).toFixed(2)}, widest ${Math.max(...sizes).toFixed(2)}, signed mean ${signedPoints(mean(gaps), 2)} (${gaps.map((g) => signedPoints(g, 2)).join(', ')})`;
-  };
   const seeds = [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b);
   const shapes = [...new Set(runs.map((r) => `${r.epochs} epochs on ${r.trainImages} training images, ${r.testImages} test images`))];
-  return `**A wider control, at a smaller scale.** The KD runs again with \`--subset 1024\` (${shapes.join('; ')}), seeds ${seeds.join(', ')}, on all three sides (bundles in \`reproduction/${SMALL_SCALE_DIR}/\`); last-epoch accuracy of each seed's scratch twin and KD student, in points against PyTorch on 1 thread. Ours: ${summary(ours)}. PyTorch on 2 threads: ${summary(twoThreads)}.`;
+  return `**A wider control, at a smaller scale.** The KD runs again with \`--subset 1024\` (${shapes.join('; ')}), seeds ${seeds.join(', ')}, on all three sides (bundles in \`reproduction/${SMALL_SCALE_DIR}/\`); last-epoch accuracy of each seed's scratch twin and KD student, in points against PyTorch on 1 thread. Ours: ${gapSummary(ours, true)}. PyTorch on 2 threads: ${gapSummary(twoThreads, true)}.`;
+}
+
+/** One learner of one seed run on PyTorch with 2 threads and with 1, and by ours when it ran. */
+interface ControlPair {
+  readonly learner: Learner;
+  readonly seed: number;
+  readonly twoThreads: Outcome;
+  readonly oneThread: Outcome;
+  readonly ours: Outcome | undefined;
+}
+
+/** Every learner with a 2-thread and a 1-thread run, learner by learner; a seed's scratch twin counts once. */
+function controlPairs(runs: readonly ReproducedRun[]): ControlPair[] {
+  const seeds = [...new Set(runs.filter((r) => r.side === 'pytorch-2-threads').map((r) => r.seed))].sort((a, b) => a - b);
+  return LEARNERS.flatMap((learner) =>
+    seeds.flatMap((seed) => {
+      const twoThreads = find(runs, 'pytorch-2-threads', learner, seed);
+      const oneThread = find(runs, 'pytorch', learner, seed);
+      return twoThreads && oneThread ? [{ learner, seed, twoThreads, oneThread, ours: find(runs, 'page', learner, seed) }] : [];
+    }),
+  );
 }
 
 /**
  * The noise floor under the gaps: runs repeated on PyTorch with 2 threads instead of 1 (same seed, weights, data
- * and augmentation; only the order of float sums differs), against the 1-thread runs.
+ * and augmentation; only the order of float sums differs), against the 1-thread runs, beside ours against them.
  */
-function controlNote(runs: readonly ReproducedRun[]): string {
-  const controls = runs.filter((r) => r.side === 'pytorch-2-threads');
-  const pairs = controls.flatMap((c) => {
-    const one = runs.find((r) => r.side === 'pytorch' && r.method === c.method && r.seed === c.seed);
-    const page = runs.find((r) => r.side === 'page' && r.method === c.method && r.seed === c.seed);
-    return one ? [{ c, one, page }] : [];
-  });
-  if (pairs.length === 0) return '';
-  const gap = (a: Outcome, b: Outcome) => (Math.abs(a.accuracy - b.accuracy) * 100).toFixed(2);
+function controlNote(runs: readonly ReproducedRun[]): string[] {
+  const pairs = controlPairs(runs);
+  if (pairs.length === 0) return [];
+  const signed = (a: Outcome, b: Outcome) => signedPoints(a.accuracy - b.accuracy, 2);
   /** The largest gap after any epoch: the trajectories part and meet again, so the last epoch's is one draw. */
   const widest = (a: Outcome, b: Outcome) => (Math.max(...a.curve.map((v, i) => Math.abs(v - (b.curve[i] ?? v)))) * 100).toFixed(2);
-  const lines = pairs.map(({ c, one, page }) => {
-    const learners = [['scratch', c.scratch, one.scratch, page?.scratch], [LEARNER_LABEL[c.method], c.student, one.student, page?.student]] as const;
-    return `${c.method}-seed-${c.seed}: ${learners.map(([name, two, single, ours]) => `${name} ${percent(two.accuracy)} on 2 threads against ${percent(single.accuracy)} on 1, a gap of ${gap(two, single)}, ${widest(two, single)} at its widest after an epoch${ours ? ` (ours against 1 thread: ${gap(ours, single)}, ${widest(ours, single)} at its widest)` : ''}`).join('; ')}`;
-  });
-  return `**The noise floor.** The same run on PyTorch with 2 threads instead of 1 (\`--threads 2\`: same seed, initial weights, batches and augmentation; only the order of float sums differs), bundles in \`reproduction/pytorch-2-threads/\`: ${lines.join('. ')}.`;
+  const withOurs = pairs.filter((p): p is ControlPair & { ours: Outcome } => p.ours !== undefined);
+  return [
+    '**The noise floor.** The same runs on PyTorch with 2 threads instead of 1 (`--threads 2`: same seed, initial weights, batches and augmentation; only the order of float sums differs; bundles in `reproduction/pytorch-2-threads/`), each learner against its 1-thread run, beside ours against the same run: last-epoch accuracy, signed, in points, and the widest gap after any epoch.',
+    '',
+    '| Learner | Seed | 2 threads − 1 thread | Widest | Ours − 1 thread | Widest |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+    ...pairs.map((p) => `| ${LEARNER_LABEL[p.learner]} | ${p.seed} | ${signed(p.twoThreads, p.oneThread)} | ${widest(p.twoThreads, p.oneThread)} | ${p.ours ? signed(p.ours, p.oneThread) : '—'} | ${p.ours ? widest(p.ours, p.oneThread) : '—'} |`),
+    '',
+    `PyTorch on 2 threads against 1: ${gapSummary(pairs.map((p) => p.twoThreads.accuracy - p.oneThread.accuracy), false)}.${withOurs.length > 0 ? ` Ours against 1 thread on the same pairs: ${gapSummary(withOurs.map((p) => p.ours.accuracy - p.oneThread.accuracy), false)}.` : ''}`,
+    ...(withOurs.length > 0 ? [nearerOrFarther(withOurs), '', epochByEpochGaps(withOurs)] : []),
+  ];
+}
+
+/** On how many pairs ours ends farther from the 1-thread run than the 2-thread run does, in accuracy and in test NLL. */
+function nearerOrFarther(pairs: readonly (ControlPair & { ours: Outcome })[]): string {
+  const count = (measure: (o: Outcome) => number) => {
+    const sides = pairs.map((p) => [Math.abs(measure(p.ours) - measure(p.oneThread)), Math.abs(measure(p.twoThreads) - measure(p.oneThread))] as const);
+    return { farther: sides.filter(([ours, two]) => ours > two + 1e-12).length, nearer: sides.filter(([ours, two]) => ours < two - 1e-12).length, ours: mean(sides.map(([o]) => o)), two: mean(sides.map(([, t]) => t)) };
+  };
+  const accuracy = count((o) => o.accuracy);
+  const nll = count((o) => o.nll);
+  const ties = (c: { farther: number; nearer: number }) => pairs.length - c.farther - c.nearer;
+  return `Ours ends farther from the 1-thread run than the 2-thread run does on ${accuracy.farther} of ${pairs.length} pairs in accuracy (nearer on ${accuracy.nearer}, tied on ${ties(accuracy)}), and on ${nll.farther} of ${pairs.length} in the last epoch's test NLL (nearer on ${nll.nearer}; mean |gap| ${nll.two.toFixed(4)} on 2 threads, ${nll.ours.toFixed(4)} ours).`;
+}
+
+/**
+ * Mean |gap| to the 1-thread run after each epoch, in test accuracy, test NLL and training loss, over the pairs ours
+ * also ran: where in the run each side parts from it.
+ */
+function epochByEpochGaps(pairs: readonly (ControlPair & { ours: Outcome })[]): string {
+  const epochs = Math.min(...pairs.flatMap((p) => [p.oneThread.curve.length, p.twoThreads.curve.length, p.ours.curve.length]));
+  type Curve = 'curve' | 'lossCurve' | 'nllCurve';
+  const perEpoch = (side: 'twoThreads' | 'ours', curve: Curve, scale: number, digits: number) =>
+    Array.from({ length: epochs }, (_, e) => (mean(pairs.map((p) => Math.abs(p[side][curve][e]! - p.oneThread[curve][e]!))) * scale).toFixed(digits)).join(', ');
+  const both = (curve: Curve, scale: number, digits: number) => `PyTorch on 2 threads ${perEpoch('twoThreads', curve, scale, digits)}; ours ${perEpoch('ours', curve, scale, digits)}`;
+  return `Mean |gap| to the 1-thread run after each epoch, 1 to ${epochs}, over the ${pairs.length} pairs ours ran. In test accuracy (points): ${both('curve', 100, 2)}. In test NLL: ${both('nllCurve', 1, 3)}. In the epoch's training loss: ${both('lossCurve', 1, 3)}.`;
 }
 
 type Learner = 'scratch' | ReproductionMethod;
@@ -256,7 +313,7 @@ export function reproductionTable(all: readonly ReproducedRun[], smallScale: rea
     '| --- | ---: | ---: |',
     ...seeds.flatMap((seed) => REPRODUCTION_METHODS.map((method) => runsRow(runs, method, seed))),
     '',
-    ...(control.length > 0 ? [controlNote(all), ''] : []),
+    ...(control.length > 0 ? [...controlNote(all), ''] : []),
     ...[smallScaleNote(smallScale)].filter((note) => note !== '').flatMap((note) => [note, '']),
     TABLE_END,
   );

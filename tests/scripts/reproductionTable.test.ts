@@ -15,7 +15,7 @@ const scratchDirs: string[] = [];
 afterAll(() => scratchDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function run(side: ReproducedRun['side'], method: ReproducedRun['method'], seed: number, scratch: number, student: number): ReproducedRun {
-  return { side, method, seed, epochs: 15, trainImages: 4576, testImages: 1017, seconds: 600, teacher: { accuracy: 0.6421, ece: 0.05, curve: [] }, scratch: { accuracy: scratch, ece: 0.06, curve: [scratch - 0.05, scratch] }, student: { accuracy: student, ece: 0.07, curve: [student - 0.1, student] } };
+  return { side, method, seed, epochs: 15, trainImages: 4576, testImages: 1017, seconds: 600, teacher: { accuracy: 0.6421, ece: 0.05, nll: 1, curve: [], lossCurve: [], nllCurve: [] }, scratch: { accuracy: scratch, ece: 0.06, nll: 2 * (1 - scratch), curve: [scratch - 0.05, scratch], lossCurve: [2 - scratch, 1.5 - scratch], nllCurve: [1, 2 * (1 - scratch)] }, student: { accuracy: student, ece: 0.07, nll: 2 * (1 - student), curve: [student - 0.1, student], lossCurve: [3 - student, 2 - student], nllCurve: [1, 2 * (1 - student)] } };
 }
 
 describe('the reproduction table', () => {
@@ -65,13 +65,26 @@ describe('the reproduction table', () => {
     expect(smallScaleNote(runs.filter((r) => r.side !== 'pytorch-2-threads'))).toBe('');
   });
 
-  it('gives the noise floor from the runs repeated on 2 PyTorch threads, beside ours', () => {
+  it('gives the noise floor from the runs repeated on 2 PyTorch threads, beside ours, with each scratch twin once', () => {
     const control = { ...run('pytorch', 'kd', 1, 0.56, 0.575), side: 'pytorch-2-threads' as const };
-    control.scratch = { ...control.scratch, curve: [0.48, 0.56] };
-    const table = reproductionTable([run('page', 'kd', 1, 0.55, 0.57), run('pytorch', 'kd', 1, 0.553, 0.585), control]);
-    expect(table).toContain('kd-seed-1: scratch 56.00% on 2 threads against 55.30% on 1, a gap of 0.70, 2.30 at its widest after an epoch (ours against 1 thread: 0.30, 0.30 at its widest); KD 57.50% on 2 threads against 58.50% on 1, a gap of 1.00, 1.00 at its widest after an epoch (ours against 1 thread: 1.50, 1.50 at its widest).');
+    control.scratch = { ...control.scratch, curve: [0.48, 0.56], lossCurve: [1.437, 0.937] };
+    // The oracle run of seed 1 brings its own scratch twin: the KD run's stands for the seed.
+    const oracleControl = { ...run('pytorch', 'oracle', 1, 0.5, 0.6), side: 'pytorch-2-threads' as const };
+    const table = reproductionTable([run('page', 'kd', 1, 0.55, 0.57), run('pytorch', 'kd', 1, 0.553, 0.585), control, run('pytorch', 'oracle', 1, 0.553, 0.61), oracleControl]);
+    expect(table).toContain('| Learner | Seed | 2 threads − 1 thread | Widest | Ours − 1 thread | Widest |');
+    expect(table).toContain('| Scratch | 1 | +0.70 | 2.30 | \u22120.30 | 0.30 |');
+    expect(table).toContain('| KD | 1 | \u22121.00 | 1.00 | \u22121.50 | 1.50 |');
+    expect(table).toContain('| Oracle | 1 | \u22121.00 | 1.00 | — | — |');
+    expect(table.match(/^\| Scratch \| 1 \| \+/gm)).toHaveLength(1);
+    expect(table).toContain('PyTorch on 2 threads against 1: within 1 point on 3 of 3 pairs, mean |gap| 0.90, widest 1.00, signed mean \u22120.43. Ours against 1 thread on the same pairs: within 1 point on 1 of 2 pairs, mean |gap| 0.90, widest 1.50, signed mean \u22120.90.');
+    // NLL is 2 × (1 − accuracy): ours is nearer the 1-thread run than the 2-thread run on scratch, farther on KD.
+    expect(table).toContain("Ours ends farther from the 1-thread run than the 2-thread run does on 1 of 2 pairs in accuracy (nearer on 1, tied on 0), and on 1 of 2 in the last epoch's test NLL (nearer on 1; mean |gap| 0.0170 on 2 threads, 0.0180 ours).");
+    // Epoch by epoch over the two pairs ours ran. Accuracy: scratch 0.48/0.56 (2 threads) and 0.50/0.55 (ours) against
+    // 0.503/0.553, KD 0.475/0.575 and 0.47/0.57 against 0.485/0.585. Loss: scratch 1.437/0.937 and 1.45/0.95 against
+    // 1.447/0.947, KD 2.425/1.425 and 2.43/1.43 against 2.415/1.415.
+    expect(table).toContain('Mean |gap| to the 1-thread run after each epoch, 1 to 2, over the 2 pairs ours ran. In test accuracy (points): PyTorch on 2 threads 1.65, 0.85; ours 0.90, 0.90. In test NLL: PyTorch on 2 threads 0.000, 0.017; ours 0.000, 0.018. In the epoch\'s training loss: PyTorch on 2 threads 0.010, 0.010; ours 0.009, 0.009.');
     // The control is not a side of the table.
-    expect(table).toContain('2 run bundles');
+    expect(table).toContain('3 run bundles');
   });
 
   it('says when there is nothing to show, and refuses a README without its markers', () => {
