@@ -128,6 +128,7 @@ interface ControlPair {
   readonly oneThread: Outcome;
   readonly ours: Outcome | undefined;
 }
+type PairWithOurs = ControlPair & { readonly ours: Outcome };
 
 /** Every learner with a 2-thread and a 1-thread run, learner by learner; a seed's scratch twin counts once. */
 function controlPairs(runs: readonly ReproducedRun[]): ControlPair[] {
@@ -151,7 +152,7 @@ function controlNote(runs: readonly ReproducedRun[]): string[] {
   const signed = (a: Outcome, b: Outcome) => signedPoints(a.accuracy - b.accuracy, 2);
   /** The largest gap after any epoch: the trajectories part and meet again, so the last epoch's is one draw. */
   const widest = (a: Outcome, b: Outcome) => (Math.max(...a.curve.map((v, i) => Math.abs(v - (b.curve[i] ?? v)))) * 100).toFixed(2);
-  const withOurs = pairs.filter((p): p is ControlPair & { ours: Outcome } => p.ours !== undefined);
+  const withOurs = pairs.filter((p): p is PairWithOurs => p.ours !== undefined);
   return [
     '**The noise floor.** The same runs on PyTorch with 2 threads instead of 1 (`--threads 2`: same seed, initial weights, batches and augmentation; only the order of float sums differs; bundles in `reproduction/pytorch-2-threads/`), each learner against its 1-thread run, beside ours against the same run: last-epoch accuracy, signed, in points, and the widest gap after any epoch.',
     '',
@@ -165,7 +166,7 @@ function controlNote(runs: readonly ReproducedRun[]): string[] {
 }
 
 /** On how many pairs ours ends farther from the 1-thread run than the 2-thread run does, in accuracy and in test NLL. */
-function nearerOrFarther(pairs: readonly (ControlPair & { ours: Outcome })[]): string {
+function nearerOrFarther(pairs: readonly PairWithOurs[]): string {
   const count = (measure: (o: Outcome) => number) => {
     const sides = pairs.map((p) => [Math.abs(measure(p.ours) - measure(p.oneThread)), Math.abs(measure(p.twoThreads) - measure(p.oneThread))] as const);
     return { farther: sides.filter(([ours, two]) => ours > two + 1e-12).length, nearer: sides.filter(([ours, two]) => ours < two - 1e-12).length, ours: mean(sides.map(([o]) => o)), two: mean(sides.map(([, t]) => t)) };
@@ -180,7 +181,7 @@ function nearerOrFarther(pairs: readonly (ControlPair & { ours: Outcome })[]): s
  * Mean |gap| to the 1-thread run after each epoch, in test accuracy, test NLL and training loss, over the pairs ours
  * also ran: where in the run each side parts from it.
  */
-function epochByEpochGaps(pairs: readonly (ControlPair & { ours: Outcome })[]): string {
+function epochByEpochGaps(pairs: readonly PairWithOurs[]): string {
   const epochs = Math.min(...pairs.flatMap((p) => [p.oneThread.curve.length, p.twoThreads.curve.length, p.ours.curve.length]));
   type Curve = 'curve' | 'lossCurve' | 'nllCurve';
   const perEpoch = (side: 'twoThreads' | 'ours', curve: Curve, scale: number, digits: number) =>
