@@ -1,14 +1,17 @@
 #!/usr/bin/env node
-// Rebuilds the README's reproduction table from the committed run bundles (reproduction/page/, reproduction/pytorch/):
+// Rebuilds the README's reproduction table from the committed run bundles (reproduction/page/, reproduction/pytorch/)
+// and the models' comparison (reproduction/model-comparison.json):
 //   npm run reproduce:table            writes it into README.md
 //   npm run reproduce:table -- --print prints it instead
 import { readFileSync, writeFileSync } from 'node:fs';
 import { runnerImport } from 'vite';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const { readReproduction, readSmallScale, reproductionTable, withReproductionTable } = (await runnerImport(new URL('./reproduction/table.ts', import.meta.url).pathname, { configFile: false, logLevel: 'error' })).module;
+const load = async (file) => (await runnerImport(new URL(file, import.meta.url).pathname, { configFile: false, logLevel: 'error' })).module;
+const { readReproduction, readSmallScale, reproductionTable, withReproductionTable } = await load('./reproduction/table.ts');
+const { readModelComparison } = await load('./reproduction/comparisonTable.ts');
 try {
-  const table = reproductionTable(readReproduction(`${ROOT}reproduction`), readSmallScale(`${ROOT}reproduction`));
+  const table = reproductionTable(readReproduction(`${ROOT}reproduction`), readSmallScale(`${ROOT}reproduction`), readModelComparison(`${ROOT}reproduction`));
   if (process.argv.includes('--print')) console.log(table);
   else {
     const readme = `${ROOT}README.md`;

@@ -29,6 +29,8 @@ export interface ReproductionOptions {
   readonly teachersDir: string;
   readonly datasetsDir: string;
   readonly dataset: string;
+  /** Also keep each finished run's trained models, as PyTorch safetensors in `<out>/models/<run>/` (for `reproduce:compare`). */
+  readonly keepModels: boolean;
 }
 
 export const DEFAULT_OPTIONS: ReproductionOptions = Object.freeze({
@@ -45,6 +47,7 @@ export const DEFAULT_OPTIONS: ReproductionOptions = Object.freeze({
   teachersDir: 'public/teachers',
   datasetsDir: 'public/datasets',
   dataset: 'cifar10-subset',
+  keepModels: false,
 });
 
 export class ReproductionOptionsError extends Error {
@@ -53,7 +56,7 @@ export class ReproductionOptionsError extends Error {
 
 export const USAGE = `usage: npm run reproduce -- [--seeds 1,2,3] [--epochs 15] [--subset 5085] [--test-subset 1017] [--holdout on|off]
   [--methods kd,oracle] [--out reproduction/page] [--backend wasm|cpu] [--teacher resnet20] [--student resnet8]
-  [--teachers-dir public/teachers] [--datasets-dir public/datasets] [--dataset cifar10-subset]`;
+  [--teachers-dir public/teachers] [--datasets-dir public/datasets] [--dataset cifar10-subset] [--keep-models on|off]`;
 
 function wholeNumber(flag: string, raw: string, min: number): number {
   const value = Number(raw);
@@ -110,6 +113,7 @@ const FLAGS: Readonly<Record<string, Setter>> = {
   '--teachers-dir': (raw) => ({ teachersDir: text('--teachers-dir', raw) }),
   '--datasets-dir': (raw) => ({ datasetsDir: text('--datasets-dir', raw) }),
   '--dataset': (raw) => ({ dataset: text('--dataset', raw) }),
+  '--keep-models': (raw) => ({ keepModels: choice('--keep-models', raw, ['on', 'off']) === 'on' }),
 };
 
 /** The options `argv` (the arguments after the script) asks for, over the defaults; throws on a bad or unknown flag. */

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { serializeConfig } from '../../src/config/fields';
 import { exportFromLink } from '../pytorchRun/exportFromLink';
 import { readBundleSummary, refuseOtherSettings } from './bundle';
+import { keptModelsDir } from './keptModels';
 import type { ReproductionOptions } from './options';
 import { plannedRuns } from './recipe';
 import { findReadyTeacher } from './readyTeacher';
@@ -28,6 +29,14 @@ export interface PytorchSideOptions {
 }
 
 export type PytorchRunStatus = 'skipped' | 'finished';
+
+/** Copies the run's models (distillery_torch's `models/<key>.safetensors`) to where `--keep-models on` keeps them. */
+function keepModels(from: string, to: string, log: (line: string) => void): void {
+  mkdirSync(to, { recursive: true });
+  const files = readdirSync(from).filter((f) => f.endsWith('.safetensors'));
+  for (const file of files) copyFileSync(path.join(from, file), path.join(to, file));
+  log(`kept its models in ${to}: ${files.join(', ')}`);
+}
 
 /** Exports and runs every planned run that has no bundle in `options.out` yet; each bundle lands there. */
 export function reproducePytorch(options: ReproductionOptions, side: PytorchSideOptions, log: (line: string) => void): { name: string; status: PytorchRunStatus; seconds?: number }[] {
@@ -58,6 +67,7 @@ export function reproducePytorch(options: ReproductionOptions, side: PytorchSide
       const bundle = readdirSync(out).find((f) => f.endsWith('.distillery-run.json'));
       if (!bundle) throw new Error(`${run.name}: distillery_torch wrote no run bundle in ${out}.`);
       copyFileSync(path.join(out, bundle), run.bundleFile);
+      if (options.keepModels) keepModels(path.join(out, 'models'), keptModelsDir(options.out, run.name), log);
       const seconds = (performance.now() - started) / 1000;
       log(`${run.name}: finished in ${seconds.toFixed(1)} s -> ${run.bundleFile}`);
       report.push({ name: run.name, status: 'finished', seconds });

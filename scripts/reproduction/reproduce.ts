@@ -65,7 +65,7 @@ export async function reproduce(options: ReproductionOptions, io: ReproductionIo
   const { data } = readDiskDataset(options.datasetsDir, options.dataset);
   const backend = await startBackend(options.backend);
   mkdirSync(options.out, { recursive: true });
-  const env: RunEnvironment = { data, loadSavedTeacher: readyTeacherLoader(options.teachersDir, teacher), backend, runner: `Node ${process.version}, npm run reproduce`, log: io.log };
+  const env: RunEnvironment = { data, loadSavedTeacher: readyTeacherLoader(options.teachersDir, teacher), backend, runner: `Node ${process.version}, npm run reproduce`, log: io.log, ...(options.keepModels ? { keepModelsIn: options.out } : {}) };
   const runs = plannedRuns(options, teacher);
   io.log(`reproduction: ${runs.length} runs (${options.methods.join(', ')} x seeds ${options.seeds.join(', ')}), ready ${teacher.label} -> ${options.student}, ${options.epochs} epochs, backend ${backend}, into ${options.out}`);
   const report: ReproductionReport['runs'][number][] = [];

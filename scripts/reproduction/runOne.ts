@@ -1,16 +1,18 @@
 /**
  * One page run of the reproduction: the page's runExperiment with the ready teacher as its saved teacher, a
  * checkpoint file after each epoch (the page's RunCheckpoint), resumed from that file when it exists, and the
- * run bundle written (and the checkpoint deleted) when it finishes.
+ * run bundle written (and the checkpoint deleted) when it finishes, with its trained models when asked.
  */
 import { randomUUID } from 'node:crypto';
 import type { EpochMetrics, ModelResult, RunPlanSummary } from '../../src/contract/protocol';
 import { runExperiment, type RunData, type RunEvents } from '../../src/training/run';
 import type { RunControl } from '../../src/training/runControl';
 import type { SavedTeacherLoader } from '../../src/training/teacherSources';
+import { ModelShelf } from '../../src/training/modelShelf';
 import { measureStepCosts } from '../../src/training/stepCosts';
 import { writeRunBundle } from './bundle';
 import { deleteCheckpointFile, writeCheckpointFile, type StoredCheckpoint } from './checkpointFile';
+import { writeKeptModels } from './keptModels';
 import type { PlannedRun } from './recipe';
 
 export interface RunEnvironment {
@@ -20,6 +22,8 @@ export interface RunEnvironment {
   /** "Node v22.1.0, npm run reproduce": recorded in the bundle where the page records its GPU adapter. */
   readonly runner: string;
   readonly log: (line: string) => void;
+  /** The reproduction's out folder, when each finished run's models are kept there (`--keep-models on`). */
+  readonly keepModelsIn?: string;
 }
 
 export type RunEnd = { readonly finished: true; readonly seconds: number; readonly results: readonly ModelResult[] } | { readonly finished: false };
@@ -63,14 +67,24 @@ export async function trainRun(run: PlannedRun, env: RunEnvironment, control: Ru
       if (result.learner.role === 'teacher') env.log(`${run.name}  ${result.learner.key.padEnd(8)} evaluated, not trained: test accuracy ${percent(result.lastAccuracy)}  ECE ${result.ece.toFixed(4)}`);
     },
   };
+  const shelf = env.keepModelsIn === undefined ? undefined : new ModelShelf();
   const outcome = await runExperiment(config, env.data, control, events, {
+    ...(shelf ? { shelf } : {}),
     measureCosts: (plan, train, test) => measureStepCosts(plan, config, train, test, env.data.numClasses),
     loadSavedTeacher: env.loadSavedTeacher,
     checkpoints: { backend: env.backend, save: async (checkpoint) => writeCheckpointFile(run.checkpointFile, { checkpoint, wallSeconds: wallSeconds() }) },
     ...(resume ? { resume: resume.checkpoint } : {}),
   });
-  if (outcome.stopped) return { finished: false };
+  if (outcome.stopped) {
+    shelf?.clear();
+    return { finished: false };
+  }
   const seconds = wallSeconds();
+  if (shelf) {
+    const files = await writeKeptModels(shelf, env.keepModelsIn!, run.name, config.dataset);
+    shelf.clear();
+    env.log(`${run.name}  kept its models: ${files.join(', ')}`);
+  }
   writeRunBundle(run.bundleFile, { config, learners, epochs, results: outcome.results, seconds, backend: env.backend, runner: env.runner, id: randomUUID(), finishedAt: Date.now() });
   deleteCheckpointFile(run.checkpointFile);
   return { finished: true, seconds, results: outcome.results };

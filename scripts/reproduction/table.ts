@@ -16,6 +16,8 @@ import { mean, sampleStd, tInterval } from '../../src/core/intervals';
 import { parseRunBundle } from '../../src/storage/page/runBundle';
 import type { SavedRun } from '../../src/storage/page/runStore';
 import { signedPoints } from '../../src/viz/comparison';
+import { modelComparisonNote } from './comparisonTable';
+import type { LearnerComparison } from './compareSides';
 import { REPRODUCTION_METHODS, type ReproductionMethod } from './options';
 
 export const TABLE_START = '<!-- reproduction-table: built by `npm run reproduce:table` from reproduction/*/ -->';
@@ -283,7 +285,7 @@ function twinsNote(runs: readonly ReproducedRun[]): string {
 }
 
 /** The whole block between the markers (markers included). */
-export function reproductionTable(all: readonly ReproducedRun[], smallScale: readonly ReproducedRun[] = []): string {
+export function reproductionTable(all: readonly ReproducedRun[], smallScale: readonly ReproducedRun[] = [], comparisons: readonly LearnerComparison[] = []): string {
   const runs = all.filter((r) => SIDES.includes(r.side));
   const control = all.filter((r) => !SIDES.includes(r.side));
   const seeds = [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b);
@@ -317,6 +319,7 @@ export function reproductionTable(all: readonly ReproducedRun[], smallScale: rea
     ...seeds.flatMap((seed) => REPRODUCTION_METHODS.map((method) => runsRow(runs, method, seed))),
     '',
     ...(control.length > 0 ? [...controlNote(all), ''] : []),
+    ...[modelComparisonNote(comparisons)].filter((note) => note.length > 0).flatMap((note) => [...note, '']),
     ...[smallScaleNote(smallScale)].filter((note) => note !== '').flatMap((note) => [note, '']),
     TABLE_END,
   );

@@ -99,13 +99,14 @@ describe('npm run reproduce', () => {
 describe('the reproduction flags', () => {
   it('reads every flag over the defaults', () => {
     expect(parseReproductionArgs([])).toEqual(DEFAULT_OPTIONS);
-    expect(parseReproductionArgs(['--seeds', '4,5', '--epochs=3', '--subset', '256', '--test-subset', '128', '--holdout', 'off', '--methods', 'oracle', '--out', 'x', '--backend', 'cpu'])).toMatchObject({
-      seeds: [4, 5], epochs: 3, subset: 256, testSubset: 128, holdout: false, methods: ['oracle'], out: 'x', backend: 'cpu',
+    expect(parseReproductionArgs(['--seeds', '4,5', '--epochs=3', '--subset', '256', '--test-subset', '128', '--holdout', 'off', '--methods', 'oracle', '--out', 'x', '--backend', 'cpu', '--keep-models', 'on'])).toMatchObject({
+      seeds: [4, 5], epochs: 3, subset: 256, testSubset: 128, holdout: false, methods: ['oracle'], out: 'x', backend: 'cpu', keepModels: true,
     });
   });
 
   it('refuses a bad flag with a clear message', () => {
     expect(() => parseReproductionArgs(['--methods', 'kd,fitnet'])).toThrow('--methods takes kd, oracle, not "fitnet".');
+    expect(() => parseReproductionArgs(['--keep-models', 'yes'])).toThrow('--keep-models takes on or off, not "yes".');
     expect(() => parseReproductionArgs(['--methods', 'scratch'])).toThrow(/scratch baseline is the scratch learner of every run/);
     expect(() => parseReproductionArgs(['--methods', 'kd,kd'])).toThrow('--methods lists a method twice');
     expect(() => parseReproductionArgs(['--seeds', '1,two'])).toThrow('--seeds takes whole numbers separated by commas (1,2,3), not "1,two".');

@@ -1,15 +1,18 @@
 /**
  * The reproduction's PyTorch side (scripts/reproduction/pytorchSide.ts) on a tiny config: the run of
  * `npm run reproduce` exported as the page's PyTorch zip, run by `python3 -m distillery_torch`, its bundle
- * kept and skipped on the next call, and its epochs those of the page's own run of the same config. Needs a
+ * kept and skipped on the next call, and its epochs those of the page's own run of the same config; both
+ * sides' kept models set against each other image by image (`reproduce:compare`). Needs a
  * Python with torch (Debian's python3-torch): skipped without one, failed without one under REQUIRE_TORCH=1.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRunBundle } from '../../src/storage/page/runBundle';
+import { compareSides } from '../../scripts/reproduction/compareSides';
+import { keptModelFile } from '../../scripts/reproduction/keptModels';
 import { DEFAULT_OPTIONS, type ReproductionOptions } from '../../scripts/reproduction/options';
 import { reproducePytorch } from '../../scripts/reproduction/pytorchSide';
 import { reproduce } from '../../scripts/reproduction/reproduce';
@@ -41,6 +44,7 @@ beforeAll(async () => {
     ...DEFAULT_OPTIONS, seeds: [1], methods: ['kd'], epochs: 1, subset: 64, testSubset: 32, backend: 'wasm', teacher: FIXTURE_TEACHER, student: 'tiny-cnn', dataset: FIXTURE_DATASET,
     // The teacher carries CIFAR-10's constants, not the synthetic dataset's: both sides re-normalise its inputs.
     datasetsDir, teachersDir: await writeTeachersFolder(path.join(root, 'teachers')),
+    keepModels: true,
   };
   officialData = officialLayout(datasetsDir);
 });
@@ -80,6 +84,29 @@ describe.skipIf(!PYTHON)('npm run reproduce:pytorch', () => {
   it('the distilled student\u2019s KD term is the page\u2019s: the saved teacher\u2019s inputs are re-normalised on both sides', () => {
     const kd = (run: typeof pageRun) => run.epochs.find((m) => m.learner === 'student')!.terms.kd!;
     expect(kd(torchRun)).toBeCloseTo(kd(pageRun), 5);
+  });
+
+  it('keeps both sides\u2019 models and sets them against each other image by image, scored as each side scored them', () => {
+    const python = { python: PYTHON!, data: officialData, packageDir: path.resolve('python') };
+    const torchOut = path.join(root, 'pytorch');
+    const pageOut = path.join(root, 'page');
+    for (const out of [torchOut, pageOut]) for (const key of ['scratch', 'student']) expect(existsSync(keptModelFile(out, 'kd-seed-1', key))).toBe(true);
+    const lines: string[] = [];
+    const comparisons = compareSides(options, [torchOut, pageOut], python, (line) => lines.push(line));
+    expect(comparisons.map((c) => [c.run, c.learner, c.images])).toEqual([['kd-seed-1', 'scratch', 32], ['kd-seed-1', 'student', 32]]);
+    const last = (run: typeof pageRun, key: string) => run.results.find((r) => r.key === key)!.lastAccuracy;
+    for (const c of comparisons) {
+      expect([c.reference.side, ...c.others.map((o) => o.side)]).toEqual([torchOut, pageOut]);
+      // Each side's model, scored again by the package, scores what its own run said it did.
+      expect(c.reference.accuracy).toBeCloseTo(last(torchRun, c.learner), 6);
+      expect(c.others[0]!.accuracy).toBeCloseTo(last(pageRun, c.learner), 6);
+      // One epoch of the same run on two float implementations: the same decisions, nearly the same weights.
+      expect(c.others[0]!.parted).toBeLessThanOrEqual(1);
+      expect(c.others[0]!.weightDistance.weights).toBeLessThan(1e-3);
+    }
+    expect(lines.join('\n')).toMatch(/kd-seed-1 student: .*\n {2}.*page: .*decisions part on \d+ images/);
+    // A side without kept models is refused with what to do.
+    expect(() => compareSides({ ...options, epochs: 1 }, [torchOut, path.join(root, 'nowhere')], python, () => {})).toThrow(/nowhere.*kd-seed-1\.distillery-run\.json is missing/);
   });
 
   it('refuses a failing run by name', () => {

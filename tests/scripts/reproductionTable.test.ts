@@ -3,11 +3,13 @@
  * pytorch), so it cannot drift from them; and the builder reports gaps against the 1-point target and
  * orderings with the seeds' t-interval as measured, whatever they are.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tInterval } from '../../src/core/intervals';
+import { COMPARISON_FILE, modelComparisonNote, readModelComparison } from '../../scripts/reproduction/comparisonTable';
+import type { LearnerComparison, ModelAgainstReference } from '../../scripts/reproduction/compareSides';
 import { readReproduction, readSide, readSmallScale, reproductionTable, smallScaleNote, TABLE_END, TABLE_START, withReproductionTable, type ReproducedRun } from '../../scripts/reproduction/table';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -26,7 +28,8 @@ describe('the reproduction table', () => {
     const start = readme.indexOf(TABLE_START);
     const end = readme.indexOf(TABLE_END);
     expect(start, 'the README has the table markers').toBeGreaterThanOrEqual(0);
-    expect(readme.slice(start, end + TABLE_END.length)).toBe(reproductionTable(runs, readSmallScale(path.join(ROOT, 'reproduction'))));
+    const root = path.join(ROOT, 'reproduction');
+    expect(readme.slice(start, end + TABLE_END.length)).toBe(reproductionTable(runs, readSmallScale(root), readModelComparison(root)));
   });
 
   it('reports each gap against the 1-point target and each ordering with its t-interval over seeds', () => {
@@ -98,5 +101,41 @@ describe('the reproduction table', () => {
     mkdirSync(path.join(dir, 'page'));
     copyFileSync(path.join(ROOT, 'reproduction/page/kd-seed-1.distillery-run.json'), path.join(dir, 'page/kd-seed-7.distillery-run.json'));
     expect(() => readSide(path.join(dir, 'page'), 'page')).toThrow(/kd-seed-7\.distillery-run\.json holds a kd run with seed 1, not what its name says/);
+  });
+});
+
+function against(side: string, parted: number, referenceOnlyRight: number, otherOnlyRight: number, distance: number): ModelAgainstReference {
+  const weightDistance = { weights: distance, batchNormAffine: distance / 2, batchNormRunning: distance };
+  return { side, accuracy: 0.5, nll: 1, parted, referenceOnlyRight, otherOnlyRight, accuracyGap: (otherOnlyRight - referenceOnlyRight) / 1000, meanProbabilityDistance: distance / 3, referenceMarginMedian: 0.3, referenceMarginMedianWhereParted: 0.1, weightDistance };
+}
+
+describe('the image-by-image comparison under the table', () => {
+  const comparison = (learner: string, twoThreads: ModelAgainstReference, ours: ModelAgainstReference): LearnerComparison => ({ run: 'kd-seed-3', learner, images: 1000, reference: { side: 'kept/pytorch', accuracy: 0.5, nll: 1 }, others: [twoThreads, ours] });
+
+  it('sets ours and the 2-thread run against the 1-thread run, learner by learner, and counts which is nearer', () => {
+    const note = modelComparisonNote([
+      comparison('scratch', against('kept/pytorch-2-threads', 190, 60, 50, 0.3), against('kept/page', 180, 70, 40, 0.28)),
+      comparison('student', against('kept/pytorch-2-threads', 150, 50, 50, 0.4), against('kept/page', 160, 55, 45, 0.36)),
+    ]).join('\n');
+    expect(note).toContain('The final models of kd-seed-3');
+    // Gap −1.00 from 60 against 50; flip noise √110 / 1000 images = 1.05 points.
+    expect(note).toContain('| Scratch | 3 | 2 threads | 190 | 60 | 50 | −1.00 | 1.05 | 0.100 | 0.300 | 0.300 |');
+    expect(note).toContain('| KD | 3 | ours | 160 | 55 | 45 | −1.00 | 1.00 | 0.120 | 0.360 | 0.360 |');
+    expect(note).toContain('Images whose decisions part: mean 170.0 on 2 threads, 170.0 ours; ours nearer on 1 of 2, the 2-thread run on 1');
+    expect(note).toContain('Weight distance: mean 0.350 on 2 threads, 0.320 ours; ours nearer on 2 of 2, the 2-thread run on 0');
+  });
+
+  it('is left out without a comparison, or without both sides against PyTorch on 1 thread', () => {
+    expect(modelComparisonNote([])).toEqual([]);
+    expect(modelComparisonNote([comparison('scratch', against('kept/pytorch-2-threads', 1, 1, 0, 0.1), against('kept/elsewhere', 1, 1, 0, 0.1))])).toEqual([]);
+    expect(reproductionTable([run('page', 'kd', 1, 0.55, 0.57)], [], [])).not.toContain('Image by image');
+  });
+
+  it('reads the committed file, and refuses one that is not a comparison', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'reproduction-comparison-'));
+    scratchDirs.push(dir);
+    expect(readModelComparison(dir)).toEqual([]);
+    writeFileSync(path.join(dir, COMPARISON_FILE), '{"runs": []}');
+    expect(() => readModelComparison(dir)).toThrow(/is not what npm run reproduce:compare -- --json writes/);
   });
 });

@@ -1,0 +1,78 @@
+/**
+ * The README's image-by-image comparison: `reproduction/model-comparison.json` (what `npm run
+ * reproduce:compare -- --json` wrote for the models kept by `--keep-models on`), each learner's final models
+ * on 2 PyTorch threads and ours against PyTorch on 1 thread. The models themselves are not committed; their
+ * comparison is, so the README's figures are rebuilt from it like the table from the bundles.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { mean } from '../../src/core/intervals';
+import { signedPoints } from '../../src/viz/comparison';
+import type { LearnerComparison, ModelAgainstReference } from './compareSides';
+
+export const COMPARISON_FILE = 'model-comparison.json';
+
+const TWO_THREADS = 'pytorch-2-threads';
+const OURS = 'page';
+const LEARNER_LABEL: Readonly<Record<string, string>> = { scratch: 'Scratch', student: 'KD' };
+
+/** The committed comparison, or [] when there is none; refuses a file that is not a list of comparisons. */
+export function readModelComparison(root: string): LearnerComparison[] {
+  const file = path.join(root, COMPARISON_FILE);
+  if (!existsSync(file)) return [];
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  const valid = Array.isArray(parsed) && parsed.every((c: Partial<LearnerComparison>) => typeof c.run === 'string' && typeof c.learner === 'string' && typeof c.images === 'number' && Array.isArray(c.others) && c.reference !== undefined);
+  if (!valid) throw new Error(`${file} is not what npm run reproduce:compare -- --json writes.`);
+  return parsed as LearnerComparison[];
+}
+
+interface Pair {
+  readonly comparison: LearnerComparison;
+  readonly twoThreads: ModelAgainstReference;
+  readonly ours: ModelAgainstReference;
+}
+
+/** Learners compared on both 2 threads and ours against PyTorch on 1 thread, in the file's order. */
+function pairs(comparisons: readonly LearnerComparison[]): Pair[] {
+  return comparisons.flatMap((comparison) => {
+    const side = (name: string) => comparison.others.find((o) => path.basename(o.side) === name);
+    const twoThreads = side(TWO_THREADS);
+    const ours = side(OURS);
+    return path.basename(comparison.reference.side) === 'pytorch' && twoThreads && ours ? [{ comparison, twoThreads, ours }] : [];
+  });
+}
+
+const seedOf = (run: string) => run.replace(/^.*-seed-/, '');
+/** The standard deviation of the accuracy gap, in points, if each image right on one side only could have gone either way. */
+const flipNoise = (o: ModelAgainstReference, images: number) => (100 * Math.sqrt(o.referenceOnlyRight + o.otherOnlyRight)) / images;
+
+function rows(p: Pair): string[] {
+  const { comparison: c } = p;
+  const row = (label: string, o: ModelAgainstReference) =>
+    `| ${LEARNER_LABEL[c.learner] ?? c.learner} | ${seedOf(c.run)} | ${label} | ${o.parted} | ${o.referenceOnlyRight} | ${o.otherOnlyRight} | ${signedPoints(o.accuracyGap, 2)} | ${flipNoise(o, c.images).toFixed(2)} | ${o.meanProbabilityDistance.toFixed(3)} | ${o.weightDistance.weights.toFixed(3)} | ${o.weightDistance.batchNormRunning.toFixed(3)} |`;
+  return [row('2 threads', p.twoThreads), row('ours', p.ours)];
+}
+
+/** How often ours is nearer the 1-thread run than the 2-thread run is, by one measure (smaller is nearer). */
+function nearer(all: readonly Pair[], measure: (o: ModelAgainstReference) => number, what: string, digits: number): string {
+  const ours = all.filter((p) => measure(p.ours) < measure(p.twoThreads)).length;
+  const twoThreads = all.filter((p) => measure(p.twoThreads) < measure(p.ours)).length;
+  const fmt = (v: number) => v.toFixed(digits);
+  return `${what}: mean ${fmt(mean(all.map((p) => measure(p.twoThreads))))} on 2 threads, ${fmt(mean(all.map((p) => measure(p.ours))))} ours; ours nearer on ${ours} of ${all.length}, the 2-thread run on ${twoThreads}`;
+}
+
+/** The README's paragraph and table, or [] without a comparison. */
+export function modelComparisonNote(comparisons: readonly LearnerComparison[]): string[] {
+  const all = pairs(comparisons);
+  if (all.length === 0) return [];
+  const runs = [...new Set(all.map((p) => p.comparison.run))].join(', ');
+  return [
+    `**Image by image.** The final models of ${runs}, kept on all three sides (\`--keep-models on\`) and set against PyTorch on 1 thread by \`npm run reproduce:compare\` (figures in \`reproduction/${COMPARISON_FILE}\`): the test images on which their decisions part, how many of those only the 1-thread model or only this one gets right, the accuracy gap that leaves, the standard deviation that gap would have if each of those images could have gone either way (√(right on one side only) / images), the mean total-variation distance between the two models' probabilities, and the relative distance between their weights and between their BatchNorm running statistics.`,
+    '',
+    '| Learner | Seed | Against 1 thread | Parted | Right only on 1 thread | Right only here | Gap (points) | Flip noise (points) | Probability distance | Weight distance | Running-statistics distance |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...all.flatMap(rows),
+    '',
+    `${nearer(all, (o) => o.parted, 'Images whose decisions part', 1)}. ${nearer(all, (o) => o.meanProbabilityDistance, 'Probability distance', 3)}. ${nearer(all, (o) => o.weightDistance.weights, 'Weight distance', 3)}. Flip noise: mean ${mean(all.map((p) => flipNoise(p.twoThreads, p.comparison.images))).toFixed(2)} points on 2 threads, ${mean(all.map((p) => flipNoise(p.ours, p.comparison.images))).toFixed(2)} ours.`,
+  ];
+}
