@@ -53,6 +53,21 @@ function rows(p: Pair): string[] {
   return [row('2 threads', p.twoThreads), row('ours', p.ours)];
 }
 
+/**
+ * The chance that a gap is within `maxImages` images when each of the `n` images right on one side only went
+ * either way with even odds: the gap is 2X − n images with X ~ Binomial(n, 1/2). Summed in log space, so a
+ * large `n` does not underflow.
+ */
+export function chanceWithin(n: number, maxImages: number): number {
+  let logTerm = -n * Math.LN2; // P(X = 0)
+  let chance = 0;
+  for (let x = 0; x <= n; x += 1) {
+    if (Math.abs(2 * x - n) <= maxImages) chance += Math.exp(logTerm);
+    logTerm += Math.log((n - x) / (x + 1));
+  }
+  return chance;
+}
+
 /** How often ours is nearer the 1-thread run than the 2-thread run is, by one measure (smaller is nearer). */
 function nearer(all: readonly Pair[], measure: (o: ModelAgainstReference) => number, what: string, digits: number): string {
   const ours = all.filter((p) => measure(p.ours) < measure(p.twoThreads)).length;
@@ -61,8 +76,13 @@ function nearer(all: readonly Pair[], measure: (o: ModelAgainstReference) => num
   return `${what}: mean ${fmt(mean(all.map((p) => measure(p.twoThreads))))} on 2 threads, ${fmt(mean(all.map((p) => measure(p.ours))))} ours; ours nearer on ${ours} of ${all.length}, the 2-thread run on ${twoThreads}`;
 }
 
+/** Mean over the pairs of the chance that a side's gap meets the target by flip noise alone. */
+function meanChance(all: readonly Pair[], side: (p: Pair) => ModelAgainstReference, targetPoints: number): string {
+  return mean(all.map((p) => { const o = side(p); return chanceWithin(o.referenceOnlyRight + o.otherOnlyRight, Math.floor((targetPoints / 100) * p.comparison.images + 1e-9)); })).toFixed(2);
+}
+
 /** The README's paragraph and table, or [] without a comparison. */
-export function modelComparisonNote(comparisons: readonly LearnerComparison[]): string[] {
+export function modelComparisonNote(comparisons: readonly LearnerComparison[], targetPoints: number): string[] {
   const all = pairs(comparisons);
   if (all.length === 0) return [];
   const runs = [...new Set(all.map((p) => p.comparison.run))].join(', ');
@@ -73,6 +93,6 @@ export function modelComparisonNote(comparisons: readonly LearnerComparison[]): 
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...all.flatMap(rows),
     '',
-    `${nearer(all, (o) => o.parted, 'Images whose decisions part', 1)}. ${nearer(all, (o) => o.meanProbabilityDistance, 'Probability distance', 3)}. ${nearer(all, (o) => o.weightDistance.weights, 'Weight distance', 3)}. Flip noise: mean ${mean(all.map((p) => flipNoise(p.twoThreads, p.comparison.images))).toFixed(2)} points on 2 threads, ${mean(all.map((p) => flipNoise(p.ours, p.comparison.images))).toFixed(2)} ours.`,
+    `${nearer(all, (o) => o.parted, 'Images whose decisions part', 1)}. ${nearer(all, (o) => o.meanProbabilityDistance, 'Probability distance', 3)}. ${nearer(all, (o) => o.weightDistance.weights, 'Weight distance', 3)}. Flip noise: mean ${mean(all.map((p) => flipNoise(p.twoThreads, p.comparison.images))).toFixed(2)} points on 2 threads, ${mean(all.map((p) => flipNoise(p.ours, p.comparison.images))).toFixed(2)} ours; by flip noise alone a pair would end within the ${targetPoints}-point target with a chance of ${meanChance(all, (p) => p.twoThreads, targetPoints)} on 2 threads and ${meanChance(all, (p) => p.ours, targetPoints)} ours (the mean over these pairs; a gap of 2X − n images, X ~ Binomial(n, 1/2), n the images right on one side only).`,
   ];
 }

@@ -319,7 +319,7 @@ export function reproductionTable(all: readonly ReproducedRun[], smallScale: rea
     ...seeds.flatMap((seed) => REPRODUCTION_METHODS.map((method) => runsRow(runs, method, seed))),
     '',
     ...(control.length > 0 ? [...controlNote(all), ''] : []),
-    ...[modelComparisonNote(comparisons)].filter((note) => note.length > 0).flatMap((note) => [...note, '']),
+    ...[modelComparisonNote(comparisons, GAP_TARGET_POINTS)].filter((note) => note.length > 0).flatMap((note) => [...note, '']),
     ...[smallScaleNote(smallScale)].filter((note) => note !== '').flatMap((note) => [note, '']),
     TABLE_END,
   );

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tInterval } from '../../src/core/intervals';
-import { COMPARISON_FILE, modelComparisonNote, readModelComparison } from '../../scripts/reproduction/comparisonTable';
+import { chanceWithin, COMPARISON_FILE, modelComparisonNote, readModelComparison } from '../../scripts/reproduction/comparisonTable';
 import type { LearnerComparison, ModelAgainstReference } from '../../scripts/reproduction/compareSides';
 import { readReproduction, readSide, readSmallScale, reproductionTable, smallScaleNote, TABLE_END, TABLE_START, withReproductionTable, type ReproducedRun } from '../../scripts/reproduction/table';
 
@@ -116,18 +116,31 @@ describe('the image-by-image comparison under the table', () => {
     const note = modelComparisonNote([
       comparison('scratch', against('kept/pytorch-2-threads', 190, 60, 50, 0.3), against('kept/page', 180, 70, 40, 0.28)),
       comparison('student', against('kept/pytorch-2-threads', 150, 50, 50, 0.4), against('kept/page', 160, 55, 45, 0.36)),
-    ]).join('\n');
+    ], 1).join('\n');
     expect(note).toContain('The final models of kd-seed-3');
     // Gap −1.00 from 60 against 50; flip noise √110 / 1000 images = 1.05 points.
     expect(note).toContain('| Scratch | 3 | 2 threads | 190 | 60 | 50 | −1.00 | 1.05 | 0.100 | 0.300 | 0.300 |');
     expect(note).toContain('| KD | 3 | ours | 160 | 55 | 45 | −1.00 | 1.00 | 0.120 | 0.360 | 0.360 |');
     expect(note).toContain('Images whose decisions part: mean 170.0 on 2 threads, 170.0 ours; ours nearer on 1 of 2, the 2-thread run on 1');
     expect(note).toContain('Weight distance: mean 0.350 on 2 threads, 0.320 ours; ours nearer on 2 of 2, the 2-thread run on 0');
+    // 1 point of 1000 images is 10: the chances for 110 and 100 images, averaged (2 threads), and 110 and 100 (ours).
+    const chance = ((chanceWithin(110, 10) + chanceWithin(100, 10)) / 2).toFixed(2);
+    expect(note).toContain(`within the 1-point target with a chance of ${chance} on 2 threads and ${chance} ours`);
+  });
+
+  it('gives the chance of a gap within the target by flip noise alone, as the binomial sums it', () => {
+    // n = 4: gaps −4, −2, 0, +2, +4 images with chances 1, 4, 6, 4, 1 in 16.
+    expect(chanceWithin(4, 0)).toBeCloseTo(6 / 16, 12);
+    expect(chanceWithin(4, 2)).toBeCloseTo(14 / 16, 12);
+    expect(chanceWithin(4, 4)).toBeCloseTo(1, 12);
+    expect(chanceWithin(0, 0)).toBe(1);
+    // A large n neither underflows nor leaves the normal approximation: P(|Z| <= 20 / sqrt(2000)) ≈ 0.36.
+    expect(chanceWithin(2000, 20)).toBeCloseTo(0.36, 1);
   });
 
   it('is left out without a comparison, or without both sides against PyTorch on 1 thread', () => {
-    expect(modelComparisonNote([])).toEqual([]);
-    expect(modelComparisonNote([comparison('scratch', against('kept/pytorch-2-threads', 1, 1, 0, 0.1), against('kept/elsewhere', 1, 1, 0, 0.1))])).toEqual([]);
+    expect(modelComparisonNote([], 1)).toEqual([]);
+    expect(modelComparisonNote([comparison('scratch', against('kept/pytorch-2-threads', 1, 1, 0, 0.1), against('kept/elsewhere', 1, 1, 0, 0.1))], 1)).toEqual([]);
     expect(reproductionTable([run('page', 'kd', 1, 0.55, 0.57)], [], [])).not.toContain('Image by image');
   });
 
