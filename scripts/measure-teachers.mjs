@@ -4,13 +4,7 @@
 // (20 bins; T fitted on test, the seed paper's protocol, and on the hold-out), and CA-MKD's weights for the
 // strong ResNet-56 and the weak ResNet-20. Prints Markdown for the README.
 //   npm run reproduce:teachers -- [--seeds 1,2,3] [--gammas 0.2,15] [--teachers-dir public/teachers] [--datasets-dir public/datasets]
-import { runnerImport } from 'vite';
-
-const load = (file) => runnerImport(new URL(file, import.meta.url).pathname, { configFile: false, logLevel: 'error' }).then((r) => r.module);
-const fail = (error) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exit(1);
-};
+import { fail, load, reproductionOptions } from './reproduction/entry.mjs';
 
 const args = process.argv.slice(2);
 let gammas = [0.2, 15];
@@ -22,14 +16,8 @@ for (let i = 0; i < args.length; i += 1) {
     if (raw === '' || gammas.some((g) => !Number.isFinite(g) || g <= 0 || g > 100)) fail(`--gammas takes numbers above 0 and up to 100 separated by commas, not "${raw}".`);
   } else shared.push(args[i]);
 }
-const { parseReproductionArgs } = await load('./reproduction/options.ts');
-let options;
-try {
-  options = parseReproductionArgs(shared);
-} catch (error) {
-  fail(error);
-}
-const { measureTeachers } = await load('./reproduction/measureTeachers.ts');
+const options = await reproductionOptions(shared);
+const { measureTeachers } = await load('./measureTeachers.ts');
 try {
   console.log(await measureTeachers(options, gammas, (line) => console.error(line)));
 } catch (error) {
