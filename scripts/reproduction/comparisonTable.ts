@@ -81,6 +81,13 @@ function meanChance(all: readonly Pair[], side: (p: Pair) => ModelAgainstReferen
   return mean(all.map((p) => { const o = side(p); return chanceWithin(o.referenceOnlyRight + o.otherOnlyRight, Math.floor((targetPoints / 100) * p.comparison.images + 1e-9)); })).toFixed(2);
 }
 
+/** The root mean square of a side's gaps in images, beside what flip noise alone would give (√ of the mean n). */
+function rmsLine(all: readonly Pair[], side: (p: Pair) => ModelAgainstReference): string {
+  const net = all.map((p) => side(p).otherOnlyRight - side(p).referenceOnlyRight);
+  const n = all.map((p) => side(p).otherOnlyRight + side(p).referenceOnlyRight);
+  return `${Math.sqrt(mean(net.map((x) => x * x))).toFixed(1)} images (${Math.sqrt(mean(n)).toFixed(1)} by flip noise)`;
+}
+
 /** The README's paragraph and table, or [] without a comparison. */
 export function modelComparisonNote(comparisons: readonly LearnerComparison[], targetPoints: number): string[] {
   const all = pairs(comparisons);
@@ -93,6 +100,6 @@ export function modelComparisonNote(comparisons: readonly LearnerComparison[], t
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...all.flatMap(rows),
     '',
-    `${nearer(all, (o) => o.parted, 'Images whose decisions part', 1)}. ${nearer(all, (o) => o.meanProbabilityDistance, 'Probability distance', 3)}. ${nearer(all, (o) => o.weightDistance.weights, 'Weight distance', 3)}. Flip noise: mean ${mean(all.map((p) => flipNoise(p.twoThreads, p.comparison.images))).toFixed(2)} points on 2 threads, ${mean(all.map((p) => flipNoise(p.ours, p.comparison.images))).toFixed(2)} ours; by flip noise alone a pair would end within the ${targetPoints}-point target with a chance of ${meanChance(all, (p) => p.twoThreads, targetPoints)} on 2 threads and ${meanChance(all, (p) => p.ours, targetPoints)} ours (the mean over these pairs; a gap of 2X − n images, X ~ Binomial(n, 1/2), n the images right on one side only).`,
+    `${nearer(all, (o) => o.parted, 'Images whose decisions part', 1)}. ${nearer(all, (o) => o.meanProbabilityDistance, 'Probability distance', 3)}. ${nearer(all, (o) => o.weightDistance.weights, 'Weight distance', 3)}. Flip noise: mean ${mean(all.map((p) => flipNoise(p.twoThreads, p.comparison.images))).toFixed(2)} points on 2 threads, ${mean(all.map((p) => flipNoise(p.ours, p.comparison.images))).toFixed(2)} ours; by flip noise alone a pair would end within the ${targetPoints}-point target with a chance of ${meanChance(all, (p) => p.twoThreads, targetPoints)} on 2 threads and ${meanChance(all, (p) => p.ours, targetPoints)} ours (the mean over these pairs; a gap of 2X − n images, X ~ Binomial(n, 1/2), n the images right on one side only). Root mean square of the gaps: ${rmsLine(all, (p) => p.twoThreads)} on 2 threads, ${rmsLine(all, (p) => p.ours)} ours.`,
   ];
 }

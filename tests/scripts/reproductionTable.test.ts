@@ -126,6 +126,8 @@ describe('the image-by-image comparison under the table', () => {
     // 1 point of 1000 images is 10: the chances for 110 and 100 images, averaged (2 threads), and 110 and 100 (ours).
     const chance = ((chanceWithin(110, 10) + chanceWithin(100, 10)) / 2).toFixed(2);
     expect(note).toContain(`within the 1-point target with a chance of ${chance} on 2 threads and ${chance} ours`);
+    // Gaps of −10 and 0 images (2 threads), −30 and −10 (ours); n 110 and 100 on both sides.
+    expect(note).toContain(`Root mean square of the gaps: ${Math.sqrt(50).toFixed(1)} images (${Math.sqrt(105).toFixed(1)} by flip noise) on 2 threads, ${Math.sqrt(500).toFixed(1)} images (${Math.sqrt(105).toFixed(1)} by flip noise) ours.`);
   });
 
   it('gives the chance of a gap within the target by flip noise alone, as the binomial sums it', () => {
