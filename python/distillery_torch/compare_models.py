@@ -9,12 +9,12 @@ import sys
 
 import numpy as np
 
-from .checkpoints import load_into, load_state_dict
+from .checkpoints import load_state_dict
 from .cli import load_data
 from .cifar import DatasetError
 from .config import ConfigError, read_run
 from .distributed import World
-from .metrics import MIN_PROBABILITY, softmax_rows
+from .metrics import evaluation_metrics, softmax_rows
 from .models import build_model, model_id_of
 from .plan import plan_run
 from .run import RunData, eval_logits
@@ -28,10 +28,9 @@ def _top_two_margin(probs):
 
 
 def scores(logits, labels):
-    """Accuracy (first-max argmax, as the page) and NLL of one model's [N, C] logits."""
-    probs = softmax_rows(logits)
-    picked = probs[np.arange(len(labels)), labels].astype(np.float64)
-    return {"accuracy": float(np.mean(probs.argmax(axis=1) == labels)), "nll": float(-np.mean(np.log(np.maximum(picked, MIN_PROBABILITY))))}
+    """Accuracy (first-max argmax) and NLL of one model's [N, C] logits, as the page's `evaluate` gives them."""
+    metrics = evaluation_metrics(logits, labels)
+    return {"accuracy": metrics["accuracy"], "nll": metrics["nll"]}
 
 
 def decisions_against(reference_logits, other_logits, labels):
@@ -85,7 +84,7 @@ def load_model(path, num_classes):
     if "model" not in metadata:
         raise ValueError(f"{path}: its metadata names no model (a file of the page's or distillery_torch's export is needed)")
     net = build_model(model_id_of(metadata["model"]), num_classes)
-    load_into(net, path)
+    net.load_state_dict(state, strict=True)
     return net.eval(), state
 
 
