@@ -17,11 +17,23 @@ BUNDLE_VERSION = 1
 RUN_NAME_MAX_LENGTH = 80
 
 
-def run_name(config, processes, device):
-    """e.g. "kd resnet20→resnet8 (PyTorch, 2 processes)": says where it ran."""
+def run_name(config, processes, device, threads):
+    """e.g. "kd resnet20→resnet8 (PyTorch, 1 process, 2 threads)": says where it ran, down to the CPU threads,
+    since runs of one seed on 1 and on 2 threads part in float rounding and are not the same run."""
     models = config["student"] if config["method"] == "scratch" else f"{config['teacher']}\u2192{config['student']}"
     where = f"PyTorch{' on GPU' if device.type == 'cuda' else ''}, {processes} process{'es' if processes > 1 else ''}"
+    if device.type != "cuda":
+        where += f", {cpu_threads(threads)}"
     return f"{config['method']} {models} ({where})"[:RUN_NAME_MAX_LENGTH]
+
+
+def cpu_threads(threads):
+    return f"{threads} thread{'s' if threads > 1 else ''}"
+
+
+def adapter_of(device, threads, cuda_name):
+    """The bundle's `adapter`: the GPU's name, or the CPU and its thread count (the page shows it as a tooltip)."""
+    return cuda_name if device.type == "cuda" else f"CPU, {cpu_threads(threads)} per process"
 
 
 def file_stem(name):

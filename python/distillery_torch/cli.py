@@ -9,7 +9,7 @@ import time
 
 import torch
 
-from .bundle import run_bundle, run_name, write_outputs
+from .bundle import adapter_of, run_bundle, run_name, write_outputs
 from .checkpoints import load_into
 from .input_normalization import with_input_normalization
 from .cifar import LAYOUTS, DatasetError, load_cifar
@@ -130,8 +130,9 @@ def execute(run, folder, args, world):
     if world.main:
         device = world.device
         backend = f"pytorch-{torch.__version__}-{device.type}"
-        adapter = torch.cuda.get_device_name(device) if device.type == "cuda" else None
-        bundle = run_bundle(run_name(config, world.size, device), config, learners, epochs, results,
+        threads = torch.get_num_threads()
+        adapter = adapter_of(device, threads, torch.cuda.get_device_name(device) if device.type == "cuda" else None)
+        bundle = run_bundle(run_name(config, world.size, device, threads), config, learners, epochs, results,
                             time.perf_counter() - start, backend, adapter)
         accuracy = {r["key"]: r["lastAccuracy"] for r in results}
         dataset = {**run["dataset"], "classNames": run["dataset"].get("classNames", class_names), "imageSide": data.image_side}

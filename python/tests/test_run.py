@@ -38,7 +38,9 @@ def test_the_run_has_the_pages_learners_and_every_epochs_metrics(kd_run):
     assert set(student[0]["terms"]) == {"ce", "kd"}
     # Cosine per step over 2 epochs of 3 steps (115 training images after the hold-out of 13, batches of 32).
     assert student[-1]["lr"] == pytest.approx(0.5 * 0.05 * (1 + np.cos(np.pi * 5 / 6)))
-    assert run["name"] == "kd resnet8\u2192tiny-cnn (PyTorch, 1 process)"
+    threads = torch.get_num_threads()
+    assert run["name"] == f"kd resnet8\u2192tiny-cnn (PyTorch, 1 process, {threads} thread{'s' if threads > 1 else ''})"
+    assert run["adapter"] == f"CPU, {threads} thread{'s' if threads > 1 else ''} per process"
 
 
 def test_the_bundle_is_the_pages_format_and_the_page_imports_it(kd_run):
