@@ -1,7 +1,8 @@
 /**
  * Run bundles in the real page, with no training: a bundle built here is imported and listed as
  * imported, exported again (JSON and curves CSV) and re-imported; broken files each get their message
- * while the runs already imported stay.
+ * while the runs already imported stay. The reproduction's committed bundles summarise over seeds per
+ * place they were made in.
  */
 import { expect, test, type Download, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
@@ -96,4 +97,36 @@ test('a run bundle imports, exports and re-imports; broken files get their messa
     await expect(rows).toHaveCount(2);
   }
   await expect(panel.getByTestId('run-imported')).toHaveCount(2);
+});
+
+test('the reproduction\u2019s bundles: one seed made in three places is three experiments, not three seeds', async ({ page }) => {
+  test.setTimeout(3 * 60_000);
+  const app = new Playground(page);
+  await app.open();
+  await app.waitForStatus('idle', 120_000);
+  const panel = page.getByTestId('runs-panel');
+  const sides = { page: 'wasm (Node', pytorch: 'CPU, 1 thread per process', 'pytorch-2-threads': 'CPU, 2 threads per process' };
+  const expected: [string, string][] = [];
+  for (const side of Object.keys(sides) as (keyof typeof sides)[]) {
+    const last: number[] = [];
+    for (const seed of [1, 3]) {
+      const name = `kd-seed-${seed}.distillery-run.json`;
+      const text = await readFile(`reproduction/${side}/${name}`, 'utf8');
+      last.push(JSON.parse(text).run.results.find((r: { role: string }) => r.role === 'student').lastAccuracy);
+      await page.getByTestId('bundle-import').setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(text) });
+      await expect(page.getByTestId('bundle-notes')).toContainText(`from ${name}`);
+    }
+    const mean = (last[0]! + last[1]!) / 2;
+    expected.push([sides[side], `${(mean * 100).toFixed(1)} \u00b1 ${(Math.abs(last[0]! - last[1]!) * 50 * Math.SQRT2).toFixed(1)}%`]);
+  }
+  await expect(panel.getByTestId('run-row')).toHaveCount(6);
+  const students = panel.getByTestId('runs-seeds').locator('tbody tr[data-role="student"]');
+  await expect(students).toHaveCount(3);
+  for (const [where, meanStd] of expected) {
+    const row = students.filter({ hasText: where }); // experiments come in the order of their newest run
+    await expect(row).toHaveCount(1);
+    await expect(row.getByTestId('seed-list')).toHaveText(/^1, 3\s*2 runs$/);
+    await expect(row.getByTestId('seed-mean')).toHaveText(meanStd);
+  }
+  await panel.getByTestId('runs-seeds').screenshot({ path: 'e2e/screenshots/panel-runs-seeds-by-place.png' });
 });
