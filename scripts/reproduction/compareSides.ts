@@ -6,17 +6,15 @@
  * cannot tell: whether two runs that score alike decide alike.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { serializeConfig } from '../../src/config/fields';
-import { exportFromLink } from '../pytorchRun/exportFromLink';
 import { readBundleSummary, refuseOtherSettings } from './bundle';
 import { keptModelFile } from './keptModels';
 import type { ReproductionOptions } from './options';
 import type { PytorchSideOptions } from './pytorchSide';
 import { plannedRuns } from './recipe';
 import { findReadyTeacher } from './readyTeacher';
+import { withRunExport } from './runExport';
 
 /** The trained learners of every reproduction run (the ready teacher is evaluated, not trained). */
 export const COMPARED_LEARNERS = ['scratch', 'student'] as const;
@@ -88,11 +86,7 @@ export function compareSides(options: ReproductionOptions, sides: readonly strin
       if (!done) throw new CompareSidesError(`${bundle} is missing: that side has not finished ${run.name}.`);
       refuseOtherSettings(bundle, run.config, done.config);
     }
-    const scratch = mkdtempSync(path.join(tmpdir(), `reproduce-compare-${run.name}-`));
-    try {
-      const { exported } = exportFromLink({ link: serializeConfig(run.config), teacher: path.join(options.teachersDir, teacher.file), datasets: options.datasetsDir, now: Date.now() });
-      const zip = path.join(scratch, exported.fileName);
-      writeFileSync(zip, exported.bytes);
+    withRunExport(options, teacher, run, (zip) => {
       for (const learner of COMPARED_LEARNERS) {
         const files = keptFiles(sides, run.name, learner);
         const result = spawnSync(python.python, ['-m', 'distillery_torch.compare_models', '--config', zip, '--data', python.data, ...files], {
@@ -105,9 +99,7 @@ export function compareSides(options: ReproductionOptions, sides: readonly strin
         comparisons.push(comparison);
         for (const line of comparisonLines(comparison)) log(line);
       }
-    } finally {
-      rmSync(scratch, { recursive: true, force: true });
-    }
+    });
   }
   return comparisons;
 }

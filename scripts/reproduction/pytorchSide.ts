@@ -6,16 +6,14 @@
  * skipped, any other starts from the beginning.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { serializeConfig } from '../../src/config/fields';
-import { exportFromLink } from '../pytorchRun/exportFromLink';
 import { readBundleSummary, refuseOtherSettings } from './bundle';
 import { keptModelsDir } from './keptModels';
 import type { ReproductionOptions } from './options';
 import { plannedRuns } from './recipe';
 import { findReadyTeacher } from './readyTeacher';
+import { withRunExport } from './runExport';
 
 export interface PytorchSideOptions {
   /** A Python with torch and numpy (Debian's python3-torch). */
@@ -51,11 +49,7 @@ export function reproducePytorch(options: ReproductionOptions, side: PytorchSide
       report.push({ name: run.name, status: 'skipped' });
       continue;
     }
-    const scratch = mkdtempSync(path.join(tmpdir(), `reproduce-pytorch-${run.name}-`));
-    try {
-      const { exported } = exportFromLink({ link: serializeConfig(run.config), teacher: path.join(options.teachersDir, teacher.file), datasets: options.datasetsDir, now: Date.now() });
-      const zip = path.join(scratch, exported.fileName);
-      writeFileSync(zip, exported.bytes);
+    withRunExport(options, teacher, run, (zip, scratch) => {
       log(`${run.name}: python3 -m distillery_torch on ${side.threads} thread(s)`);
       const started = performance.now();
       const out = path.join(scratch, 'out');
@@ -71,9 +65,7 @@ export function reproducePytorch(options: ReproductionOptions, side: PytorchSide
       const seconds = (performance.now() - started) / 1000;
       log(`${run.name}: finished in ${seconds.toFixed(1)} s -> ${run.bundleFile}`);
       report.push({ name: run.name, status: 'finished', seconds });
-    } finally {
-      rmSync(scratch, { recursive: true, force: true });
-    }
+    });
   }
   return report;
 }
