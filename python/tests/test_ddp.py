@@ -79,7 +79,8 @@ def two_process_runs(tmp_path_factory, cifar_subset_dir):
 def test_a_two_process_run_ends_with_the_pages_bundle(two_process_runs, name):
     path, bundle = two_process_runs[name]
     check_bundle_structure(bundle)
-    assert bundle["run"]["name"].endswith("(PyTorch, 2 processes)")
+    assert bundle["run"]["name"].endswith("(PyTorch, 2 processes, 1 thread)")  # OMP_NUM_THREADS=1 above
+    assert bundle["run"]["adapter"] == "CPU, 1 thread per process"
     assert {r["key"] for r in bundle["run"]["results"]} == {*TEACHER_KEYS.get(name, ["teacher0"]), "scratch", "student"}
     parsed = parse_with_the_page(path)
     if parsed is not None:
