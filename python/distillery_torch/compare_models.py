@@ -34,7 +34,9 @@ def scores(logits, labels):
 
 
 def decisions_against(reference_logits, other_logits, labels):
-    """How `other`'s decisions and probabilities differ from the reference's on the same images."""
+    """How `other`'s decisions and probabilities differ from the reference's on the same images. `classGaps`:
+    per true class, the images only `other` gets right minus those only the reference does (they sum to the
+    gap in images), to tell gaps that cancel across classes from gaps that add up."""
     ref, other = softmax_rows(reference_logits), softmax_rows(other_logits)
     ref_pick, other_pick = ref.argmax(axis=1), other.argmax(axis=1)
     parted = ref_pick != other_pick
@@ -45,6 +47,7 @@ def decisions_against(reference_logits, other_logits, labels):
         "referenceOnlyRight": int((ref_right & ~other_right).sum()),
         "otherOnlyRight": int((other_right & ~ref_right).sum()),
         "accuracyGap": float(other_right.mean() - ref_right.mean()),
+        "classGaps": [int(other_right[labels == c].sum() - ref_right[labels == c].sum()) for c in range(reference_logits.shape[1])],
         # Total variation between the two softmax rows, averaged: 0 for the same outputs, 1 for disjoint ones.
         "meanProbabilityDistance": float(0.5 * np.abs(ref.astype(np.float64) - other).sum(axis=1).mean()),
         "referenceMarginMedian": float(np.median(margin)),

@@ -23,6 +23,8 @@ def test_decisions_part_where_the_argmax_differs_and_count_which_side_was_right(
     result = decisions_against(REFERENCE, other, LABELS)
     assert (result["parted"], result["referenceOnlyRight"], result["otherOnlyRight"]) == (2, 1, 1)
     assert result["accuracyGap"] == 0.0
+    # Image 0 (class 0) lost, image 3 (class 0) won: class 0 nets out, the others did not move.
+    assert result["classGaps"] == [0, 0, 0]
     # The median of the reference's top-1 minus top-2 probability on images 0 and 3.
     p = np.exp(REFERENCE) / np.exp(REFERENCE).sum(axis=1, keepdims=True)
     top = np.sort(p, axis=1)
@@ -30,6 +32,18 @@ def test_decisions_part_where_the_argmax_differs_and_count_which_side_was_right(
     assert result["referenceMarginMedianWhereParted"] == pytest.approx((margins[0] + margins[3]) / 2, rel=1e-5)
     assert result["referenceMarginMedian"] == pytest.approx(np.median(margins), rel=1e-5)
     assert result["meanProbabilityDistance"] == pytest.approx(0.5 * np.abs(p - np.exp(other) / np.exp(other).sum(axis=1, keepdims=True)).sum(axis=1).mean(), rel=1e-5)
+
+
+def test_class_gaps_sum_to_the_gap_and_say_which_classes_moved():
+    other = REFERENCE.copy()
+    other[1] = [0.0, 0.0, 3.0]  # now wrong on image 1 (class 1)
+    other[3] = [2.0, 0.0, 0.0]  # now right on image 3 (class 0)
+    result = decisions_against(REFERENCE, other, LABELS)
+    assert result["classGaps"] == [1, -1, 0]
+    other[2] = [0.0, 2.0, 0.0]  # and wrong on image 2 (class 2)
+    result = decisions_against(REFERENCE, other, LABELS)
+    assert result["classGaps"] == [1, -1, -1]
+    assert sum(result["classGaps"]) == round(result["accuracyGap"] * len(LABELS)) == -1
 
 
 def test_the_same_outputs_part_nowhere_and_have_no_distance():
@@ -76,6 +90,7 @@ def test_the_command_scores_saved_models_on_the_runs_test_subset(tmp_path, cifar
     same, other = report["others"]
     assert same["parted"] == 0 and same["weightDistance"]["weights"] == 0.0 and same["accuracy"] == report["reference"]["accuracy"]
     assert other["parted"] > 0 and other["weightDistance"]["weights"] > 0.1
+    assert len(other["classGaps"]) == 10 and sum(other["classGaps"]) == other["otherOnlyRight"] - other["referenceOnlyRight"]
 
 
 def test_a_model_file_without_its_architecture_is_refused_with_a_message(tmp_path, cifar_subset_dir, capsys):

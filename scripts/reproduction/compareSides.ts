@@ -32,6 +32,8 @@ export interface ModelAgainstReference extends ModelScores {
   readonly referenceOnlyRight: number;
   readonly otherOnlyRight: number;
   readonly accuracyGap: number;
+  /** Per true class, images right only here minus right only in the reference; they sum to the gap in images. */
+  readonly classGaps: readonly number[];
   readonly meanProbabilityDistance: number;
   readonly referenceMarginMedian: number;
   readonly referenceMarginMedianWhereParted: number | null;

@@ -88,6 +88,20 @@ function rmsLine(all: readonly Pair[], side: (p: Pair) => ModelAgainstReference)
   return `${Math.sqrt(mean(net.map((x) => x * x))).toFixed(1)} images (${Math.sqrt(mean(n)).toFixed(1)} by flip noise)`;
 }
 
+/**
+ * Per true class: the squared class gaps summed over classes and pairs, and the share of that which the
+ * squared gaps keep once each pair's classes are summed: about 1 when the classes move independently, near 0
+ * when they trade images among themselves, above 1 when they move together.
+ */
+function classLine(all: readonly Pair[]): string {
+  const spread = (side: (p: Pair) => ModelAgainstReference) => {
+    const squaredClasses = all.reduce((sum, p) => sum + side(p).classGaps.reduce((s, g) => s + g * g, 0), 0);
+    const squaredGaps = all.reduce((sum, p) => sum + side(p).classGaps.reduce((s, g) => s + g, 0) ** 2, 0);
+    return `${squaredClasses} and ${squaredGaps} (share ${(squaredGaps / squaredClasses).toFixed(2)})`;
+  };
+  return `Class by class (images right only here minus right only on 1 thread, per true class), the squared class gaps and the squared gaps they sum to, over the ${all.length} pairs: ${spread((p) => p.twoThreads)} on 2 threads, ${spread((p) => p.ours)} ours; a share near 1 is what classes moving independently give, near 0 classes trading images among themselves.`;
+}
+
 /** The README's paragraph and table, or [] without a comparison. */
 export function modelComparisonNote(comparisons: readonly LearnerComparison[], targetPoints: number): string[] {
   const all = pairs(comparisons);
@@ -100,6 +114,6 @@ export function modelComparisonNote(comparisons: readonly LearnerComparison[], t
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...all.flatMap(rows),
     '',
-    `${nearer(all, (o) => o.parted, 'Images whose decisions part', 1)}. ${nearer(all, (o) => o.meanProbabilityDistance, 'Probability distance', 3)}. ${nearer(all, (o) => o.weightDistance.weights, 'Weight distance', 3)}. Flip noise: mean ${mean(all.map((p) => flipNoise(p.twoThreads, p.comparison.images))).toFixed(2)} points on 2 threads, ${mean(all.map((p) => flipNoise(p.ours, p.comparison.images))).toFixed(2)} ours; by flip noise alone a pair would end within the ${targetPoints}-point target with a chance of ${meanChance(all, (p) => p.twoThreads, targetPoints)} on 2 threads and ${meanChance(all, (p) => p.ours, targetPoints)} ours (the mean over these pairs; a gap of 2X − n images, X ~ Binomial(n, 1/2), n the images right on one side only). Root mean square of the gaps: ${rmsLine(all, (p) => p.twoThreads)} on 2 threads, ${rmsLine(all, (p) => p.ours)} ours.`,
+    `${nearer(all, (o) => o.parted, 'Images whose decisions part', 1)}. ${nearer(all, (o) => o.meanProbabilityDistance, 'Probability distance', 3)}. ${nearer(all, (o) => o.weightDistance.weights, 'Weight distance', 3)}. Flip noise: mean ${mean(all.map((p) => flipNoise(p.twoThreads, p.comparison.images))).toFixed(2)} points on 2 threads, ${mean(all.map((p) => flipNoise(p.ours, p.comparison.images))).toFixed(2)} ours; by flip noise alone a pair would end within the ${targetPoints}-point target with a chance of ${meanChance(all, (p) => p.twoThreads, targetPoints)} on 2 threads and ${meanChance(all, (p) => p.ours, targetPoints)} ours (the mean over these pairs; a gap of 2X − n images, X ~ Binomial(n, 1/2), n the images right on one side only). Root mean square of the gaps: ${rmsLine(all, (p) => p.twoThreads)} on 2 threads, ${rmsLine(all, (p) => p.ours)} ours. ${classLine(all)}`,
   ];
 }

@@ -104,9 +104,9 @@ describe('the reproduction table', () => {
   });
 });
 
-function against(side: string, parted: number, referenceOnlyRight: number, otherOnlyRight: number, distance: number): ModelAgainstReference {
+function against(side: string, parted: number, referenceOnlyRight: number, otherOnlyRight: number, distance: number, classGaps = [otherOnlyRight - referenceOnlyRight]): ModelAgainstReference {
   const weightDistance = { weights: distance, batchNormAffine: distance / 2, batchNormRunning: distance };
-  return { side, accuracy: 0.5, nll: 1, parted, referenceOnlyRight, otherOnlyRight, accuracyGap: (otherOnlyRight - referenceOnlyRight) / 1000, meanProbabilityDistance: distance / 3, referenceMarginMedian: 0.3, referenceMarginMedianWhereParted: 0.1, weightDistance };
+  return { side, accuracy: 0.5, nll: 1, parted, referenceOnlyRight, otherOnlyRight, accuracyGap: (otherOnlyRight - referenceOnlyRight) / 1000, classGaps, meanProbabilityDistance: distance / 3, referenceMarginMedian: 0.3, referenceMarginMedianWhereParted: 0.1, weightDistance };
 }
 
 describe('the image-by-image comparison under the table', () => {
@@ -128,6 +128,16 @@ describe('the image-by-image comparison under the table', () => {
     expect(note).toContain(`within the 1-point target with a chance of ${chance} on 2 threads and ${chance} ours`);
     // Gaps of −10 and 0 images (2 threads), −30 and −10 (ours); n 110 and 100 on both sides.
     expect(note).toContain(`Root mean square of the gaps: ${Math.sqrt(50).toFixed(1)} images (${Math.sqrt(105).toFixed(1)} by flip noise) on 2 threads, ${Math.sqrt(500).toFixed(1)} images (${Math.sqrt(105).toFixed(1)} by flip noise) ours.`);
+  });
+
+  it('tells class gaps that cancel from class gaps that add up', () => {
+    const note = modelComparisonNote([
+      // 2 threads: classes trade (+6, −6, +2, −2: gap 0); ours: they add up (−3, −3, −2, −2: gap −10).
+      comparison('scratch', against('kept/pytorch-2-threads', 100, 40, 40, 0.3, [6, -6, 2, -2]), against('kept/page', 100, 45, 35, 0.3, [-3, -3, -2, -2])),
+      comparison('student', against('kept/pytorch-2-threads', 100, 40, 40, 0.3, [1, -1]), against('kept/page', 100, 40, 40, 0.3, [1, -1])),
+    ], 1).join('\n');
+    // 2 threads: 36 + 36 + 4 + 4 + 1 + 1 = 82 and 0 + 0; ours: 9 + 9 + 4 + 4 + 1 + 1 = 28 and 100 + 0.
+    expect(note).toContain('over the 2 pairs: 82 and 0 (share 0.00) on 2 threads, 28 and 100 (share 3.57) ours;');
   });
 
   it('gives the chance of a gap within the target by flip noise alone, as the binomial sums it', () => {
