@@ -4,12 +4,10 @@
 //   npm run reproduce:table            writes it into README.md
 //   npm run reproduce:table -- --print prints it instead
 import { readFileSync, writeFileSync } from 'node:fs';
-import { runnerImport } from 'vite';
+import { fail, load, ROOT } from './reproduction/entry.mjs';
 
-const ROOT = new URL('..', import.meta.url).pathname;
-const load = async (file) => (await runnerImport(new URL(file, import.meta.url).pathname, { configFile: false, logLevel: 'error' })).module;
-const { readReproduction, readSmallScale, reproductionTable, withReproductionTable } = await load('./reproduction/table.ts');
-const { readModelComparison } = await load('./reproduction/comparisonTable.ts');
+const { readReproduction, readSmallScale, reproductionTable, withReproductionTable } = await load('./table.ts');
+const { readModelComparison } = await load('./comparisonTable.ts');
 try {
   const table = reproductionTable(readReproduction(`${ROOT}reproduction`), readSmallScale(`${ROOT}reproduction`), readModelComparison(`${ROOT}reproduction`));
   if (process.argv.includes('--print')) console.log(table);
@@ -19,6 +17,5 @@ try {
     console.log('README.md: reproduction table rebuilt from reproduction/page and reproduction/pytorch');
   }
 } catch (error) {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exit(1);
+  fail(error);
 }

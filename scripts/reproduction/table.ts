@@ -291,6 +291,7 @@ export function reproductionTable(all: readonly ReproducedRun[], smallScale: rea
   const seeds = [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b);
   const shapes = [...new Set(runs.map((r) => `${r.epochs} epochs on ${r.trainImages} training images, scored on ${r.testImages} test images`))];
   const teachers = [...new Set(runs.map((r) => percent(r.teacher.accuracy)))];
+  const comparisonNote = modelComparisonNote(comparisons, GAP_TARGET_POINTS);
   const lines = [TABLE_START, ''];
   if (runs.length === 0) return [...lines, 'No run bundles yet: `npm run reproduce` and `npm run reproduce:pytorch` make them.', '', TABLE_END].join('\n');
   lines.push(
@@ -319,7 +320,7 @@ export function reproductionTable(all: readonly ReproducedRun[], smallScale: rea
     ...seeds.flatMap((seed) => REPRODUCTION_METHODS.map((method) => runsRow(runs, method, seed))),
     '',
     ...(control.length > 0 ? [...controlNote(all), ''] : []),
-    ...[modelComparisonNote(comparisons, GAP_TARGET_POINTS)].filter((note) => note.length > 0).flatMap((note) => [...note, '']),
+    ...(comparisonNote.length > 0 ? [...comparisonNote, ''] : []),
     ...[smallScaleNote(smallScale)].filter((note) => note !== '').flatMap((note) => [note, '']),
     TABLE_END,
   );
