@@ -128,5 +128,5 @@ test('the reproduction\u2019s bundles: one seed made in three places is three ex
     await expect(row.getByTestId('seed-list')).toHaveText(/^1, 3\s*2 runs$/);
     await expect(row.getByTestId('seed-mean')).toHaveText(meanStd);
   }
-  await panel.getByTestId('runs-seeds').screenshot({ path: 'e2e/screenshots/panel-runs-seeds-by-place.png' });
+  await panel.getByTestId('runs-seeds').screenshot({ path: 'e2e/screenshots/panel-runs-seeds-by-place.png', style: '[data-testid=section-nav] { visibility: hidden; }' });
 });
