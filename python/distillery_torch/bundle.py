@@ -17,13 +17,16 @@ BUNDLE_VERSION = 1
 RUN_NAME_MAX_LENGTH = 80
 
 
-def run_name(config, processes, device, threads):
+def run_name(config, processes, device, threads, nudged=False):
     """e.g. "kd resnet20→resnet8 (PyTorch, 1 process, 2 threads)": says where it ran, down to the CPU threads,
-    since runs of one seed on 1 and on 2 threads part in float rounding and are not the same run."""
+    since runs of one seed on 1 and on 2 threads part in float rounding and are not the same run; and
+    "…, initial weights nudged" for a run whose initial weights were moved one float step (`--nudge-init`)."""
     models = config["student"] if config["method"] == "scratch" else f"{config['teacher']}\u2192{config['student']}"
     where = f"PyTorch{' on GPU' if device.type == 'cuda' else ''}, {processes} process{'es' if processes > 1 else ''}"
     if device.type != "cuda":
         where += f", {cpu_threads(threads)}"
+    if nudged:
+        where += ", initial weights nudged"
     return f"{config['method']} {models} ({where})"[:RUN_NAME_MAX_LENGTH]
 
 

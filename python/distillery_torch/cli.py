@@ -30,6 +30,8 @@ def parse_args(argv):
     parser.add_argument("--out", required=True, help="where rank 0 writes the run bundle and models/")
     parser.add_argument("--device", choices=("cpu", "cuda"), default=None, help="default: cuda when available")
     parser.add_argument("--quiet", action="store_true", help="no per-epoch lines")
+    parser.add_argument("--nudge-init", action="store_true", help="move every initial weight one float32 step up or "
+                        "down (a control: the run's twin that differs only in the last bit of its start)")
     return parser.parse_args(argv)
 
 
@@ -109,7 +111,7 @@ def execute(run, folder, args, world):
             teachers.append(teacher)
             results.append(result_of(info, None, reused=True, evaluation=evaluate(teacher, data, plan["batch"], world)))
         else:
-            learner = make_learner(planned, config, num_classes, None, world, data.image_side)
+            learner = make_learner(planned, config, num_classes, None, world, data.image_side, args.nudge_init)
             history = train_phase([learner], None, config, plan, data, config["teacherEpochs"], world, log, epochs)[planned["key"]]
             results.append(result_of(info, history))
             teacher = learner.net.eval()
@@ -118,7 +120,7 @@ def execute(run, folder, args, world):
         learners.append(info)
     # The multi-teacher methods distil from the list, every other method from its one teacher.
     teacher = teachers if METHODS[config["method"]]["teachers"] == "param" else (teachers[0] if teachers else None)
-    students = [make_learner(p, config, num_classes, teacher, world, data.image_side) for p in plan["students"]]
+    students = [make_learner(p, config, num_classes, teacher, world, data.image_side, args.nudge_init) for p in plan["students"]]
     if config["method"] == "refilled":  # stage 1 alone first, then stage 2 beside the scratch baseline
         histories = train_refilled(students, teacher, config, plan, data, world, log, epochs, train_phase)
     else:
@@ -132,7 +134,7 @@ def execute(run, folder, args, world):
         backend = f"pytorch-{torch.__version__}-{device.type}"
         threads = torch.get_num_threads()
         adapter = adapter_of(device, threads, torch.cuda.get_device_name(device) if device.type == "cuda" else None)
-        bundle = run_bundle(run_name(config, world.size, device, threads), config, learners, epochs, results,
+        bundle = run_bundle(run_name(config, world.size, device, threads, args.nudge_init), config, learners, epochs, results,
                             time.perf_counter() - start, backend, adapter)
         accuracy = {r["key"]: r["lastAccuracy"] for r in results}
         dataset = {**run["dataset"], "classNames": run["dataset"].get("classNames", class_names), "imageSide": data.image_side}

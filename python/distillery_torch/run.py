@@ -17,6 +17,7 @@ from .methods import create_modules, teacher_outputs
 from .refilled_run import create_refilled_modules
 from .metrics import evaluation_metrics, learning_rate, step_decay_of
 from .models import build_model
+from .nudge import nudge_initial_weights
 
 
 class RunData:
@@ -49,9 +50,13 @@ def evaluate(net, data, batch, world):
     return evaluation_metrics(logits, data.test.labels)
 
 
-def make_learner(planned, config, num_classes, teacher, world, image_side):
-    """The learner of a planned model; a distiller's modules and generator are sized for `image_side` images."""
-    net = build_model(planned["model"], num_classes, seed=planned["initSeed"]).to(world.device)
+def make_learner(planned, config, num_classes, teacher, world, image_side, nudge_init=False):
+    """The learner of a planned model; a distiller's modules and generator are sized for `image_side` images.
+    `nudge_init`: its initial weights one float step off the page's (`--nudge-init`, see nudge.py)."""
+    net = build_model(planned["model"], num_classes, seed=planned["initSeed"])
+    if nudge_init:
+        nudge_initial_weights(net, planned["initSeed"])
+    net = net.to(world.device)
     method = planned["method"]
     params = config["methodParams"] if method == config["method"] else {}
     modules = create_modules(method, net, teacher, planned["initSeed"], image_side) if teacher is not None else None

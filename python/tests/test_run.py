@@ -15,9 +15,9 @@ from bundle_checks import assert_same_epochs, check_bundle_structure, parse_with
 from run_configs import tiny_run, write_run
 
 
-def run_cli(folder, run, data):
+def run_cli(folder, run, data, *extra):
     path = write_run(folder, run)
-    assert main(["--config", str(path), "--data", str(data), "--out", str(folder / "out"), "--quiet", "--device", "cpu"]) == 0
+    assert main(["--config", str(path), "--data", str(data), "--out", str(folder / "out"), "--quiet", "--device", "cpu", *extra]) == 0
     [bundle_path] = (folder / "out").glob("*.distillery-run.json")
     return bundle_path, json.loads(bundle_path.read_text())
 
