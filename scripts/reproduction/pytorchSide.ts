@@ -22,6 +22,8 @@ export interface PytorchSideOptions {
   readonly data: string;
   /** OMP threads of the run (1: a rerun gives the same numbers). */
   readonly threads: number;
+  /** Every initial weight one float step off the page's (`--nudge-init`): the float-noise control. */
+  readonly nudgeInit?: boolean;
   /** The folder holding the package (`python/`). */
   readonly packageDir: string;
 }
@@ -50,10 +52,10 @@ export function reproducePytorch(options: ReproductionOptions, side: PytorchSide
       continue;
     }
     withRunExport(options, teacher, run, (zip, scratch) => {
-      log(`${run.name}: python3 -m distillery_torch on ${side.threads} thread(s)`);
+      log(`${run.name}: python3 -m distillery_torch on ${side.threads} thread(s)${side.nudgeInit ? ', initial weights nudged' : ''}`);
       const started = performance.now();
       const out = path.join(scratch, 'out');
-      const result = spawnSync(side.python, ['-m', 'distillery_torch', '--config', zip, '--data', side.data, '--out', out, '--device', 'cpu'], {
+      const result = spawnSync(side.python, ['-m', 'distillery_torch', '--config', zip, '--data', side.data, '--out', out, '--device', 'cpu', ...(side.nudgeInit ? ['--nudge-init'] : [])], {
         env: { ...process.env, PYTHONPATH: side.packageDir, OMP_NUM_THREADS: String(side.threads), PYTHONDONTWRITEBYTECODE: '1' },
         stdio: ['ignore', 'inherit', 'inherit'],
       });

@@ -86,6 +86,19 @@ describe.skipIf(!PYTHON)('npm run reproduce:pytorch', () => {
     expect(kd(torchRun)).toBeCloseTo(kd(pageRun), 5);
   });
 
+  it('with --nudge-init runs the same run from initial weights one float step off, and its bundle says so', { timeout: 120_000 }, () => {
+    const side = { python: PYTHON!, data: officialData, threads: 1, nudgeInit: true, packageDir: path.resolve('python') };
+    const out = path.join(root, 'pytorch-nudged');
+    expect(reproducePytorch({ ...options, keepModels: false, out }, side, () => {})).toMatchObject([{ name: 'kd-seed-1', status: 'finished' }]);
+    const nudged = bundleRun(path.join(out, 'kd-seed-1.distillery-run.json'));
+    expect(nudged.name).toMatch(/\(PyTorch, 1 process, 1 thread, initial weights nudged\)$/);
+    expect(nudged.config).toEqual(torchRun.config);
+    // One bit off at the start: after one epoch the same run to four digits, not bit for bit.
+    const losses = (run: typeof torchRun) => run.epochs.map((m) => m.trainLoss);
+    losses(nudged).forEach((loss, i) => expect(loss).toBeCloseTo(losses(torchRun)[i]!, 4));
+    expect(losses(nudged)).not.toEqual(losses(torchRun));
+  });
+
   it('keeps both sides\u2019 models and sets them against each other image by image, scored as each side scored them', () => {
     const python = { python: PYTHON!, data: officialData, packageDir: path.resolve('python') };
     const torchOut = path.join(root, 'pytorch');
