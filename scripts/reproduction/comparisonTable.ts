@@ -1,7 +1,7 @@
 /**
  * The README's image-by-image comparison: `reproduction/model-comparison.json` (what `npm run
  * reproduce:compare -- --json` wrote for the models kept by `--keep-models on`), each learner's final models
- * on 2 PyTorch threads and ours against PyTorch on 1 thread. The models themselves are not committed; their
+ * on 2 PyTorch threads, nudged (when they were compared) and ours against PyTorch on 1 thread. The models themselves are not committed; their
  * comparison is, so the README's figures are rebuilt from it like the table from the bundles.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import type { LearnerComparison, ModelAgainstReference } from './compareSides';
 export const COMPARISON_FILE = 'model-comparison.json';
 
 const TWO_THREADS = 'pytorch-2-threads';
+const NUDGED = 'pytorch-nudged';
 const OURS = 'page';
 const LEARNER_LABEL: Readonly<Record<string, string>> = { scratch: 'Scratch', student: 'KD' };
 
@@ -29,6 +30,7 @@ export function readModelComparison(root: string): LearnerComparison[] {
 interface Pair {
   readonly comparison: LearnerComparison;
   readonly twoThreads: ModelAgainstReference;
+  readonly nudged: ModelAgainstReference | undefined;
   readonly ours: ModelAgainstReference;
 }
 
@@ -38,19 +40,36 @@ function pairs(comparisons: readonly LearnerComparison[]): Pair[] {
     const side = (name: string) => comparison.others.find((o) => path.basename(o.side) === name);
     const twoThreads = side(TWO_THREADS);
     const ours = side(OURS);
-    return path.basename(comparison.reference.side) === 'pytorch' && twoThreads && ours ? [{ comparison, twoThreads, ours }] : [];
+    return path.basename(comparison.reference.side) === 'pytorch' && twoThreads && ours ? [{ comparison, twoThreads, nudged: side(NUDGED), ours }] : [];
   });
+}
+
+/** A side the note reports: its row label, how a sentence names it and its run, and its model of a pair. */
+interface ReportedSide {
+  readonly label: string;
+  readonly named: string;
+  readonly run: string;
+  readonly pick: (p: Pair) => ModelAgainstReference;
+}
+
+const TWO_THREADS_SIDE: ReportedSide = { label: '2 threads', named: 'on 2 threads', run: 'the 2-thread run', pick: (p) => p.twoThreads };
+const NUDGED_SIDE: ReportedSide = { label: 'nudged', named: 'nudged', run: 'the nudged run', pick: (p) => p.nudged! };
+const OURS_SIDE: ReportedSide = { label: 'ours', named: 'ours', run: 'ours', pick: (p) => p.ours };
+
+/** The sides against PyTorch on 1 thread, ours last; the nudged one only when every pair has it. */
+function reportedSides(all: readonly Pair[]): ReportedSide[] {
+  return all.every((p) => p.nudged) ? [TWO_THREADS_SIDE, NUDGED_SIDE, OURS_SIDE] : [TWO_THREADS_SIDE, OURS_SIDE];
 }
 
 const seedOf = (run: string) => run.replace(/^.*-seed-/, '');
 /** The standard deviation of the accuracy gap, in points, if each image right on one side only could have gone either way. */
 const flipNoise = (o: ModelAgainstReference, images: number) => (100 * Math.sqrt(o.referenceOnlyRight + o.otherOnlyRight)) / images;
 
-function rows(p: Pair): string[] {
+function rows(p: Pair, sides: readonly ReportedSide[]): string[] {
   const { comparison: c } = p;
   const row = (label: string, o: ModelAgainstReference) =>
     `| ${LEARNER_LABEL[c.learner] ?? c.learner} | ${seedOf(c.run)} | ${label} | ${o.parted} | ${o.referenceOnlyRight} | ${o.otherOnlyRight} | ${signedPoints(o.accuracyGap, 2)} | ${flipNoise(o, c.images).toFixed(2)} | ${o.meanProbabilityDistance.toFixed(3)} | ${o.weightDistance.weights.toFixed(3)} | ${o.weightDistance.batchNormRunning.toFixed(3)} |`;
-  return [row('2 threads', p.twoThreads), row('ours', p.ours)];
+  return sides.map((side) => row(side.label, side.pick(p)));
 }
 
 /**
@@ -68,13 +87,19 @@ export function chanceWithin(n: number, maxImages: number): number {
   return chance;
 }
 
-/** How often ours is nearer the 1-thread run than the 2-thread run is, by one measure (smaller is nearer). */
-function nearer(all: readonly Pair[], measure: (o: ModelAgainstReference) => number, what: string, digits: number): string {
-  const ours = all.filter((p) => measure(p.ours) < measure(p.twoThreads)).length;
-  const twoThreads = all.filter((p) => measure(p.twoThreads) < measure(p.ours)).length;
-  const fmt = (v: number) => v.toFixed(digits);
-  return `${what}: mean ${fmt(mean(all.map((p) => measure(p.twoThreads))))} on 2 threads, ${fmt(mean(all.map((p) => measure(p.ours))))} ours; ours nearer on ${ours} of ${all.length}, the 2-thread run on ${twoThreads}`;
+/** Each side's mean by one measure (smaller is nearer), and how often ours is nearer the 1-thread run than each control. */
+function nearer(all: readonly Pair[], sides: readonly ReportedSide[], measure: (o: ModelAgainstReference) => number, what: string, digits: number): string {
+  const means = sides.map((side) => `${mean(all.map((p) => measure(side.pick(p)))).toFixed(digits)} ${side.named}`).join(', ');
+  const against = sides.filter((side) => side !== OURS_SIDE).map((control) => {
+    const ours = all.filter((p) => measure(p.ours) < measure(control.pick(p))).length;
+    const theirs = all.filter((p) => measure(control.pick(p)) < measure(p.ours)).length;
+    return `ours nearer than ${control.run} on ${ours} of ${all.length}, ${control.run} on ${theirs}`;
+  });
+  return `${what}: mean ${means}; ${against.join('; ')}`;
 }
+
+/** One figure per side, e.g. "0.68 on 2 threads, 0.69 ours". */
+const perSide = (sides: readonly ReportedSide[], figure: (side: ReportedSide) => string) => sides.map((side) => `${figure(side)} ${side.named}`).join(', ');
 
 /** Mean over the pairs of the chance that a side's gap meets the target by flip noise alone. */
 function meanChance(all: readonly Pair[], side: (p: Pair) => ModelAgainstReference, targetPoints: number): string {
@@ -93,13 +118,13 @@ function rmsLine(all: readonly Pair[], side: (p: Pair) => ModelAgainstReference)
  * squared gaps keep once each pair's classes are summed: about 1 when the classes move independently, near 0
  * when they trade images among themselves, above 1 when they move together.
  */
-function classLine(all: readonly Pair[]): string {
-  const spread = (side: (p: Pair) => ModelAgainstReference) => {
-    const squaredClasses = all.reduce((sum, p) => sum + side(p).classGaps.reduce((s, g) => s + g * g, 0), 0);
-    const squaredGaps = all.reduce((sum, p) => sum + side(p).classGaps.reduce((s, g) => s + g, 0) ** 2, 0);
+function classLine(all: readonly Pair[], sides: readonly ReportedSide[]): string {
+  const spread = ({ pick }: ReportedSide) => {
+    const squaredClasses = all.reduce((sum, p) => sum + pick(p).classGaps.reduce((s, g) => s + g * g, 0), 0);
+    const squaredGaps = all.reduce((sum, p) => sum + pick(p).classGaps.reduce((s, g) => s + g, 0) ** 2, 0);
     return `${squaredClasses} and ${squaredGaps} (share ${(squaredGaps / squaredClasses).toFixed(2)})`;
   };
-  return `Class by class (images right only here minus right only on 1 thread, per true class), the squared class gaps and the squared gaps they sum to, over the ${all.length} pairs: ${spread((p) => p.twoThreads)} on 2 threads, ${spread((p) => p.ours)} ours; a share near 1 is what classes moving independently give, near 0 classes trading images among themselves.`;
+  return `Class by class (images right only here minus right only on 1 thread, per true class), the squared class gaps and the squared gaps they sum to, over the ${all.length} pairs: ${perSide(sides, spread)}; a share near 1 is what classes moving independently give, near 0 classes trading images among themselves.`;
 }
 
 /** The README's paragraph and table, or [] without a comparison. */
@@ -107,13 +132,16 @@ export function modelComparisonNote(comparisons: readonly LearnerComparison[], t
   const all = pairs(comparisons);
   if (all.length === 0) return [];
   const runs = [...new Set(all.map((p) => p.comparison.run))].join(', ');
+  const sides = reportedSides(all);
+  const count = ['', '', '', 'three', 'four'][sides.length + 1] ?? String(sides.length + 1);
+  const flipNoiseMean = (side: ReportedSide) => mean(all.map((p) => flipNoise(side.pick(p), p.comparison.images))).toFixed(2);
   return [
-    `**Image by image.** The final models of ${runs}, kept on all three sides (\`--keep-models on\`) and set against PyTorch on 1 thread by \`npm run reproduce:compare\` (figures in \`reproduction/${COMPARISON_FILE}\`): the test images on which their decisions part, how many of those only the 1-thread model or only this one gets right, the accuracy gap that leaves, the standard deviation that gap would have if each of those images could have gone either way (√(right on one side only) / images), the mean total-variation distance between the two models' probabilities, and the relative distance between their weights and between their BatchNorm running statistics.`,
+    `**Image by image.** The final models of ${runs}, kept on all ${count} sides (\`--keep-models on\`) and set against PyTorch on 1 thread by \`npm run reproduce:compare\` (figures in \`reproduction/${COMPARISON_FILE}\`): the test images on which their decisions part, how many of those only the 1-thread model or only this one gets right, the accuracy gap that leaves, the standard deviation that gap would have if each of those images could have gone either way (√(right on one side only) / images), the mean total-variation distance between the two models' probabilities, and the relative distance between their weights and between their BatchNorm running statistics.`,
     '',
     '| Learner | Seed | Against 1 thread | Parted | Right only on 1 thread | Right only here | Gap (points) | Flip noise (points) | Probability distance | Weight distance | Running-statistics distance |',
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...all.flatMap(rows),
+    ...all.flatMap((p) => rows(p, sides)),
     '',
-    `${nearer(all, (o) => o.parted, 'Images whose decisions part', 1)}. ${nearer(all, (o) => o.meanProbabilityDistance, 'Probability distance', 3)}. ${nearer(all, (o) => o.weightDistance.weights, 'Weight distance', 3)}. Flip noise: mean ${mean(all.map((p) => flipNoise(p.twoThreads, p.comparison.images))).toFixed(2)} points on 2 threads, ${mean(all.map((p) => flipNoise(p.ours, p.comparison.images))).toFixed(2)} ours; by flip noise alone a pair would end within the ${targetPoints}-point target with a chance of ${meanChance(all, (p) => p.twoThreads, targetPoints)} on 2 threads and ${meanChance(all, (p) => p.ours, targetPoints)} ours (the mean over these pairs; a gap of 2X − n images, X ~ Binomial(n, 1/2), n the images right on one side only). Root mean square of the gaps: ${rmsLine(all, (p) => p.twoThreads)} on 2 threads, ${rmsLine(all, (p) => p.ours)} ours. ${classLine(all)}`,
+    `${nearer(all, sides, (o) => o.parted, 'Images whose decisions part', 1)}. ${nearer(all, sides, (o) => o.meanProbabilityDistance, 'Probability distance', 3)}. ${nearer(all, sides, (o) => o.weightDistance.weights, 'Weight distance', 3)}. Flip noise in points: mean ${perSide(sides, flipNoiseMean)}; by flip noise alone a pair would end within the ${targetPoints}-point target with a chance of ${perSide(sides, (side) => meanChance(all, side.pick, targetPoints))} (the mean over these pairs; a gap of 2X − n images, X ~ Binomial(n, 1/2), n the images right on one side only). Root mean square of the gaps: ${perSide(sides, (side) => rmsLine(all, side.pick))}. ${classLine(all, sides)}`,
   ];
 }

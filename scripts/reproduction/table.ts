@@ -27,10 +27,14 @@ export const GAP_TARGET_POINTS = 1;
 /** Whether a gap of `points` (its size) meets the target; the tolerance keeps 1.00 from failing on float noise. */
 const meetsTarget = (points: number) => points <= GAP_TARGET_POINTS + 1e-9;
 
-export type Side = 'page' | 'pytorch' | 'pytorch-2-threads';
-/** The two sides the table compares; `pytorch-2-threads` is the control: PyTorch against itself. */
+export type Side = 'page' | 'pytorch' | 'pytorch-2-threads' | 'pytorch-nudged';
+/**
+ * The two sides the table compares. The others are controls, PyTorch against itself: `pytorch-2-threads` (2 threads
+ * reorder some of its float sums) and `pytorch-nudged` (every initial weight one float step off, `--nudge-init`).
+ */
 export const SIDES: readonly Side[] = ['page', 'pytorch'];
-const SIDE_LABEL: Readonly<Record<Side, string>> = { page: 'ours (page code, wasm)', pytorch: 'PyTorch (distillery_torch)', 'pytorch-2-threads': 'PyTorch on 2 threads' };
+const CONTROL_SIDES: readonly Side[] = ['pytorch-2-threads', 'pytorch-nudged'];
+const SIDE_LABEL: Readonly<Record<Side, string>> = { page: 'ours (page code, wasm)', pytorch: 'PyTorch (distillery_torch)', 'pytorch-2-threads': 'PyTorch on 2 threads', 'pytorch-nudged': 'PyTorch nudged' };
 
 /** One finished run as the table reads it. */
 export interface ReproducedRun {
@@ -88,7 +92,7 @@ export function readSide(dir: string, side: Side): ReproducedRun[] {
 }
 
 export function readReproduction(root: string): ReproducedRun[] {
-  return [...SIDES, 'pytorch-2-threads' as const].flatMap((side) => readSide(path.join(root, side), side));
+  return [...SIDES, ...CONTROL_SIDES].flatMap((side) => readSide(path.join(root, side), side));
 }
 
 /** The wider control: KD runs on fewer images over more seeds, on all three sides, in `<root>/control-1024/<side>/`. */
@@ -124,12 +128,13 @@ export function smallScaleNote(runs: readonly ReproducedRun[]): string {
   return `**A wider control, at a smaller scale.** The KD runs again with \`--subset 1024\` (${shapes.join('; ')}), seeds ${seeds.join(', ')}, on all three sides (bundles in \`reproduction/${SMALL_SCALE_DIR}/\`); last-epoch accuracy of each seed's scratch twin and KD student, in points against PyTorch on 1 thread. Ours: ${gapSummary(ours, true)}. PyTorch on 2 threads: ${gapSummary(twoThreads, true)}.`;
 }
 
-/** One learner of one seed run on PyTorch with 2 threads and with 1, and by ours when it ran. */
+/** One learner of one seed run on PyTorch with 2 threads and with 1, and nudged and by ours when they ran. */
 interface ControlPair {
   readonly learner: Learner;
   readonly seed: number;
   readonly twoThreads: Outcome;
   readonly oneThread: Outcome;
+  readonly nudged: Outcome | undefined;
   readonly ours: Outcome | undefined;
 }
 type PairWithOurs = ControlPair & { readonly ours: Outcome };
@@ -141,14 +146,15 @@ function controlPairs(runs: readonly ReproducedRun[]): ControlPair[] {
     seeds.flatMap((seed) => {
       const twoThreads = find(runs, 'pytorch-2-threads', learner, seed);
       const oneThread = find(runs, 'pytorch', learner, seed);
-      return twoThreads && oneThread ? [{ learner, seed, twoThreads, oneThread, ours: find(runs, 'page', learner, seed) }] : [];
+      return twoThreads && oneThread ? [{ learner, seed, twoThreads, oneThread, nudged: find(runs, 'pytorch-nudged', learner, seed), ours: find(runs, 'page', learner, seed) }] : [];
     }),
   );
 }
 
 /**
  * The noise floor under the gaps: runs repeated on PyTorch with 2 threads instead of 1 (same seed, weights, data
- * and augmentation; only the order of float sums differs), against the 1-thread runs, beside ours against them.
+ * and augmentation; only the order of float sums differs) and, when they ran, with every initial weight one float
+ * step off, against the 1-thread runs, beside ours against them.
  */
 function controlNote(runs: readonly ReproducedRun[]): string[] {
   const pairs = controlPairs(runs);
@@ -156,15 +162,18 @@ function controlNote(runs: readonly ReproducedRun[]): string[] {
   const signed = (a: Outcome, b: Outcome) => signedPoints(a.accuracy - b.accuracy, 2);
   /** The largest gap after any epoch: the trajectories part and meet again, so the last epoch's is one draw. */
   const widest = (a: Outcome, b: Outcome) => (Math.max(...a.curve.map((v, i) => Math.abs(v - (b.curve[i] ?? v)))) * 100).toFixed(2);
+  const cells = (o: Outcome | undefined, oneThread: Outcome) => (o ? `${signed(o, oneThread)} | ${widest(o, oneThread)}` : '— | —');
   const withOurs = pairs.filter((p): p is PairWithOurs => p.ours !== undefined);
+  const nudged = pairs.some((p) => p.nudged);
+  const gapsOf = (side: 'nudged' | 'ours') => pairs.flatMap((p) => (p[side] ? [p[side].accuracy - p.oneThread.accuracy] : []));
   return [
-    '**The noise floor.** The same runs on PyTorch with 2 threads instead of 1 (`--threads 2`: same seed, initial weights, batches and augmentation; only the order of float sums differs; bundles in `reproduction/pytorch-2-threads/`), each learner against its 1-thread run, beside ours against the same run: last-epoch accuracy, signed, in points, and the widest gap after any epoch.',
+    `**The noise floor.** The same runs on PyTorch with 2 threads instead of 1 (\`--threads 2\`: same seed, initial weights, batches and augmentation; only the order of float sums differs; bundles in \`reproduction/pytorch-2-threads/\`)${nudged ? ', and on 1 thread with every initial weight nudged one float step up or down (`--nudge-init`: a start that differs from the page\'s in its last bit only; bundles in `reproduction/pytorch-nudged/`)' : ''}, each learner against its 1-thread run, beside ours against the same run: last-epoch accuracy, signed, in points, and the widest gap after any epoch.`,
     '',
-    '| Learner | Seed | 2 threads − 1 thread | Widest | Ours − 1 thread | Widest |',
-    '| --- | --- | ---: | ---: | ---: | ---: |',
-    ...pairs.map((p) => `| ${LEARNER_LABEL[p.learner]} | ${p.seed} | ${signed(p.twoThreads, p.oneThread)} | ${widest(p.twoThreads, p.oneThread)} | ${p.ours ? signed(p.ours, p.oneThread) : '—'} | ${p.ours ? widest(p.ours, p.oneThread) : '—'} |`),
+    `| Learner | Seed | 2 threads − 1 thread | Widest |${nudged ? ' Nudged − 1 thread | Widest |' : ''} Ours − 1 thread | Widest |`,
+    `| --- | --- | ---: | ---: |${nudged ? ' ---: | ---: |' : ''} ---: | ---: |`,
+    ...pairs.map((p) => `| ${LEARNER_LABEL[p.learner]} | ${p.seed} | ${cells(p.twoThreads, p.oneThread)} |${nudged ? ` ${cells(p.nudged, p.oneThread)} |` : ''} ${cells(p.ours, p.oneThread)} |`),
     '',
-    `PyTorch on 2 threads against 1: ${gapSummary(pairs.map((p) => p.twoThreads.accuracy - p.oneThread.accuracy), false)}.${withOurs.length > 0 ? ` Ours against 1 thread on the same pairs: ${gapSummary(withOurs.map((p) => p.ours.accuracy - p.oneThread.accuracy), false)}.` : ''}`,
+    `PyTorch on 2 threads against 1: ${gapSummary(pairs.map((p) => p.twoThreads.accuracy - p.oneThread.accuracy), false)}.${nudged ? ` PyTorch nudged against 1 thread on the same pairs: ${gapSummary(gapsOf('nudged'), false)}.` : ''}${withOurs.length > 0 ? ` Ours against 1 thread on the same pairs: ${gapSummary(gapsOf('ours'), false)}.` : ''}`,
     ...(withOurs.length > 0 ? [nearerOrFarther(withOurs), '', epochByEpochGaps(withOurs)] : []),
   ];
 }
@@ -188,9 +197,11 @@ function nearerOrFarther(pairs: readonly PairWithOurs[]): string {
 function epochByEpochGaps(pairs: readonly PairWithOurs[]): string {
   const epochs = Math.min(...pairs.flatMap((p) => [p.oneThread.curve.length, p.twoThreads.curve.length, p.ours.curve.length]));
   type Curve = 'curve' | 'lossCurve' | 'nllCurve';
-  const perEpoch = (side: 'twoThreads' | 'ours', curve: Curve, scale: number, digits: number) =>
-    Array.from({ length: epochs }, (_, e) => (mean(pairs.map((p) => Math.abs(p[side][curve][e]! - p.oneThread[curve][e]!))) * scale).toFixed(digits)).join(', ');
-  const both = (curve: Curve, scale: number, digits: number) => `PyTorch on 2 threads ${perEpoch('twoThreads', curve, scale, digits)}; ours ${perEpoch('ours', curve, scale, digits)}`;
+  const nudged = pairs.every((p) => p.nudged && p.nudged.curve.length >= epochs);
+  const perEpoch = (side: 'twoThreads' | 'nudged' | 'ours', curve: Curve, scale: number, digits: number) =>
+    Array.from({ length: epochs }, (_, e) => (mean(pairs.map((p) => Math.abs(p[side]![curve][e]! - p.oneThread[curve][e]!))) * scale).toFixed(digits)).join(', ');
+  const both = (curve: Curve, scale: number, digits: number) =>
+    `PyTorch on 2 threads ${perEpoch('twoThreads', curve, scale, digits)}; ${nudged ? `nudged ${perEpoch('nudged', curve, scale, digits)}; ` : ''}ours ${perEpoch('ours', curve, scale, digits)}`;
   return `Mean |gap| to the 1-thread run after each epoch, 1 to ${epochs}, over the ${pairs.length} pairs ours ran. In test accuracy (points): ${both('curve', 100, 2)}. In test NLL: ${both('nllCurve', 1, 3)}. In the epoch's training loss: ${both('lossCurve', 1, 3)}.`;
 }
 

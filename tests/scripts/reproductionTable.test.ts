@@ -90,6 +90,22 @@ describe('the reproduction table', () => {
     expect(table).toContain('3 run bundles');
   });
 
+  it('adds PyTorch nudged one float step, when it ran, as a second control beside the 2-thread run', () => {
+    const twoThreads = { ...run('pytorch', 'kd', 1, 0.56, 0.575), side: 'pytorch-2-threads' as const };
+    const nudged = { ...run('pytorch', 'kd', 1, 0.543, 0.6), side: 'pytorch-nudged' as const };
+    const table = reproductionTable([run('page', 'kd', 1, 0.55, 0.57), run('pytorch', 'kd', 1, 0.553, 0.585), twoThreads, nudged]);
+    expect(table).toContain('and on 1 thread with every initial weight nudged one float step up or down (`--nudge-init`');
+    expect(table).toContain('| Learner | Seed | 2 threads − 1 thread | Widest | Nudged − 1 thread | Widest | Ours − 1 thread | Widest |');
+    expect(table).toContain('| Scratch | 1 | +0.70 | 0.70 | \u22121.00 | 1.00 | \u22120.30 | 0.30 |');
+    expect(table).toContain('| KD | 1 | \u22121.00 | 1.00 | +1.50 | 1.50 | \u22121.50 | 1.50 |');
+    expect(table).toContain('PyTorch nudged against 1 thread on the same pairs: within 1 point on 1 of 2 pairs, mean |gap| 1.25, widest 1.50, signed mean +0.25.');
+    expect(table).toContain('In test accuracy (points): PyTorch on 2 threads 0.85, 0.85; nudged 1.25, 1.25; ours 0.90, 0.90.');
+    // Neither control is a side of the table.
+    expect(table).toContain('2 run bundles');
+    // Without nudged runs the table keeps its three columns of gaps.
+    expect(reproductionTable([run('page', 'kd', 1, 0.55, 0.57), run('pytorch', 'kd', 1, 0.553, 0.585), twoThreads])).toContain('| Learner | Seed | 2 threads − 1 thread | Widest | Ours − 1 thread | Widest |');
+  });
+
   it('says when there is nothing to show, and refuses a README without its markers', () => {
     expect(reproductionTable([])).toContain('No run bundles yet');
     expect(() => withReproductionTable('# README\n', reproductionTable([]))).toThrow(/no reproduction table markers/);
@@ -121,13 +137,32 @@ describe('the image-by-image comparison under the table', () => {
     // Gap −1.00 from 60 against 50; flip noise √110 / 1000 images = 1.05 points.
     expect(note).toContain('| Scratch | 3 | 2 threads | 190 | 60 | 50 | −1.00 | 1.05 | 0.100 | 0.300 | 0.300 |');
     expect(note).toContain('| KD | 3 | ours | 160 | 55 | 45 | −1.00 | 1.00 | 0.120 | 0.360 | 0.360 |');
-    expect(note).toContain('Images whose decisions part: mean 170.0 on 2 threads, 170.0 ours; ours nearer on 1 of 2, the 2-thread run on 1');
-    expect(note).toContain('Weight distance: mean 0.350 on 2 threads, 0.320 ours; ours nearer on 2 of 2, the 2-thread run on 0');
+    expect(note).toContain('Images whose decisions part: mean 170.0 on 2 threads, 170.0 ours; ours nearer than the 2-thread run on 1 of 2, the 2-thread run on 1');
+    expect(note).toContain('Weight distance: mean 0.350 on 2 threads, 0.320 ours; ours nearer than the 2-thread run on 2 of 2, the 2-thread run on 0');
     // 1 point of 1000 images is 10: the chances for 110 and 100 images, averaged (2 threads), and 110 and 100 (ours).
     const chance = ((chanceWithin(110, 10) + chanceWithin(100, 10)) / 2).toFixed(2);
-    expect(note).toContain(`within the 1-point target with a chance of ${chance} on 2 threads and ${chance} ours`);
+    expect(note).toContain(`within the 1-point target with a chance of ${chance} on 2 threads, ${chance} ours`);
     // Gaps of −10 and 0 images (2 threads), −30 and −10 (ours); n 110 and 100 on both sides.
     expect(note).toContain(`Root mean square of the gaps: ${Math.sqrt(50).toFixed(1)} images (${Math.sqrt(105).toFixed(1)} by flip noise) on 2 threads, ${Math.sqrt(500).toFixed(1)} images (${Math.sqrt(105).toFixed(1)} by flip noise) ours.`);
+  });
+
+  it('adds the nudged run as a second control when every learner was compared with it', () => {
+    const three = (learner: string, nudged: ModelAgainstReference): LearnerComparison => ({
+      ...comparison(learner, against('kept/pytorch-2-threads', 190, 60, 50, 0.3, [4, -4, -10]), against('kept/page', 180, 70, 40, 0.28, [-10, -10, -10])),
+      others: [against('kept/pytorch-2-threads', 190, 60, 50, 0.3, [4, -4, -10]), nudged, against('kept/page', 180, 70, 40, 0.28, [-10, -10, -10])],
+    });
+    const note = modelComparisonNote([three('scratch', against('kept/pytorch-nudged', 170, 50, 60, 0.32, [5, 5])), three('student', against('kept/pytorch-nudged', 150, 45, 45, 0.34, [3, -3]))], 1).join('\n');
+    expect(note).toContain('kept on all four sides');
+    expect(note).toContain('| Scratch | 3 | nudged | 170 | 50 | 60 | +1.00 | 1.05 | 0.107 | 0.320 | 0.320 |');
+    expect(note.indexOf('| KD | 3 | 2 threads |')).toBeLessThan(note.indexOf('| KD | 3 | nudged |'));
+    expect(note.indexOf('| KD | 3 | nudged |')).toBeLessThan(note.indexOf('| KD | 3 | ours |'));
+    expect(note).toContain('Images whose decisions part: mean 190.0 on 2 threads, 160.0 nudged, 180.0 ours; ours nearer than the 2-thread run on 2 of 2, the 2-thread run on 0; ours nearer than the nudged run on 0 of 2, the nudged run on 2');
+    // Squared class gaps: 2 threads 16 + 16 + 100 twice = 264, gaps 100 twice; nudged 25 + 25 + 9 + 9 = 68, gaps 100 + 0; ours 300 twice, gaps 900 twice.
+    expect(note).toContain('over the 2 pairs: 264 and 200 (share 0.76) on 2 threads, 68 and 100 (share 1.47) nudged, 600 and 1800 (share 3.00) ours;');
+    // Without the nudged run for every learner, the note keeps to the 2-thread run and ours.
+    const partial = modelComparisonNote([three('scratch', against('kept/pytorch-nudged', 170, 50, 60, 0.32)), comparison('student', against('kept/pytorch-2-threads', 150, 50, 50, 0.4), against('kept/page', 160, 55, 45, 0.36))], 1).join('\n');
+    expect(partial).toContain('kept on all three sides');
+    expect(partial).not.toContain('nudged');
   });
 
   it('tells class gaps that cancel from class gaps that add up', () => {
