@@ -1,8 +1,9 @@
 /**
  * The README's image-by-image comparison: `reproduction/model-comparison.json` (what `npm run
  * reproduce:compare -- --json` wrote for the models kept by `--keep-models on`), each learner's final models
- * on 2 PyTorch threads, nudged (when they were compared) and ours against PyTorch on 1 thread. The models themselves are not committed; their
- * comparison is, so the README's figures are rebuilt from it like the table from the bundles.
+ * on 2 PyTorch threads, nudged (when they were compared) and ours against PyTorch on 1 thread. The models
+ * themselves are not committed; their comparison is, so the README's figures are rebuilt from it like the
+ * table from the bundles.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -133,7 +134,7 @@ export function modelComparisonNote(comparisons: readonly LearnerComparison[], t
   if (all.length === 0) return [];
   const runs = [...new Set(all.map((p) => p.comparison.run))].join(', ');
   const sides = reportedSides(all);
-  const count = ['', '', '', 'three', 'four'][sides.length + 1] ?? String(sides.length + 1);
+  const count = sides.includes(NUDGED_SIDE) ? 'four' : 'three'; // PyTorch on 1 thread and the reported sides
   const flipNoiseMean = (side: ReportedSide) => mean(all.map((p) => flipNoise(side.pick(p), p.comparison.images))).toFixed(2);
   return [
     `**Image by image.** The final models of ${runs}, kept on all ${count} sides (\`--keep-models on\`) and set against PyTorch on 1 thread by \`npm run reproduce:compare\` (figures in \`reproduction/${COMPARISON_FILE}\`): the test images on which their decisions part, how many of those only the 1-thread model or only this one gets right, the accuracy gap that leaves, the standard deviation that gap would have if each of those images could have gone either way (√(right on one side only) / images), the mean total-variation distance between the two models' probabilities, and the relative distance between their weights and between their BatchNorm running statistics.`,
