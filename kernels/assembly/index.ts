@@ -1,4 +1,5 @@
 // The kernels' entry points, and where free memory starts (the JS side lays its buffers out from there).
+export { channelGradientSums, channelMoments } from './channelStatistics';
 export { conv2dFilterGrad } from './conv';
 export { conv2dInputGrad } from './convInput';
 export { depthwiseFilterGrad, depthwiseInputGrad } from './depthwise';

@@ -64,7 +64,7 @@ afterAll(async () => {
 
 describe('wasm training kernels against a float64 reference', () => {
   it('registers every kernel it names for wasm', () => {
-    expect(WASM_TRAINING_KERNELS).toEqual(['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum']);
+    expect(WASM_TRAINING_KERNELS).toEqual(['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'DistilleryChannelMoments', 'DistilleryChannelGradientSums']);
     expect(WASM_REPLACED_KERNELS).toEqual(['Conv2DBackpropInput']);
     for (const name of [...WASM_TRAINING_KERNELS, ...WASM_REPLACED_KERNELS]) expect(tf.getKernel(name, 'wasm')).toBeDefined();
   });

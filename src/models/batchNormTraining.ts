@@ -6,8 +6,11 @@
  * cost more than the convolutions on the CPU and wasm backends. The batch moments come back beside the
  * output, off the tape: the caller updates the running statistics with them. (When TA-DFKD's L_BNS observes
  * a layer, layers.ts takes tf.moments on the tape beside this op, so the loss differentiates through them.)
+ * The per-channel sums accumulate in float64 where the backend has a kernel for it, as PyTorch's do
+ * (channelStatistics.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import { channelGradientSums, channelMoments } from './channelStatistics';
 
 export interface BatchNormTrainingResult<T extends tf.Tensor> {
   readonly y: T;
@@ -18,13 +21,11 @@ export interface BatchNormTrainingResult<T extends tf.Tensor> {
 
 /** Normalises `x` ([N, C] or [N, H, W, C]) over all axes but the last with its own batch statistics. */
 export function batchNormTraining<T extends tf.Tensor2D | tf.Tensor4D>(x: T, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormTrainingResult<T> {
-  const axes = x.rank === 4 ? [0, 1, 2] : [0];
   let moments: { mean: tf.Tensor1D; variance: tf.Tensor1D } | null = null;
   const op = tf.customGrad((input, scale, shift, save) => {
     const inputs = input as T;
-    const mean = tf.mean(inputs, axes) as tf.Tensor1D;
+    const { mean, variance } = channelMoments(inputs);
     const centred = tf.sub(inputs, mean);
-    const variance = tf.mean(tf.square(centred), axes) as tf.Tensor1D;
     const invStd = tf.rsqrt(tf.add(variance, epsilon));
     const xhat = tf.mul(centred, invStd);
     moments = { mean: tf.keep(mean), variance: tf.keep(variance) };
@@ -34,8 +35,7 @@ export function batchNormTraining<T extends tf.Tensor2D | tf.Tensor4D>(x: T, gam
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [savedXhat, savedInvStd, savedGamma] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
         const count = dy.size / savedGamma.size;
-        const dBeta = tf.sum(dy, axes);
-        const dGamma = tf.sum(tf.mul(dy, savedXhat), axes);
+        const { dBeta, dGamma } = channelGradientSums(dy, savedXhat);
         const correction = tf.add(tf.div(dBeta, count), tf.mul(savedXhat, tf.div(dGamma, count)));
         const dx = tf.mul(tf.sub(dy, correction), tf.mul(savedGamma, savedInvStd));
         return [dx, dGamma, dBeta];

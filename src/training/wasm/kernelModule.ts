@@ -12,9 +12,11 @@ interface KernelExports {
   depthwiseFilterGrad(x: number, dy: number, dw: number, ...dims: number[]): void;
   depthwiseInputGrad(dy: number, w: number, dx: number, ...dims: number[]): void;
   conv2dInputGrad(dy: number, w: number, dx: number, scratch: number, ...dims: number[]): void;
+  channelMoments(x: number, out: number, scratch: number, rows: number, channels: number): void;
+  channelGradientSums(dy: number, xhat: number, out: number, scratch: number, rows: number, channels: number): void;
 }
 
-export type KernelName = 'conv2dFilterGrad' | 'conv2dInputGrad' | 'depthwiseFilterGrad' | 'depthwiseInputGrad';
+export type KernelName = 'conv2dFilterGrad' | 'conv2dInputGrad' | 'depthwiseFilterGrad' | 'depthwiseInputGrad' | 'channelMoments' | 'channelGradientSums';
 
 let instance: KernelExports | null = null;
 
@@ -55,17 +57,16 @@ function layout(counts: readonly number[], memory: WebAssembly.Memory, base: num
 }
 
 /**
- * Runs `name` on two inputs, writing `output`; `scratchFloats` of working space follow the output (a kernel
- * that needs it takes its pointer after the output's), then the integer arguments `dims`.
+ * Runs `name` on its inputs (one or two), writing `output`; `scratchFloats` of working space follow the
+ * output (a kernel that needs it takes its pointer after the output's), then the integer arguments `dims`.
  */
-export function runKernel(name: KernelName, inputs: readonly [Float32Array, Float32Array], output: Float32Array, dims: readonly number[], scratchFloats = 0): void {
+export function runKernel(name: KernelName, inputs: readonly Float32Array[], output: Float32Array, dims: readonly number[], scratchFloats = 0): void {
   const module = kernels();
-  const [a, b, out, scratch] = layout([inputs[0].length, inputs[1].length, output.length, scratchFloats], module.memory, module.heapBase());
+  const offsets = layout([...inputs.map((input) => input.length), output.length, scratchFloats], module.memory, module.heapBase());
   const heap = new Float32Array(module.memory.buffer);
-  heap.set(inputs[0], a! / 4);
-  heap.set(inputs[1], b! / 4);
-  const call = module[name] as (...args: number[]) => void;
-  if (scratchFloats > 0) call(a!, b!, out!, scratch!, ...dims);
-  else call(a!, b!, out!, ...dims);
-  output.set(heap.subarray(out! / 4, out! / 4 + output.length));
+  inputs.forEach((input, i) => heap.set(input, offsets[i]! / 4));
+  const out = offsets[inputs.length]!;
+  const pointers = offsets.slice(0, inputs.length + (scratchFloats > 0 ? 2 : 1));
+  (module[name] as (...args: number[]) => void)(...pointers, ...dims);
+  output.set(heap.subarray(out / 4, out / 4 + output.length));
 }

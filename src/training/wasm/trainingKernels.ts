@@ -3,9 +3,11 @@
  * gradient of a convolution and both gradients of a depthwise convolution (MobileNetV2). NHWC, dilation 1,
  * channel multiplier 1: what the zoo uses; anything else fails with a message naming the kernel. And the
  * gradient of `gather` (UnsortedSegmentSum), which TA-DFKD's generator step takes through the images its
- * teacher keeps.
+ * teacher keeps. And BatchNorm's per-channel sums accumulated in float64, as PyTorch's CPU BatchNorm
+ * accumulates them (src/models/channelStatistics.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import { CHANNEL_GRADIENT_SUMS_KERNEL, CHANNEL_MOMENTS_KERNEL } from '../../models/channelStatistics';
 import { runKernel, type KernelName } from './kernelModule';
 
 /** What these kernels need of tfjs-backend-wasm's backend object. */
@@ -56,6 +58,37 @@ function run(backend: WasmBackendLike, name: KernelName, a: tf.TensorInfo, b: tf
   runKernel(name, [backend.typedArrayFromHeap(a), backend.typedArrayFromHeap(b)], backend.typedArrayFromHeap(out), dims, scratchFloats);
   return out;
 }
+
+/**
+ * Runs a channel-statistics kernel on `inputs` ([rows..., C], float32) and returns its two [C] results,
+ * written by the kernel as one [2C] buffer; its float64 accumulators take 4C floats of scratch.
+ */
+function runChannelKernel(backend: WasmBackendLike, kernel: string, name: KernelName, inputs: tf.TensorInfo[]): tf.TensorInfo[] {
+  const shape = inputs[0]!.shape;
+  const channels = shape[shape.length - 1]!;
+  const rows = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+  if (inputs.some((input) => input.dtype !== 'float32')) throw new Error(`${kernel} on wasm supports float32 only`);
+  const both = new Float32Array(2 * channels);
+  runKernel(name, inputs.map((input) => backend.typedArrayFromHeap(input)), both, [rows, channels], 4 * channels);
+  // Outputs made after the kernel ran: allocating may grow tfjs's heap and detach the input views.
+  return [both.subarray(0, channels), both.subarray(channels)].map((values) => {
+    const out = backend.makeOutput([channels], 'float32');
+    backend.typedArrayFromHeap(out).set(values);
+    return out;
+  });
+}
+
+const channelMoments: tf.KernelConfig = {
+  kernelName: CHANNEL_MOMENTS_KERNEL,
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, backend }) => runChannelKernel(backend as unknown as WasmBackendLike, CHANNEL_MOMENTS_KERNEL, 'channelMoments', [inputs['x']!]),
+};
+
+const channelGradientSums: tf.KernelConfig = {
+  kernelName: CHANNEL_GRADIENT_SUMS_KERNEL,
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, backend }) => runChannelKernel(backend as unknown as WasmBackendLike, CHANNEL_GRADIENT_SUMS_KERNEL, 'channelGradientSums', [inputs['dy']!, inputs['xhat']!]),
+};
 
 const conv2dFilterGrad: tf.KernelConfig = {
   kernelName: 'Conv2DBackpropFilter',
@@ -127,7 +160,7 @@ const unsortedSegmentSum: tf.KernelConfig = {
   },
 };
 
-const MISSING = [conv2dFilterGrad, depthwiseFilterGrad, depthwiseInputGrad, unsortedSegmentSum];
+const MISSING = [conv2dFilterGrad, depthwiseFilterGrad, depthwiseInputGrad, unsortedSegmentSum, channelMoments, channelGradientSums];
 /** tfjs-backend-wasm has these, as scalar loops: ours replace them. */
 const REPLACED = [conv2dInputGrad];
 const MARK = Symbol.for('distillery.wasmTrainingKernel');
