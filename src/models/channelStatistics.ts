@@ -3,7 +3,7 @@
  * (wasm does: src/training/wasm/trainingKernels.ts), else through tfjs reductions. PyTorch's CPU BatchNorm
  * accumulates these sums in double; float32 reductions over 65,536 values per channel (batch 64 at 32x32)
  * err about 60 times more, a perturbation every step that set our runs apart from PyTorch's by more than
- * PyTorch's own float noise does (reproduction/README.md).
+ * PyTorch's own float noise does (the README's reproduction section).
  */
 import * as tf from '@tensorflow/tfjs';
 
