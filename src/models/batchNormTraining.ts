@@ -24,8 +24,7 @@ export function batchNormTraining<T extends tf.Tensor2D | tf.Tensor4D>(x: T, gam
   let moments: { mean: tf.Tensor1D; variance: tf.Tensor1D } | null = null;
   const op = tf.customGrad((input, scale, shift, save) => {
     const inputs = input as T;
-    const { mean, variance } = channelMoments(inputs);
-    const centred = tf.sub(inputs, mean);
+    const { mean, variance, centred } = channelMoments(inputs);
     const invStd = tf.rsqrt(tf.add(variance, epsilon));
     const xhat = tf.mul(centred, invStd);
     moments = { mean: tf.keep(mean), variance: tf.keep(variance) };

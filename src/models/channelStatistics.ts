@@ -16,15 +16,19 @@ function backendKernel(name: string): boolean {
   return tf.getKernel(name, tf.getBackend()) !== undefined;
 }
 
-/** Mean and biased variance over every axis but the last. */
-export function channelMoments(x: tf.Tensor): { mean: tf.Tensor1D; variance: tf.Tensor1D } {
+/**
+ * Mean and biased variance over every axis but the last, and x minus that mean (the normalisation needs it,
+ * and the tfjs path computes the variance from it, so it is taken once).
+ */
+export function channelMoments(x: tf.Tensor): { mean: tf.Tensor1D; variance: tf.Tensor1D; centred: tf.Tensor } {
   if (backendKernel(CHANNEL_MOMENTS_KERNEL)) {
     const [mean, variance] = tf.engine().runKernel(CHANNEL_MOMENTS_KERNEL, { x }, {}) as tf.Tensor1D[];
-    return { mean: mean!, variance: variance! };
+    return { mean: mean!, variance: variance!, centred: tf.sub(x, mean!) };
   }
   const axes = [...Array(x.rank - 1).keys()];
   const mean = tf.mean(x, axes) as tf.Tensor1D;
-  return { mean, variance: tf.tidy(() => tf.mean(tf.square(tf.sub(x, mean)), axes) as tf.Tensor1D) };
+  const centred = tf.sub(x, mean);
+  return { mean, variance: tf.tidy(() => tf.mean(tf.square(centred), axes) as tf.Tensor1D), centred };
 }
 
 /** BatchNorm's parameter gradients: dBeta = sum of dy, dGamma = sum of dy * xhat, over every axis but the last. */
