@@ -85,7 +85,7 @@ test('a zip of class folders imports, is kept across a reload and trains; class 
   // The run is kept like any other.
   await expect(page.getByTestId('runs-panel').getByTestId('run-row')).toHaveCount(1);
   // The teacher, kept, is a three-class model that can teach the next run on these images.
-  await app.results.locator('tr[data-role=teacher]').getByTestId('model-save').click();
+  await app.modelActions('teacher').getByTestId('model-save').click();
   const saved = page.getByTestId('models-panel').getByTestId('model-row');
   await expect(saved).toHaveCount(1);
   await expect(saved.locator('td.num').first()).toHaveText('3');
@@ -116,7 +116,7 @@ test('pictures imported at 64x64 are a dataset of their own, kept, trained on at
   await runOnPytorch(page, { id: 'imported-images-shapes-64px', trainImages: 18, testImages: 6, imageSide: 64 });
 
   // The teacher, kept, remembers it saw 64x64 pictures: offered on them as it is, on a 32x32 dataset with a warning.
-  await app.results.locator('tr[data-role=teacher]').getByTestId('model-save').click();
+  await app.modelActions('teacher').getByTestId('model-save').click();
   const useSaved = page.getByTestId('models-panel').getByTestId('model-row').getByTestId('model-use');
   await useSaved.click();
   await expect(page.locator('#cfg-savedTeacher option:checked')).toHaveText(/^Saved: .*\(Tiny CNN\)$/);

@@ -28,7 +28,7 @@ test('a trained model is saved, exported, re-imported and teaches a later run', 
   const rows = panel.getByTestId('model-row');
 
   // Keep the model; export it as model.json + weights.
-  const trained = app.results.locator('tr[data-role=scratch]');
+  const trained = app.modelActions('scratch');
   await trained.getByTestId('model-save').click();
   await expect(trained.getByTestId('model-action-status')).toContainText('Saved as');
   await expect(rows).toHaveCount(1);
@@ -93,6 +93,18 @@ test('a trained model is saved, exported, re-imported and teaches a later run', 
   await expect(teacherRow).toContainText('Saved teacher (Tiny CNN)');
   await expect(teacherRow).toContainText('reused');
   expect((await app.resultTable()).map((r) => r.role)).toEqual(['teacher', 'scratch', 'student']);
+  // On a laptop's screen the numbers fit their panel, and every model's buttons show in full (they were once
+  // a column that pushed them off the panel's edge).
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const scroller = app.results.locator('xpath=..');
+  expect(await scroller.evaluate((box) => box.scrollWidth - box.clientWidth)).toBeLessThanOrEqual(0);
+  const panelRight = await page.getByTestId('results-panel').evaluate((box) => box.getBoundingClientRect().right);
+  for (const role of ['teacher', 'scratch', 'student'] as const) {
+    const buttons = app.modelActions(role).getByRole('button');
+    await expect(buttons).toHaveCount(4);
+    for (const right of await buttons.evaluateAll((all) => all.map((b) => b.getBoundingClientRect().right))) expect(right, role).toBeLessThanOrEqual(panelRight);
+  }
+  await page.getByTestId('results-panel').screenshot({ path: 'e2e/screenshots/panel-results.png' });
 
   // Deleting asks first: Keep keeps it; Delete removes it from this browser for good.
   const older = rows.last();

@@ -45,6 +45,11 @@ export class Playground {
     return this.page.getByTestId('results');
   }
 
+  /** The Save and download buttons of one model of the finished run, listed under the results table. */
+  modelActions(role: 'teacher' | 'scratch' | 'student') {
+    return this.page.getByTestId('model-keep').locator(`li[data-role=${role}]`);
+  }
+
   /** Rows of the results table, one per trained model. */
   get resultRows() {
     return this.results.locator('tbody tr');
