@@ -89,7 +89,7 @@ test('the panels explain a finished run with its own numbers', async ({ page }) 
 
   await test.step('on a phone, the panels fit the screen', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
-    for (const id of ['tsne-panel', 'confusion-panel', 'dark-knowledge-panel', 'relevance-panel', 'own-picture-panel', 'reliability-panel']) {
+    for (const id of ['results-panel', 'tsne-panel', 'confusion-panel', 'dark-knowledge-panel', 'relevance-panel', 'own-picture-panel', 'reliability-panel']) {
       const box = await page.getByTestId(id).boundingBox();
       expect(box!.width, id).toBeLessThanOrEqual(375);
     }
@@ -106,5 +106,6 @@ test('the panels explain a finished run with its own numbers', async ({ page }) 
     expect(sticking).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await page.getByTestId('relevance-panel').screenshot({ path: 'e2e/screenshots/phone-relevance.png' });
+    await page.getByTestId('results-panel').screenshot({ path: 'e2e/screenshots/phone-results.png' });
   });
 });
