@@ -74,6 +74,8 @@ export interface InitResult {
   readonly backend: BackendName;
   readonly adapter: AdapterSummary | null;
   readonly fallbackReason: string | null;
+  /** On wasm: how many threads it got, or why only one ("2 threads", "single-threaded: ..."); else null. */
+  readonly threads: string | null;
 }
 
 export interface DatasetResult {
