@@ -174,7 +174,7 @@ function controlNote(runs: readonly ReproducedRun[]): string[] {
     ...pairs.map((p) => `| ${LEARNER_LABEL[p.learner]} | ${p.seed} | ${cells(p.twoThreads, p.oneThread)} |${nudged ? ` ${cells(p.nudged, p.oneThread)} |` : ''} ${cells(p.ours, p.oneThread)} |`),
     '',
     `PyTorch on 2 threads against 1: ${gapSummary(pairs.map((p) => p.twoThreads.accuracy - p.oneThread.accuracy), false)}.${nudged ? ` PyTorch nudged against 1 thread on the same pairs: ${gapSummary(gapsOf('nudged'), false)}.` : ''}${withOurs.length > 0 ? ` Ours against 1 thread on the same pairs: ${gapSummary(gapsOf('ours'), false)}.` : ''}`,
-    ...(withOurs.length > 0 ? [nearerOrFarther(withOurs), '', epochByEpochGaps(withOurs)] : []),
+    ...(withOurs.length > 0 ? [nearerOrFarther(withOurs), '', closeness(withOurs), '', epochByEpochGaps(withOurs)] : []),
   ];
 }
 
@@ -188,6 +188,24 @@ function nearerOrFarther(pairs: readonly PairWithOurs[]): string {
   const nll = count((o) => o.nll);
   const ties = (c: { farther: number; nearer: number }) => pairs.length - c.farther - c.nearer;
   return `Ours ends farther from the 1-thread run than the 2-thread run does on ${accuracy.farther} of ${pairs.length} pairs in accuracy (nearer on ${accuracy.nearer}, tied on ${ties(accuracy)}), and on ${nll.farther} of ${pairs.length} in the last epoch's test NLL (nearer on ${nll.nearer}; mean |gap| ${nll.two.toFixed(4)} on 2 threads, ${nll.ours.toFixed(4)} ours).`;
+}
+
+/**
+ * How much wider ours' gap to the 1-thread run is than each twin's, as an interval: the sign counts say whether ours
+ * is farther, this says by how much at most. A seed's learners share its batches, so they are averaged per seed
+ * first and the seeds are the sample; the 90% interval's upper end bounds the difference at 95%, one-sided.
+ */
+function closeness(pairs: readonly PairWithOurs[]): string {
+  const seeds = [...new Set(pairs.map((p) => p.seed))];
+  const twins = [['twoThreads', 'the 2-thread run'], ...(pairs.every((p) => p.nudged) ? [['nudged', 'the nudged run']] : [])] as const;
+  const against = twins.map(([twin, label]) => {
+    const perSeed = seeds.map((seed) =>
+      mean(pairs.filter((p) => p.seed === seed).map((p) => Math.abs(p.ours.accuracy - p.oneThread.accuracy) - Math.abs(p[twin]!.accuracy - p.oneThread.accuracy))),
+    );
+    const interval = tInterval(perSeed, 0.9);
+    return interval ? `against ${label} ${signedPoints(interval.estimate, 2)} [${signedPoints(interval.lo, 2)}, ${signedPoints(interval.hi, 2)}]` : `against ${label} one seed only, no interval`;
+  });
+  return `By how much ours' gap to the 1-thread run is wider than each twin's, in accuracy points: per seed, the mean over its learners (they share the seed's batches) of |ours − 1 thread| − |twin − 1 thread|; then the mean over the ${seeds.length} seeds with its 90% t-interval, whose upper end bounds the difference at 95%, one-sided: ${against.join('; ')}.`;
 }
 
 /**

@@ -106,6 +106,21 @@ describe('the reproduction table', () => {
     expect(reproductionTable([run('page', 'kd', 1, 0.55, 0.57), run('pytorch', 'kd', 1, 0.553, 0.585), twoThreads])).toContain('| Learner | Seed | 2 threads − 1 thread | Widest | Ours − 1 thread | Widest |');
   });
 
+  it('bounds how much wider ours\' gap is than each twin\'s, averaging a seed\'s learners first', () => {
+    const twin = (side: 'pytorch-2-threads' | 'pytorch-nudged', seed: number, scratch: number, student: number) => ({ ...run('pytorch', 'kd', seed, scratch, student), side });
+    // Gaps to the 1-thread run in points (scratch, KD). Seed 1: ours 0.3, 1.5; 2 threads 0.7, 1.0; nudged 1.0, 1.5.
+    // Seed 2: ours 1.3, 2.0; 2 threads 0.0, 1.0; nudged 2.0, 0.0. Per seed, ours − twin averaged over the learners:
+    // against 2 threads 0.05 and 1.15, against nudged −0.35 and 0.65; t(0.95, 1 df) = 6.314 sets the 90% intervals.
+    const table = reproductionTable([
+      run('page', 'kd', 1, 0.55, 0.57), run('pytorch', 'kd', 1, 0.553, 0.585), twin('pytorch-2-threads', 1, 0.56, 0.575), twin('pytorch-nudged', 1, 0.543, 0.6),
+      run('page', 'kd', 2, 0.513, 0.5), run('pytorch', 'kd', 2, 0.5, 0.52), twin('pytorch-2-threads', 2, 0.5, 0.53), twin('pytorch-nudged', 2, 0.52, 0.52),
+    ]);
+    expect(table).toContain('then the mean over the 2 seeds with its 90% t-interval, whose upper end bounds the difference at 95%, one-sided: against the 2-thread run +0.60 [\u22122.87, +4.07]; against the nudged run +0.15 [\u22123.01, +3.31].');
+    // Without nudged runs, only the 2-thread run; with one seed, no interval.
+    const oneSeed = reproductionTable([run('page', 'kd', 1, 0.55, 0.57), run('pytorch', 'kd', 1, 0.553, 0.585), twin('pytorch-2-threads', 1, 0.56, 0.575)]);
+    expect(oneSeed).toContain('one-sided: against the 2-thread run one seed only, no interval.');
+  });
+
   it('says when there is nothing to show, and refuses a README without its markers', () => {
     expect(reproductionTable([])).toContain('No run bundles yet');
     expect(() => withReproductionTable('# README\n', reproductionTable([]))).toThrow(/no reproduction table markers/);
