@@ -197,7 +197,8 @@ function nearerOrFarther(pairs: readonly PairWithOurs[]): string {
  */
 function closeness(pairs: readonly PairWithOurs[]): string {
   const seeds = [...new Set(pairs.map((p) => p.seed))];
-  const twins = [['twoThreads', 'the 2-thread run'], ...(pairs.every((p) => p.nudged) ? [['nudged', 'the nudged run']] : [])] as const;
+  type Twin = readonly ['twoThreads' | 'nudged', string];
+  const twins: Twin[] = [['twoThreads', 'the 2-thread run'], ...(pairs.every((p) => p.nudged) ? [['nudged', 'the nudged run'] as const] : [])];
   const against = twins.map(([twin, label]) => {
     const perSeed = seeds.map((seed) =>
       mean(pairs.filter((p) => p.seed === seed).map((p) => Math.abs(p.ours.accuracy - p.oneThread.accuracy) - Math.abs(p[twin]!.accuracy - p.oneThread.accuracy))),
