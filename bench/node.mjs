@@ -5,10 +5,10 @@
  * the wasm backend, for tiny-cnn and resnet8, as a ratio to the CPU baseline pinned in issue 14 (tfjs CPU
  * backend with the project's filter-gradient kernel, measured on a quiet 2-core machine), and beside it
  * PyTorch on the same CPU with the same thread count (one: tfjs-backend-wasm runs single-threaded in Node)
- * when a `python3` with `torch` is present. `--cpu` also measures the CPU backend in the same run, so its
- * ratio does not depend on the pinned figure. Each model is also timed on 64x64 images (an image folder imported
- * at 64), so the README's cost of that size is a ratio from the same run. Writes bench/results-node.json and
- * bench/results-node.md.
+ * when a Python with `torch` is found ($PYTHON, `python3`, then `/usr/bin/python3`). `--cpu` also measures
+ * the CPU backend in the same run, so its ratio does not depend on the pinned figure. Each model is also
+ * timed on 64x64 images (an image folder imported at 64), so the README's cost of that size is a ratio from
+ * the same run. Writes bench/results-node.json and bench/results-node.md.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -25,15 +25,23 @@ export const GATE_RATIO = 30;
 export const PINNED_TORCH_ONE_THREAD = { 'tiny-cnn': 1079, resnet8: 396 };
 const MODELS = /** @type {const} */ (['tiny-cnn', 'resnet8']);
 
-/** PyTorch's images/s per model, or a reason it is absent. */
+/** Where to look for a Python with torch, in the order scripts/test-python.mjs tries: a pyenv or venv `python3` on PATH often lacks Debian's python3-torch. */
+const PYTHONS = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean);
+
+/** PyTorch's images/s per model from the first Python that runs the bench script, or why none did. */
 function torchThroughput(batch, threads) {
-  try {
-    const output = execFileSync('python3', [join(ROOT, 'python', 'bench_train_step.py'), '--device', 'cpu', '--threads', String(threads), '--batch', String(batch), ...MODELS], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    const parsed = JSON.parse(output);
-    return { version: parsed.torch, threads: parsed.threads, imagesPerSecond: Object.fromEntries(parsed.results.map((r) => [r.model, r.images_per_second])) };
-  } catch (error) {
-    return { absent: `no PyTorch run: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+  const failures = [];
+  for (const python of PYTHONS) {
+    try {
+      const output = execFileSync(python, [join(ROOT, 'python', 'bench_train_step.py'), '--device', 'cpu', '--threads', String(threads), '--batch', String(batch), ...MODELS], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const parsed = JSON.parse(output);
+      return { version: parsed.torch, threads: parsed.threads, python, imagesPerSecond: Object.fromEntries(parsed.results.map((r) => [r.model, r.images_per_second])) };
+    } catch (error) {
+      const stderr = error && typeof error === 'object' && 'stderr' in error ? String(error.stderr).trim().split('\n').at(-1) : '';
+      failures.push(`${python}: ${stderr || (error instanceof Error ? error.message.split('\n')[0] : String(error))}`);
+    }
   }
+  return { absent: `no PyTorch run (${failures.join('; ')})` };
 }
 
 function renderMarkdown(results) {
@@ -49,7 +57,7 @@ function renderMarkdown(results) {
     const cell = (value, digits = 1) => (value == null ? 'not measured' : value.toFixed(digits));
     lines.push(`| ${row.model} | ${cell(row.wasm)} | ${cell(row.vsPinned)}x ${row.gateMet ? '(met)' : '(not met)'} | ${row.vsPinnedLoadCorrected == null ? 'no PyTorch run' : `${row.vsPinnedLoadCorrected.toFixed(1)}x ${row.vsPinnedLoadCorrected >= GATE_RATIO ? '(met)' : '(not met)'}`} | ${cell(row.cpu)} | ${row.vsCpu == null ? 'not measured' : `${row.vsCpu.toFixed(1)}x`} | ${cell(row.torch)} | ${row.vsTorch == null ? 'not measured' : `${row.vsTorch.toFixed(2)}x`} | ${cell(row.wasm64)} | ${row.side64Cost == null ? 'not measured' : `${row.side64Cost.toFixed(1)}x`} |`);
   }
-  lines.push('', results.torch.absent ?? `PyTorch ${results.torch.version}, ${results.torch.threads} thread(s).`);
+  lines.push('', results.torch.absent ?? `PyTorch ${results.torch.version}, ${results.torch.threads} thread(s), from ${results.torch.python}.`);
   lines.push(
     '',
     'The pinned baseline was measured on a quiet machine. "Load-corrected" divides out what other work on this machine cost this run: wasm / PyTorch in this run, times PyTorch one-thread on the quiet machine (issue 14: 1079 and 396 images/s), over the pinned CPU figure. Ratios within this run (wasm vs CPU, wasm vs PyTorch) need no correction if the load stayed steady; the load average is recorded.',
