@@ -16,6 +16,7 @@ import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'vite';
+import { findTorchPython, PYTHON_CANDIDATES } from '../scripts/torchPython.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Images per second, batch 64, one training step in Node, tfjs CPU backend (issue 14's baseline). */
@@ -25,23 +26,17 @@ export const GATE_RATIO = 30;
 export const PINNED_TORCH_ONE_THREAD = { 'tiny-cnn': 1079, resnet8: 396 };
 const MODELS = /** @type {const} */ (['tiny-cnn', 'resnet8']);
 
-/** Where to look for a Python with torch, in the order scripts/test-python.mjs tries: a pyenv or venv `python3` on PATH often lacks Debian's python3-torch. */
-const PYTHONS = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean);
-
-/** PyTorch's images/s per model from the first Python that runs the bench script, or why none did. */
+/** PyTorch's images/s per model, from the first Python that has torch, or a reason it is absent. */
 function torchThroughput(batch, threads) {
-  const failures = [];
-  for (const python of PYTHONS) {
-    try {
-      const output = execFileSync(python, [join(ROOT, 'python', 'bench_train_step.py'), '--device', 'cpu', '--threads', String(threads), '--batch', String(batch), ...MODELS], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-      const parsed = JSON.parse(output);
-      return { version: parsed.torch, threads: parsed.threads, python, imagesPerSecond: Object.fromEntries(parsed.results.map((r) => [r.model, r.images_per_second])) };
-    } catch (error) {
-      const stderr = error && typeof error === 'object' && 'stderr' in error ? String(error.stderr).trim().split('\n').at(-1) : '';
-      failures.push(`${python}: ${stderr || (error instanceof Error ? error.message.split('\n')[0] : String(error))}`);
-    }
+  const python = findTorchPython();
+  if (!python) return { absent: `no PyTorch run: no Python with torch (tried ${PYTHON_CANDIDATES.join(', ')})` };
+  try {
+    const output = execFileSync(python, [join(ROOT, 'python', 'bench_train_step.py'), '--device', 'cpu', '--threads', String(threads), '--batch', String(batch), ...MODELS], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const parsed = JSON.parse(output);
+    return { version: parsed.torch, threads: parsed.threads, python, imagesPerSecond: Object.fromEntries(parsed.results.map((r) => [r.model, r.images_per_second])) };
+  } catch (error) {
+    return { absent: `no PyTorch run with ${python}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
   }
-  return { absent: `no PyTorch run (${failures.join('; ')})` };
 }
 
 function renderMarkdown(results) {

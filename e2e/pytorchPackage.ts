@@ -3,25 +3,19 @@
  * torchrun with the first Python that has torch, and the run bundle it writes read back.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { findTorchPython, PYTHON_CANDIDATES } from '../scripts/torchPython.mjs';
 
 const SUBSET_DIR = resolve(process.env.KD_SUBSET_DIR ?? join(process.cwd(), '..', 'shared', 'datasets', 'cifar10-subset'));
-const PYTHONS = [process.env.PYTHON, '/usr/bin/python3', 'python3'].filter((p): p is string => Boolean(p));
-
-/** The first Python that imports torch, or null. */
-function torchPython(): string | null {
-  return PYTHONS.find((python) => spawnSync(python, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0) ?? null;
-}
-
 /** Skips (or fails under REQUIRE_TORCH=1) without a Python that has torch; else that Python. */
 export function requireTorchPython(): string | null {
-  const python = torchPython();
+  const python = findTorchPython(['torch', 'numpy']);
   if (python) return python;
-  const message = `no Python with torch and numpy (tried ${PYTHONS.join(', ')}): install Debian's python3-torch python3-numpy, or set PYTHON.`;
+  const message = `no Python with torch and numpy (tried ${PYTHON_CANDIDATES.join(', ')}): install Debian's python3-torch python3-numpy, or set PYTHON.`;
   if (process.env.REQUIRE_TORCH === '1') throw new Error(message);
   test.skip(true, `${message} The PyTorch run test did not run.`);
   return null;

@@ -3,12 +3,11 @@
 // then Debian's /usr/bin/python3 (a pyenv or venv python3 on PATH often lacks Debian's python3-torch).
 // Without one it says so and passes, unless REQUIRE_TORCH=1 (set by .ci/run, which installs python3-torch).
 import { spawnSync } from 'node:child_process';
+import { findTorchPython, PYTHON_CANDIDATES } from './torchPython.mjs';
 
-const candidates = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean);
-const hasTorch = (python) => spawnSync(python, ['-c', 'import torch, numpy, pytest'], { stdio: 'ignore' }).status === 0;
-const python = candidates.find(hasTorch);
+const python = findTorchPython(['torch', 'numpy', 'pytest']);
 if (!python) {
-  const message = `python: no Python with torch, numpy and pytest (tried ${candidates.join(', ')}); install Debian's python3-torch python3-numpy python3-pytest, or set PYTHON.`;
+  const message = `python: no Python with torch, numpy and pytest (tried ${PYTHON_CANDIDATES.join(', ')}); install Debian's python3-torch python3-numpy python3-pytest, or set PYTHON.`;
   if (process.env.REQUIRE_TORCH === '1') {
     console.error(message);
     process.exit(1);

@@ -13,9 +13,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTorchCheckpoint } from '../../src/interop/pytorch/checkpoint';
 import { importTorchCheckpoint } from '../../src/models/torch/importCheckpoint';
+import { findTorchPython } from '../../scripts/torchPython.mjs';
 import { parityDir } from '../helpers/torchParity';
 
-const PYTHON = [process.env.PYTHON, '/usr/bin/python3', 'python3'].filter((p): p is string => Boolean(p)).find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+const PYTHON = findTorchPython();
 if (!PYTHON && process.env.REQUIRE_TORCH === '1') throw new Error('no Python with torch: install python3-torch, or set PYTHON');
 
 // As train_teacher.py: `opt` from parse_option(), test_acc from validate() (a 0-d tensor), three saves.

@@ -3,7 +3,7 @@
 // architectures, not from the TS name map), go through the real importer: each is recognised as its model
 // and class count, every tensor lands in the variable the name map says with the layout's permutation
 // (checked against the script's per-tensor shape, first value and sum), and the network runs.
-// Needs a Python with torch (as scripts/test-python.mjs finds one); without, it is skipped with a warning,
+// Needs a Python with torch (scripts/torchPython.mjs finds one); without, it is skipped with a warning,
 // except under REQUIRE_TORCH=1 (.ci/run), where it fails.
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
@@ -16,9 +16,10 @@ import { restoreNetwork } from '../../src/models/networkWeights';
 import { importTorchCheckpoint } from '../../src/models/torch/importCheckpoint';
 import { tfjsToTorch } from '../../src/interop/pytorch/layout';
 import { torchBatchNormCounters, torchNames } from '../../src/interop/pytorch/stateDictNames/names';
+import { findTorchPython } from '../../scripts/torchPython.mjs';
 
 const SCRIPT = path.resolve(__dirname, '../../python/make_zoo_checkpoints.py');
-const python = [process.env.PYTHON, 'python3', '/usr/bin/python3'].find((candidate) => candidate && spawnSync(candidate, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+const python = findTorchPython();
 if (!python) {
   if (process.env.REQUIRE_TORCH === '1') throw new Error('No Python with torch: python/make_zoo_checkpoints.py cannot run (REQUIRE_TORCH=1).');
   console.warn('torchZooCheckpoints: no Python with torch; the ResNet50/vgg16/vgg19 checkpoint imports did not run.');

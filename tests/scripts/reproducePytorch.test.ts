@@ -5,7 +5,6 @@
  * sides' kept models set against each other image by image (`reproduce:compare`). Needs a
  * Python with torch (Debian's python3-torch): skipped without one, failed without one under REQUIRE_TORCH=1.
  */
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,9 +15,10 @@ import { keptModelFile } from '../../scripts/reproduction/keptModels';
 import { DEFAULT_OPTIONS, type ReproductionOptions } from '../../scripts/reproduction/options';
 import { reproducePytorch } from '../../scripts/reproduction/pytorchSide';
 import { reproduce } from '../../scripts/reproduction/reproduce';
+import { findTorchPython } from '../../scripts/torchPython.mjs';
 import { FIXTURE_DATASET, FIXTURE_TEACHER, writeDatasetsFolder, writeTeachersFolder } from '../helpers/reproductionFixtures';
 
-const PYTHON = [process.env.PYTHON, '/usr/bin/python3', 'python3'].filter((p): p is string => Boolean(p)).find((p) => spawnSync(p, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0);
+const PYTHON = findTorchPython(['torch', 'numpy']);
 if (!PYTHON && process.env.REQUIRE_TORCH === '1') throw new Error('no Python with torch and numpy: install python3-torch python3-numpy, or set PYTHON');
 
 let root = '';
