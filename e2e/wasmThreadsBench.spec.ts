@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import type { BenchPageApi } from '../src/bench/main';
 import type { ThroughputResult } from '../src/contract/benchProtocol';
+import { imagesPerSecond as rate, median } from '../bench/report.mjs';
 import { startPlainStaticServer } from './plainStaticServer';
 
 const MODELS = ['tiny-cnn', 'resnet8'] as const;
@@ -34,14 +35,11 @@ async function wasmBenchPage(browser: Browser, url: string): Promise<{ page: Pag
   return { page, threads: init.threads ?? 'not reported' };
 }
 
-/** Images per second of the app's own step: batch over the median timed step. */
+/** Images per second of the app's own step over its median timed step, as `npm run bench` reports it. */
 async function imagesPerSecond(page: Page, model: (typeof MODELS)[number]): Promise<number> {
   const result: ThroughputResult = await page.evaluate((task) => window.distilleryBench!.run('wasm', { kind: 'throughput', ...task }), { ...STEP, model });
-  const steps = [...result.ours.stepSeconds].sort((a, b) => a - b);
-  return STEP.batch / steps[Math.floor(steps.length / 2)]!;
+  return rate(STEP.batch, median(result.ours.stepSeconds));
 }
-
-const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 test('WebAssembly training step: two threads against one', async ({ browser, baseURL }) => {
   test.setTimeout(30 * 60_000);
