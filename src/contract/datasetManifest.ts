@@ -63,6 +63,24 @@ export interface DatasetIndexEntry {
   readonly manifest: string;
 }
 
+/**
+ * A dataset title's two parts: "CIFAR-10 subset (5085 train / 1017 test)" is the name "CIFAR-10 subset" and
+ * the details "5085 train / 1017 test". A title without a closing parenthetical is all name.
+ */
+export function datasetTitleParts(title: string): { readonly name: string; readonly details: string } {
+  const match = /^(.*\S)\s*\(([^()]*)\)$/.exec(title);
+  return match ? { name: match[1]!, details: match[2]! } : { name: title, details: '' };
+}
+
+/**
+ * What the dataset menu shows for each title: the name alone, so that it fits a narrow menu (the details go
+ * below it), unless another title shares that name (one folder imported at two sizes): then the whole title.
+ */
+export function datasetMenuLabels(titles: readonly string[]): string[] {
+  const names = titles.map((title) => datasetTitleParts(title).name);
+  return titles.map((title, i) => (names.filter((name) => name === names[i]).length > 1 ? title : names[i]!));
+}
+
 export interface DatasetIndex {
   readonly datasets: readonly DatasetIndexEntry[];
 }

@@ -83,7 +83,15 @@ export function parseReadyTeachers(value: unknown): readonly ReadyTeacher[] {
   return teachers;
 }
 
-/** How the teacher menu names it: "ResNet-20, ready: 61% on the CIFAR-10 subset" (the dataset's title if known). */
-export function readyTeacherLabel(teacher: ReadyTeacher, datasetTitle: string = teacher.dataset): string {
-  return `${teacher.label}, ready: ${(teacher.accuracy * 100).toFixed(0)}% on ${datasetTitle}`;
+/**
+ * How the teacher menu names it: "ResNet-20, ready: 61%", short enough for the sidebar's menu. The menu only
+ * offers a ready teacher on the dataset it was trained on, so the dataset goes in the entry's tooltip.
+ */
+export function readyTeacherLabel(teacher: ReadyTeacher): string {
+  return `${teacher.label}, ready: ${(teacher.accuracy * 100).toFixed(0)}%`;
+}
+
+/** The entry's tooltip: "ResNet-20, ready: 61% test accuracy on CIFAR-10 subset: the reference teacher". */
+export function readyTeacherTooltip(teacher: ReadyTeacher, datasetTitle: string = teacher.dataset): string {
+  return `${readyTeacherLabel(teacher)} test accuracy on ${datasetTitle}: ${teacher.role}`;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DatasetFormatError } from '../../src/contract/cifarFormat';
-import { parseDatasetIndex, parseManifest, splitBytes } from '../../src/contract/datasetManifest';
+import { datasetMenuLabels, datasetTitleParts, parseDatasetIndex, parseManifest, splitBytes } from '../../src/contract/datasetManifest';
 
 const CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 const shard = (file: string, records: number) => ({ file, records, bytes: records * 3073, sha256: 'ab'.repeat(32) });
@@ -86,5 +86,22 @@ describe('parseDatasetIndex', () => {
     ['an entry without a title', { datasets: [{ name: 'a', manifest: 'a/manifest.json' }] }, 'datasets[0].title should be a non-empty string, but is missing'],
   ])('refuses %s', (_, json, message) => {
     expect(() => parseDatasetIndex(json)).toThrow(message);
+  });
+});
+
+describe('dataset menu labels', () => {
+  it('splits a title into its name and its closing parenthetical', () => {
+    expect(datasetTitleParts('CIFAR-10 subset (5085 train / 1017 test)')).toEqual({ name: 'CIFAR-10 subset', details: '5085 train / 1017 test' });
+    expect(datasetTitleParts('shapes.zip (your images, 64x64, 3 classes, 18 train / 6 test)')).toEqual({ name: 'shapes.zip', details: 'your images, 64x64, 3 classes, 18 train / 6 test' });
+    // Only the last parenthetical is details; one inside the name stays there.
+    expect(datasetTitleParts('My (old) photos (your images, 2 classes, 2 train / 2 test)').name).toBe('My (old) photos');
+    expect(datasetTitleParts('plain name')).toEqual({ name: 'plain name', details: '' });
+    expect(datasetTitleParts('odd (unclosed')).toEqual({ name: 'odd (unclosed', details: '' });
+  });
+
+  it('shows names alone, and whole titles where two share a name', () => {
+    const titles = ['CIFAR-10 subset (5085 train / 1017 test)', 'shapes.zip (your images, 3 classes, 20 train / 6 test)', 'shapes.zip (your images, 64x64, 3 classes, 18 train / 6 test)'];
+    expect(datasetMenuLabels(titles)).toEqual(['CIFAR-10 subset', titles[1], titles[2]]);
+    expect(datasetMenuLabels([])).toEqual([]);
   });
 });

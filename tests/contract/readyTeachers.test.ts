@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseReadyTeachers, readyTeacherLabel, readyTeacherModelId, ReadyTeachersError, type ReadyTeacher } from '../../src/contract/readyTeachers';
+import { parseReadyTeachers, readyTeacherLabel, readyTeacherModelId, readyTeacherTooltip, ReadyTeachersError, type ReadyTeacher } from '../../src/contract/readyTeachers';
 import { importTorchCheckpoint } from '../../src/models/torch/importCheckpoint';
 
 const FOLDER = resolve(__dirname, '../../public/teachers');
@@ -22,7 +22,9 @@ describe('parseReadyTeachers', () => {
   it('accepts a well-formed manifest and names a teacher for the menu', () => {
     const [teacher] = parseReadyTeachers(manifestOf(goodEntry()));
     expect(teacher!.savedModelId).toBe('m-abababababababab');
-    expect(readyTeacherLabel(teacher!, 'the CIFAR-10 subset')).toBe('ResNet-20, ready: 61% on the CIFAR-10 subset');
+    expect(readyTeacherLabel(teacher!)).toBe('ResNet-20, ready: 61%');
+    expect(readyTeacherTooltip(teacher!, 'CIFAR-10 subset')).toBe(`ResNet-20, ready: 61% test accuracy on CIFAR-10 subset: ${teacher!.role}`);
+    expect(readyTeacherTooltip(teacher!)).toContain('on cifar10-subset: ');
   });
 
   const refusals: [string, unknown, RegExp][] = [
