@@ -1,5 +1,6 @@
 // Convolution gradients for NHWC float32 tensors, dilation 1. Pointers are byte offsets into this module's
 // memory; the JS side copies tensors in and results out. Every gradient buffer is written, never assumed zero.
+import { shareStart } from './parts';
 
 /** Zeroes `count` floats from `ptr`. */
 export function zero(ptr: usize, count: i32): void {
@@ -22,46 +23,56 @@ function endValid(tap: i32, pad: i32, stride: i32, size: i32, outSize: i32): i32
 
 /**
  * dW[kh, kw, ci, co] = sum over b, oy, ox of x[b, oy*sh + kh - top, ox*sw + kw - left, ci] * dy[b, oy, ox, co].
- * Blocks of 4 input channels x 16 output channels stay in 16 SIMD registers over one output row.
+ * Blocks of 4 input channels x 16 output channels stay in 16 SIMD registers over one output row. A part
+ * takes a run of (tap, 4 input channels) units, so each tap it touches is still one pass over the rows.
  */
 export function conv2dFilterGrad(
   x: usize, dy: usize, dw: usize,
   batch: i32, inH: i32, inW: i32, inC: i32,
   outH: i32, outW: i32, outC: i32,
   kH: i32, kW: i32, strideH: i32, strideW: i32, top: i32, left: i32,
+  part: i32, parts: i32,
 ): void {
-  zero(dw, kH * kW * inC * outC);
-  for (let kh = 0; kh < kH; kh++) {
+  const channelUnits = (inC + 3) >> 2;
+  const unitsFrom = shareStart(kH * kW * channelUnits, part, parts);
+  const unitsTo = shareStart(kH * kW * channelUnits, part + 1, parts);
+  for (let tap = unitsFrom / channelUnits; tap * channelUnits < unitsTo; tap++) {
+    const ci0 = max(unitsFrom - tap * channelUnits, 0) << 2;
+    const ci1 = min(min(unitsTo - tap * channelUnits, channelUnits) << 2, inC);
+    const tapOut = dw + (<usize>(tap * inC * outC) << 2);
+    zero(tapOut + (<usize>(ci0 * outC) << 2), (ci1 - ci0) * outC);
+    const kh = tap / kW;
+    const kw = tap % kW;
     const oy0 = firstValid(kh, top, strideH);
     const oy1 = endValid(kh, top, strideH, inH, outH);
-    for (let kw = 0; kw < kW; kw++) {
-      const ox0 = firstValid(kw, left, strideW);
-      const ox1 = endValid(kw, left, strideW, inW, outW);
-      if (ox1 <= ox0 || oy1 <= oy0) continue;
-      const tapOut = dw + (<usize>((kh * kW + kw) * inC * outC) << 2);
-      for (let b = 0; b < batch; b++) {
-        for (let oy = oy0; oy < oy1; oy++) {
-          const iy = oy * strideH + kh - top;
-          const xRow = x + (<usize>(((b * inH + iy) * inW + ox0 * strideW + kw - left) * inC) << 2);
-          const dyRow = dy + (<usize>(((b * outH + oy) * outW + ox0) * outC) << 2);
-          rowFilterGrad(xRow, dyRow, tapOut, ox1 - ox0, inC, outC, strideW * inC);
-        }
+    const ox0 = firstValid(kw, left, strideW);
+    const ox1 = endValid(kw, left, strideW, inW, outW);
+    if (ox1 <= ox0 || oy1 <= oy0 || ci1 <= ci0) continue;
+    for (let b = 0; b < batch; b++) {
+      for (let oy = oy0; oy < oy1; oy++) {
+        const iy = oy * strideH + kh - top;
+        const xRow = x + (<usize>(((b * inH + iy) * inW + ox0 * strideW + kw - left) * inC) << 2);
+        const dyRow = dy + (<usize>(((b * outH + oy) * outW + ox0) * outC) << 2);
+        rowFilterGrad(xRow, dyRow, tapOut, ox1 - ox0, ci0, ci1, inC, outC, strideW * inC);
       }
     }
   }
 }
 
-/** Accumulates one output row's contribution for one tap: dwTap[ci, co] += sum_i xRow[i][ci] * dyRow[i][co]. */
-function rowFilterGrad(xRow: usize, dyRow: usize, dwTap: usize, count: i32, inC: i32, outC: i32, xStep: i32): void {
+/**
+ * Accumulates one output row's contribution for one tap, for input channels ci0 to ci1 (ci0 a multiple of 4):
+ * dwTap[ci, co] += sum_i xRow[i][ci] * dyRow[i][co].
+ */
+function rowFilterGrad(xRow: usize, dyRow: usize, dwTap: usize, count: i32, ci0: i32, ci1: i32, inC: i32, outC: i32, xStep: i32): void {
   const xStepBytes = <usize>xStep << 2;
   const dyStepBytes = <usize>outC << 2;
-  let ci = 0;
-  for (; ci + 4 <= inC; ci += 4) {
+  let ci = ci0;
+  for (; ci + 4 <= ci1; ci += 4) {
     let co = 0;
     for (; co + 16 <= outC; co += 16) block4x16(xRow + (<usize>ci << 2), dyRow + (<usize>co << 2), dwTap + (<usize>(ci * outC + co) << 2), count, outC, xStepBytes, dyStepBytes);
     for (; co < outC; co++) for (let c = ci; c < ci + 4; c++) scalarFilterGrad(xRow + (<usize>c << 2), dyRow + (<usize>co << 2), dwTap + (<usize>(c * outC + co) << 2), count, xStepBytes, dyStepBytes);
   }
-  for (; ci < inC; ci++) {
+  for (; ci < ci1; ci++) {
     let co = 0;
     for (; co + 4 <= outC; co += 4) block1x4(xRow + (<usize>ci << 2), dyRow + (<usize>co << 2), dwTap + (<usize>(ci * outC + co) << 2), count, xStepBytes, dyStepBytes);
     for (; co < outC; co++) scalarFilterGrad(xRow + (<usize>ci << 2), dyRow + (<usize>co << 2), dwTap + (<usize>(ci * outC + co) << 2), count, xStepBytes, dyStepBytes);

@@ -4,6 +4,7 @@
 // and output row, a block of 4 output pixels x 16 input channels stays in 16 SIMD registers over the
 // output channels. tfjs-backend-wasm 4.22's own kernel for this is a plain scalar loop.
 import { zero } from './conv';
+import { partScratchBytes, shareStart } from './parts';
 
 /** wt[kh, kw, co, ci] = w[kh, kw, ci, co]. */
 function transposeFilter(w: usize, wt: usize, taps: i32, inC: i32, outC: i32): void {
@@ -17,16 +18,27 @@ function transposeFilter(w: usize, wt: usize, taps: i32, inC: i32, outC: i32): v
   }
 }
 
-/** `wt` is scratch space for the transposed filter (kH * kW * inC * outC floats). */
+/**
+ * `scratch` holds a transposed filter (kH * kW * inC * outC floats) for each part (`partScratchBytes` apart). A part takes a run of the
+ * batch's images and transposes the filter into its own slot: a few thousand moves, against millions of
+ * multiply-adds, and no part waits for another.
+ */
 export function conv2dInputGrad(
-  dy: usize, w: usize, dx: usize, wt: usize,
+  dy: usize, w: usize, dx: usize, scratch: usize,
   batch: i32, inH: i32, inW: i32, inC: i32,
   outH: i32, outW: i32, outC: i32,
   kH: i32, kW: i32, strideH: i32, strideW: i32, top: i32, left: i32,
+  part: i32, parts: i32,
 ): void {
+  const b0 = shareStart(batch, part, parts);
+  const b1 = shareStart(batch, part + 1, parts);
+  if (b1 <= b0) return;
+  const filterFloats = kH * kW * inC * outC;
+  const wt = scratch + <usize>(part * partScratchBytes(filterFloats << 2));
   transposeFilter(w, wt, kH * kW, inC, outC);
-  zero(dx, batch * inH * inW * inC);
-  for (let b = 0; b < batch; b++) {
+  const imageFloats = inH * inW * inC;
+  zero(dx + (<usize>(b0 * imageFloats) << 2), (b1 - b0) * imageFloats);
+  for (let b = b0; b < b1; b++) {
     for (let oy = 0; oy < outH; oy++) {
       const dyRow = dy + (<usize>((b * outH + oy) * outW * outC) << 2);
       for (let kh = 0; kh < kH; kh++) {

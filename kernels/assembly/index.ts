@@ -3,6 +3,7 @@ export { channelGradientSums, channelMoments } from './channelStatistics';
 export { conv2dFilterGrad } from './conv';
 export { conv2dInputGrad } from './convInput';
 export { depthwiseFilterGrad, depthwiseInputGrad } from './depthwise';
+export { partScratchBytes } from './parts';
 
 export function heapBase(): usize {
   return __heap_base;

@@ -9,7 +9,9 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import type { BackendChoice, BackendName } from '../config/runConfig';
 import { installFastCpuConvFilterGrad } from '../training/cpuConvFilterGrad';
-import { startWasmBackend } from '../training/wasm/wasmBackend';
+import { kernelThreadCount } from '../training/wasm/kernelModule';
+import { startWasmBackend, tfjsWasmThreads } from '../training/wasm/wasmBackend';
+import { spawnWebKernelThread } from './kernelThreadWorkers';
 import { isEmulatedAdapter } from './adapterKind';
 import { backendLabel, choiceSentence, probeSecondsPerImage, PROBE_DESCRIPTION, rememberedSentence, type RaceEntry } from './backendRace';
 import type { AdapterSummary } from '../contract/protocol';
@@ -58,7 +60,7 @@ async function unavailableReason(name: BackendName): Promise<{ reason: string | 
 async function activate(name: BackendName): Promise<boolean> {
   if (name === 'wasm') {
     useServedWasmBinaries();
-    return withWantedWasmThreads(startWasmBackend);
+    return withWantedWasmThreads(() => startWasmBackend({ spawn: spawnWebKernelThread }));
   }
   if (!(await tf.setBackend(name)) || tf.getBackend() !== name) return false;
   await tf.ready();
@@ -68,8 +70,8 @@ async function activate(name: BackendName): Promise<boolean> {
 
 /** How many threads the wasm backend got, and why not more. */
 function wasmThreads(): string {
-  const backend = tf.backend() as unknown as { wasm?: { tfjs?: { getThreadsCount?: () => number } } };
-  const count = backend.wasm?.tfjs?.getThreadsCount?.() ?? 1;
+  const count = tfjsWasmThreads();
+  if (count > 1 && kernelThreadCount() !== count) return `${count} threads (the training kernels on ${kernelThreadCount()}: their helper threads did not start)`;
   if (count > 1) return `${count} threads`;
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
   if (!isolated) return 'single-threaded: this page is not cross-origin isolated, so WebAssembly threads are off';

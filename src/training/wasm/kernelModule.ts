@@ -1,24 +1,43 @@
 /**
  * The AssemblyScript SIMD kernels (kernels/assembly), instantiated once per worker. They run in their own
  * linear memory: a call copies its input tensors in, runs, and copies its result out, which costs a
- * fraction of the arithmetic it saves.
+ * fraction of the arithmetic it saves. Once `startKernelThreads` has run, the memory is shared and the
+ * kernels that split (SPLIT) run on every kernel thread, with the same bits as on one.
  */
-import { KERNEL_WASM_BASE64 } from './kernelBinary';
+import { KERNEL_WASM_BASE64, SHARED_KERNEL_MAXIMUM_PAGES, SHARED_KERNEL_WASM_BASE64 } from './kernelBinary';
+import { KernelThreadPool, type SpawnKernelThread } from './kernelThreads';
+
+type Kernel = (...args: number[]) => void;
 
 interface KernelExports {
   readonly memory: WebAssembly.Memory;
   heapBase(): number;
-  conv2dFilterGrad(x: number, dy: number, dw: number, ...dims: number[]): void;
-  depthwiseFilterGrad(x: number, dy: number, dw: number, ...dims: number[]): void;
-  depthwiseInputGrad(dy: number, w: number, dx: number, ...dims: number[]): void;
-  conv2dInputGrad(dy: number, w: number, dx: number, scratch: number, ...dims: number[]): void;
-  channelMoments(x: number, out: number, scratch: number, rows: number, channels: number): void;
-  channelGradientSums(dy: number, xhat: number, out: number, scratch: number, rows: number, channels: number): void;
+  /** Bytes between two parts' scratch slots for `bytes` each (whole cache lines). */
+  partScratchBytes(bytes: number): number;
+  conv2dFilterGrad: Kernel;
+  conv2dInputGrad: Kernel;
+  depthwiseFilterGrad: Kernel;
+  depthwiseInputGrad: Kernel;
+  channelMoments: Kernel;
+  channelGradientSums: Kernel;
 }
 
 export type KernelName = 'conv2dFilterGrad' | 'conv2dInputGrad' | 'depthwiseFilterGrad' | 'depthwiseInputGrad' | 'channelMoments' | 'channelGradientSums';
 
-let instance: KernelExports | null = null;
+/**
+ * The kernels that take (part, parts) last and split their outputs across threads; `scratchPerPart`: each
+ * part works in its own slot of the scratch space. The depthwise ones (MobileNetV2 only) run whole.
+ */
+const SPLIT: Partial<Record<KernelName, { readonly scratchPerPart: boolean }>> = {
+  conv2dFilterGrad: { scratchPerPart: false },
+  conv2dInputGrad: { scratchPerPart: true },
+  channelMoments: { scratchPerPart: true },
+  channelGradientSums: { scratchPerPart: true },
+};
+
+let plain: KernelExports | null = null;
+/** Set by startKernelThreads: the caller's instance on the shared memory and the helpers on it. */
+let threaded: { readonly kernels: KernelExports; readonly pool: KernelThreadPool } | null = null;
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
@@ -27,46 +46,93 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-function kernels(): KernelExports {
+function plainKernels(): KernelExports {
   // A few kilobytes: synchronous compilation is allowed for a module this small, even on a page's thread.
-  instance ??= new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(KERNEL_WASM_BASE64))).exports as unknown as KernelExports;
-  return instance;
+  plain ??= new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(KERNEL_WASM_BASE64))).exports as unknown as KernelExports;
+  return plain;
 }
 
 /** Whether this engine runs WebAssembly SIMD (every kernel here uses it). */
 export function simdKernelsAvailable(): boolean {
   try {
-    kernels();
+    plainKernels();
     return true;
   } catch {
     return false;
   }
 }
 
-/** 16-byte aligned float offsets for buffers of the given float counts, after the module's own data. */
-function layout(counts: readonly number[], memory: WebAssembly.Memory, base: number): number[] {
+/**
+ * Splits the SPLIT kernels over `count` threads from now on: this one and `count - 1` helpers that `spawn`
+ * starts. Needs SharedArrayBuffer (a cross-origin isolated page, or Node) and a thread that may wait with
+ * Atomics (a worker, or Node). Returns the thread count in use; on failure the kernels stay on one thread
+ * and it rejects with the reason.
+ */
+export async function startKernelThreads(count: number, spawn: SpawnKernelThread): Promise<number> {
+  stopKernelThreads();
+  if (count < 2) return 1;
+  const module = await WebAssembly.compile(decodeBase64(SHARED_KERNEL_WASM_BASE64));
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: SHARED_KERNEL_MAXIMUM_PAGES, shared: true });
+  const kernels = (await WebAssembly.instantiate(module, { env: { memory } })).exports as unknown as KernelExports;
+  const pool = await KernelThreadPool.start(count, spawn, module, memory, Object.keys(SPLIT));
+  threaded = { kernels, pool };
+  return pool.threads;
+}
+
+/** Back to one thread; stops the helpers. */
+export function stopKernelThreads(): void {
+  threaded?.pool.stop();
+  threaded = null;
+}
+
+/** How many threads a split kernel runs on now. */
+export function kernelThreadCount(): number {
+  return threaded?.pool.threads ?? 1;
+}
+
+/** 64-byte aligned byte offsets for buffers of the given byte counts, after the module's own data. */
+function layout(byteCounts: readonly number[], kernels: KernelExports): number[] {
   const offsets: number[] = [];
-  let next = Math.ceil(base / 16) * 16;
-  for (const count of counts) {
+  let next = Math.ceil(kernels.heapBase() / 64) * 64;
+  for (const bytes of byteCounts) {
     offsets.push(next);
-    next += Math.ceil((count * 4) / 16) * 16;
+    next += Math.ceil(bytes / 64) * 64;
   }
-  const missing = next - memory.buffer.byteLength;
-  if (missing > 0) memory.grow(Math.ceil(missing / 65536));
+  const missing = next - kernels.memory.buffer.byteLength;
+  if (missing > 0) kernels.memory.grow(Math.ceil(missing / 65536));
   return offsets;
+}
+
+/** One call on `kernels`, split over `pool`'s threads when given. */
+function call(kernels: KernelExports, pool: KernelThreadPool | null, name: KernelName, inputs: readonly Float32Array[], output: Float32Array, dims: readonly number[], scratchFloats: number): void {
+  const split = SPLIT[name];
+  const parts = pool && split ? pool.threads : 1;
+  const scratchBytes = scratchFloats === 0 ? 0 : split?.scratchPerPart ? parts * kernels.partScratchBytes(scratchFloats * 4) : scratchFloats * 4;
+  const offsets = layout([...inputs.map((input) => input.length * 4), output.length * 4, scratchBytes], kernels);
+  const heap = new Float32Array(kernels.memory.buffer);
+  inputs.forEach((input, i) => heap.set(input, offsets[i]! / 4));
+  const out = offsets[inputs.length]!;
+  const args = [...offsets.slice(0, inputs.length + (scratchFloats > 0 ? 2 : 1)), ...dims];
+  if (pool && split) pool.call(kernels[name], name, args);
+  else if (split) kernels[name](...args, 0, 1);
+  else kernels[name](...args);
+  output.set(heap.subarray(out / 4, out / 4 + output.length));
 }
 
 /**
  * Runs `name` on its inputs (one or two), writing `output`; `scratchFloats` of working space follow the
- * output (a kernel that needs it takes its pointer after the output's), then the integer arguments `dims`.
+ * output (a kernel that needs it takes its pointer after the output's; a part's own slot where SPLIT says
+ * so), then the integer arguments `dims`.
  */
 export function runKernel(name: KernelName, inputs: readonly Float32Array[], output: Float32Array, dims: readonly number[], scratchFloats = 0): void {
-  const module = kernels();
-  const offsets = layout([...inputs.map((input) => input.length), output.length, scratchFloats], module.memory, module.heapBase());
-  const heap = new Float32Array(module.memory.buffer);
-  inputs.forEach((input, i) => heap.set(input, offsets[i]! / 4));
-  const out = offsets[inputs.length]!;
-  const pointers = offsets.slice(0, inputs.length + (scratchFloats > 0 ? 2 : 1));
-  (module[name] as (...args: number[]) => void)(...pointers, ...dims);
-  output.set(heap.subarray(out / 4, out / 4 + output.length));
+  if (threaded) {
+    try {
+      call(threaded.kernels, threaded.pool, name, inputs, output, dims, scratchFloats);
+      return;
+    } catch (error) {
+      // Past the shared memory's fixed ceiling: this call runs on one thread in the plain module's memory.
+      if (!(error instanceof RangeError)) throw error;
+    }
+  }
+  call(plainKernels(), null, name, inputs, output, dims, scratchFloats);
 }
