@@ -19,6 +19,7 @@ test('backend=wasm on the cross-origin isolated preview trains on threads and sa
   expect(cores, 'threads need a machine with more than one core').toBeGreaterThan(1);
   // Half the logical cores as tfjs picks (one per physical core), at least two, at most tfjs's pool of 8.
   const threads = Math.min(Math.max(2, Math.floor(cores / 2)), 8);
+  // Exactly this: had the training kernels' own helper threads not started, the line would say so.
   await expect(page.getByTestId('backend-threads')).toHaveText(`WebAssembly: ${threads} threads.`);
   expect(threadWorkers.length, 'the threaded build started its thread workers').toBeGreaterThan(0);
   await app.waitForStatus('done', 4 * 60_000);

@@ -31,6 +31,8 @@ export interface ReproductionOptions {
   readonly dataset: string;
   /** Also keep each finished run's trained models, as PyTorch safetensors in `<out>/models/<run>/` (for `reproduce:compare`). */
   readonly keepModels: boolean;
+  /** Threads for the training kernels on wasm (kernels/README.md): faster, with the same bits as one. */
+  readonly threads: number;
 }
 
 export const DEFAULT_OPTIONS: ReproductionOptions = Object.freeze({
@@ -48,6 +50,7 @@ export const DEFAULT_OPTIONS: ReproductionOptions = Object.freeze({
   datasetsDir: 'public/datasets',
   dataset: 'cifar10-subset',
   keepModels: false,
+  threads: 1,
 });
 
 export class ReproductionOptionsError extends Error {
@@ -56,7 +59,8 @@ export class ReproductionOptionsError extends Error {
 
 export const USAGE = `usage: npm run reproduce -- [--seeds 1,2,3] [--epochs 15] [--subset 5085] [--test-subset 1017] [--holdout on|off]
   [--methods kd,oracle] [--out reproduction/page] [--backend wasm|cpu] [--teacher resnet20] [--student resnet8]
-  [--teachers-dir public/teachers] [--datasets-dir public/datasets] [--dataset cifar10-subset] [--keep-models on|off]`;
+  [--teachers-dir public/teachers] [--datasets-dir public/datasets] [--dataset cifar10-subset] [--keep-models on|off]
+  [--threads 1]`;
 
 function wholeNumber(flag: string, raw: string, min: number): number {
   const value = Number(raw);
@@ -114,6 +118,7 @@ const FLAGS: Readonly<Record<string, Setter>> = {
   '--datasets-dir': (raw) => ({ datasetsDir: text('--datasets-dir', raw) }),
   '--dataset': (raw) => ({ dataset: text('--dataset', raw) }),
   '--keep-models': (raw) => ({ keepModels: choice('--keep-models', raw, ['on', 'off']) === 'on' }),
+  '--threads': (raw) => ({ threads: wholeNumber('--threads', raw, 1) }),
 };
 
 /** The options `argv` (the arguments after the script) asks for, over the defaults; throws on a bad or unknown flag. */
@@ -128,5 +133,6 @@ export function parseReproductionArgs(argv: readonly string[], defaults: Reprodu
     if (raw === undefined) throw new ReproductionOptionsError(`${flag} needs a value.\n${USAGE}`);
     options = { ...options, ...set(raw) };
   }
+  if (options.threads > 1 && options.backend !== 'wasm') throw new ReproductionOptionsError(`--threads is for the wasm backend's training kernels; --backend ${options.backend} runs on one thread.`);
   return options;
 }

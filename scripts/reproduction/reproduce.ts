@@ -9,7 +9,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../src/config/runConfig';
 import { installFastCpuConvFilterGrad } from '../../src/training/cpuConvFilterGrad';
 import { RunControl } from '../../src/training/runControl';
+import { kernelThreadCount } from '../../src/training/wasm/kernelModule';
 import { startWasmBackend } from '../../src/training/wasm/wasmBackend';
+import { spawnNodeKernelThread } from '../nodeKernelThreads';
 import { readBundleSummary, refuseOtherSettings } from './bundle';
 import { readDiskDataset } from './dataset';
 import { readCheckpointFile } from './checkpointFile';
@@ -47,10 +49,14 @@ export class ReproductionError extends Error {
   override readonly name = 'ReproductionError';
 }
 
-/** Starts tfjs's backend in Node: WebAssembly (the page's CPU-side training backend) or plain CPU. */
-export async function startBackend(backend: ReproductionBackend): Promise<string> {
+/**
+ * Starts tfjs's backend in Node: WebAssembly (the page's CPU-side training backend), its training kernels on
+ * `threads` threads, or plain CPU.
+ */
+export async function startBackend(backend: ReproductionBackend, threads = 1): Promise<string> {
   if (backend === 'wasm') {
-    if (!(await startWasmBackend())) throw new ReproductionError('The wasm backend did not start here: run with --backend cpu.');
+    if (!(await startWasmBackend(threads > 1 ? { spawn: spawnNodeKernelThread, count: threads } : undefined))) throw new ReproductionError('The wasm backend did not start here: run with --backend cpu.');
+    if (kernelThreadCount() !== threads) throw new ReproductionError(`The training kernels could not start ${threads} threads here: run with --threads 1.`);
   } else {
     await tf.setBackend('cpu');
     await tf.ready();
@@ -63,9 +69,9 @@ export async function startBackend(backend: ReproductionBackend): Promise<string
 export async function reproduce(options: ReproductionOptions, io: ReproductionIo): Promise<ReproductionReport> {
   const teacher = findReadyTeacher(options.teachersDir, options.teacher);
   const { data } = readDiskDataset(options.datasetsDir, options.dataset);
-  const backend = await startBackend(options.backend);
+  const backend = await startBackend(options.backend, options.threads);
   mkdirSync(options.out, { recursive: true });
-  const env: RunEnvironment = { data, loadSavedTeacher: readyTeacherLoader(options.teachersDir, teacher), backend, runner: `Node ${process.version}, npm run reproduce`, log: io.log, ...(options.keepModels ? { keepModelsIn: options.out } : {}) };
+  const env: RunEnvironment = { data, loadSavedTeacher: readyTeacherLoader(options.teachersDir, teacher), backend, runner: `Node ${process.version}, npm run reproduce${options.threads > 1 ? `, kernels on ${options.threads} threads` : ''}`, log: io.log, ...(options.keepModels ? { keepModelsIn: options.out } : {}) };
   const runs = plannedRuns(options, teacher);
   io.log(`reproduction: ${runs.length} runs (${options.methods.join(', ')} x seeds ${options.seeds.join(', ')}), ready ${teacher.label} -> ${options.student}, ${options.epochs} epochs, backend ${backend}, into ${options.out}`);
   const report: ReproductionReport['runs'][number][] = [];

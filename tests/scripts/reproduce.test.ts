@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRunBundle } from '../../src/storage/page/runBundle';
 import { DEFAULT_OPTIONS, parseReproductionArgs, type ReproductionOptions } from '../../scripts/reproduction/options';
 import { NodeRunControl, reproduce } from '../../scripts/reproduction/reproduce';
+import { stopKernelThreads } from '../../src/training/wasm/kernelModule';
 import { FIXTURE_DATASET, FIXTURE_TEACHER, writeDatasetsFolder, writeTeachersFolder } from '../helpers/reproductionFixtures';
 
 let root = '';
@@ -88,6 +89,19 @@ describe('npm run reproduce', () => {
     await expect(reproduce({ ...options, out, epochs: 3 }, { log: () => {} })).rejects.toThrow(/made with other settings \(epochs 2 there, 3 asked for\)/);
   }, 30_000);
 
+  it('gives the same epochs and results with the training kernels on 2 threads, and says so in the bundle', async () => {
+    const threaded = { ...options, methods: ['kd' as const], out: path.join(root, 'threaded'), threads: 2 };
+    try {
+      expect((await reproduce(threaded, { log: () => {} })).complete).toBe(true);
+    } finally {
+      stopKernelThreads();
+    }
+    const [a, b] = [bundleRun(path.join(root, 'straight')), bundleRun(threaded.out)];
+    expect(withoutSeconds(b)).toEqual(withoutSeconds(a));
+    expect(b.results).toEqual(a.results);
+    expect(readFileSync(path.join(threaded.out, 'kd-seed-1.distillery-run.json'), 'utf8')).toContain('npm run reproduce, kernels on 2 threads');
+  }, 60_000);
+
   it('refuses a missing dataset and a missing ready teacher, saying what to do', async () => {
     const out = path.join(root, 'missing');
     await expect(reproduce({ ...options, out, datasetsDir: path.join(root, 'nowhere') }, { log: () => {} })).rejects.toThrow(/datasets index is missing .*npm run setup/);
@@ -102,6 +116,7 @@ describe('the reproduction flags', () => {
     expect(parseReproductionArgs(['--seeds', '4,5', '--epochs=3', '--subset', '256', '--test-subset', '128', '--holdout', 'off', '--methods', 'oracle', '--out', 'x', '--backend', 'cpu', '--keep-models', 'on'])).toMatchObject({
       seeds: [4, 5], epochs: 3, subset: 256, testSubset: 128, holdout: false, methods: ['oracle'], out: 'x', backend: 'cpu', keepModels: true,
     });
+    expect(parseReproductionArgs(['--threads', '2']).threads).toBe(2);
   });
 
   it('refuses a bad flag with a clear message', () => {
@@ -119,5 +134,7 @@ describe('the reproduction flags', () => {
     expect(() => parseReproductionArgs(['--student', 'resnet999'])).toThrow('--student takes a model of the zoo');
     expect(() => parseReproductionArgs(['--epochs'])).toThrow('--epochs needs a value.');
     expect(() => parseReproductionArgs(['--seed', '1'])).toThrow('Unknown argument "--seed".');
+    expect(() => parseReproductionArgs(['--threads', '0'])).toThrow('--threads takes a whole number from 1, not "0".');
+    expect(() => parseReproductionArgs(['--threads', '2', '--backend', 'cpu'])).toThrow("--threads is for the wasm backend's training kernels; --backend cpu runs on one thread.");
   });
 });
