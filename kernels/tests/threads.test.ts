@@ -77,6 +77,18 @@ describe('kernel threads', () => {
     expect(kernelThreadCount()).toBe(1);
   }, 120_000);
 
+  it('a call past the shared memory\'s ceiling runs on one thread in the plain build, with the same bits', async () => {
+    const big = { batch: 8, side: 16, inC: 32, outC: 32, k: 3, stride: 1 }; // 768 KiB of tensors in one call
+    stopKernelThreads();
+    const single = { big: await kernelResults(big), small: await kernelResults(CASES[0]!) };
+    // A 512 KiB ceiling: the small case still fits and runs split; the big one cannot grow the memory (a
+    // RangeError that would fail the call) and runs whole in the plain build.
+    expect(await startKernelThreads(2, spawnNodeKernelThread, 8)).toBe(2);
+    expect(await kernelResults(big)).toEqual(single.big);
+    expect(await kernelResults(CASES[0]!)).toEqual(single.small);
+    stopKernelThreads();
+  });
+
   it('a helper that cannot start leaves the kernels on one thread, with its reason', async () => {
     const broken: SpawnKernelThread = () => spawnNodeKernelThread(`${KERNEL_THREAD_SOURCE}\nthrow new Error('planted');`);
     await expect(startKernelThreads(2, broken)).rejects.toThrow(/planted/);

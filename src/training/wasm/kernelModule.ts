@@ -66,13 +66,14 @@ export function simdKernelsAvailable(): boolean {
  * Splits the SPLIT kernels over `count` threads from now on: this one and `count - 1` helpers that `spawn`
  * starts. Needs SharedArrayBuffer (a cross-origin isolated page, or Node) and a thread that may wait with
  * Atomics (a worker, or Node). Returns the thread count in use; on failure the kernels stay on one thread
- * and it rejects with the reason.
+ * and it rejects with the reason. `maximumPages` (64 KiB each) caps the shared memory below the build's own
+ * ceiling (tests use it to reach the cap).
  */
-export async function startKernelThreads(count: number, spawn: SpawnKernelThread): Promise<number> {
+export async function startKernelThreads(count: number, spawn: SpawnKernelThread, maximumPages = SHARED_KERNEL_MAXIMUM_PAGES): Promise<number> {
   stopKernelThreads();
   if (count < 2) return 1;
   const module = await WebAssembly.compile(decodeBase64(SHARED_KERNEL_WASM_BASE64));
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: SHARED_KERNEL_MAXIMUM_PAGES, shared: true });
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: maximumPages, shared: true });
   const kernels = (await WebAssembly.instantiate(module, { env: { memory } })).exports as unknown as KernelExports;
   const pool = await KernelThreadPool.start(count, spawn, module, memory, Object.keys(SPLIT));
   threaded = { kernels, pool };
