@@ -114,10 +114,10 @@ export class KernelThreadPool {
   }
 
   /**
-   * Runs `kernel(...args, part, parts)` for every part: parts 1 and up on the helpers, part 0 on `self`
-   * (the caller's own instance on the same memory), and returns when all are done.
+   * Runs `kernel(...args, part, parts)` for every part: parts 1 and up on the helpers, part 0 with
+   * `ownKernel` (the caller's own instance's export, on the same memory), and returns when all are done.
    */
-  call(self: (...args: number[]) => void, name: string, args: readonly number[]): void {
+  call(ownKernel: (...args: number[]) => void, name: string, args: readonly number[]): void {
     if (args.length > MAX_ARGS) throw new RangeError(`A kernel call takes at most ${MAX_ARGS} arguments, not ${args.length}`);
     const kernel = this.names.indexOf(name);
     if (kernel < 0) throw new Error(`${name} is not a threaded kernel`);
@@ -131,7 +131,7 @@ export class KernelThreadPool {
     Atomics.store(control, FAILED, 0);
     Atomics.add(control, CALL, 1);
     Atomics.notify(control, CALL);
-    self(...args, 0, parts);
+    ownKernel(...args, 0, parts);
     this.waitForHelpers();
     if (Atomics.load(control, FAILED) !== 0) throw new Error(`${name} failed on a kernel thread`);
   }
