@@ -11,9 +11,11 @@ function zero64(ptr: usize, count: i32): void {
   memory.fill(ptr, 0, <usize>count << 3);
 }
 
-/** This part's 2 * channels float64 accumulators in `scratch`. */
-function accumulators(scratch: usize, channels: i32, part: i32): usize {
-  return scratch + <usize>(part * partScratchBytes(channels << 4));
+/** This part's 2 * channels float64 accumulators in `scratch`, zeroed. */
+function freshAccumulators(scratch: usize, channels: i32, part: i32): usize {
+  const slot = scratch + <usize>(part * partScratchBytes(channels << 4));
+  zero64(slot, 2 * channels);
+  return slot;
 }
 
 /** Address of value c of row r in a float32 [rows, channels] tensor. */
@@ -59,10 +61,8 @@ function sumSquaredDeviations(sums: usize, a: usize, means: usize, rows: i32, ch
 export function channelMoments(x: usize, out: usize, scratch: usize, rows: i32, channels: i32, part: i32, parts: i32): void {
   const c0 = shareStart(channels, part, parts);
   const c1 = shareStart(channels, part + 1, parts);
-  const means = accumulators(scratch, channels, part);
+  const means = freshAccumulators(scratch, channels, part);
   const squares = means + (<usize>channels << 3);
-  zero64(means + (<usize>c0 << 3), c1 - c0);
-  zero64(squares + (<usize>c0 << 3), c1 - c0);
   sumRows(means, x, rows, channels, c0, c1);
   for (let c = c0; c < c1; c++) store<f64>(means + (<usize>c << 3), load<f64>(means + (<usize>c << 3)) / <f64>rows);
   sumSquaredDeviations(squares, x, means, rows, channels, c0, c1);
@@ -76,14 +76,12 @@ export function channelMoments(x: usize, out: usize, scratch: usize, rows: i32, 
 export function channelGradientSums(dy: usize, xhat: usize, out: usize, scratch: usize, rows: i32, channels: i32, part: i32, parts: i32): void {
   const c0 = shareStart(channels, part, parts);
   const c1 = shareStart(channels, part + 1, parts);
-  const acc = accumulators(scratch, channels, part);
-  const products = acc + (<usize>channels << 3);
-  zero64(acc + (<usize>c0 << 3), c1 - c0);
-  zero64(products + (<usize>c0 << 3), c1 - c0);
-  sumRows(acc, dy, rows, channels, c0, c1);
+  const sums = freshAccumulators(scratch, channels, part);
+  const products = sums + (<usize>channels << 3);
+  sumRows(sums, dy, rows, channels, c0, c1);
   sumProducts(products, dy, xhat, rows, channels, c0, c1);
   for (let c = c0; c < c1; c++) {
-    store<f32>(out + (<usize>c << 2), <f32>load<f64>(acc + (<usize>c << 3)));
+    store<f32>(out + (<usize>c << 2), <f32>load<f64>(sums + (<usize>c << 3)));
     store<f32>(out + (<usize>(channels + c) << 2), <f32>load<f64>(products + (<usize>c << 3)));
   }
 }
