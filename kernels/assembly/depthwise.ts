@@ -1,13 +1,25 @@
 // Depthwise convolution gradients (channel multiplier 1: filter [kh, kw, c, 1]), NHWC float32, dilation 1.
+// Split across threads (parts.ts): the weight gradient by runs of 16 channels (a cache line of results, which
+// every pixel adds into), the input gradient by runs of the batch's images.
 import { zero } from './conv';
+import { shareStart } from './parts';
+
+/** Channels of a weight-gradient part: 16 to a unit. */
+const CHANNEL_UNIT = 16;
 
 /** dW[kh, kw, c] = sum over b, oy, ox of x[b, oy*sh + kh - top, ox*sw + kw - left, c] * dy[b, oy, ox, c]. */
 export function depthwiseFilterGrad(
   x: usize, dy: usize, dw: usize,
   batch: i32, inH: i32, inW: i32, channels: i32, outH: i32, outW: i32,
   kH: i32, kW: i32, strideH: i32, strideW: i32, top: i32, left: i32,
+  part: i32, parts: i32,
 ): void {
-  zero(dw, kH * kW * channels);
+  const units = (channels + CHANNEL_UNIT - 1) / CHANNEL_UNIT;
+  const c0 = shareStart(units, part, parts) * CHANNEL_UNIT;
+  const c1 = min(shareStart(units, part + 1, parts) * CHANNEL_UNIT, channels);
+  if (c1 <= c0) return;
+  for (let tap = 0; tap < kH * kW; tap++) zero(dw + (<usize>(tap * channels + c0) << 2), c1 - c0);
+  const offset = <usize>c0 << 2;
   for (let b = 0; b < batch; b++) {
     for (let oy = 0; oy < outH; oy++) {
       for (let kh = 0; kh < kH; kh++) {
@@ -20,7 +32,7 @@ export function depthwiseFilterGrad(
             if (ix < 0 || ix >= inW) continue;
             const xp = x + (<usize>(((b * inH + iy) * inW + ix) * channels) << 2);
             const out = dw + (<usize>((kh * kW + kw) * channels) << 2);
-            channelMultiplyAdd(out, xp, dyp, channels);
+            channelMultiplyAdd(out + offset, xp + offset, dyp + offset, c1 - c0);
           }
         }
       }
@@ -33,9 +45,13 @@ export function depthwiseInputGrad(
   dy: usize, w: usize, dx: usize,
   batch: i32, inH: i32, inW: i32, channels: i32, outH: i32, outW: i32,
   kH: i32, kW: i32, strideH: i32, strideW: i32, top: i32, left: i32,
+  part: i32, parts: i32,
 ): void {
-  zero(dx, batch * inH * inW * channels);
-  for (let b = 0; b < batch; b++) {
+  const b0 = shareStart(batch, part, parts);
+  const b1 = shareStart(batch, part + 1, parts);
+  const imageFloats = inH * inW * channels;
+  zero(dx + (<usize>(b0 * imageFloats) << 2), (b1 - b0) * imageFloats);
+  for (let b = b0; b < b1; b++) {
     for (let oy = 0; oy < outH; oy++) {
       for (let kh = 0; kh < kH; kh++) {
         const iy = oy * strideH + kh - top;

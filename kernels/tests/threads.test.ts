@@ -1,7 +1,7 @@
 /**
- * Kernel threads give the same bits as one thread: each kernel that splits, through tfjs on the wasm backend,
+ * Kernel threads give the same bits as one thread: each kernel, through tfjs on the wasm backend,
  * on 1, 2 and 3 threads (Node worker threads), on shapes whose splits fall mid-tap, off the 4-channel blocks,
- * and with fewer images or channels than threads; then a whole training step of a ResNet. And a helper that
+ * and with fewer images or channels than threads; then a whole training step of a ResNet-8 and a MobileNetV2. And a helper that
  * cannot start leaves the kernels on one thread, still right.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -18,7 +18,22 @@ function random(shape: number[], seed: number): tf.Tensor {
   return tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.next() * 2 - 1), shape);
 }
 
-/** Every kernel that splits, on one case, as raw bits. */
+/** Both depthwise gradients on the case's input channels. */
+function depthwiseResults(c: { batch: number; side: number; inC: number; k: number; stride: number }): tf.Tensor[] {
+  const x = random([c.batch, c.side, c.side, c.inC], 5);
+  const w = random([c.k, c.k, c.inC, 1], 6);
+  const outSide = Math.ceil(c.side / c.stride);
+  const dy = random([c.batch, outSide, outSide, c.inC], 7);
+  const attrs = { strides: c.stride, pad: 'same', dilations: 1 } as const;
+  const grads = [
+    tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape: [c.k, c.k, c.inC, 1] }) as tf.Tensor,
+    tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: w }, { ...attrs, inputShape: x.shape }) as tf.Tensor,
+  ];
+  tf.dispose([x, w, dy]);
+  return grads;
+}
+
+/** Every kernel, on one case, as raw bits. */
 async function kernelResults(c: { batch: number; side: number; inC: number; outC: number; k: number; stride: number }): Promise<Uint32Array[]> {
   const x = random([c.batch, c.side, c.side, c.inC], 1);
   const w = random([c.k, c.k, c.inC, c.outC], 2);
@@ -30,6 +45,7 @@ async function kernelResults(c: { batch: number; side: number; inC: number; outC
     tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...conv, inputShape: x.shape }) as tf.Tensor,
     ...(tf.engine().runKernel('DistilleryChannelMoments', { x }) as tf.Tensor[]),
     ...(tf.engine().runKernel('DistilleryChannelGradientSums', { dy: x, xhat: random(x.shape, 4) }) as tf.Tensor[]),
+    ...depthwiseResults(c),
   ];
   const bits = await Promise.all(outputs.map(async (t) => new Uint32Array((await t.data()).slice().buffer)));
   tf.dispose([x, w, dy, ...outputs]);
@@ -38,9 +54,13 @@ async function kernelResults(c: { batch: number; side: number; inC: number; outC
 
 let built = 0;
 
-/** The gradients of one ResNet-8 training step's loss, as raw bits. */
+/** The gradients of one training step's loss, as raw bits, for a ResNet-8 and a MobileNetV2 (depthwise). */
 async function trainingStepGradients(): Promise<Uint32Array[]> {
-  const network = buildNetwork('resnet8', { numClasses: 10, name: `threads-${++built}`, seed: 5 });
+  return [...(await modelGradients('resnet8')), ...(await modelGradients('mobilenetv2'))];
+}
+
+async function modelGradients(model: 'resnet8' | 'mobilenetv2'): Promise<Uint32Array[]> {
+  const network = buildNetwork(model, { numClasses: 10, name: `threads-${++built}`, seed: 5 });
   const images = random([8, 32, 32, 3], 6) as tf.Tensor4D;
   const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32'), 10);
   const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, network.apply(images, { training: true }).logits) as tf.Scalar);
@@ -52,7 +72,7 @@ async function trainingStepGradients(): Promise<Uint32Array[]> {
 }
 
 const CASES = [
-  { batch: 3, side: 9, inC: 16, outC: 32, k: 3, stride: 1 }, // 9 taps x 4 channel blocks: splits mid-tap
+  { batch: 3, side: 9, inC: 40, outC: 32, k: 3, stride: 1 }, // splits mid-tap; 3 depthwise units of 16 channels, the last short
   { batch: 2, side: 8, inC: 7, outC: 20, k: 3, stride: 2 }, // a channel block of 3; fewer images than threads
   { batch: 1, side: 6, inC: 2, outC: 5, k: 1, stride: 1 }, // one tap, one block, fewer channels than threads
 ];
@@ -64,14 +84,14 @@ beforeAll(async () => {
 afterAll(() => stopKernelThreads());
 
 describe('kernel threads', () => {
-  it('give the bits one thread gives, for every kernel that splits and a whole training step', async () => {
+  it('give the bits one thread gives, for every kernel and a whole training step', async () => {
     stopKernelThreads();
     const single = { kernels: await Promise.all(CASES.map(kernelResults)), step: await trainingStepGradients() };
     for (const threads of [2, 3]) {
       expect(await startKernelThreads(threads, spawnNodeKernelThread)).toBe(threads);
       expect(kernelThreadCount()).toBe(threads);
       expect(await Promise.all(CASES.map(kernelResults)), `kernels on ${threads} threads`).toEqual(single.kernels);
-      expect(await trainingStepGradients(), `a ResNet-8 step on ${threads} threads`).toEqual(single.step);
+      expect(await trainingStepGradients(), `a ResNet-8 and a MobileNetV2 step on ${threads} threads`).toEqual(single.step);
     }
     stopKernelThreads();
     expect(kernelThreadCount()).toBe(1);

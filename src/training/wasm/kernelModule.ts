@@ -1,39 +1,26 @@
 /**
  * The AssemblyScript SIMD kernels (kernels/assembly), instantiated once per worker. They run in their own
  * linear memory: a call copies its input tensors in, runs, and copies its result out, which costs a
- * fraction of the arithmetic it saves. Once `startKernelThreads` has run, the memory is shared and the
- * kernels that split (SPLIT) run on every kernel thread, with the same bits as on one.
+ * fraction of the arithmetic it saves. Once `startKernelThreads` has run, the memory is shared and every
+ * kernel runs split over the kernel threads, with the same bits as on one.
  */
 import { KERNEL_WASM_BASE64, SHARED_KERNEL_MAXIMUM_PAGES, SHARED_KERNEL_WASM_BASE64 } from './kernelBinary';
 import { KernelThreadPool, type SpawnKernelThread } from './kernelThreads';
 
 type Kernel = (...args: number[]) => void;
 
-interface KernelExports {
+/** Every kernel; each takes (part, parts) last and computes its share of the outputs (kernels/assembly/parts.ts). */
+const KERNEL_NAMES = ['conv2dFilterGrad', 'conv2dInputGrad', 'depthwiseFilterGrad', 'depthwiseInputGrad', 'channelMoments', 'channelGradientSums'] as const;
+export type KernelName = (typeof KERNEL_NAMES)[number];
+
+type KernelExports = Readonly<Record<KernelName, Kernel>> & {
   readonly memory: WebAssembly.Memory;
   heapBase(): number;
   /** Bytes between two parts' scratch slots for `bytes` each (whole cache lines). */
   partScratchBytes(bytes: number): number;
-  conv2dFilterGrad: Kernel;
-  conv2dInputGrad: Kernel;
-  depthwiseFilterGrad: Kernel;
-  depthwiseInputGrad: Kernel;
-  channelMoments: Kernel;
-  channelGradientSums: Kernel;
-}
-
-export type KernelName = 'conv2dFilterGrad' | 'conv2dInputGrad' | 'depthwiseFilterGrad' | 'depthwiseInputGrad' | 'channelMoments' | 'channelGradientSums';
-
-/**
- * The kernels that take (part, parts) last and split their outputs across threads; `scratchPerPart`: each
- * part works in its own slot of the scratch space. The depthwise ones (MobileNetV2 only) run whole.
- */
-const SPLIT: Partial<Record<KernelName, { readonly scratchPerPart: boolean }>> = {
-  conv2dFilterGrad: { scratchPerPart: false },
-  conv2dInputGrad: { scratchPerPart: true },
-  channelMoments: { scratchPerPart: true },
-  channelGradientSums: { scratchPerPart: true },
 };
+/** The kernels whose parts each work in their own slot of the scratch space (`partScratchBytes` apart). */
+const SCRATCH_PER_PART: ReadonlySet<KernelName> = new Set(['conv2dInputGrad', 'channelMoments', 'channelGradientSums']);
 
 let plain: KernelExports | null = null;
 /** Set by startKernelThreads: the caller's instance on the shared memory and the helpers on it. */
@@ -63,7 +50,7 @@ export function simdKernelsAvailable(): boolean {
 }
 
 /**
- * Splits the SPLIT kernels over `count` threads from now on: this one and `count - 1` helpers that `spawn`
+ * Splits the kernels over `count` threads from now on: this one and `count - 1` helpers that `spawn`
  * starts. Needs SharedArrayBuffer (a cross-origin isolated page, or Node) and a thread that may wait with
  * Atomics (a worker, or Node). Returns the thread count in use; on failure the kernels stay on one thread
  * and it rejects with the reason. `maximumPages` (64 KiB each) caps the shared memory below the build's own
@@ -75,7 +62,7 @@ export async function startKernelThreads(count: number, spawn: SpawnKernelThread
   const module = await WebAssembly.compile(decodeBase64(SHARED_KERNEL_WASM_BASE64));
   const memory = new WebAssembly.Memory({ initial: 1, maximum: maximumPages, shared: true });
   const kernels = (await WebAssembly.instantiate(module, { env: { memory } })).exports as unknown as KernelExports;
-  const pool = await KernelThreadPool.start(count, spawn, module, memory, Object.keys(SPLIT));
+  const pool = await KernelThreadPool.start(count, spawn, module, memory, KERNEL_NAMES);
   threaded = { kernels, pool };
   return pool.threads;
 }
@@ -86,7 +73,7 @@ export function stopKernelThreads(): void {
   threaded = null;
 }
 
-/** How many threads a split kernel runs on now. */
+/** How many threads a kernel runs on now. */
 export function kernelThreadCount(): number {
   return threaded?.pool.threads ?? 1;
 }
@@ -104,26 +91,24 @@ function layout(byteCounts: readonly number[], kernels: KernelExports): number[]
   return offsets;
 }
 
-/** One call on `kernels`, split over `pool`'s threads when given. */
+/** One call on `kernels`, split over `pool`'s threads when given, else whole (part 0 of 1). */
 function call(kernels: KernelExports, pool: KernelThreadPool | null, name: KernelName, inputs: readonly Float32Array[], output: Float32Array, dims: readonly number[], scratchFloats: number): void {
-  const split = SPLIT[name];
-  const parts = pool && split ? pool.threads : 1;
-  const scratchBytes = scratchFloats === 0 ? 0 : split?.scratchPerPart ? parts * kernels.partScratchBytes(scratchFloats * 4) : scratchFloats * 4;
+  const parts = pool ? pool.threads : 1;
+  const scratchBytes = scratchFloats === 0 ? 0 : SCRATCH_PER_PART.has(name) ? parts * kernels.partScratchBytes(scratchFloats * 4) : scratchFloats * 4;
   const offsets = layout([...inputs.map((input) => input.length * 4), output.length * 4, scratchBytes], kernels);
   const heap = new Float32Array(kernels.memory.buffer);
   inputs.forEach((input, i) => heap.set(input, offsets[i]! / 4));
   const out = offsets[inputs.length]!;
   const args = [...offsets.slice(0, inputs.length + (scratchFloats > 0 ? 2 : 1)), ...dims];
-  if (pool && split) pool.call(kernels[name], name, args);
-  else if (split) kernels[name](...args, 0, 1);
-  else kernels[name](...args);
+  if (pool) pool.call(kernels[name], name, args);
+  else kernels[name](...args, 0, 1);
   output.set(heap.subarray(out / 4, out / 4 + output.length));
 }
 
 /**
  * Runs `name` on its inputs (one or two), writing `output`; `scratchFloats` of working space follow the
- * output (a kernel that needs it takes its pointer after the output's; a part's own slot where SPLIT says
- * so), then the integer arguments `dims`.
+ * output (a kernel that needs it takes its pointer after the output's; a part's own slot for those in
+ * SCRATCH_PER_PART), then the integer arguments `dims`.
  */
 export function runKernel(name: KernelName, inputs: readonly Float32Array[], output: Float32Array, dims: readonly number[], scratchFloats = 0): void {
   if (threaded) {
