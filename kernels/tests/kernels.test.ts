@@ -7,9 +7,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keyedRng } from '../../src/core/random';
 import { startWasmBackend } from '../../src/training/wasm/wasmBackend';
 import { WASM_REPLACED_KERNELS, WASM_TRAINING_KERNELS } from '../../src/training/wasm/trainingKernels';
+import { randomTensor } from './randomTensor';
 import { depthwiseFilterGradReference, depthwiseInputGradReference, filterGradReference, inputGradReference, worstRelativeError, type Geometry } from './reference';
 
 const TOLERANCE = 1e-4;
@@ -37,12 +37,7 @@ const CASES: Case[] = [
   { batch: 2, h: 9, w: 13, inC: 37, outC: 24, k: 3, stride: 1, pad: 1 },
 ];
 
-function random(shape: number[], seed: number): tf.Tensor {
-  const rng = keyedRng(seed, 'kernel-test');
-  const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < values.length; i++) values[i] = rng.next() * 2 - 1;
-  return tf.tensor(values, shape);
-}
+const random = (shape: number[], seed: number): tf.Tensor => randomTensor(shape, seed);
 
 function geometry(c: Case, depthwise: boolean): { g: Geometry; info: tf.backend_util.Conv2DInfo } {
   const info = tf.backend_util.computeConv2DInfo([c.batch, c.h, c.w, c.inC], [c.k, c.k, c.inC, depthwise ? 1 : c.outC], c.stride, 1, c.pad, undefined, depthwise);

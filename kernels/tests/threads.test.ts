@@ -7,16 +7,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnNodeKernelThread } from '../../scripts/nodeKernelThreads';
-import { keyedRng } from '../../src/core/random';
 import { buildNetwork } from '../../src/models/zoo';
 import { kernelThreadCount, startKernelThreads, stopKernelThreads } from '../../src/training/wasm/kernelModule';
 import { KERNEL_THREAD_SOURCE, type SpawnKernelThread } from '../../src/training/wasm/kernelThreads';
 import { startWasmBackend } from '../../src/training/wasm/wasmBackend';
+import { randomTensor } from './randomTensor';
 
-function random(shape: number[], seed: number): tf.Tensor {
-  const rng = keyedRng(seed, 'kernel-threads-test');
-  return tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.next() * 2 - 1), shape);
-}
+const random = (shape: number[], seed: number): tf.Tensor => randomTensor(shape, seed, 'kernel-threads-test');
 
 /** Both depthwise gradients on the case's input channels. */
 function depthwiseResults(c: { batch: number; side: number; inC: number; k: number; stride: number }): tf.Tensor[] {
