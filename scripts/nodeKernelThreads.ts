@@ -3,7 +3,7 @@
  * helper script with `eval`. Unreferenced, so a helper waiting for the next call never keeps Node alive.
  */
 import { Worker } from 'node:worker_threads';
-import type { KernelThread, KernelThreadStart, SpawnKernelThread } from '../src/training/wasm/kernelThreads';
+import { settleKernelThreadStart, type KernelThread, type KernelThreadReply, type KernelThreadStart, type SpawnKernelThread } from '../src/training/wasm/kernelThreads';
 
 export const spawnNodeKernelThread: SpawnKernelThread = (source: string): KernelThread => {
   const worker = new Worker(source, { eval: true });
@@ -11,7 +11,7 @@ export const spawnNodeKernelThread: SpawnKernelThread = (source: string): Kernel
   return {
     start: (message: KernelThreadStart) =>
       new Promise<void>((resolve, reject) => {
-        worker.once('message', (reply: { ready?: boolean; error?: string }) => (reply.ready ? resolve() : reject(new Error(`A kernel thread could not start: ${reply.error}`))));
+        worker.once('message', (reply: KernelThreadReply) => settleKernelThreadStart(reply, resolve, reject));
         worker.once('error', reject);
         worker.postMessage(message);
       }),

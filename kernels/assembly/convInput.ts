@@ -19,9 +19,9 @@ function transposeFilter(w: usize, wt: usize, taps: i32, inC: i32, outC: i32): v
 }
 
 /**
- * `scratch` holds a transposed filter (kH * kW * inC * outC floats) for each part (`partScratchBytes` apart). A part takes a run of the
- * batch's images and transposes the filter into its own slot: a few thousand moves, against millions of
- * multiply-adds, and no part waits for another.
+ * `scratch` holds a transposed filter (kH * kW * inC * outC floats) for each part, `partScratchBytes` apart.
+ * A part takes a run of the batch's images and transposes the filter into its own slot: a few thousand
+ * moves, against millions of multiply-adds, and no part waits for another.
  */
 export function conv2dInputGrad(
   dy: usize, w: usize, dx: usize, scratch: usize,

@@ -26,6 +26,18 @@ export interface KernelThread {
   terminate(): void;
 }
 
+/** What a helper answers its start message with (KERNEL_THREAD_SOURCE's `send`). */
+export interface KernelThreadReply {
+  readonly ready?: boolean;
+  readonly error?: string;
+}
+
+/** Settles a helper's start from its reply, or from the platform's report of its script failing. */
+export function settleKernelThreadStart(reply: KernelThreadReply, resolve: () => void, reject: (error: Error) => void): void {
+  if (reply.ready) resolve();
+  else reject(new Error(`A kernel thread could not start: ${reply.error ?? 'its script failed'}`));
+}
+
 /** Starts a helper that runs `source`, a self-contained classic script (KERNEL_THREAD_SOURCE). */
 export type SpawnKernelThread = (source: string) => KernelThread;
 
