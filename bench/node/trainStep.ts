@@ -11,6 +11,7 @@ import { installFastCpuConvFilterGrad } from '../../src/training/cpuConvFilterGr
 import { prepareStep, teacherContext, trainStep } from '../../src/training/learner';
 import { createLearner, disposeLearner } from '../../src/training/learners';
 import { startWasmBackend } from '../../src/training/wasm/wasmBackend';
+import { imagesPerSecond, median } from '../report.mjs';
 import { randomImages } from './randomImages';
 
 export type NodeBackend = 'cpu' | 'wasm';
@@ -33,11 +34,6 @@ export async function useBackend(backend: NodeBackend): Promise<void> {
   await tf.setBackend('cpu');
   await tf.ready();
   installFastCpuConvFilterGrad();
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /** Times `timed` training steps of `model` at `batch` on `imageSide`-pixel images on the active backend, after `warmup` untimed ones. */
@@ -64,7 +60,7 @@ export async function timeTrainingSteps(backend: NodeBackend, model: ModelId, ba
     source.dispose();
     disposeLearner(learner);
   }
-  return { backend, model, batch, stepSeconds, imagesPerSecond: batch / median(stepSeconds) };
+  return { backend, model, batch, stepSeconds, imagesPerSecond: imagesPerSecond(batch, median(stepSeconds)) };
 }
 
 /** tf.profile of one training step: the kernels that took the most time, in milliseconds. */
