@@ -30,8 +30,8 @@ export class Trainer {
   /** The automatic choice was measured on an earlier load and reused; `remeasureBackend` times it again. */
   backendRemembered = $state(false);
   status = $state<RunStatus>('loading');
-  /** What the page is busy with while `status` is `loading`. */
-  activity = $state('Starting the training worker\u2026');
+  /** What the backend is busy with (starting, racing the candidates); see `activity`. */
+  #backendActivity = $state('Starting the training worker\u2026');
   error = $state<string | null>(null);
   dataset = $state.raw<DatasetSummary | null>(null);
   datasetProgress = $state.raw<{ loadedBytes: number; totalBytes: number; file: string } | null>(null);
@@ -56,7 +56,7 @@ export class Trainer {
   #worker!: Worker;
   /** What the current worker was asked to use, so a replacement can be set up the same way. */
   #backendAsked: BackendChoice | null = null;
-  #datasetAsked: { baseUrl: string; name: string } | null = null;
+  #datasetAsked = $state.raw<{ baseUrl: string; name: string } | null>(null);
   #runStartedAt = 0;
   readonly #watchdog = new StopWatchdog((graceMs) => this.#replaceUnansweringWorker(graceMs));
   #runId = 0;
@@ -107,6 +107,15 @@ export class Trainer {
     });
   }
 
+  /**
+   * What the page is busy with while `status` is `loading`: the dataset's download, then whatever the backend
+   * still does (racing the backends can outlast the download).
+   */
+  get activity(): string {
+    if (this.#datasetAsked && !this.dataset) return `Loading ${this.#datasetAsked.name}\u2026`;
+    return this.#backendActivity;
+  }
+
   get running(): boolean {
     return this.status === 'training' || this.status === 'paused';
   }
@@ -114,7 +123,7 @@ export class Trainer {
   init(backend: BackendChoice): void {
     this.#backendAsked = backend;
     this.status = 'loading';
-    this.activity = backend === 'auto' ? 'Choosing the fastest backend here\u2026' : `Starting the ${backend} backend\u2026`;
+    this.#backendActivity = backend === 'auto' ? 'Choosing the fastest backend here\u2026' : `Starting the ${backend} backend\u2026`;
     this.#send({ type: 'init', backend });
   }
 
@@ -123,7 +132,7 @@ export class Trainer {
     if (this.running || this.#backendAsked !== 'auto') return;
     this.status = 'loading';
     this.backendRemembered = false;
-    this.activity = 'Measuring the backends again\u2026';
+    this.#backendActivity = 'Measuring the backends again\u2026';
     this.#send({ type: 'init', backend: 'auto', remeasure: true });
   }
 
@@ -133,7 +142,6 @@ export class Trainer {
     this.dataset = null;
     this.estimate.value = null;
     this.status = 'loading';
-    this.activity = `Loading ${name}\u2026`;
     this.#send({ type: 'loadDataset', requestId: this.#datasetRequest, baseUrl, name });
   }
 
