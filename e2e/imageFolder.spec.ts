@@ -98,6 +98,7 @@ test('pictures imported at 64x64 are a dataset of their own, kept, trained on at
   const app = new Playground(page);
   await app.open(TINIEST_RUN);
   await app.waitForStatus('idle', 120_000);
+  await app.openDatasetImport();
   await page.getByTestId('dataset-import-side').getByLabel(/^64x64/).check();
   await page.getByTestId('dataset-import-input').setInputFiles({ name: 'shapes.zip', mimeType: 'application/zip', buffer: Buffer.from(zipOf(shapesDataset())) });
   await expect(page.locator('#cfg-dataset')).toHaveValue('imported-images-shapes-64px', { timeout: 120_000 });
@@ -121,6 +122,7 @@ test('pictures imported at 64x64 are a dataset of their own, kept, trained on at
   await useSaved.click();
   await expect(page.locator('#cfg-savedTeacher option:checked')).toHaveText(/^Saved: .*\(Tiny CNN\)$/);
   await expect(page.getByTestId('saved-teacher-side')).toHaveCount(0);
+  await app.openDatasetImport();
   await page.getByTestId('dataset-import-side').getByLabel(/^32x32/).check();
   await page.getByTestId('dataset-import-input').setInputFiles({ name: 'shapes.zip', mimeType: 'application/zip', buffer: Buffer.from(zipOf(shapesDataset())) });
   await expect(page.locator('#cfg-dataset')).toHaveValue('imported-images-shapes', { timeout: 120_000 });
@@ -224,7 +226,9 @@ test('a picked folder imports; bad images are named and the rest imported; bad s
   await expect(page.locator('.status')).toContainText('pets (your images, 2 classes, 2 train / 2 test)');
   await pictureOfImport(page);
 
-  // A .zip dropped on the import area goes the same way.
+  // A .zip dropped on the import area goes the same way, closed as it is on load.
+  await page.getByTestId('dataset-import').locator('summary').click();
+  await expect(page.getByTestId('dataset-import')).toHaveJSProperty('open', false);
   const dropped = Buffer.from(zipOf({ 'x/1.png': red, 'x/2.png': red, 'y/1.png': red, 'y/2.png': red }));
   await dropFile(page.getByTestId('dataset-import'), { name: 'dropped.zip', mimeType: 'application/zip', buffer: dropped });
   await expect(page.locator('#cfg-dataset')).toHaveValue('imported-images-dropped', { timeout: 60_000 });

@@ -13,6 +13,8 @@ test('broken archives are refused with a clear message and the dataset in use st
   await app.waitForStatus('idle', 120_000);
   const input = page.getByTestId('dataset-import-input');
   const error = page.getByTestId('dataset-import-error');
+  // Closed on load, so the settings that matter first stay in view; what an import says opens it.
+  await expect(page.getByTestId('dataset-import')).toHaveJSProperty('open', false);
   const png = await page.locator('header').screenshot();
   const broken: [string, Buffer, RegExp][] = [
     ['empty.tar.gz', Buffer.alloc(0), /empty/i],
@@ -26,6 +28,7 @@ test('broken archives are refused with a clear message and the dataset in use st
     await input.setInputFiles({ name, mimeType: 'application/gzip', buffer });
     await expect(error, name).toContainText(message, { timeout: 60_000 });
     await expect(error).toContainText(name);
+    await expect(error).toBeVisible();
     await expect(page.locator('#cfg-dataset')).toHaveValue('cifar10-subset');
     await expect(app.status).toHaveText('idle');
   }

@@ -37,6 +37,13 @@ export class Playground {
     return this.page.getByTestId('run-status');
   }
 
+  /** Opens "Your own data" under the dataset menu (closed on load), as a person clicks it. */
+  async openDatasetImport(): Promise<void> {
+    const box = this.page.getByTestId('dataset-import');
+    if (!(await box.evaluate((details: HTMLDetailsElement) => details.open))) await box.locator('summary').click();
+    await expect(box).toHaveJSProperty('open', true);
+  }
+
   get backend() {
     return this.page.getByTestId('backend');
   }
