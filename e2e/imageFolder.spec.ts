@@ -224,6 +224,9 @@ test('a picked folder imports; bad images are named and the rest imported; bad s
   await expect(notes).toContainText('not PNG, JPEG or WebP was skipped: pets/dog/notes.txt');
   await expect(notes).toContainText('only one image was skipped (each class needs one image to train on and one to test on): fish/');
   await expect(page.locator('.status')).toContainText('pets (your images, 2 classes, 2 train / 2 test)');
+  // The menu names it; its details go on the line below, so the narrow menu cuts nothing.
+  await expect(page.locator('#cfg-dataset option:checked')).toHaveText('pets');
+  await expect(page.getByTestId('dataset-details')).toHaveText('your images, 2 classes, 2 train / 2 test');
   await pictureOfImport(page);
 
   // A .zip dropped on the import area goes the same way, closed as it is on load.

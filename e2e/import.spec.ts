@@ -45,6 +45,8 @@ test('the official archive layout imports with progress, survives a reload and t
   await expect(page.locator('#cfg-dataset')).toHaveValue('imported-cifar10', { timeout: 120_000 });
   await expect(page.getByTestId('dataset-import-error')).toHaveCount(0);
   await expect(page.locator('.status')).toContainText('5085 train / 1017 test');
+  await expect(page.locator('#cfg-dataset option:checked')).toHaveText('CIFAR-10');
+  await expect(page.getByTestId('dataset-details')).toHaveText('imported archive, 5085 train / 1017 test, from cifar-10-binary-subset.tar.gz');
 
   // Kept in the browser: a reload (the URL now names the imported dataset) parses it again from there.
   await app.reloadAndTrainOn('imported-cifar10');

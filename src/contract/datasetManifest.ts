@@ -73,6 +73,17 @@ export function datasetTitleParts(title: string): { readonly name: string; reado
 }
 
 /**
+ * The menu title of a dataset imported in this browser: its own title with where it came from added to the
+ * same parenthetical, so that the name and the details still split (a folder named like its dataset is
+ * not named twice).
+ */
+export function importedDatasetTitle(title: string, fileName: string): string {
+  const { name, details } = datasetTitleParts(title);
+  const from = name === fileName ? [] : [`from ${fileName}`];
+  return `${name} (${[details, ...from].filter(Boolean).join(', ')})`;
+}
+
+/**
  * What the dataset menu shows for each title: the name alone, so that it fits a narrow menu (the details go
  * below it), unless another title shares that name (one folder imported at two sizes): then the whole title.
  */

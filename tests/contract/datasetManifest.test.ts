@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DatasetFormatError } from '../../src/contract/cifarFormat';
-import { datasetMenuLabels, datasetTitleParts, parseDatasetIndex, parseManifest, splitBytes } from '../../src/contract/datasetManifest';
+import { datasetMenuLabels, datasetTitleParts, importedDatasetTitle, parseDatasetIndex, parseManifest, splitBytes } from '../../src/contract/datasetManifest';
 
 const CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 const shard = (file: string, records: number) => ({ file, records, bytes: records * 3073, sha256: 'ab'.repeat(32) });
@@ -97,6 +97,15 @@ describe('dataset menu labels', () => {
     expect(datasetTitleParts('My (old) photos (your images, 2 classes, 2 train / 2 test)').name).toBe('My (old) photos');
     expect(datasetTitleParts('plain name')).toEqual({ name: 'plain name', details: '' });
     expect(datasetTitleParts('odd (unclosed')).toEqual({ name: 'odd (unclosed', details: '' });
+  });
+
+  it('adds where an imported dataset came from to its details, so its name still stands alone', () => {
+    const archive = importedDatasetTitle('CIFAR-10 (imported archive, 5085 train / 1017 test)', 'cifar-10-binary-subset.tar.gz');
+    expect(archive).toBe('CIFAR-10 (imported archive, 5085 train / 1017 test, from cifar-10-binary-subset.tar.gz)');
+    expect(datasetTitleParts(archive)).toEqual({ name: 'CIFAR-10', details: 'imported archive, 5085 train / 1017 test, from cifar-10-binary-subset.tar.gz' });
+    // A folder or zip is already named by its file.
+    expect(importedDatasetTitle('pets (your images, 2 classes, 2 train / 2 test)', 'pets')).toBe('pets (your images, 2 classes, 2 train / 2 test)');
+    expect(importedDatasetTitle('odd', 'odd.zip')).toBe('odd (from odd.zip)');
   });
 
   it('shows names alone, and whole titles where two share a name', () => {
