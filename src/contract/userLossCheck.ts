@@ -188,15 +188,7 @@ class LossWalker {
         if ('regex' in node && node.regex) this.#refuse(node, 'regular expressions are not allowed in a loss');
         return;
       case 'MemberExpression':
-        if (node.object.type === 'Super') this.#refuse(node.object, REFUSED_SYNTAX.Super!);
-        this.#visit(node.object, scope);
-        if (node.property.type === 'PrivateIdentifier') this.#refuse(node.property, 'private names are not allowed in a loss');
-        // A literal key is checked as the name it is; any other expression is guarded at run time.
-        if (node.property.type === 'Literal') return this.#checkPropertyKey(node.property, typeof node.property.value !== 'string' && node.computed);
-        if (!node.computed) return this.#checkPropertyKey(node.property, false);
-        this.#visit(node.property, scope);
-        this.indexes.push({ start: node.property.start, end: node.property.end });
-        return;
+        return this.#visitMember(node, scope);
       case 'Property':
         if (node.kind !== 'init') this.#refuse(node, 'getters and setters are not allowed in a loss');
         if (node.computed) this.#checkPropertyKey(node.key, true);
@@ -214,17 +206,8 @@ class LossWalker {
       case 'BlockStatement':
         return this.#visitBlock(node.body, scope);
       case 'ForStatement':
-      case 'ForOfStatement': {
-        if (node.type === 'ForOfStatement' && node.await) this.#refuse(node, REFUSED_SYNTAX.AwaitExpression!);
-        const head: Scope = { names: new Set(), parent: scope };
-        const declaration = node.type === 'ForStatement' ? node.init : node.left;
-        if (declaration?.type === 'VariableDeclaration') this.#declareHoisted([declaration], head);
-        if (node.type === 'ForStatement') return this.#visitChildren(node, head);
-        if (node.left.type === 'VariableDeclaration') this.#visit(node.left, head);
-        else this.#visitTarget(node.left, head);
-        this.#visit(node.right, head);
-        return this.#visit(node.body, head);
-      }
+      case 'ForOfStatement':
+        return this.#visitLoop(node, scope);
       case 'CatchClause': {
         const inner: Scope = { names: new Set(), parent: scope };
         if (node.param) this.#bindPattern(node.param, inner);
@@ -245,6 +228,30 @@ class LossWalker {
       default:
         return this.#visitChildren(node, scope);
     }
+  }
+
+  #visitMember(node: Extract<AnyNode, { type: 'MemberExpression' }>, scope: Scope): void {
+    if (node.object.type === 'Super') this.#refuse(node.object, REFUSED_SYNTAX.Super!);
+    this.#visit(node.object, scope);
+    if (node.property.type === 'PrivateIdentifier') this.#refuse(node.property, 'private names are not allowed in a loss');
+    // A literal key is checked as the name it is; any other expression is guarded at run time.
+    if (node.property.type === 'Literal') return this.#checkPropertyKey(node.property, typeof node.property.value !== 'string' && node.computed);
+    if (!node.computed) return this.#checkPropertyKey(node.property, false);
+    this.#visit(node.property, scope);
+    this.indexes.push({ start: node.property.start, end: node.property.end });
+  }
+
+  /** A loop's head declares its names in a scope of its own, which the body sees. */
+  #visitLoop(node: Extract<AnyNode, { type: 'ForStatement' | 'ForOfStatement' }>, scope: Scope): void {
+    if (node.type === 'ForOfStatement' && node.await) this.#refuse(node, REFUSED_SYNTAX.AwaitExpression!);
+    const head: Scope = { names: new Set(), parent: scope };
+    const declaration = node.type === 'ForStatement' ? node.init : node.left;
+    if (declaration?.type === 'VariableDeclaration') this.#declareHoisted([declaration], head);
+    if (node.type === 'ForStatement') return this.#visitChildren(node, head);
+    if (node.left.type === 'VariableDeclaration') this.#visit(node.left, head);
+    else this.#visitTarget(node.left, head);
+    this.#visit(node.right, head);
+    this.#visit(node.body, head);
   }
 
   /** Every child node of a node the switch has no rule for (expressions, statements that only nest). */
