@@ -75,7 +75,8 @@ export function lossTraces(learners: readonly LearnerInfo[], series: PointSeries
     const trend = thinSeries(points.x, smooth(points.y));
     return [
       { type: 'scatter', mode: 'lines', ...raw, line: { color, width: 1 }, opacity: 0.25, hoverinfo: 'skip', showlegend: false },
-      { type: 'scatter', mode: 'lines', ...trend, name: learner.label, line: { color, dash, width: 2 } },
+      // A lone point (one batch so far: a Step, a tiny run) draws no line, so it gets a marker.
+      { type: 'scatter', mode: trend.x.length === 1 ? 'markers' : 'lines', ...trend, name: learner.label, line: { color, dash, width: 2 }, marker: { color, size: 6 } },
     ];
   });
 }

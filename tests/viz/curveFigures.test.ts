@@ -57,11 +57,19 @@ describe('thinSeries', () => {
     thin.x.forEach((v, i) => expect(y[v / 16 - 1]).toBe(thin.y[i]));
   });
 
+  const learners = [{ key: 'student', role: 'student', label: 'KD student', model: 'tiny-cnn', method: 'kd' }] as const;
+
   it('bounds what a long run hands to Plotly for the loss chart', () => {
-    const learners = [{ key: 'student', role: 'student', label: 'KD student', model: 'tiny-cnn', method: 'kd' }] as const;
     const traces = lossTraces(learners, { student: long(20_000) }) as { x: number[] }[];
     expect(traces).toHaveLength(2);
     for (const trace of traces) expect(trace.x.length).toBeLessThanOrEqual(MAX_TRACE_POINTS);
+  });
+
+  it('marks a curve of one batch, which a line alone would not draw', () => {
+    const [, oneBatch] = lossTraces(learners, { student: { x: [64], y: [2.3] } }) as { mode: string }[];
+    expect(oneBatch!.mode).toBe('markers');
+    const [, twoBatches] = lossTraces(learners, { student: { x: [64, 128], y: [2.3, 2.2] } }) as { mode: string }[];
+    expect(twoBatches!.mode).toBe('lines');
   });
 });
 
