@@ -7,6 +7,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { LESSONS } from '../src/lessons/catalog';
 import { LessonPage } from './lessonPage';
+import { Playground } from './playground';
 
 /** "70.0%" → 70 from a verdict sentence, after `label`. */
 const percentAfter = (text: string, label: string) => Number(new RegExp(`${label} (\\d+\\.\\d)%`).exec(text)?.[1]);
@@ -152,6 +153,19 @@ test('a bad lesson link gets a note and the first step; hide= still hides', asyn
   await expect(page.getByTestId('lesson-notes')).toContainText('lessonStep=99 is not a step of this lesson (1 to 3)');
   await expect(lesson.stepTitle).toHaveText(LESSONS[2]!.steps[0]!.title);
   await expect(page).toHaveURL(/lesson=calibration&lessonStep=1/);
+});
+
+test('on a phone the welcome and its default run come first, above the settings', async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 740 });
+  await page.goto('./');
+  await expect(page.getByTestId('welcome').getByRole('button', { name: 'Start the default run' })).toBeInViewport();
+  const welcome = (await page.getByTestId('welcome').boundingBox())!;
+  expect(welcome.y).toBeLessThan((await page.locator('#settings').boundingBox())!.y);
+  await page.screenshot({ path: 'e2e/screenshots/welcome-phone.png' });
+  // Starting it takes the page to the run's status, below the settings in one column (the test ends with the run).
+  await page.getByRole('button', { name: 'Start the default run' }).click({ timeout: 120_000 });
+  await expect(page.locator('#run')).toBeInViewport();
+  await new Playground(page).waitForStatus('training', 60_000);
 });
 
 test('a first visit says what the page does and offers the default run and the lessons', async ({ page }) => {
