@@ -22,5 +22,14 @@ export function formatCount(n: number): string {
   return n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : String(n);
 }
 
-/** A run estimate above this many seconds gets a warning before it starts. */
-export const LONG_RUN_SECONDS = 5 * 60;
+/**
+ * A run estimate above this many seconds gets a warning before it starts. The default run takes about 9.5
+ * minutes on WebAssembly on a GPU-less 2-core machine and is meant to be run there, so it is not warned about.
+ */
+export const LONG_RUN_SECONDS = 15 * 60;
+
+/** What the status line adds to a run's estimate: a warning for a long run, else nothing. */
+export function longRunWarning(seconds: number): string | null {
+  if (!(seconds > LONG_RUN_SECONDS)) return null;
+  return `This is a long run (over ${LONG_RUN_SECONDS / 60} minutes): consider fewer epochs, fewer images or a smaller model.`;
+}
