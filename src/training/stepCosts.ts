@@ -3,8 +3,9 @@
  * networks (the run's own weights stay untouched). The first call of each compiles the backend's shaders,
  * which the run then reuses: this is also the pipeline warm-up.
  *
- * Cost is measured once per architecture: a learner's step is its architecture's cross-entropy step, plus
- * one teacher forward pass per teacher when its method distils (the distillation loss itself is small).
+ * Cost is measured once per architecture (its cross-entropy step and its forward pass), and the distilled
+ * student's step once more as the run takes it, teachers and method included: the oracle's x* alone costs a
+ * gradient pass through the teacher, three or four times the forward pass that used to stand in for it.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../config/runConfig';
@@ -13,8 +14,8 @@ import type { BatchSource } from '../data/batches';
 import { METHOD_CATALOG } from '../contract/methodCatalog';
 import type { ModelId } from '../contract/modelCatalog';
 import type { Network } from '../models/network';
-import { trainStep, type Learner } from './learner';
-import { createLearner, disposeLearner } from './learners';
+import { disposeOutputs, prepareStep, teacherContext, trainStep, type Learner } from './learner';
+import { createLearner, disposeLearner, type LearnerInput } from './learners';
 import type { PlannedLearner, RunPlan, StepCosts } from './plan';
 
 /** Seconds of one awaited call, after one untimed call that compiles what it needs. */
@@ -25,13 +26,42 @@ async function warmTimed(action: () => Promise<void>): Promise<number> {
   return (performance.now() - start) / 1000;
 }
 
-function stepOnce(learner: Learner, source: BatchSource, plan: RunPlan): Promise<void> {
-  // Any full batch times the same; the first images will do.
-  const indices = Array.from({ length: plan.batch }, (_, i) => i);
-  const batch = source.trainBatch(indices, keyedRng(0, 'warmup-augment'));
-  const { packed } = trainStep(learner, batch, { nets: [], outputs: [] }, 0, 0, undefined);
-  tf.dispose([batch.x, batch.labels]);
-  return packed.data().then(() => packed.dispose()); // waits for the GPU work to finish
+/** Any full batch times the same; the first images will do. */
+function firstBatch(source: BatchSource, plan: RunPlan) {
+  return source.trainBatch(Array.from({ length: plan.batch }, (_, i) => i), keyedRng(0, 'warmup-augment'));
+}
+
+/** One step as the run's loop takes it: the teachers' outputs (on the method's own input), the method's preparation, the update. */
+async function stepOnce(learner: Learner, source: BatchSource, plan: RunPlan, teachers: readonly Network[] = []): Promise<void> {
+  const batch = firstBatch(source, plan);
+  try {
+    const context = teacherContext(teachers.length > 0 ? learner : undefined, teachers, batch);
+    const prepared = await prepareStep(learner, batch, context, 0);
+    const { packed } = trainStep(learner, batch, context, 0, 0, prepared);
+    disposeOutputs(context.outputs);
+    await packed.data(); // waits for the GPU work to finish
+    packed.dispose();
+  } finally {
+    tf.dispose([batch.x, batch.labels]);
+  }
+}
+
+/**
+ * Seconds of the distilled student's step with its teachers, on throwaway networks. A data-free method's
+ * generator is not timed (its batch is made, not read): there the teachers' forward passes stand in.
+ */
+async function distilledStepSeconds(planned: PlannedLearner, plan: RunPlan, config: RunConfig, train: BatchSource, input: LearnerInput): Promise<number> {
+  const teachers = plan.teachers.map((t) => createLearner({ ...t, method: 'scratch' }, config, input, [], 'warmup-'));
+  const nets = teachers.map((t) => t.net);
+  let student: Learner | null = null;
+  try {
+    student = createLearner(planned, config, input, nets, 'warmup-');
+    const learner = student;
+    return await warmTimed(() => stepOnce(learner, train, plan, nets));
+  } finally {
+    if (student) disposeLearner(student);
+    teachers.forEach(disposeLearner);
+  }
 }
 
 function evalOnce(net: Network, source: BatchSource, batchSize: number): Promise<void> {
@@ -42,6 +72,7 @@ function evalOnce(net: Network, source: BatchSource, batchSize: number): Promise
 }
 
 export async function measureStepCosts(plan: RunPlan, config: RunConfig, train: BatchSource, test: BatchSource, numClasses: number): Promise<StepCosts> {
+  const input: LearnerInput = { numClasses, imageSide: train.set.side };
   const learners = [...plan.teachers, ...plan.students];
   const byModel = new Map<ModelId, PlannedLearner>();
   for (const learner of learners) if (!byModel.has(learner.model)) byModel.set(learner.model, { ...learner, method: 'scratch' });
@@ -49,7 +80,7 @@ export async function measureStepCosts(plan: RunPlan, config: RunConfig, train: 
   const step = new Map<ModelId, number>();
   const forward = new Map<ModelId, number>();
   for (const [model, planned] of byModel) {
-    const learner = createLearner(planned, config, { numClasses, imageSide: train.set.side }, [], 'warmup-');
+    const learner = createLearner(planned, config, input, [], 'warmup-');
     try {
       step.set(model, await warmTimed(() => stepOnce(learner, train, plan)));
       forward.set(model, await warmTimed(() => evalOnce(learner.net, test, plan.batch)));
@@ -60,8 +91,11 @@ export async function measureStepCosts(plan: RunPlan, config: RunConfig, train: 
 
   const teacherForward = plan.teachers.reduce((sum, t) => sum + forward.get(t.model)!, 0);
   const distillsFrom = (l: PlannedLearner) => METHOD_CATALOG[l.method].needs.teachers.max > 0;
+  const distilled = plan.students.find(distillsFrom);
+  const distilledStep = distilled && !METHOD_CATALOG[distilled.method].needs.dataFree ? await distilledStepSeconds(distilled, plan, config, train, input) : null;
+  const stepOf = (l: PlannedLearner) => (!distillsFrom(l) ? step.get(l.model)! : (distilledStep ?? step.get(l.model)! + teacherForward));
   return {
-    trainStep: Object.fromEntries(learners.map((l) => [l.key, step.get(l.model)! + (distillsFrom(l) ? teacherForward : 0)])),
+    trainStep: Object.fromEntries(learners.map((l) => [l.key, stepOf(l)])),
     evalBatch: Object.fromEntries(learners.map((l) => [l.key, forward.get(l.model)!])),
   };
 }

@@ -1,0 +1,42 @@
+/**
+ * What the run estimate times. Timings themselves are the benchmark's business; here, that the distilled
+ * student's step is measured as the run takes it, with the method's teacher passes, without leaking tensors.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BatchSource } from '../../src/data/batches';
+import { METHODS } from '../../src/methods';
+import { planRun } from '../../src/training/plan';
+import { measureStepCosts } from '../../src/training/stepCosts';
+import { tinyRunConfig, tinyRunData } from '../helpers/synthetic';
+
+const data = tinyRunData();
+
+async function measure(method: 'kd' | 'oracle') {
+  const config = tinyRunConfig({ method, methodParams: method === 'oracle' ? { gamma: 0.2 } : {} });
+  const plan = planRun(config, { trainCount: data.train.count, testCount: data.test.count });
+  const train = new BatchSource(data.train, data.normalization);
+  const test = new BatchSource(data.test, data.normalization);
+  try {
+    return await measureStepCosts(plan, config, train, test, data.numClasses);
+  } finally {
+    train.dispose();
+    test.dispose();
+  }
+}
+
+describe('measureStepCosts', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('times the oracle student with its x*, a gradient pass through the teacher, and leaves no tensors', async () => {
+    await measure('oracle'); // the first call compiles and allocates what later ones reuse
+    const before = tf.memory().numTensors;
+    const teacherInput = vi.spyOn(METHODS.oracle, 'teacherInput');
+    const costs = await measure('oracle');
+    // Once untimed (the warm-up) and once timed.
+    expect(teacherInput).toHaveBeenCalledTimes(2);
+    expect(Object.keys(costs.trainStep).sort()).toEqual(['scratch', 'student', 'teacher0']);
+    for (const seconds of Object.values(costs.trainStep)) expect(seconds).toBeGreaterThan(0);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
