@@ -53,13 +53,14 @@ async function stepOnce(learner: Learner, source: BatchSource, plan: RunPlan, te
 async function distilledStepSeconds(planned: PlannedLearner, plan: RunPlan, config: RunConfig, train: BatchSource, input: LearnerInput): Promise<number> {
   const teachers = plan.teachers.map((t) => createLearner({ ...t, method: 'scratch' }, config, input, [], 'warmup-'));
   const nets = teachers.map((t) => t.net);
-  let student: Learner | null = null;
   try {
-    student = createLearner(planned, config, input, nets, 'warmup-');
-    const learner = student;
-    return await warmTimed(() => stepOnce(learner, train, plan, nets));
+    const student = createLearner(planned, config, input, nets, 'warmup-');
+    try {
+      return await warmTimed(() => stepOnce(student, train, plan, nets));
+    } finally {
+      disposeLearner(student);
+    }
   } finally {
-    if (student) disposeLearner(student);
     teachers.forEach(disposeLearner);
   }
 }

@@ -23,7 +23,7 @@ export function formatCount(n: number): string {
 }
 
 /**
- * A run estimate above this many seconds gets a warning before it starts. The default run takes about 9.5
+ * A run estimate above this many seconds gets a warning before it starts. The default run takes 10 to 11
  * minutes on WebAssembly on a GPU-less 2-core machine and is meant to be run there, so it is not warned about.
  */
 export const LONG_RUN_SECONDS = 15 * 60;
