@@ -48,6 +48,8 @@ export interface MethodNeeds {
   readonly dataFree?: boolean;
   /** The method reads only the teachers' logits (no features, no teacher network), so they can be computed once. */
   readonly teacherLogitsOnly?: boolean;
+  /** The loss is the person's own code: it runs only in a run they agreed to, never to time an estimate. */
+  readonly userCode?: boolean;
 }
 
 export interface MethodSpec {
@@ -259,7 +261,7 @@ export const METHOD_CATALOG: Readonly<Record<MethodId, MethodSpec>> = {
     label: 'Your own loss',
     summary: 'Write the distillation term yourself, with the teacher\u2019s and student\u2019s logits and features and tf ops in scope; it runs in the worker.',
     paper: { title: 'Distilling the Knowledge in a Neural Network (the template)', authors: 'Hinton, Vinyals, Dean', year: 2015, url: 'https://arxiv.org/abs/1503.02531' },
-    needs: { teachers: { min: 1, max: 1 } },
+    needs: { teachers: { min: 1, max: 1 }, userCode: true },
     params: [temperature(4), alpha(1, 'template'), ceWeight(1, 'template')],
   },
 };

@@ -48,7 +48,8 @@ async function stepOnce(learner: Learner, source: BatchSource, plan: RunPlan, te
 
 /**
  * Seconds of the distilled student's step with its teachers, on throwaway networks. A data-free method's
- * generator is not timed (its batch is made, not read): there the teachers' forward passes stand in.
+ * generator is not timed (its batch is made, not read), nor is the person's own loss (an estimate is asked
+ * for before they agree to run it): there the teachers' forward passes stand in.
  */
 async function distilledStepSeconds(planned: PlannedLearner, plan: RunPlan, config: RunConfig, train: BatchSource, input: LearnerInput): Promise<number> {
   const teachers = plan.teachers.map((t) => createLearner({ ...t, method: 'scratch' }, config, input, [], 'warmup-'));
@@ -93,7 +94,8 @@ export async function measureStepCosts(plan: RunPlan, config: RunConfig, train: 
   const teacherForward = plan.teachers.reduce((sum, t) => sum + forward.get(t.model)!, 0);
   const distillsFrom = (l: PlannedLearner) => METHOD_CATALOG[l.method].needs.teachers.max > 0;
   const distilled = plan.students.find(distillsFrom);
-  const distilledStep = distilled && !METHOD_CATALOG[distilled.method].needs.dataFree ? await distilledStepSeconds(distilled, plan, config, train, input) : null;
+  const timed = distilled && !METHOD_CATALOG[distilled.method].needs.dataFree && !METHOD_CATALOG[distilled.method].needs.userCode;
+  const distilledStep = timed ? await distilledStepSeconds(distilled, plan, config, train, input) : null;
   const stepOf = (l: PlannedLearner) => (!distillsFrom(l) ? step.get(l.model)! : (distilledStep ?? step.get(l.model)! + teacherForward));
   return {
     trainStep: Object.fromEntries(learners.map((l) => [l.key, stepOf(l)])),

@@ -12,8 +12,8 @@ import { tinyRunConfig, tinyRunData } from '../helpers/synthetic';
 
 const data = tinyRunData();
 
-async function measure(method: 'kd' | 'oracle') {
-  const config = tinyRunConfig({ method, methodParams: method === 'oracle' ? { gamma: 0.2 } : {} });
+async function measure(method: 'oracle' | 'custom', userLoss?: string) {
+  const config = tinyRunConfig({ method, methodParams: method === 'oracle' ? { gamma: 0.2 } : {}, ...(userLoss ? { userLoss } : {}) });
   const plan = planRun(config, { trainCount: data.train.count, testCount: data.test.count });
   const train = new BatchSource(data.train, data.normalization);
   const test = new BatchSource(data.test, data.normalization);
@@ -38,5 +38,11 @@ describe('measureStepCosts', () => {
     expect(Object.keys(costs.trainStep).sort()).toEqual(['scratch', 'student', 'teacher0']);
     for (const seconds of Object.values(costs.trainStep)) expect(seconds).toBeGreaterThan(0);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('never runs the person’s own loss: an estimate comes before their consent', async () => {
+    // A loss that loops forever would hang here if it ran; this one throws instead.
+    const costs = await measure('custom', 'throw new Error("the loss ran");\nreturn tf.mean(student);');
+    expect(costs.trainStep.student).toBeGreaterThan(costs.trainStep.scratch!);
   });
 });
