@@ -131,6 +131,31 @@ export function trainStep(
   return { packed, termNames, diagnosticNames };
 }
 
+/**
+ * One step of each learner on its batch, as the run's loop takes it: every method's preparation first (they
+ * read the weights before any update), then the updates; the teachers' outputs are disposed once all have
+ * used them. `earlyLosses` (an early stage's) replaces the methods' losses and skips their preparation.
+ * The run, the estimate's timing and the parity check all step through here, so they time and check the same.
+ */
+export async function stepLearners(
+  learners: readonly Learner[],
+  batchOf: (learner: Learner) => Batch,
+  teachers: TeacherContext,
+  at: { readonly epoch: number; readonly lr: number },
+  earlyLosses?: (inputs: StepInputs<unknown, undefined>) => MethodStep,
+): Promise<StepReadout[]> {
+  let steps: PackedStep[];
+  try {
+    const prepared = earlyLosses ? learners.map(() => undefined) : await Promise.all(learners.map((l) => prepareStep(l, batchOf(l), teachers, at.epoch)));
+    steps = learners.map((l, i) => trainStep(l, batchOf(l), teachers, at.epoch, at.lr, prepared[i], earlyLosses));
+  } finally {
+    disposeOutputs(teachers.outputs);
+  }
+  const values = await Promise.all(steps.map((s) => s.packed.data()));
+  steps.forEach((s) => s.packed.dispose());
+  return steps.map((s, i) => unpackReadout(values[i]!, s));
+}
+
 export function unpackReadout(values: ArrayLike<number>, step: Pick<PackedStep, 'termNames' | 'diagnosticNames'>): StepReadout {
   const offset = 2 + step.termNames.length;
   return {

@@ -14,7 +14,7 @@ import { METHOD_CATALOG, defaultMethodParams, teacherCount, type MethodId } from
 import type { ModelId } from '../contract/modelCatalog';
 import type { Network } from '../models/network';
 import { buildNetwork } from '../models/zoo';
-import { disposeOutputs, prepareStep, teacherContext, trainStep, unpackReadout, type Learner } from './learner';
+import { stepLearners, teacherContext, type Learner } from './learner';
 import { createLearner, disposeLearner } from './learners';
 import { sumTensors } from '../methods/losses';
 
@@ -90,16 +90,9 @@ async function statistics(net: Network): Promise<Record<string, Float32Array>> {
 async function stepAndRead(label: string, learner: Learner, teachers: readonly Network[], batch: Batch, early?: boolean): Promise<StepNumbers> {
   learner.optimizer.reset();
   const context = teacherContext(learner.method.spec.needs.teachers.max > 0 ? learner : undefined, teachers, batch);
-  let readout;
-  try {
-    // Epoch 1, as a method's later epochs run (CA-MKD's feature term is off in epoch 0).
-    const prepared = early ? undefined : await prepareStep(learner, batch, context, 1);
-    const step = trainStep(learner, batch, context, 1, STEP_CHECK.lr, prepared, early ? learner.method.earlyStages![0]!.losses : undefined);
-    readout = unpackReadout(await step.packed.data(), step);
-    step.packed.dispose();
-  } finally {
-    disposeOutputs(context.outputs);
-  }
+  // Epoch 1, as a method's later epochs run (CA-MKD's feature term is off in epoch 0).
+  const earlyLosses = early ? learner.method.earlyStages![0]!.losses : undefined;
+  const readout = (await stepLearners([learner], () => batch, context, { epoch: 1, lr: STEP_CHECK.lr }, earlyLosses))[0]!;
   return { label, loss: readout.loss, terms: readout.terms, diagnostics: readout.diagnostics, gradientNorm: await gradientNorm(learner), statistics: await statistics(learner.net) };
 }
 

@@ -13,7 +13,7 @@ import type { Network } from '../models/network';
 import type { EpochMetrics, FromWorker, LearnerProgress, ModelResult, RunPlanSummary } from '../contract/protocol';
 import { TrainingDiverged } from './errors';
 import { evaluate, evaluateLogits, type Evaluation } from './evaluate';
-import { disposeOutputs, distils, prepareStep, teacherContext, trainStep, unpackReadout, type Learner, type StepReadout } from './learner';
+import { distils, stepLearners, teacherContext, type Learner, type StepReadout } from './learner';
 import type { RunPlan, StepCosts } from './plan';
 import type { ProgressClock } from './progressClock';
 import type { RunControl } from './runControl';
@@ -170,13 +170,9 @@ async function trainBatch(run: PhaseRun, sums: EpochSums[], indices: Int32Array,
     synthesized = synthesis ? await distiller!.method.synthesize!(synthesis) : null;
     const batchOf = (learner: Learner) => (learner === distiller && synthesized ? synthesized.batch : real);
     const teachers = run.cache ? run.cache.context(indices) : teacherContext(distiller, spec.teacherNets, synthesized?.batch ?? real);
-    const prepared = spec.earlyStage ? spec.learners.map(() => undefined) : await Promise.all(spec.learners.map((l) => prepareStep(l, batchOf(l), teachers, at.epoch)));
-    const steps = spec.learners.map((l, i) => trainStep(l, batchOf(l), teachers, at.epoch, at.lr, prepared[i], spec.earlyStage?.losses));
-    disposeOutputs(teachers.outputs);
-    const values = await Promise.all(steps.map((s) => s.packed.data()));
-    steps.forEach((s) => s.packed.dispose());
+    const readouts = await stepLearners(spec.learners, batchOf, teachers, at, spec.earlyStage?.losses);
     const after = synthesis && distiller!.method.afterStep ? await distiller!.method.afterStep(synthesis) : {};
-    const losses = readLosses(run, sums, steps.map((s, i) => unpackReadout(values[i]!, s)), { ...synthesized?.diagnostics, ...after }, at);
+    const losses = readLosses(run, sums, readouts, { ...synthesized?.diagnostics, ...after }, at);
     ctx.clock.advance(run.stepCost);
     ctx.events.progress({ phase: spec.phase, epoch: at.epoch, epochs: spec.epochs, step: at.step + 1, stepsPerEpoch: plan.stepsPerEpoch, ...ctx.clock.reading(), imagesPerSecond: ctx.clock.rate(plan.batch * spec.learners.length), losses, stage: spec.stageLabel, stepSeconds: (performance.now() - at.stepStart) / 1000 });
   } finally {

@@ -14,7 +14,7 @@ import type { BatchSource } from '../data/batches';
 import { METHOD_CATALOG } from '../contract/methodCatalog';
 import type { ModelId } from '../contract/modelCatalog';
 import type { Network } from '../models/network';
-import { disposeOutputs, prepareStep, teacherContext, trainStep, type Learner } from './learner';
+import { stepLearners, teacherContext, type Learner } from './learner';
 import { createLearner, disposeLearner, type LearnerInput } from './learners';
 import type { PlannedLearner, RunPlan, StepCosts } from './plan';
 
@@ -36,11 +36,7 @@ async function stepOnce(learner: Learner, source: BatchSource, plan: RunPlan, te
   const batch = firstBatch(source, plan);
   try {
     const context = teacherContext(teachers.length > 0 ? learner : undefined, teachers, batch);
-    const prepared = await prepareStep(learner, batch, context, 0);
-    const { packed } = trainStep(learner, batch, context, 0, 0, prepared);
-    disposeOutputs(context.outputs);
-    await packed.data(); // waits for the GPU work to finish
-    packed.dispose();
+    await stepLearners([learner], () => batch, context, { epoch: 0, lr: 0 }); // resolves once the GPU work is done
   } finally {
     tf.dispose([batch.x, batch.labels]);
   }
