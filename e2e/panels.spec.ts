@@ -23,9 +23,16 @@ test('the panels explain a finished run with its own numbers', async ({ page }) 
     const panel = page.getByTestId('tsne-panel');
     await expect(panel.getByTestId('tsne-set-reinforced')).toBeVisible({ timeout: 120_000 });
     await expect(panel.getByTestId('tsne-set-reinforced').locator('h3')).toContainText('γ = 2');
+    // Before a layout is run, each map says how to make one rather than drawing empty axes.
+    await expect(panel.getByTestId('tsne-not-run-plain')).toHaveText('Press Run t-SNE to lay out these points.');
+    await expect(panel.locator('.chart')).toHaveCount(0);
     await panel.getByTestId('tsne-iterations').fill('300');
     await panel.getByTestId('tsne-run').click();
     await expect(panel.getByTestId('tsne-progress')).toContainText(/x \(γ = 0\): iteration 300 \/ 300, done.*x\* .*iteration 300 \/ 300, done/, { timeout: 180_000 });
+    await expect(panel.getByTestId('tsne-not-run-plain')).toHaveCount(0);
+    // Both maps drawn, every test image a point (64 is below the WebGL threshold: SVG points), before the picture.
+    await expect(panel.locator('.chart')).toHaveCount(2);
+    for (const chart of await panel.locator('.chart').all()) await expect(chart.locator('.scatterlayer .point')).toHaveCount(64);
     for (const key of ['plain', 'reinforced']) {
       const silhouette = Number(await panel.getByTestId(`tsne-silhouette-${key}`).textContent());
       expect(silhouette).toBeGreaterThanOrEqual(-1);
