@@ -126,6 +126,10 @@ test('pictures imported at 64x64 are a dataset of their own, kept, trained on at
   await page.getByTestId('dataset-import-side').getByLabel(/^32x32/).check();
   await page.getByTestId('dataset-import-input').setInputFiles({ name: 'shapes.zip', mimeType: 'application/zip', buffer: Buffer.from(zipOf(shapesDataset())) });
   await expect(page.locator('#cfg-dataset')).toHaveValue('imported-images-shapes', { timeout: 120_000 });
+  // The menu tells the two sizes apart by what differs, not by two whole titles cut by its width.
+  await expect(page.locator('#cfg-dataset option[value="imported-images-shapes-64px"]')).toHaveText(/^shapes\.zip \(64x64[^)]*\)$/);
+  await expect(page.locator('#cfg-dataset option[value="imported-images-shapes"]')).toHaveText(/^shapes\.zip( \([^)]*\))?$/);
+  await expect(page.locator('#cfg-dataset option[value="imported-images-shapes"]')).not.toContainText('your images');
   // The teacher picked stays picked on the new dataset (same classes), now with the warning.
   await expect(page.locator('#cfg-savedTeacher option:checked')).toHaveText(/^Saved: .*\(Tiny CNN, trained on 64x64\)$/);
   await expect(page.getByTestId('saved-teacher-side')).toContainText("trained on 64x64 images and this dataset's are 32x32");

@@ -85,11 +85,20 @@ export function importedDatasetTitle(title: string, fileName: string): string {
 
 /**
  * What the dataset menu shows for each title: the name alone, so that it fits a narrow menu (the details go
- * below it), unless another title shares that name (one folder imported at two sizes): then the whole title.
+ * below it). Where titles share a name (one folder imported at two sizes), each adds the details that set it
+ * apart from the others: "shapes.zip" and "shapes.zip (64x64)".
  */
 export function datasetMenuLabels(titles: readonly string[]): string[] {
-  const names = titles.map((title) => datasetTitleParts(title).name);
-  return titles.map((title, i) => (names.filter((name) => name === names[i]).length > 1 ? title : names[i]!));
+  const titled = titles.map((title) => {
+    const { name, details } = datasetTitleParts(title);
+    return { name, details: details.split(', ').filter(Boolean) };
+  });
+  return titled.map(({ name, details }, i) => {
+    const namesakes = titled.filter((other, j) => j !== i && other.name === name);
+    if (namesakes.length === 0) return name;
+    const own = details.filter((part) => namesakes.some((other) => !other.details.includes(part)));
+    return own.length > 0 ? `${name} (${own.join(', ')})` : name;
+  });
 }
 
 export interface DatasetIndex {

@@ -108,9 +108,15 @@ describe('dataset menu labels', () => {
     expect(importedDatasetTitle('odd', 'odd.zip')).toBe('odd (from odd.zip)');
   });
 
-  it('shows names alone, and whole titles where two share a name', () => {
+  it('shows names alone, and where two share a name, what sets each apart', () => {
     const titles = ['CIFAR-10 subset (5085 train / 1017 test)', 'shapes.zip (your images, 3 classes, 20 train / 6 test)', 'shapes.zip (your images, 64x64, 3 classes, 18 train / 6 test)'];
-    expect(datasetMenuLabels(titles)).toEqual(['CIFAR-10 subset', titles[1], titles[2]]);
+    expect(datasetMenuLabels(titles)).toEqual(['CIFAR-10 subset', 'shapes.zip (20 train / 6 test)', 'shapes.zip (64x64, 18 train / 6 test)']);
+    // Three namesakes: a part shared by two of them still tells the third apart.
+    const three = ['a (p, x, 1)', 'a (p, x, 2)', 'a (p, y, 2)'];
+    expect(datasetMenuLabels(three)).toEqual(['a (x, 1)', 'a (x, 2)', 'a (y, 2)']);
+    // One has nothing of its own: its name alone is what tells it from the others.
+    expect(datasetMenuLabels(['s (your images, 3 classes)', 's (your images, 64x64, 3 classes)', 'b'])).toEqual(['s', 's (64x64)', 'b']);
+    expect(datasetMenuLabels(['a', 'a (x)'])).toEqual(['a', 'a (x)']);
     expect(datasetMenuLabels([])).toEqual([]);
   });
 });
