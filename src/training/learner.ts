@@ -3,9 +3,10 @@
  * student) with its optimizer, its method and the method's modules. `trainStep` is the per-batch update.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Batch } from '../data/batches';
+import type { Batch, BatchSource } from '../data/batches';
+import { keyedRng } from '../core/random';
 import type { ParamStore } from '../models/layers';
-import type { DistillationMethod, MethodStep, StepInputs } from '../methods/method';
+import type { DistillationMethod, MethodStep, StepInputs, SynthesisInputs } from '../methods/method';
 import type { FeatureTaps, ModelOutput, Network } from '../models/network';
 import type { LearnerInfo } from '../contract/protocol';
 import type { Sgd } from './sgd';
@@ -193,4 +194,19 @@ function outputTensors(output: ModelOutput): tf.Tensor[] {
 
 export function disposeOutputs(outputs: readonly ModelOutput[]): void {
   for (const output of outputs) tf.dispose(outputTensors(output));
+}
+
+/** What a data-free method's generator works with at one step; its noise and views are keyed to the run's seed, epoch and step. */
+export function synthesisInputs(distiller: Learner, teacherNets: readonly Network[], train: BatchSource, batchSize: number, seed: number, epoch: number, step: number): SynthesisInputs<unknown> {
+  return {
+    modules: distiller.modules,
+    params: distiller.params,
+    teacherNets,
+    student: distiller.net,
+    batchSize,
+    normalize: (images01) => train.normalize(images01),
+    rng: keyedRng(seed, 'synthesize', epoch, step),
+    epoch,
+    step,
+  };
 }

@@ -8,12 +8,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../config/runConfig';
 import { keyedRng, permutation } from '../core/random';
 import type { BatchSource } from '../data/batches';
-import type { EarlyStage, SynthesisInputs, Synthesized } from '../methods/method';
+import type { EarlyStage, Synthesized } from '../methods/method';
 import type { Network } from '../models/network';
 import type { EpochMetrics, FromWorker, LearnerProgress, ModelResult, RunPlanSummary } from '../contract/protocol';
 import { TrainingDiverged } from './errors';
 import { evaluate, evaluateLogits, type Evaluation } from './evaluate';
-import { distils, stepLearners, teacherContext, type Learner, type StepReadout } from './learner';
+import { distils, stepLearners, synthesisInputs, teacherContext, type Learner, type StepReadout } from './learner';
 import type { RunPlan, StepCosts } from './plan';
 import type { ProgressClock } from './progressClock';
 import type { RunControl } from './runControl';
@@ -256,20 +256,6 @@ function accumulate(sum: EpochSums, loss: number, correct: number, terms: Readon
     d.sum += value;
     d.count += 1;
   }
-}
-
-function synthesisInputs(distiller: Learner, teacherNets: readonly Network[], train: BatchSource, batchSize: number, seed: number, epoch: number, step: number): SynthesisInputs<unknown> {
-  return {
-    modules: distiller.modules,
-    params: distiller.params,
-    teacherNets,
-    student: distiller.net,
-    batchSize,
-    normalize: (images01) => train.normalize(images01),
-    rng: keyedRng(seed, 'synthesize', epoch, step),
-    epoch,
-    step,
-  };
 }
 
 /** Each learner's result: its last epoch first, the best (selected on the test images) beside it, and its held-out logits. */

@@ -5,18 +5,23 @@
  *
  * Cost is measured once per architecture (its cross-entropy step and its forward pass), and the distilled
  * student's step once more as the run takes it, teachers and method included: the oracle's x* alone costs a
- * gradient pass through the teacher, three or four times the forward pass that used to stand in for it.
+ * gradient pass through the teacher, three or four times the forward pass that used to stand in for it, and
+ * a data-free method's generator makes each batch (TA-DFKD's estimate was a third of its run without it).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../config/runConfig';
 import { keyedRng } from '../core/random';
 import type { BatchSource } from '../data/batches';
-import { METHOD_CATALOG } from '../contract/methodCatalog';
+import { defaultMethodParams, METHOD_CATALOG } from '../contract/methodCatalog';
 import type { ModelId } from '../contract/modelCatalog';
 import type { Network } from '../models/network';
-import { stepLearners, teacherContext, type Learner } from './learner';
+import type { SynthesisInputs } from '../methods/method';
+import { stepLearners, synthesisInputs, teacherContext, type Learner } from './learner';
 import { createLearner, disposeLearner, type LearnerInput } from './learners';
 import type { PlannedLearner, RunPlan, StepCosts } from './plan';
+
+/** The data-free methods' parameter: student steps per generator step. */
+const GENERATOR_EVERY = 'studentSteps';
 
 /** Seconds of one awaited call, after one untimed call that compiles what it needs. */
 async function warmTimed(action: () => Promise<void>): Promise<number> {
@@ -42,15 +47,46 @@ async function stepOnce(learner: Learner, source: BatchSource, plan: RunPlan, te
   }
 }
 
+/** One step of a data-free distiller as the run takes it: the generator makes the batch, then the update. */
+async function dataFreeStepOnce(learner: Learner, teachers: readonly Network[], inputs: SynthesisInputs<unknown>): Promise<void> {
+  const { batch } = await learner.method.synthesize!(inputs);
+  try {
+    await stepLearners([learner], () => batch, teacherContext(learner, teachers, batch), { epoch: 0, lr: 0 });
+  } finally {
+    tf.dispose([batch.x, batch.labels]);
+  }
+}
+
 /**
- * Seconds of the distilled student's step with its teachers, on throwaway networks. A data-free method's
- * generator is not timed (its batch is made, not read), nor is the person's own loss (an estimate is asked
- * for before they agree to run it): there the teachers' forward passes stand in.
+ * A data-free distiller's step: its batch made (fresh noise through the generator, drawn until the kept
+ * images fill it), the update, and the generator's own step spread over the `studentSteps` student steps
+ * it waits for. The throwaway student takes that step after every step (studentSteps 1), so it is timed
+ * without waiting for it.
+ */
+async function dataFreeStepSeconds(planned: PlannedLearner, plan: RunPlan, config: RunConfig, train: BatchSource, input: LearnerInput, teachers: readonly Network[]): Promise<number> {
+  const every = config.methodParams[GENERATOR_EVERY] ?? defaultMethodParams(planned.method)[GENERATOR_EVERY] ?? 1;
+  const everyStep = { ...config, methodParams: { ...config.methodParams, [GENERATOR_EVERY]: 1 } };
+  const student = createLearner(planned, everyStep, input, teachers, 'warmup-');
+  try {
+    const inputs = synthesisInputs(student, teachers, train, plan.batch, config.seed, 0, 0);
+    const step = await warmTimed(() => dataFreeStepOnce(student, teachers, inputs));
+    const generator = await warmTimed(async () => void (await student.method.afterStep?.(inputs)));
+    return step + generator / every;
+  } finally {
+    disposeLearner(student);
+  }
+}
+
+/**
+ * Seconds of the distilled student's step with its teachers, on throwaway networks, as the run takes it
+ * (a data-free one's generator included). Not for the person's own loss: an estimate is asked for before
+ * they agree to run it, so there the teachers' forward passes stand in (measureStepCosts).
  */
 async function distilledStepSeconds(planned: PlannedLearner, plan: RunPlan, config: RunConfig, train: BatchSource, input: LearnerInput): Promise<number> {
   const teachers = plan.teachers.map((t) => createLearner({ ...t, method: 'scratch' }, config, input, [], 'warmup-'));
   const nets = teachers.map((t) => t.net);
   try {
+    if (METHOD_CATALOG[planned.method].needs.dataFree) return await dataFreeStepSeconds(planned, plan, config, train, input, nets);
     const student = createLearner(planned, config, input, nets, 'warmup-');
     try {
       return await warmTimed(() => stepOnce(student, train, plan, nets));
@@ -90,7 +126,7 @@ export async function measureStepCosts(plan: RunPlan, config: RunConfig, train: 
   const teacherForward = plan.teachers.reduce((sum, t) => sum + forward.get(t.model)!, 0);
   const distillsFrom = (l: PlannedLearner) => METHOD_CATALOG[l.method].needs.teachers.max > 0;
   const distilled = plan.students.find(distillsFrom);
-  const timed = distilled && !METHOD_CATALOG[distilled.method].needs.dataFree && !METHOD_CATALOG[distilled.method].needs.userCode;
+  const timed = distilled && !METHOD_CATALOG[distilled.method].needs.userCode;
   const distilledStep = timed ? await distilledStepSeconds(distilled, plan, config, train, input) : null;
   const stepOf = (l: PlannedLearner) => (!distillsFrom(l) ? step.get(l.model)! : (distilledStep ?? step.get(l.model)! + teacherForward));
   return {

@@ -12,8 +12,10 @@ import { tinyRunConfig, tinyRunData } from '../helpers/synthetic';
 
 const data = tinyRunData();
 
-async function measure(method: 'oracle' | 'custom', userLoss?: string) {
-  const config = tinyRunConfig({ method, methodParams: method === 'oracle' ? { gamma: 0.2 } : {}, ...(userLoss ? { userLoss } : {}) });
+const PARAMS = { oracle: { gamma: 0.2 }, custom: {}, 'ta-dfkd': { nz: 8, ngf: 4, studentSteps: 5 } };
+
+async function measure(method: keyof typeof PARAMS, userLoss?: string) {
+  const config = tinyRunConfig({ method, methodParams: PARAMS[method], ...(userLoss ? { userLoss } : {}) });
   const plan = planRun(config, { trainCount: data.train.count, testCount: data.test.count });
   const train = new BatchSource(data.train, data.normalization);
   const test = new BatchSource(data.test, data.normalization);
@@ -37,6 +39,20 @@ describe('measureStepCosts', () => {
     expect(teacherInput).toHaveBeenCalledTimes(2);
     expect(Object.keys(costs.trainStep).sort()).toEqual(['scratch', 'student', 'teacher0']);
     for (const seconds of Object.values(costs.trainStep)) expect(seconds).toBeGreaterThan(0);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('times a data-free student with its generator: the batch it makes, and its own step, however rare', async () => {
+    await measure('ta-dfkd');
+    const before = tf.memory().numTensors;
+    const synthesize = vi.spyOn(METHODS['ta-dfkd'], 'synthesize');
+    const afterStep = vi.spyOn(METHODS['ta-dfkd'], 'afterStep');
+    const costs = await measure('ta-dfkd');
+    expect(synthesize).toHaveBeenCalledTimes(2);
+    // The generator's step ran both times (studentSteps 5 would have skipped it), and its diagnostics came back.
+    expect(afterStep).toHaveBeenCalledTimes(2);
+    expect(Object.keys(await afterStep.mock.results[1]!.value)).toContain('generator loss');
+    expect(costs.trainStep.student).toBeGreaterThan(0);
     expect(tf.memory().numTensors).toBe(before);
   });
 
