@@ -33,6 +33,9 @@ test('the panels explain a finished run with its own numbers', async ({ page }) 
     // Both maps drawn, every test image a point (64 is below the WebGL threshold: SVG points), before the picture.
     await expect(panel.locator('.chart')).toHaveCount(2);
     for (const chart of await panel.locator('.chart').all()) await expect(chart.locator('.scatterlayer .point')).toHaveCount(64);
+    // Side by side, the maps start level although only the x* title wraps.
+    const tops = await panel.locator('.chart').evaluateAll((charts) => charts.map((c) => Math.round(c.getBoundingClientRect().top)));
+    expect(tops[0]).toBe(tops[1]);
     for (const key of ['plain', 'reinforced']) {
       const silhouette = Number(await panel.getByTestId(`tsne-silhouette-${key}`).textContent());
       expect(silhouette).toBeGreaterThanOrEqual(-1);
