@@ -106,7 +106,7 @@ export function trainStep(
   let termNames: string[] = [];
   let diagnosticNames: string[] = [];
   let readouts: tf.Scalar[] = [];
-  const { value, grads } = tf.variableGrads(() => {
+  const { value, grads } = withTapeCleanup(() => tf.variableGrads(() => {
     const student = learner.net.apply(batch.x, { training: true });
     const { terms, diagnostics = {} } = losses({
       x: batch.x,
@@ -125,11 +125,30 @@ export function trainStep(
     // Kept past the gradient scope so they can be read after the update.
     readouts = [correct, ...Object.values(terms), ...Object.values(diagnostics)].map((t) => tf.keep(t as tf.Scalar));
     return tf.addN(Object.values(terms)) as tf.Scalar;
-  }, learner.optimizer.variables as tf.Variable[]);
+  }, learner.optimizer.variables as tf.Variable[]), () => readouts);
   learner.optimizer.apply(grads, lr);
   const packed = tf.stack([value, ...readouts]) as tf.Tensor1D;
   tf.dispose([value, ...readouts, ...Object.values(grads)]);
   return { packed, termNames, diagnosticNames };
+}
+
+/**
+ * Runs a gradient computation; when it throws (a method's or the person's loss failing mid-step), frees what
+ * tfjs leaves behind: the tensors its tape saved for the backward pass (it frees them only after one) and
+ * readouts already kept. Else a loss that fails would hold one step's activations until the page closes.
+ */
+function withTapeCleanup<T>(compute: () => T, kept: () => readonly tf.Tensor[]): T {
+  try {
+    return compute();
+  } catch (error) {
+    const { state } = tf.engine();
+    if (state.gradientDepth === 0 && state.activeTape) {
+      for (const node of state.activeTape) tf.dispose(node.saved ?? []);
+      state.activeTape = [];
+    }
+    tf.dispose([...kept()]);
+    throw error;
+  }
 }
 
 /**
