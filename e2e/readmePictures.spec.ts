@@ -49,6 +49,10 @@ test('README pictures from the ready teacher', async ({ page }) => {
   await expect(tsne.getByTestId('tsne-set-reinforced')).toBeVisible({ timeout: 300_000 });
   await tsne.getByTestId('tsne-run').click();
   await expect(tsne.getByTestId('tsne-progress')).toContainText(/x \(γ = 0\): iteration .* done.*x\* .*done/, { timeout: 600_000 });
+  // Both maps drawn with every test image (SVG points below the WebGL threshold): a redraw is paced, so the
+  // second map may lag the 'done' by a moment.
+  await expect(tsne.locator('.chart')).toHaveCount(2);
+  for (const chart of await tsne.locator('.chart').all()) await expect(chart.locator('.scatterlayer .point')).toHaveCount(1017);
   const silhouettes = Object.fromEntries(await Promise.all(['plain', 'reinforced'].map(async (key) => [key, Number(await tsne.getByTestId(`tsne-silhouette-${key}`).textContent())] as const)));
   console.log(`t-SNE silhouettes (teacher responses, γ = 0 and γ = 0.2): ${JSON.stringify(silhouettes)}`);
   await picture(tsne, 'tsne');
